@@ -1,0 +1,81 @@
+"""Request-scoped dependencies: database connections and the caller's identity.
+
+Every route declares the role it serves; a token of another role, a revoked token or a token
+of a deactivated member or partner gets 401/403 and reads nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, Engine, select
+
+from services.store import tokens
+from services.store.tables import members, partners
+from services.store.tokens import Principal, Role
+
+bearer = HTTPBearer(auto_error=False, description="The token from your private link.")
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def read_conn(engine: EngineDep) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+def write_conn(engine: EngineDep) -> Iterator[Connection]:
+    """One transaction per request: state and outbox rows commit together, or not at all."""
+    with engine.begin() as conn:
+        yield conn
+
+
+ReadConn = Annotated[Connection, Depends(read_conn)]
+WriteConn = Annotated[Connection, Depends(write_conn)]
+
+
+def _active(conn: Connection, who: Principal) -> bool:
+    table = {"member": members, "partner": partners}.get(who.role)
+    if table is None:
+        return True
+    return bool(conn.execute(select(table.c.active).where(table.c.id == who.subject_id)).scalar())
+
+
+def principal(
+    engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    with engine.connect() as conn:
+        who = tokens.resolve(conn, credentials.credentials)
+        if who is None or not _active(conn, who):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "unknown or revoked token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    return who
+
+
+def _require(role: Role):  # type: ignore[no-untyped-def]
+    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if who.role != role:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs a {role} token")
+        return who
+
+    return check
+
+
+Partner = Annotated[Principal, Depends(_require("partner"))]
+Member = Annotated[Principal, Depends(_require("member"))]
+Coordinator = Annotated[Principal, Depends(_require("coordinator"))]

@@ -1,0 +1,73 @@
+"""Members: their profile, availability and assignments, and nobody else's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from api.deps import Member, ReadConn, WriteConn
+from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic
+from services.store import views, writes
+
+router = APIRouter(prefix="/api/member", tags=["member"])
+
+
+def member_values(body: MemberFields) -> dict[str, Any]:
+    values = body.model_dump()
+    for key in ("liked_kinds", "refused_kinds"):
+        values[key] = sorted(k.value for k in getattr(body, key))
+    values["skills"] = sorted(set(body.skills))
+    return values
+
+
+@router.get("/me", response_model=MemberPublic)
+def read_profile(who: Member, conn: ReadConn) -> dict[str, Any]:
+    profile = views.member_profile(conn, who.club_id, who.subject_id)
+    if profile is None:
+        raise writes.NotFound("member not found")
+    return profile
+
+
+@router.put("/me", response_model=MemberPublic)
+def update_profile(body: MemberFields, who: Member, conn: WriteConn) -> dict[str, Any]:
+    writes.update_member(conn, who.club_id, who.subject_id, member_values(body))
+    return views.member_profile(conn, who.club_id, who.subject_id) or {}
+
+
+@router.get("/availability")
+def read_availability(who: Member, conn: ReadConn) -> dict[str, Any]:
+    return views.member_availability(conn, who.subject_id)
+
+
+@router.put("/availability")
+def declare_availability(body: AvailabilityIn, who: Member, conn: WriteConn) -> dict[str, Any]:
+    writes.set_availability(
+        conn,
+        who.club_id,
+        who.subject_id,
+        weekly=[w.minutes() for w in body.weekly],
+        windows=[(w.starts_at, w.ends_at) for w in body.windows],
+        blackout_days=sorted(set(body.blackouts)),
+    )
+    return views.member_availability(conn, who.subject_id)
+
+
+@router.get("/assignments")
+def list_assignments(who: Member, conn: ReadConn) -> list[dict[str, Any]]:
+    return views.member_assignments(conn, who.club_id, who.subject_id)
+
+
+@router.post("/assignments/{assignment_id}/accept")
+def accept(assignment_id: str, who: Member, conn: WriteConn) -> dict[str, str]:
+    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=True)
+    return {"id": assignment_id, "status": "accepted"}
+
+
+@router.post("/assignments/{assignment_id}/decline")
+def decline(
+    assignment_id: str, who: Member, conn: WriteConn, body: DeclineIn | None = None
+) -> dict[str, str]:
+    reason = body.reason if body else None
+    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=False, reason=reason)
+    return {"id": assignment_id, "status": "declined"}

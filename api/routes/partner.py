@@ -1,0 +1,40 @@
+"""Partner organisations: submit, list, read and cancel their own requests."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import Partner, ReadConn, WriteConn
+from api.schemas import RequestCreate, RequestPublic
+from services.store import views, writes
+
+router = APIRouter(prefix="/api/partner", tags=["partner"])
+
+
+@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic)
+def submit_request(body: RequestCreate, who: Partner, conn: WriteConn) -> dict[str, object]:
+    values = body.model_dump()
+    values["kind"] = body.kind.value
+    values["skills"] = sorted(set(body.skills))
+    values["lead_skills"] = sorted(set(body.lead_skills))
+    request_id = writes.submit_request(conn, who.club_id, who.subject_id, values)
+    return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
+
+
+@router.get("/requests", response_model=list[RequestPublic])
+def list_requests(who: Partner, conn: ReadConn) -> list[dict[str, object]]:
+    return views.partner_requests(conn, who.club_id, who.subject_id)
+
+
+@router.get("/requests/{request_id}", response_model=RequestPublic)
+def read_request(request_id: str, who: Partner, conn: ReadConn) -> dict[str, object]:
+    found = views.partner_requests(conn, who.club_id, who.subject_id, request_id)
+    if not found:
+        raise writes.NotFound(f"request {request_id} not found")
+    return found[0]
+
+
+@router.post("/requests/{request_id}/cancel", response_model=RequestPublic)
+def cancel_request(request_id: str, who: Partner, conn: WriteConn) -> dict[str, object]:
+    writes.cancel_request(conn, who.club_id, who.subject_id, request_id)
+    return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]

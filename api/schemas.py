@@ -1,0 +1,177 @@
+"""HTTP schemas: ``XCreate`` in, ``XPublic`` out. Validation here gives clear 422 messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Skill = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_REQUEST_HOURS = 24
+BUDDY_KINDS = frozenset({"court_support", "lookout"})
+
+
+class Kind(StrEnum):
+    LIFT = "lift"
+    COOKING = "cooking"
+    COURT_SUPPORT = "court_support"
+    BANNER_PAINTING = "banner_painting"
+    WATER_DISTRIBUTION = "water_distribution"
+    REPAIR = "repair"
+    LOOKOUT = "lookout"
+    LEAFLETING = "leafleting"
+    TRANSLATION = "translation"
+    CHILDCARE = "childcare"
+    OTHER = "other"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestCreate(_In):
+    kind: Kind
+    title: Name
+    notes: str = Field(default="", max_length=4000)
+    place_name: Name
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    headcount: int = Field(ge=1, le=50)
+    skills: list[Skill] = Field(default_factory=list, max_length=10)
+    lead_skills: list[Skill] = Field(
+        default_factory=list,
+        max_length=10,
+        description="At least one of the people sent must hold these (e.g. court_support_trained).",
+    )
+    passengers: int = Field(default=0, ge=0, le=50, description="Lifts only: people to carry.")
+    priority: int = Field(ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> RequestCreate:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if self.ends_at - self.starts_at > timedelta(hours=MAX_REQUEST_HOURS):
+            raise ValueError(f"a request may last at most {MAX_REQUEST_HOURS} hours; split longer ones")
+        if self.passengers and self.kind is not Kind.LIFT:
+            raise ValueError("passengers is only for lift requests")
+        if self.kind.value in BUDDY_KINDS and self.headcount < 2:
+            raise ValueError(f"{self.kind.value} needs a headcount of at least 2: nobody is sent alone")
+        return self
+
+
+class RequestPublic(BaseModel):
+    id: str
+    kind: str
+    title: str
+    notes: str
+    place_name: str
+    lat: float
+    lon: float
+    starts_at: datetime
+    ends_at: datetime
+    headcount: int
+    skills: list[str]
+    lead_skills: list[str]
+    passengers: int
+    priority: int
+    status: str
+    fill_state: str
+    assigned: int = 0
+    confirmed: int = 0
+    volunteers: list[str] = Field(default_factory=list, description="First names members chose to share.")
+
+
+class MemberFields(_In):
+    name: Name
+    share_first_name: bool = False
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=64)
+    skills: list[Skill] = Field(default_factory=list, max_length=30)
+    home_place: str | None = Field(default=None, max_length=200)
+    home_lat: float = Field(ge=-90, le=90)
+    home_lon: float = Field(ge=-180, le=180)
+    max_hours_week: int = Field(ge=0, le=80)
+    car_seats: int | None = Field(default=None, ge=0, le=8)
+    max_travel_km: int | None = Field(default=None, ge=0, le=500)
+    liked_kinds: list[Kind] = Field(default_factory=list)
+    refused_kinds: list[Kind] = Field(default_factory=list)
+    refused_partners: list[str] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> MemberFields:
+        both = set(self.liked_kinds) & set(self.refused_kinds)
+        if both:
+            raise ValueError(f"a kind cannot be both liked and refused: {sorted(k.value for k in both)}")
+        return self
+
+
+class MemberPublic(MemberFields):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    active: bool
+
+
+class WeeklyWindow(_In):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday, in the club's time zone")
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["18:00"])
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", examples=["21:30"])
+
+    def minutes(self) -> tuple[int, int, int]:
+        def to_min(hhmm: str) -> int:
+            h, m = hhmm.split(":")
+            return int(h) * 60 + int(m)
+
+        return self.weekday, to_min(self.start), to_min(self.end)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WeeklyWindow:
+        _, s, e = self.minutes()
+        if e <= s:
+            raise ValueError(f"weekly window {self.start}-{self.end}: end must be after start")
+        return self
+
+
+class OneOffWindow(_In):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OneOffWindow:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("window ends_at must be after starts_at")
+        return self
+
+
+class AvailabilityIn(_In):
+    weekly: list[WeeklyWindow] = Field(default_factory=list, max_length=100)
+    windows: list[OneOffWindow] = Field(default_factory=list, max_length=200)
+    blackouts: list[date] = Field(default_factory=list, max_length=400)
+
+
+class PartnerCreate(_In):
+    name: Name
+    contact_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class Created(BaseModel):
+    id: str
+    token: str = Field(description="Shown once: the private link's secret. Only its hash is stored.")
+
+
+class SlotRef(_In):
+    request_id: str
+    slot_index: int = Field(ge=0)
+
+
+class ApproveIn(_In):
+    remove: list[SlotRef] = Field(default_factory=list)
+    pin: list[SlotRef] = Field(default_factory=list)
+
+
+class DeclineIn(_In):
+    reason: str | None = Field(default=None, max_length=1000)

@@ -1,0 +1,34 @@
+"""Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
+
+from events.assignments import AssignmentAccepted, AssignmentDeclined, AssignmentIssued, AssignmentWithdrawn
+from events.availability import AvailabilityDeclared
+from events.base import Event
+from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
+from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
+from events.requests import RequestCancelled, RequestSubmitted
+from events.rosters import RosterApproved, RosterProposed
+from events.topics import ALL_TOPICS, topic_for
+
+__all__ = [
+    "ALL_TOPICS",
+    "EVENT_TYPES",
+    "AnyEvent",
+    "AssignmentAccepted",
+    "AssignmentDeclined",
+    "AssignmentIssued",
+    "AssignmentWithdrawn",
+    "AvailabilityDeclared",
+    "Event",
+    "MemberDeactivated",
+    "MemberRegistered",
+    "MemberUpdated",
+    "RequestCancelled",
+    "RequestSubmitted",
+    "RosterApproved",
+    "RosterProposed",
+    "decode",
+    "decode_obj",
+    "encode",
+    "json_schema",
+    "topic_for",
+]

@@ -1,0 +1,33 @@
+"""Assignments: what approval sends to members, and their answers."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from events.base import Event
+
+
+class _AssignmentEvent(Event):
+    assignment_id: str
+    request_id: str
+    member_id: str
+
+
+class AssignmentIssued(_AssignmentEvent):
+    type: Literal["AssignmentIssued"] = "AssignmentIssued"
+    roster_id: str
+    slot_index: int
+
+
+class AssignmentWithdrawn(_AssignmentEvent):
+    """A newer approved roster no longer holds this assignment (or its request was cancelled)."""
+
+    type: Literal["AssignmentWithdrawn"] = "AssignmentWithdrawn"
+
+
+class AssignmentAccepted(_AssignmentEvent):
+    type: Literal["AssignmentAccepted"] = "AssignmentAccepted"
+
+
+class AssignmentDeclined(_AssignmentEvent):
+    type: Literal["AssignmentDeclined"] = "AssignmentDeclined"

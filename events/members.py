@@ -1,0 +1,22 @@
+"""Members joining, changing their details, leaving."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from events.base import Event
+
+
+class MemberRegistered(Event):
+    type: Literal["MemberRegistered"] = "MemberRegistered"
+    member_id: str
+
+
+class MemberUpdated(Event):
+    type: Literal["MemberUpdated"] = "MemberUpdated"
+    member_id: str
+
+
+class MemberDeactivated(Event):
+    type: Literal["MemberDeactivated"] = "MemberDeactivated"
+    member_id: str

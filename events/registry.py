@@ -1,0 +1,52 @@
+"""Decode any event from JSON: one discriminated union, one TypeAdapter, built once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, get_args
+
+from pydantic import Field, TypeAdapter
+
+from events.assignments import AssignmentAccepted, AssignmentDeclined, AssignmentIssued, AssignmentWithdrawn
+from events.availability import AvailabilityDeclared
+from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
+from events.requests import RequestCancelled, RequestSubmitted
+from events.rosters import RosterApproved, RosterProposed
+
+AnyEvent = Annotated[
+    RequestSubmitted
+    | RequestCancelled
+    | MemberRegistered
+    | MemberUpdated
+    | MemberDeactivated
+    | AvailabilityDeclared
+    | RosterProposed
+    | RosterApproved
+    | AssignmentIssued
+    | AssignmentWithdrawn
+    | AssignmentAccepted
+    | AssignmentDeclined,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+EVENT_TYPES: tuple[str, ...] = tuple(
+    cls.model_fields["type"].default for cls in get_args(get_args(AnyEvent)[0])
+)
+
+
+def decode(data: bytes | str) -> AnyEvent:
+    """Parse one event from its JSON form; raises pydantic.ValidationError on anything else."""
+    return EVENT_ADAPTER.validate_json(data)
+
+
+def decode_obj(data: Any) -> AnyEvent:
+    return EVENT_ADAPTER.validate_python(data)
+
+
+def encode(event: AnyEvent) -> bytes:
+    return event.model_dump_json().encode()
+
+
+def json_schema() -> dict[str, Any]:
+    """The wire contract, snapshotted by a test so that a change to it is deliberate."""
+    return EVENT_ADAPTER.json_schema()

@@ -1,0 +1,26 @@
+"""Help requests submitted by partner organisations."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from events.base import Event
+
+
+class RequestSubmitted(Event):
+    type: Literal["RequestSubmitted"] = "RequestSubmitted"
+    request_id: str
+    partner_id: str
+    kind: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    headcount: int = Field(ge=1)
+    priority: int = Field(ge=1, le=5)
+
+
+class RequestCancelled(Event):
+    type: Literal["RequestCancelled"] = "RequestCancelled"
+    request_id: str
+    partner_id: str

@@ -1,0 +1,33 @@
+"""Topic names and which topic each event type goes to. Strings only.
+
+Every message is keyed by club_id, so one club's events stay in order on one partition
+while clubs spread over partitions.
+"""
+
+from __future__ import annotations
+
+REQUESTS = "mechanic.requests.v1"
+MEMBERS = "mechanic.members.v1"
+ROSTERS = "mechanic.rosters.v1"
+ASSIGNMENTS = "mechanic.assignments.v1"
+
+ALL_TOPICS: tuple[str, ...] = (REQUESTS, MEMBERS, ROSTERS, ASSIGNMENTS)
+
+TOPIC_OF: dict[str, str] = {
+    "RequestSubmitted": REQUESTS,
+    "RequestCancelled": REQUESTS,
+    "MemberRegistered": MEMBERS,
+    "MemberUpdated": MEMBERS,
+    "MemberDeactivated": MEMBERS,
+    "AvailabilityDeclared": MEMBERS,
+    "RosterProposed": ROSTERS,
+    "RosterApproved": ROSTERS,
+    "AssignmentIssued": ASSIGNMENTS,
+    "AssignmentWithdrawn": ASSIGNMENTS,
+    "AssignmentAccepted": ASSIGNMENTS,
+    "AssignmentDeclined": ASSIGNMENTS,
+}
+
+
+def topic_for(event_type: str) -> str:
+    return TOPIC_OF[event_type]

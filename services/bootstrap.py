@@ -1,0 +1,82 @@
+"""The composition root: the one place where engines, executors and the scheduler are built."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine
+
+from events import decode
+from services.handlers import handle
+from services.ports import UnitOfWork
+from services.pump import Sink
+from services.scheduler import Scheduler
+from services.settings import Settings
+from services.store.db import make_engine, upgrade
+from services.store.outbox import OutboxRow
+from services.store.uow import SqlUnitOfWork
+from solver import solve
+
+EMBEDDED_CONSUMER = "embedded"
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr, format="%(message)s")
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if settings.log_json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(settings.log_level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    scheduler: Scheduler
+
+    def uow(self) -> UnitOfWork:
+        return self.scheduler.uow_factory()
+
+    def handle_event(self, consumer: str, payload: bytes | str) -> bool:
+        return handle(consumer, decode(payload), self.uow())
+
+    def embedded_sink(self) -> Sink:
+        """Delivers outbox rows straight to the handlers, in order, in this process."""
+
+        def deliver(rows: list[OutboxRow]) -> None:
+            for row in rows:
+                self.handle_event(EMBEDDED_CONSUMER, row.payload)
+
+        return deliver
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = solve) -> Container:
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+
+    def uow_factory() -> UnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
+    return Container(settings, engine, Scheduler(uow_factory, settings, solve_fn, executor=pool))

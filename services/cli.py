@@ -1,0 +1,163 @@
+"""The ``mechanic`` command: run the engine, its processes, and the solver on a file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from services.settings import Settings, get_settings
+
+DEMO_TOKENS = Path(".mechanic") / "demo-tokens.json"
+
+
+def _up(args: argparse.Namespace, settings: Settings) -> int:
+    from services.bootstrap import bootstrap
+    from services.runtime import run_embedded
+
+    settings = settings.model_copy(
+        update={"transport": "embedded", "api_host": args.host, "api_port": args.port}
+    )
+    container = bootstrap(settings)
+    if args.demo:
+        _ensure_demo(container.engine)
+    try:
+        asyncio.run(run_embedded(container))
+    finally:
+        container.close()
+    return 0
+
+
+def _ensure_demo(engine: object) -> None:
+    from services.demo import load_demo
+
+    if DEMO_TOKENS.exists():
+        print(f"demo club already loaded; its private links are in {DEMO_TOKENS}", file=sys.stderr)
+        return
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        demo = load_demo(conn)
+    DEMO_TOKENS.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_TOKENS.write_text(
+        json.dumps(
+            {
+                "club_id": demo.club_id,
+                "coordinator": demo.coordinator_token,
+                "partners": demo.partner_tokens,
+                "members": demo.member_tokens,
+            },
+            indent=1,
+        )
+    )
+    DEMO_TOKENS.chmod(0o600)
+    print(
+        f"demo club loaded: {len(demo.member_tokens)} members, {len(demo.partner_tokens)} partners, "
+        f"{demo.requests} requests; coordinator token {demo.coordinator_token}; all links in {DEMO_TOKENS}",
+        file=sys.stderr,
+    )
+
+
+def _api(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from services.stream.worker import run_worker
+
+    return run_worker(settings)
+
+
+def _relay(args: argparse.Namespace, settings: Settings) -> int:
+    from services.relay import run_relay
+
+    return run_relay(settings)
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from services.store.db import upgrade
+
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {settings.database_url.split('@')[-1]} is at {args.revision}", file=sys.stderr)
+    return 0
+
+
+def _club_create(args: argparse.Namespace, settings: Settings) -> int:
+    from services.store.db import make_engine, upgrade
+    from services.store.writes import create_club
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        club_id, token = create_club(conn, args.name, args.timezone)
+    engine.dispose()
+    print(json.dumps({"club_id": club_id, "coordinator_token": token}))
+    return 0
+
+
+def _solve(args: argparse.Namespace, settings: Settings) -> int:
+    from solver.cli import solve_file
+
+    return solve_file(args.instance, args.out, args.time_limit, args.workers, args.seed)
+
+
+def build_parser(settings: Settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mechanic", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="embedded mode: SQLite, dispatcher, scheduler and API in one process")
+    up.add_argument("--demo", action="store_true", help="load a demo club on first run")
+    up.add_argument("--host", default=settings.api_host)
+    up.add_argument("--port", type=int, default=settings.api_port)
+    up.set_defaults(run=_up)
+
+    api = sub.add_parser("api", help="serve the API only (Kafka mode)")
+    api.add_argument("--host", default=settings.api_host)
+    api.add_argument("--port", type=int, default=settings.api_port)
+    api.set_defaults(run=_api)
+
+    sub.add_parser("worker", help="Faust worker: consume Kafka, run handlers and the scheduler").set_defaults(
+        run=_worker
+    )
+    sub.add_parser("relay", help="publish the outbox to Kafka").set_defaults(run=_relay)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="apply migrations")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    club = sub.add_parser("club", help="clubs").add_subparsers(dest="club_command", required=True)
+    create = club.add_parser("create", help="create a club and print its first coordinator token")
+    create.add_argument("name")
+    create.add_argument("--timezone", default="Europe/London")
+    create.set_defaults(run=_club_create)
+
+    solve = sub.add_parser("solve", help="solve a benchmark instance file (../shared/bench/SPEC.md format)")
+    solve.add_argument("instance", type=Path)
+    solve.add_argument(
+        "--time-limit", type=float, required=True, help="seconds of wall clock, start-up included"
+    )
+    solve.add_argument("--out", type=Path, required=True)
+    solve.add_argument("--workers", type=int, default=2)
+    solve.add_argument("--seed", type=int, default=0)
+    solve.set_defaults(run=_solve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    args = build_parser(settings).parse_args(argv)
+    if args.command != "solve":
+        from services.bootstrap import configure_logging
+
+        configure_logging(settings)
+    return int(args.run(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

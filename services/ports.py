@@ -1,0 +1,181 @@
+"""What handlers and the scheduler need from storage, as plain Python: the unit-of-work port.
+
+The SQL implementation lives in services/store; unit tests use fakes that subclass these.
+Rows cross this boundary as frozen dataclasses, so no SQLAlchemy object leaks into handlers.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+
+from events import AnyEvent
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: str
+    partner_id: str
+    kind: str
+    lat: float
+    lon: float
+    starts_at: datetime
+    ends_at: datetime
+    headcount: int
+    skills: tuple[str, ...]
+    lead_skills: tuple[str, ...]
+    passengers: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    id: str
+    skills: tuple[str, ...]
+    home_lat: float
+    home_lon: float
+    max_hours_week: int
+    car_seats: int | None
+    max_travel_km: int | None
+    liked_kinds: tuple[str, ...]
+    refused_kinds: tuple[str, ...]
+    refused_partners: tuple[str, ...]
+    weekly: tuple[tuple[int, int, int], ...] = ()
+    """(weekday, start minute, end minute) in club local time; end may be 1440."""
+    windows: tuple[tuple[datetime, datetime], ...] = ()
+    blackouts: tuple[date, ...] = ()
+    history_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class Slot:
+    request_id: str
+    slot_index: int
+    member_id: str
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    id: str
+    request_id: str
+    slot_index: int
+    member_id: str
+    status: str
+    roster_id: str
+
+
+@dataclass(frozen=True)
+class PlanningSnapshot:
+    """Everything the scheduler reads to build one solver instance for one club."""
+
+    club_id: str
+    timezone: str
+    horizon_start: datetime
+    horizon_end: datetime
+    requests: tuple[RequestRow, ...]
+    members: tuple[MemberRow, ...]
+    approved: tuple[Slot, ...] = ()
+    declined: tuple[tuple[str, str], ...] = ()
+    """(request_id, member_id) pairs a member declined: never proposed again."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A solved roster, ready to be stored as the club's current proposal."""
+
+    roster_id: str
+    club_id: str
+    horizon_start: datetime
+    horizon_end: datetime
+    solve_status: str
+    objective: int
+    bound: int | None
+    filled_slots: int
+    total_slots: int
+    wall_s: float
+    entries: tuple[Slot, ...]
+    unfilled: tuple[tuple[str, int, str, str], ...] = field(default=())
+    """(request_id, slot_index, reason code, reason text)."""
+
+
+class ScheduleRepository(abc.ABC):
+    @abc.abstractmethod
+    def mark_dirty(self, club_id: str, at: datetime) -> None:
+        """A change that may alter the best roster happened in this club."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
+        """Clubs whose changes have settled (or waited long enough), with their generation."""
+
+    @abc.abstractmethod
+    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> bool:
+        """Claim the right to solve this club now; False if another scheduler holds it."""
+
+    @abc.abstractmethod
+    def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
+        """Record that changes up to ``generation`` are in a proposal, and free the lease."""
+
+
+class RosterRepository(abc.ABC):
+    @abc.abstractmethod
+    def snapshot(self, club_id: str, horizon_start: datetime, horizon_end: datetime) -> PlanningSnapshot: ...
+
+    @abc.abstractmethod
+    def add_proposal(self, proposal: Proposal) -> None:
+        """Store the proposal and supersede the club's older proposals."""
+
+    @abc.abstractmethod
+    def entries(self, roster_id: str) -> tuple[Slot, ...]: ...
+
+    @abc.abstractmethod
+    def horizon(self, roster_id: str) -> tuple[datetime, datetime]: ...
+
+
+class AssignmentRepository(abc.ABC):
+    @abc.abstractmethod
+    def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
+        """Issued or accepted assignments whose request starts in [start, end)."""
+
+    @abc.abstractmethod
+    def active_for_request(self, request_id: str) -> list[AssignmentRow]: ...
+
+    @abc.abstractmethod
+    def add(self, row: AssignmentRow, club_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def set_status(self, assignment_id: str, status: str) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction: state changes and the events they emit commit together or not at all."""
+
+    schedule: ScheduleRepository
+    rosters: RosterRepository
+    assignments: AssignmentRepository
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def emit(self, event: AnyEvent) -> None:
+        """Queue an event in the outbox, inside this transaction."""
+
+    @abc.abstractmethod
+    def already_processed(self, consumer: str, event_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def record_processed(self, consumer: str, event_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...

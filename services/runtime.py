@@ -1,0 +1,72 @@
+"""Long-running loops, shared by the embedded process and the Kafka worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import structlog
+import uvicorn
+
+from services.bootstrap import Container
+from services.pump import pump_forever
+from services.scheduler import Scheduler
+
+log = structlog.get_logger("mechanic.runtime")
+
+
+async def schedule_forever(scheduler: Scheduler, interval_s: float, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await scheduler.tick()
+        except Exception:
+            log.exception("scheduler.tick_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def run_embedded(container: Container, serve_api: bool = True) -> None:
+    """One process, no broker: API, outbox dispatcher and scheduler share the SQLite database."""
+    settings = container.settings
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    tasks = [
+        asyncio.create_task(
+            pump_forever(
+                container.engine,
+                container.embedded_sink(),
+                settings.relay_batch,
+                settings.poll_interval_s,
+                stop,
+            ),
+            name="dispatcher",
+        ),
+        asyncio.create_task(
+            schedule_forever(container.scheduler, settings.poll_interval_s, stop), name="scheduler"
+        ),
+    ]
+    if serve_api:
+        from api.app import create_app
+
+        config = uvicorn.Config(
+            create_app(settings, container.engine),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+        )
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        tasks.append(asyncio.create_task(server.serve(), name="api"))
+        log.info("embedded.up", url=f"http://{settings.api_host}:{settings.api_port}", docs="/docs")
+    await stop.wait()
+    if serve_api:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    log.info("embedded.down")

@@ -1,0 +1,111 @@
+"""The debounced scheduler: re-solves a club once its burst of changes has settled.
+
+Handlers only mark a club dirty (a generation counter in the database). ``tick`` finds clubs
+whose last change is older than the debounce (or whose first unsolved change is older than the
+max delay), takes a lease so that two workers never solve one club at once, solves off the
+event loop, and stores the proposal with its RosterProposed event in one transaction. Changes
+that arrive during a solve raise the generation again, so they get a solve of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from events import RosterProposed
+from services.ports import UnitOfWork
+from services.settings import Settings
+from services.translate import to_instance, to_proposal
+from solver import Instance, Params, Roster
+
+log = structlog.get_logger("mechanic.scheduler")
+
+SolveFn = Callable[[Instance, Params], Roster]
+
+
+def horizon(now: datetime, days: int) -> tuple[datetime, datetime]:
+    start = now.astimezone(UTC).replace(second=0, microsecond=0)
+    return start, start + timedelta(days=days)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        settings: Settings,
+        solve: SolveFn,
+        executor: Executor | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.settings = settings
+        self.solve = solve
+        self.executor = executor
+        self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
+        self.params = Params(
+            time_limit_s=settings.solve_time_limit_s,
+            workers=settings.solve_workers,
+            change_weight=settings.change_weight,
+            preference_weight=50,
+            product_rules=True,
+        )
+
+    def _lease_s(self) -> float:
+        return self.settings.solve_time_limit_s * 3 + 30
+
+    async def tick(self) -> int:
+        """Solve every club that is due; returns how many proposals were written."""
+        now = datetime.now(UTC)
+        with self.uow_factory() as uow:
+            due = uow.schedule.due(now, self.settings.debounce_s, self.settings.max_delay_s)
+        written = 0
+        for club_id, generation in due:
+            written += await self.propose_roster(club_id, generation)
+        return written
+
+    async def propose_roster(self, club_id: str, generation: int) -> int:
+        now = datetime.now(UTC)
+        with self.uow_factory() as uow:
+            if not uow.schedule.take_lease(club_id, self.owner, now, self._lease_s()):
+                return 0
+            snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
+            uow.commit()
+        instance = to_instance(snap)
+        log.info(
+            "solve.start",
+            club_id=club_id,
+            generation=generation,
+            requests=len(instance.requests),
+            members=len(instance.members),
+        )
+        loop = asyncio.get_running_loop()
+        roster = await loop.run_in_executor(self.executor, self.solve, instance, self.params)
+        proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
+        with self.uow_factory() as uow:
+            uow.rosters.add_proposal(proposal)
+            uow.emit(
+                RosterProposed(
+                    club_id=club_id,
+                    roster_id=proposal.roster_id,
+                    filled_slots=proposal.filled_slots,
+                    total_slots=proposal.total_slots,
+                    objective=proposal.objective,
+                )
+            )
+            uow.schedule.mark_solved(club_id, generation, self.owner)
+            uow.commit()
+        log.info(
+            "solve.done",
+            club_id=club_id,
+            roster_id=proposal.roster_id,
+            status=roster.status.value,
+            filled=proposal.filled_slots,
+            total=proposal.total_slots,
+            wall_s=round(roster.wall_s, 3),
+        )
+        return 1

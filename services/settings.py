@@ -1,0 +1,46 @@
+"""Configuration, from environment variables prefixed MECHANIC_; the embedded mode needs none."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MECHANIC_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{Path('.mechanic') / 'mechanic.db'}",
+        description="SQLAlchemy URL: SQLite file (embedded default) or postgresql+psycopg://...",
+    )
+    transport: Literal["embedded", "kafka"] = "embedded"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication: int = Field(default=1, ge=1)
+    worker_id: str = "mechanic-worker"
+    """The Faust app id, so also the consumer group of the workers."""
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    debounce_s: float = Field(default=0.5, ge=0)
+    """Quiet time after the last change before a re-solve starts, so a burst triggers one solve."""
+    max_delay_s: float = Field(default=5.0, ge=0)
+    """A steady stream of changes still gets a solve at least this often."""
+    solve_time_limit_s: float = Field(default=5.0, gt=0)
+    solve_workers: int = Field(default=2, ge=1)
+    horizon_days: int = Field(default=7, ge=1, le=28)
+    change_weight: int = Field(default=5000, ge=0)
+    """Cost of changing one approved assignment when re-solving: above any single slot's value,
+    so a decline moves only what must move."""
+    relay_batch: int = Field(default=500, ge=1)
+    poll_interval_s: float = Field(default=0.1, gt=0)
+    log_level: str = "INFO"
+    log_json: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

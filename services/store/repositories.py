@@ -1,0 +1,352 @@
+"""SQL repositories behind the unit-of-work port (services/ports.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from services.ports import (
+    AssignmentRepository,
+    AssignmentRow,
+    MemberRow,
+    PlanningSnapshot,
+    Proposal,
+    RequestRow,
+    RosterRepository,
+    ScheduleRepository,
+    Slot,
+)
+from services.store.tables import (
+    assignments,
+    availability_windows,
+    blackouts,
+    clubs,
+    help_requests,
+    members,
+    roster_entries,
+    rosters,
+    schedule_state,
+    unfilled_slots,
+    weekly_availability,
+)
+
+ACTIVE = ("issued", "accepted")
+HISTORY_WEEKS = 4
+
+
+class SqlSchedule(ScheduleRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def mark_dirty(self, club_id: str, at: datetime) -> None:
+        done = self.conn.execute(
+            update(schedule_state)
+            .where(schedule_state.c.club_id == club_id)
+            .values(
+                generation=schedule_state.c.generation + 1,
+                first_dirty_at=func.coalesce(schedule_state.c.first_dirty_at, at),
+                last_dirty_at=at,
+            )
+        )
+        if done.rowcount == 0:
+            self.conn.execute(
+                insert(schedule_state).values(
+                    club_id=club_id, generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
+                )
+            )
+
+    def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
+        s = schedule_state.c
+        rows = self.conn.execute(
+            select(s.club_id, s.generation)
+            .where(
+                s.generation > s.solved_generation,
+                or_(
+                    s.last_dirty_at <= now - timedelta(seconds=debounce_s),
+                    s.first_dirty_at <= now - timedelta(seconds=max_delay_s),
+                ),
+                or_(s.lease_until.is_(None), s.lease_until < now),
+            )
+            .order_by(s.first_dirty_at)
+        )
+        return [(r.club_id, r.generation) for r in rows]
+
+    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> bool:
+        s = schedule_state.c
+        done = self.conn.execute(
+            update(schedule_state)
+            .where(s.club_id == club_id, or_(s.lease_until.is_(None), s.lease_until < now))
+            .values(lease_owner=owner, lease_until=now + timedelta(seconds=seconds))
+        )
+        return done.rowcount == 1
+
+    def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
+        s = schedule_state.c
+        self.conn.execute(
+            update(schedule_state)
+            .where(s.club_id == club_id, s.lease_owner == owner)
+            .values(solved_generation=generation, lease_owner=None, lease_until=None)
+        )
+        # Changes that arrived during the solve keep the club dirty, with a fresh debounce.
+        self.conn.execute(
+            update(schedule_state)
+            .where(s.club_id == club_id, s.generation <= s.solved_generation)
+            .values(first_dirty_at=None)
+        )
+
+
+class SqlRosters(RosterRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def snapshot(self, club_id: str, horizon_start: datetime, horizon_end: datetime) -> PlanningSnapshot:
+        tz = self.conn.execute(select(clubs.c.timezone).where(clubs.c.id == club_id)).scalar_one()
+        r = help_requests.c
+        requests = tuple(
+            RequestRow(
+                id=row.id,
+                partner_id=row.partner_id,
+                kind=row.kind,
+                lat=row.lat,
+                lon=row.lon,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                headcount=row.headcount,
+                skills=tuple(row.skills),
+                lead_skills=tuple(row.lead_skills),
+                passengers=row.passengers,
+                priority=row.priority,
+            )
+            for row in self.conn.execute(
+                select(help_requests)
+                .where(
+                    r.club_id == club_id,
+                    r.status == "open",
+                    r.starts_at >= horizon_start,
+                    r.ends_at <= horizon_end,
+                )
+                .order_by(r.starts_at, r.id)
+            )
+        )
+        in_horizon = and_(r.starts_at >= horizon_start, r.starts_at < horizon_end)
+        assigned = (
+            select(
+                assignments.c.request_id,
+                assignments.c.member_id,
+                assignments.c.slot_index,
+                assignments.c.status,
+                assignments.c.roster_id,
+            )
+            .join(help_requests, help_requests.c.id == assignments.c.request_id)
+            .where(assignments.c.club_id == club_id, in_horizon)
+        )
+        approved: list[Slot] = []
+        declined: list[tuple[str, str]] = []
+        pins = self._pins(club_id)
+        for row in self.conn.execute(assigned):
+            if row.status in ACTIVE:
+                approved.append(
+                    Slot(
+                        row.request_id, row.slot_index, row.member_id, (row.request_id, row.member_id) in pins
+                    )
+                )
+            elif row.status == "declined":
+                declined.append((row.request_id, row.member_id))
+        return PlanningSnapshot(
+            club_id=club_id,
+            timezone=tz,
+            horizon_start=horizon_start,
+            horizon_end=horizon_end,
+            requests=requests,
+            members=self._members(club_id, horizon_start, horizon_end),
+            approved=tuple(approved),
+            declined=tuple(declined),
+        )
+
+    def _pins(self, club_id: str) -> set[tuple[str, str]]:
+        latest = select(rosters.c.id).where(rosters.c.club_id == club_id, rosters.c.status == "approved")
+        rows = self.conn.execute(
+            select(roster_entries.c.request_id, roster_entries.c.member_id).where(
+                roster_entries.c.roster_id.in_(latest.scalar_subquery()), roster_entries.c.pinned.is_(True)
+            )
+        )
+        return {(row.request_id, row.member_id) for row in rows}
+
+    def _members(self, club_id: str, start: datetime, end: datetime) -> tuple[MemberRow, ...]:
+        m = members.c
+        ids = select(m.id).where(m.club_id == club_id, m.active.is_(True)).scalar_subquery()
+        weekly: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        for row in self.conn.execute(
+            select(weekly_availability).where(weekly_availability.c.member_id.in_(ids))
+        ):
+            weekly[row.member_id].append((row.weekday, row.start_minute, row.end_minute))
+        windows: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        w = availability_windows.c
+        for row in self.conn.execute(
+            select(availability_windows).where(w.member_id.in_(ids), w.ends_at > start, w.starts_at < end)
+        ):
+            windows[row.member_id].append((row.starts_at, row.ends_at))
+        off: dict[str, list] = defaultdict(list)
+        for row in self.conn.execute(select(blackouts).where(blackouts.c.member_id.in_(ids))):
+            off[row.member_id].append(row.day)
+        history = self._history_minutes(club_id, start)
+        return tuple(
+            MemberRow(
+                id=row.id,
+                skills=tuple(row.skills),
+                home_lat=row.home_lat,
+                home_lon=row.home_lon,
+                max_hours_week=row.max_hours_week,
+                car_seats=row.car_seats,
+                max_travel_km=row.max_travel_km,
+                liked_kinds=tuple(row.liked_kinds),
+                refused_kinds=tuple(row.refused_kinds),
+                refused_partners=tuple(row.refused_partners),
+                weekly=tuple(sorted(weekly[row.id])),
+                windows=tuple(sorted(windows[row.id])),
+                blackouts=tuple(sorted(off[row.id])),
+                history_minutes=history.get(row.id, 0),
+            )
+            for row in self.conn.execute(
+                select(members).where(m.club_id == club_id, m.active.is_(True)).order_by(m.id)
+            )
+        )
+
+    def _history_minutes(self, club_id: str, horizon_start: datetime) -> dict[str, int]:
+        r = help_requests.c
+        since = horizon_start - timedelta(weeks=HISTORY_WEEKS)
+        rows = self.conn.execute(
+            select(assignments.c.member_id, r.starts_at, r.ends_at)
+            .join(help_requests, r.id == assignments.c.request_id)
+            .where(
+                assignments.c.club_id == club_id,
+                assignments.c.status.in_(ACTIVE),
+                r.starts_at >= since,
+                r.starts_at < horizon_start,
+            )
+        )
+        out: dict[str, int] = defaultdict(int)
+        for row in rows:
+            out[row.member_id] += int((row.ends_at - row.starts_at).total_seconds() // 60)
+        return out
+
+    def add_proposal(self, proposal: Proposal) -> None:
+        self.conn.execute(
+            update(rosters)
+            .where(rosters.c.club_id == proposal.club_id, rosters.c.status == "proposed")
+            .values(status="superseded")
+        )
+        self.conn.execute(
+            insert(rosters).values(
+                id=proposal.roster_id,
+                club_id=proposal.club_id,
+                status="proposed",
+                created_at=datetime.now(UTC),
+                horizon_start=proposal.horizon_start,
+                horizon_end=proposal.horizon_end,
+                solve_status=proposal.solve_status,
+                objective=proposal.objective,
+                bound=proposal.bound,
+                filled_slots=proposal.filled_slots,
+                total_slots=proposal.total_slots,
+                wall_s=proposal.wall_s,
+            )
+        )
+        if proposal.entries:
+            self.conn.execute(
+                insert(roster_entries),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": e.request_id,
+                        "slot_index": e.slot_index,
+                        "member_id": e.member_id,
+                        "pinned": e.pinned,
+                    }
+                    for e in proposal.entries
+                ],
+            )
+        if proposal.unfilled:
+            self.conn.execute(
+                insert(unfilled_slots),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": rid,
+                        "slot_index": idx,
+                        "code": code,
+                        "reason": text,
+                    }
+                    for rid, idx, code, text in proposal.unfilled
+                ],
+            )
+
+    def entries(self, roster_id: str) -> tuple[Slot, ...]:
+        e = roster_entries.c
+        rows = self.conn.execute(
+            select(e.request_id, e.slot_index, e.member_id, e.pinned)
+            .where(e.roster_id == roster_id)
+            .order_by(e.request_id, e.slot_index)
+        )
+        return tuple(Slot(row.request_id, row.slot_index, row.member_id, row.pinned) for row in rows)
+
+    def horizon(self, roster_id: str) -> tuple[datetime, datetime]:
+        row = self.conn.execute(
+            select(rosters.c.horizon_start, rosters.c.horizon_end).where(rosters.c.id == roster_id)
+        ).one()
+        return row.horizon_start, row.horizon_end
+
+
+class SqlAssignments(AssignmentRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _select(self):  # type: ignore[no-untyped-def]
+        a = assignments.c
+        return select(a.id, a.request_id, a.slot_index, a.member_id, a.status, a.roster_id)
+
+    def _rows(self, stmt) -> list[AssignmentRow]:  # type: ignore[no-untyped-def]
+        return [AssignmentRow(**row._mapping) for row in self.conn.execute(stmt)]
+
+    def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
+        r = help_requests.c
+        return self._rows(
+            self._select()
+            .join(help_requests, r.id == assignments.c.request_id)
+            .where(
+                assignments.c.club_id == club_id,
+                assignments.c.status.in_(ACTIVE),
+                r.starts_at >= start,
+                r.starts_at < end,
+            )
+            .order_by(assignments.c.id)
+        )
+
+    def active_for_request(self, request_id: str) -> list[AssignmentRow]:
+        a = assignments.c
+        return self._rows(
+            self._select().where(a.request_id == request_id, a.status.in_(ACTIVE)).order_by(a.id)
+        )
+
+    def add(self, row: AssignmentRow, club_id: str) -> None:
+        self.conn.execute(
+            insert(assignments).values(
+                id=row.id,
+                club_id=club_id,
+                roster_id=row.roster_id,
+                request_id=row.request_id,
+                slot_index=row.slot_index,
+                member_id=row.member_id,
+                status=row.status,
+                updated_at=datetime.now(UTC),
+            )
+        )
+
+    def set_status(self, assignment_id: str, status: str) -> None:
+        self.conn.execute(
+            update(assignments)
+            .where(assignments.c.id == assignment_id)
+            .values(status=status, updated_at=datetime.now(UTC))
+        )

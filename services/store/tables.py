@@ -1,0 +1,255 @@
+"""The system of record: SQLAlchemy Core tables, shared by SQLite and PostgreSQL.
+
+Times are stored as naive UTC and handed back aware (``UtcDateTime``) so both databases
+behave the same. Lists of skills are JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+clubs = Table(
+    "clubs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("timezone", String(64), nullable=False, default="Europe/London"),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("contact_email", String(320)),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("share_first_name", Boolean, nullable=False, default=False),
+    Column("email", String(320)),
+    Column("phone", String(64)),
+    Column("skills", JSON, nullable=False),
+    Column("home_place", String(200)),
+    Column("home_lat", Float, nullable=False),
+    Column("home_lon", Float, nullable=False),
+    Column("max_hours_week", Integer, nullable=False),
+    Column("car_seats", Integer),
+    Column("max_travel_km", Integer),
+    Column("liked_kinds", JSON, nullable=False),
+    Column("refused_kinds", JSON, nullable=False),
+    Column("refused_partners", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+weekly_availability = Table(
+    "weekly_availability",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("weekday", Integer, nullable=False),  # 0 = Monday, club local time
+    Column("start_minute", Integer, nullable=False),
+    Column("end_minute", Integer, nullable=False),
+)
+
+availability_windows = Table(
+    "availability_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+)
+
+blackouts = Table(
+    "blackouts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("day", Date, nullable=False),  # club local date
+)
+
+help_requests = Table(
+    "help_requests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False),
+    Column("partner_id", ForeignKey("partners.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("notes", Text, nullable=False, default=""),
+    Column("place_name", String(200), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("headcount", Integer, nullable=False),
+    Column("skills", JSON, nullable=False),
+    Column("lead_skills", JSON, nullable=False),
+    Column("passengers", Integer, nullable=False, default=0),
+    Column("priority", Integer, nullable=False),
+    Column("status", String(16), nullable=False, default="open"),  # open | cancelled
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_help_requests_club_starts", "club_id", "starts_at"),
+)
+
+rosters = Table(
+    "rosters",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # proposed | approved | superseded
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("horizon_start", UtcDateTime, nullable=False),
+    Column("horizon_end", UtcDateTime, nullable=False),
+    Column("solve_status", String(16), nullable=False),
+    Column("objective", BigInteger, nullable=False),
+    Column("bound", BigInteger),
+    Column("filled_slots", Integer, nullable=False),
+    Column("total_slots", Integer, nullable=False),
+    Column("wall_s", Float, nullable=False),
+    Column("approved_at", UtcDateTime),
+    Column("approved_by", String(64)),
+    Index("ix_rosters_club_status", "club_id", "status"),
+)
+
+roster_entries = Table(
+    "roster_entries",
+    metadata,
+    Column("roster_id", ForeignKey("rosters.id"), primary_key=True),
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("slot_index", Integer, primary_key=True),
+    Column("member_id", ForeignKey("members.id"), nullable=False),
+    Column("pinned", Boolean, nullable=False, default=False),
+)
+
+unfilled_slots = Table(
+    "unfilled_slots",
+    metadata,
+    Column("roster_id", ForeignKey("rosters.id"), primary_key=True),
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("slot_index", Integer, primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False),
+    Column("roster_id", ForeignKey("rosters.id"), nullable=False),
+    Column("request_id", ForeignKey("help_requests.id"), nullable=False, index=True),
+    Column("slot_index", Integer, nullable=False),
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # issued | accepted | declined | withdrawn
+    Column("decline_reason", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_assignments_club_status", "club_id", "status"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("club_id", String(64), nullable=False),
+    Column("topic", String(100), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime),
+    Index("ix_outbox_unpublished", "published_at", "seq"),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("processed_at", UtcDateTime, nullable=False),
+)
+
+schedule_state = Table(
+    "schedule_state",
+    metadata,
+    Column("club_id", ForeignKey("clubs.id"), primary_key=True),
+    Column("generation", Integer, nullable=False, default=0),
+    Column("solved_generation", Integer, nullable=False, default=0),
+    Column("first_dirty_at", UtcDateTime),
+    Column("last_dirty_at", UtcDateTime),
+    Column("lease_owner", String(64)),
+    Column("lease_until", UtcDateTime),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False),
+    Column("role", String(16), nullable=False),  # partner | member | coordinator
+    Column("subject_id", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    UniqueConstraint("role", "subject_id", "token_hash"),
+)

@@ -1,0 +1,64 @@
+"""The SQL unit of work: one connection, one transaction, repositories over it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from events import AnyEvent
+from services.ports import UnitOfWork
+from services.store import outbox
+from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
+from services.store.tables import processed_events
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()`` - leaving without commit rolls back."""
+
+    conn: Connection
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.conn = self._engine.connect()
+        self._tx = self.conn.begin()
+        self.schedule = SqlSchedule(self.conn)
+        self.rosters = SqlRosters(self.conn)
+        self.assignments = SqlAssignments(self.conn)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.conn.close()
+
+    def emit(self, event: AnyEvent) -> None:
+        outbox.append(self.conn, event)
+
+    def already_processed(self, consumer: str, event_id: str) -> bool:
+        found = self.conn.execute(
+            select(processed_events.c.event_id).where(
+                processed_events.c.consumer == consumer, processed_events.c.event_id == event_id
+            )
+        ).first()
+        return found is not None
+
+    def record_processed(self, consumer: str, event_id: str) -> None:
+        # The primary key (consumer, event_id) makes a concurrent duplicate fail the whole
+        # transaction rather than apply its effects twice.
+        self.conn.execute(
+            insert(processed_events).values(
+                consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+            )
+        )
+
+    def commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()

@@ -1,0 +1,253 @@
+"""Read views for the API: each returns plain dicts scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from services.store.tables import (
+    assignments,
+    availability_windows,
+    blackouts,
+    help_requests,
+    members,
+    partners,
+    roster_entries,
+    rosters,
+    unfilled_slots,
+    weekly_availability,
+)
+
+REQUEST_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "notes",
+    "place_name",
+    "lat",
+    "lon",
+    "starts_at",
+    "ends_at",
+    "headcount",
+    "skills",
+    "lead_skills",
+    "passengers",
+    "priority",
+    "status",
+    "created_at",
+)
+MEMBER_FIELDS = (
+    "id",
+    "name",
+    "share_first_name",
+    "email",
+    "phone",
+    "skills",
+    "home_place",
+    "home_lat",
+    "home_lon",
+    "max_hours_week",
+    "car_seats",
+    "max_travel_km",
+    "liked_kinds",
+    "refused_kinds",
+    "refused_partners",
+    "active",
+)
+
+
+def _pick(row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in fields}
+
+
+def _staffing(conn: Connection, request_ids: list[str]) -> dict[str, Counter[str]]:
+    a = assignments.c
+    out: dict[str, Counter[str]] = {rid: Counter() for rid in request_ids}
+    if request_ids:
+        for row in conn.execute(
+            select(a.request_id, a.status, func.count())
+            .where(a.request_id.in_(request_ids))
+            .group_by(a.request_id, a.status)
+        ):
+            out[row[0]][row[1]] = row[2]
+    return out
+
+
+def _fill_state(request: dict[str, Any], staffed: Counter[str]) -> str:
+    if request["status"] == "cancelled":
+        return "cancelled"
+    sent = staffed["issued"] + staffed["accepted"]
+    return "filled" if sent >= request["headcount"] else "partly_filled" if sent else "unfilled"
+
+
+def partner_requests(
+    conn: Connection, club_id: str, partner_id: str, request_id: str | None = None
+) -> list[dict[str, Any]]:
+    """A partner's own requests with how many people are assigned and confirmed; no member identities
+    except the first names of members who chose to share them."""
+    r = help_requests.c
+    stmt = select(help_requests).where(r.club_id == club_id, r.partner_id == partner_id)
+    if request_id is not None:
+        stmt = stmt.where(r.id == request_id)
+    rows = [_pick(row, REQUEST_FIELDS) for row in conn.execute(stmt.order_by(r.starts_at, r.id))]
+    staffing = _staffing(conn, [row["id"] for row in rows])
+    names = _shared_first_names(conn, [row["id"] for row in rows])
+    for row in rows:
+        counts = staffing[row["id"]]
+        row["assigned"] = counts["issued"] + counts["accepted"]
+        row["confirmed"] = counts["accepted"]
+        row["fill_state"] = _fill_state(row, counts)
+        row["volunteers"] = names.get(row["id"], [])
+    return rows
+
+
+def _shared_first_names(conn: Connection, request_ids: list[str]) -> dict[str, list[str]]:
+    a, m = assignments.c, members.c
+    out: dict[str, list[str]] = {}
+    if request_ids:
+        for row in conn.execute(
+            select(a.request_id, m.name)
+            .join(members, m.id == a.member_id)
+            .where(a.request_id.in_(request_ids), a.status == "accepted", m.share_first_name.is_(True))
+        ):
+            out.setdefault(row.request_id, []).append(row.name.split()[0])
+    return out
+
+
+def member_profile(conn: Connection, club_id: str, member_id: str) -> dict[str, Any] | None:
+    m = members.c
+    row = conn.execute(select(members).where(m.id == member_id, m.club_id == club_id)).first()
+    return _pick(row, MEMBER_FIELDS) if row else None
+
+
+def member_availability(conn: Connection, member_id: str) -> dict[str, Any]:
+    w, o, b = weekly_availability.c, availability_windows.c, blackouts.c
+    return {
+        "weekly": [
+            {"weekday": r.weekday, "start_minute": r.start_minute, "end_minute": r.end_minute}
+            for r in conn.execute(
+                select(weekly_availability)
+                .where(w.member_id == member_id)
+                .order_by(w.weekday, w.start_minute)
+            )
+        ],
+        "windows": [
+            {"starts_at": r.starts_at, "ends_at": r.ends_at}
+            for r in conn.execute(
+                select(availability_windows).where(o.member_id == member_id).order_by(o.starts_at)
+            )
+        ],
+        "blackouts": [
+            r.day for r in conn.execute(select(blackouts).where(b.member_id == member_id).order_by(b.day))
+        ],
+    }
+
+
+def member_assignments(conn: Connection, club_id: str, member_id: str) -> list[dict[str, Any]]:
+    """What a member needs to turn up: their own assignments and where to go; nobody else's."""
+    a, r, p = assignments.c, help_requests.c, partners.c
+    rows = conn.execute(
+        select(
+            a.id,
+            a.status,
+            a.slot_index,
+            a.request_id,
+            r.kind,
+            r.title,
+            r.notes,
+            r.place_name,
+            r.lat,
+            r.lon,
+            r.starts_at,
+            r.ends_at,
+            p.name.label("partner_name"),
+        )
+        .join(help_requests, r.id == a.request_id)
+        .join(partners, p.id == r.partner_id)
+        .where(a.club_id == club_id, a.member_id == member_id)
+        .order_by(r.starts_at, a.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def club_members(conn: Connection, club_id: str) -> list[dict[str, Any]]:
+    m = members.c
+    return [
+        _pick(row, MEMBER_FIELDS)
+        for row in conn.execute(select(members).where(m.club_id == club_id).order_by(m.name, m.id))
+    ]
+
+
+def club_requests(conn: Connection, club_id: str) -> list[dict[str, Any]]:
+    r = help_requests.c
+    rows = []
+    for row in conn.execute(select(help_requests).where(r.club_id == club_id).order_by(r.starts_at, r.id)):
+        rows.append(_pick(row, REQUEST_FIELDS) | {"partner_id": row.partner_id})
+    staffing = _staffing(conn, [row["id"] for row in rows])
+    for row in rows:
+        row["fill_state"] = _fill_state(row, staffing[row["id"]])
+    return rows
+
+
+def club_assignments(conn: Connection, club_id: str) -> list[dict[str, Any]]:
+    a = assignments.c
+    return [
+        dict(row._mapping)
+        for row in conn.execute(
+            select(a.id, a.request_id, a.slot_index, a.member_id, a.status, a.roster_id, a.decline_reason)
+            .where(a.club_id == club_id)
+            .order_by(a.request_id, a.slot_index)
+        )
+    ]
+
+
+ROSTER_FIELDS = (
+    "id",
+    "status",
+    "created_at",
+    "horizon_start",
+    "horizon_end",
+    "solve_status",
+    "objective",
+    "bound",
+    "filled_slots",
+    "total_slots",
+    "wall_s",
+    "approved_at",
+    "approved_by",
+)
+
+
+def roster(
+    conn: Connection, club_id: str, roster_id: str | None = None, status: str = "proposed"
+) -> dict[str, Any] | None:
+    """A roster with its entries and the reason for every unfilled slot; by id, or the club's latest
+    roster in ``status``."""
+    ro = rosters.c
+    stmt = select(rosters).where(ro.club_id == club_id)
+    stmt = stmt.where(ro.id == roster_id) if roster_id else stmt.where(ro.status == status)
+    row = conn.execute(stmt.order_by(ro.created_at.desc()).limit(1)).first()
+    if row is None:
+        return None
+    out = _pick(row, ROSTER_FIELDS)
+    e, u, m = roster_entries.c, unfilled_slots.c, members.c
+    out["entries"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(e.request_id, e.slot_index, e.member_id, e.pinned, m.name.label("member_name"))
+            .join(members, m.id == e.member_id)
+            .where(e.roster_id == row.id)
+            .order_by(e.request_id, e.slot_index)
+        )
+    ]
+    out["unfilled"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(u.request_id, u.slot_index, u.code, u.reason)
+            .where(u.roster_id == row.id)
+            .order_by(u.request_id, u.slot_index)
+        )
+    ]
+    return out

@@ -1,0 +1,266 @@
+"""Commands: each writes its state change and its event to the outbox in the caller's transaction.
+
+Callers (the API, the CLI, the demo loader) validate input first and pass plain column values.
+A command that cannot apply raises ``NotFound`` or ``Conflict`` and the caller rolls back,
+so nothing is half-stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from events import (
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AvailabilityDeclared,
+    MemberDeactivated,
+    MemberRegistered,
+    MemberUpdated,
+    RequestCancelled,
+    RequestSubmitted,
+    RosterApproved,
+)
+from services.store import outbox, tokens
+from services.store.tables import (
+    assignments,
+    availability_windows,
+    blackouts,
+    clubs,
+    help_requests,
+    members,
+    partners,
+    roster_entries,
+    rosters,
+    weekly_availability,
+)
+
+
+class NotFound(LookupError):
+    """No such thing, or not visible to the caller (the two are not told apart, on purpose)."""
+
+
+class Conflict(RuntimeError):
+    """The command no longer applies to the current state."""
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_club(
+    conn: Connection, name: str, timezone: str = "Europe/London", club_id: str | None = None
+) -> tuple[str, str]:
+    """A new club and its first coordinator token."""
+    club_id = club_id or new_id("club")
+    conn.execute(insert(clubs).values(id=club_id, name=name, timezone=timezone, created_at=_now()))
+    return club_id, tokens.issue(conn, "coordinator", club_id, new_id("coord"))
+
+
+def add_partner(conn: Connection, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+    partner_id = new_id("p")
+    conn.execute(
+        insert(partners).values(
+            id=partner_id,
+            club_id=club_id,
+            name=name,
+            contact_email=contact_email,
+            active=True,
+            created_at=_now(),
+        )
+    )
+    return partner_id, tokens.issue(conn, "partner", club_id, partner_id)
+
+
+def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+    member_id = new_id("m")
+    now = _now()
+    conn.execute(
+        insert(members).values(
+            id=member_id, club_id=club_id, active=True, created_at=now, updated_at=now, **values
+        )
+    )
+    outbox.append(conn, MemberRegistered(club_id=club_id, member_id=member_id))
+    return member_id, tokens.issue(conn, "member", club_id, member_id)
+
+
+def update_member(conn: Connection, club_id: str, member_id: str, values: Mapping[str, Any]) -> None:
+    m = members.c
+    done = conn.execute(
+        update(members)
+        .where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
+        .values(updated_at=_now(), **values)
+    )
+    if done.rowcount != 1:
+        raise NotFound(f"member {member_id} not found")
+    outbox.append(conn, MemberUpdated(club_id=club_id, member_id=member_id))
+
+
+def deactivate_member(conn: Connection, club_id: str, member_id: str) -> None:
+    m = members.c
+    done = conn.execute(
+        update(members)
+        .where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
+        .values(active=False)
+    )
+    if done.rowcount != 1:
+        raise NotFound(f"member {member_id} not found")
+    outbox.append(conn, MemberDeactivated(club_id=club_id, member_id=member_id))
+
+
+def set_availability(
+    conn: Connection,
+    club_id: str,
+    member_id: str,
+    weekly: Iterable[tuple[int, int, int]],
+    windows: Iterable[tuple[datetime, datetime]],
+    blackout_days: Iterable[date],
+) -> None:
+    """Replace the member's whole availability declaration."""
+    for table in (weekly_availability, availability_windows, blackouts):
+        conn.execute(delete(table).where(table.c.member_id == member_id))
+    rows = [{"member_id": member_id, "weekday": d, "start_minute": s, "end_minute": e} for d, s, e in weekly]
+    if rows:
+        conn.execute(insert(weekly_availability), rows)
+    rows = [{"member_id": member_id, "starts_at": s, "ends_at": e} for s, e in windows]
+    if rows:
+        conn.execute(insert(availability_windows), rows)
+    rows = [{"member_id": member_id, "day": d} for d in blackout_days]
+    if rows:
+        conn.execute(insert(blackouts), rows)
+    outbox.append(conn, AvailabilityDeclared(club_id=club_id, member_id=member_id))
+
+
+def submit_request(conn: Connection, club_id: str, partner_id: str, values: Mapping[str, Any]) -> str:
+    request_id = new_id("r")
+    conn.execute(
+        insert(help_requests).values(
+            id=request_id, club_id=club_id, partner_id=partner_id, status="open", created_at=_now(), **values
+        )
+    )
+    outbox.append(
+        conn,
+        RequestSubmitted(
+            club_id=club_id,
+            request_id=request_id,
+            partner_id=partner_id,
+            kind=values["kind"],
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            headcount=values["headcount"],
+            priority=values["priority"],
+        ),
+    )
+    return request_id
+
+
+def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: str) -> None:
+    r = help_requests.c
+    status = conn.execute(
+        select(r.status).where(r.id == request_id, r.club_id == club_id, r.partner_id == partner_id)
+    ).scalar()
+    if status is None:
+        raise NotFound(f"request {request_id} not found")
+    if status == "cancelled":
+        raise Conflict(f"request {request_id} is already cancelled")
+    conn.execute(update(help_requests).where(r.id == request_id).values(status="cancelled"))
+    outbox.append(conn, RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))
+
+
+def approve_roster(
+    conn: Connection,
+    club_id: str,
+    roster_id: str,
+    coordinator_id: str,
+    remove: Iterable[tuple[str, int]] = (),
+    pin: Iterable[tuple[str, int]] = (),
+) -> None:
+    """Approve the club's current proposal, less ``remove`` and with ``pin`` fixed for later re-solves.
+
+    Only the proposal that is still current can be approved: the status change is a
+    compare-and-set, so of two concurrent approvals one wins and the other gets ``Conflict``."""
+    ro = rosters.c
+    status = conn.execute(select(ro.status).where(ro.id == roster_id, ro.club_id == club_id)).scalar()
+    if status is None:
+        raise NotFound(f"roster {roster_id} not found")
+    e = roster_entries.c
+    present = {
+        (row.request_id, row.slot_index)
+        for row in conn.execute(select(e.request_id, e.slot_index).where(e.roster_id == roster_id))
+    }
+    remove, pin = set(remove), set(pin)
+    unknown = sorted((remove | pin) - present)
+    if unknown:
+        raise Conflict(f"roster {roster_id} has no slot {unknown[0][0]}#{unknown[0][1]}")
+    if remove & pin:
+        raise Conflict("a slot cannot be both removed and pinned")
+    won = conn.execute(
+        update(rosters)
+        .where(ro.id == roster_id, ro.status == "proposed")
+        .values(status="approved", approved_at=_now(), approved_by=coordinator_id)
+    )
+    if won.rowcount != 1:
+        raise Conflict(f"roster {roster_id} is {status}, not the current proposal")
+    conn.execute(
+        update(rosters)
+        .where(ro.club_id == club_id, ro.status == "approved", ro.id != roster_id)
+        .values(status="superseded")
+    )
+    for request_id, slot in remove:
+        conn.execute(
+            delete(roster_entries).where(
+                e.roster_id == roster_id, e.request_id == request_id, e.slot_index == slot
+            )
+        )
+    for request_id, slot in pin:
+        conn.execute(
+            update(roster_entries)
+            .where(e.roster_id == roster_id, e.request_id == request_id, e.slot_index == slot)
+            .values(pinned=True)
+        )
+    outbox.append(conn, RosterApproved(club_id=club_id, roster_id=roster_id, approved_by=coordinator_id))
+
+
+def answer_assignment(
+    conn: Connection,
+    club_id: str,
+    member_id: str,
+    assignment_id: str,
+    accept: bool,
+    reason: str | None = None,
+) -> None:
+    a = assignments.c
+    row = conn.execute(
+        select(a.status, a.request_id).where(
+            a.id == assignment_id, a.club_id == club_id, a.member_id == member_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"assignment {assignment_id} not found")
+    allowed = {"issued"} if accept else {"issued", "accepted"}
+    if row.status not in allowed:
+        raise Conflict(f"assignment {assignment_id} is {row.status}")
+    conn.execute(
+        update(assignments)
+        .where(a.id == assignment_id)
+        .values(
+            status="accepted" if accept else "declined",
+            decline_reason=None if accept else reason,
+            updated_at=_now(),
+        )
+    )
+    event_type = AssignmentAccepted if accept else AssignmentDeclined
+    outbox.append(
+        conn,
+        event_type(
+            club_id=club_id, assignment_id=assignment_id, request_id=row.request_id, member_id=member_id
+        ),
+    )

@@ -1,0 +1,135 @@
+"""Database rows <-> solver instances: the one place that knows both shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from services.ports import MemberRow, PlanningSnapshot, Proposal, RequestRow, Slot
+from solver import Assignment, Instance, Member, Request, Roster
+
+BUDDY_KINDS = frozenset({"court_support", "lookout"})
+"""Kinds of work nobody is sent to alone."""
+MIN_TEAM = 2
+
+
+def _minutes(at: datetime, origin: datetime) -> int:
+    return int((at - origin).total_seconds() // 60)
+
+
+def _merge(windows: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    merged: list[list[int]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((a, b) for a, b in merged)
+
+
+def member_windows(member: MemberRow, snap: PlanningSnapshot) -> tuple[tuple[int, int], ...]:
+    """The weekly pattern laid over the horizon's local dates (less blackout dates), plus one-off
+    windows; touching windows merge, so 09-12 and 12-15 cover an 11-13 request."""
+    tz = ZoneInfo(snap.timezone)
+    origin = snap.horizon_start
+    first = origin.astimezone(tz).date()
+    last = snap.horizon_end.astimezone(tz).date()
+    off = set(member.blackouts)
+    out: list[tuple[int, int]] = []
+    day = first
+    while day <= last:
+        if day not in off:
+            midnight = datetime.combine(day, time(0), tz)
+            for weekday, start, end in member.weekly:
+                if weekday == day.weekday():
+                    out.append(
+                        (
+                            _minutes(midnight + timedelta(minutes=start), origin),
+                            _minutes(midnight + timedelta(minutes=end), origin),
+                        )
+                    )
+        day += timedelta(days=1)
+    out.extend((_minutes(a, origin), _minutes(b, origin)) for a, b in member.windows)
+    return _merge(out)
+
+
+def _request(row: RequestRow, origin: datetime) -> Request:
+    buddy = row.kind in BUDDY_KINDS
+    return Request(
+        id=row.id,
+        partner=row.partner_id,
+        kind=row.kind,
+        lat=row.lat,
+        lon=row.lon,
+        start=_minutes(row.starts_at, origin),
+        end=_minutes(row.ends_at, origin),
+        headcount=row.headcount,
+        skills=frozenset(row.skills),
+        priority=row.priority,
+        passengers=row.passengers,
+        lead_skills=frozenset(row.lead_skills),
+        min_team=min(MIN_TEAM, row.headcount) if buddy else 1,
+    )
+
+
+def _member(row: MemberRow, snap: PlanningSnapshot) -> Member:
+    days = (snap.horizon_end - snap.horizon_start).total_seconds() / 86400
+    return Member(
+        id=row.id,
+        skills=frozenset(row.skills),
+        lat=row.home_lat,
+        lon=row.home_lon,
+        windows=member_windows(row, snap),
+        max_minutes=int(row.max_hours_week * 60 * days / 7),
+        car_seats=row.car_seats,
+        refused_kinds=frozenset(row.refused_kinds),
+        liked_kinds=frozenset(row.liked_kinds),
+        refused_partners=frozenset(row.refused_partners),
+        history_minutes=row.history_minutes,
+        max_travel_km=row.max_travel_km,
+    )
+
+
+def to_instance(snap: PlanningSnapshot) -> Instance:
+    requests = {r.id for r in snap.requests}
+    approved = [s for s in snap.approved if s.request_id in requests]
+    return Instance(
+        name=snap.club_id,
+        horizon_start=snap.horizon_start,
+        horizon_minutes=_minutes(snap.horizon_end, snap.horizon_start),
+        requests=tuple(_request(r, snap.horizon_start) for r in snap.requests),
+        members=tuple(_member(m, snap) for m in snap.members),
+        approved=tuple(
+            Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
+            for s in approved
+        ),
+        pinned=tuple(
+            Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
+            for s in approved
+            if s.pinned
+        ),
+        forbidden=tuple(
+            Assignment(request_id=r, slot_index=0, member_id=m) for r, m in snap.declined if r in requests
+        ),
+    )
+
+
+def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, roster: Roster) -> Proposal:
+    pinned = {(p.request_id, p.member_id) for p in instance.pinned}
+    return Proposal(
+        roster_id=roster_id,
+        club_id=snap.club_id,
+        horizon_start=snap.horizon_start,
+        horizon_end=snap.horizon_end,
+        solve_status=roster.status.value,
+        objective=roster.objective,
+        bound=roster.bound,
+        filled_slots=roster.filled_slots,
+        total_slots=roster.total_slots,
+        wall_s=roster.wall_s,
+        entries=tuple(
+            Slot(a.request_id, a.slot_index, a.member_id, (a.request_id, a.member_id) in pinned)
+            for a in roster.assignments
+        ),
+        unfilled=tuple((u.request_id, u.slot_index, u.code.value, u.text) for u in roster.unfilled),
+    )
