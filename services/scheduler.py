@@ -21,7 +21,7 @@ from events import RosterProposed
 from services.ports import UnitOfWork
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
-from solver import Instance, Params, Roster
+from solver.schema import Instance, Params, Roster
 
 log = structlog.get_logger("mechanic.scheduler")
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.ports import MemberRow, PlanningSnapshot, Proposal, RequestRow, Slot
-from solver import Assignment, Instance, Member, Request, Roster
+from solver.schema import Assignment, Instance, Member, Request, Roster
 
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 """Kinds of work nobody is sent to alone."""

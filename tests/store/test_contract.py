@@ -1,0 +1,252 @@
+"""The store's contract, run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from events import AvailabilityDeclared, RosterApproved, decode
+from services.handlers import handle
+from services.ports import Proposal, Slot
+from services.pump import pump_once
+from services.store import outbox, writes
+from services.store.db import current_revision
+from services.store.outbox import OutboxRow
+from services.store.tables import assignments, outbox as outbox_table, processed_events, schedule_state
+from services.store.uow import SqlUnitOfWork
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def count(engine: Engine, table: object) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def club_with_member(engine: Engine) -> tuple[str, str, str]:
+    with engine.begin() as conn:
+        club_id, _ = writes.create_club(conn, "Test club")
+        partner_id, _ = writes.add_partner(conn, club_id, "Food bank", None)
+        member_id, _ = writes.register_member(
+            conn,
+            club_id,
+            {
+                "name": "Ann Example",
+                "share_first_name": False,
+                "email": None,
+                "phone": None,
+                "skills": ["cook"],
+                "home_place": None,
+                "home_lat": 51.48,
+                "home_lon": -3.18,
+                "max_hours_week": 8,
+                "car_seats": None,
+                "max_travel_km": None,
+                "liked_kinds": [],
+                "refused_kinds": [],
+                "refused_partners": [],
+            },
+        )
+    return club_id, partner_id, member_id
+
+
+def add_request(engine: Engine, club_id: str, partner_id: str, hours_ahead: int = 24) -> str:
+    start = NOW + timedelta(hours=hours_ahead)
+    with engine.begin() as conn:
+        return writes.submit_request(
+            conn,
+            club_id,
+            partner_id,
+            {
+                "kind": "cooking",
+                "title": "Cook",
+                "notes": "",
+                "place_name": "Hall",
+                "lat": 51.48,
+                "lon": -3.18,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+                "headcount": 1,
+                "skills": ["cook"],
+                "lead_skills": [],
+                "passengers": 0,
+                "priority": 3,
+            },
+        )
+
+
+def test_migrations_reach_head(database_url: str, engine: Engine) -> None:
+    assert current_revision(database_url) == "0001"
+
+
+def test_a_command_writes_its_state_and_its_event_together(engine: Engine) -> None:
+    club_id, partner_id, _ = club_with_member(engine)
+    before = count(engine, outbox_table)
+    add_request(engine, club_id, partner_id)
+    with engine.connect() as conn:
+        rows = outbox.unpublished(conn, 100)
+    assert count(engine, outbox_table) == before + 1
+    assert rows[-1].type == "RequestSubmitted" and rows[-1].club_id == club_id
+
+
+def test_a_failed_command_stores_neither_state_nor_event(engine: Engine) -> None:
+    club_id, partner_id, _ = club_with_member(engine)
+    before = count(engine, outbox_table)
+    with pytest.raises(writes.Conflict), engine.begin() as conn:
+        request_id = writes.submit_request(
+            conn,
+            club_id,
+            partner_id,
+            {
+                "kind": "cooking",
+                "title": "Cook",
+                "notes": "",
+                "place_name": "Hall",
+                "lat": 51.48,
+                "lon": -3.18,
+                "starts_at": NOW,
+                "ends_at": NOW + timedelta(hours=1),
+                "headcount": 1,
+                "skills": [],
+                "lead_skills": [],
+                "passengers": 0,
+                "priority": 3,
+            },
+        )
+        writes.cancel_request(conn, club_id, partner_id, request_id)
+        writes.cancel_request(conn, club_id, partner_id, request_id)
+    assert count(engine, outbox_table) == before
+    with engine.connect() as conn, pytest.raises(writes.NotFound):
+        writes.cancel_request(conn, club_id, partner_id, request_id)
+
+
+def test_a_duplicate_delivery_is_a_no_op(engine: Engine) -> None:
+    club_id, _, member_id = club_with_member(engine)
+    event = AvailabilityDeclared(club_id=club_id, member_id=member_id)
+    assert handle("c1", event, SqlUnitOfWork(engine)) is True
+    assert handle("c1", event, SqlUnitOfWork(engine)) is False
+    with engine.connect() as conn:
+        generation = conn.execute(select(schedule_state.c.generation)).scalar_one()
+    assert generation == 1
+    assert count(engine, processed_events) == 1
+
+
+def test_a_handler_failure_rolls_back_its_inbox_record(engine: Engine) -> None:
+    event = RosterApproved(club_id="no-such-club", roster_id="no-such-roster", approved_by="x")
+    with pytest.raises(Exception, match="No row was found"):
+        handle("c1", event, SqlUnitOfWork(engine))
+    assert count(engine, processed_events) == 0
+
+
+def test_the_pump_delivers_every_row_once_in_order_and_marks_it(engine: Engine) -> None:
+    club_id, partner_id, _ = club_with_member(engine)
+    for hours in range(3):
+        add_request(engine, club_id, partner_id, 24 + hours)
+    seen: list[OutboxRow] = []
+    while pump_once(engine, seen.extend, batch=2):
+        pass
+    assert [r.seq for r in seen] == sorted(r.seq for r in seen)
+    assert len({r.event_id for r in seen}) == len(seen) == count(engine, outbox_table)
+    assert pump_once(engine, seen.extend, batch=2) == 0
+
+
+def test_a_failing_sink_leaves_rows_for_the_next_try(engine: Engine) -> None:
+    club_with_member(engine)
+
+    def broken(rows: list[OutboxRow]) -> None:
+        raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        pump_once(engine, broken, batch=10)
+    delivered: list[OutboxRow] = []
+    assert pump_once(engine, delivered.extend, batch=10) == count(engine, outbox_table)
+
+
+def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        uow.schedule.mark_dirty(club_id, NOW + timedelta(seconds=1))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.due(NOW + timedelta(seconds=1.2), debounce_s=0.5, max_delay_s=10) == []
+        assert uow.schedule.due(NOW + timedelta(seconds=2), debounce_s=0.5, max_delay_s=10) == [(club_id, 2)]
+        assert uow.schedule.take_lease(club_id, "a", NOW, 30) is True
+        assert uow.schedule.take_lease(club_id, "b", NOW, 30) is False
+        uow.schedule.mark_solved(club_id, 2, "a")
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.due(NOW + timedelta(hours=1), debounce_s=0.5, max_delay_s=10) == []
+
+
+def _proposal(engine: Engine, club_id: str, request_id: str, member_id: str) -> str:
+    roster_id = writes.new_id("ro")
+    with SqlUnitOfWork(engine) as uow:
+        uow.rosters.add_proposal(
+            Proposal(
+                roster_id,
+                club_id,
+                NOW,
+                NOW + timedelta(days=7),
+                "optimal",
+                3000,
+                3000,
+                1,
+                1,
+                0.1,
+                (Slot(request_id, 0, member_id),),
+            )
+        )
+        uow.commit()
+    return roster_id
+
+
+def test_of_two_concurrent_approvals_exactly_one_wins(engine: Engine) -> None:
+    club_id, partner_id, member_id = club_with_member(engine)
+    roster_id = _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def approve(who: str) -> None:
+        barrier.wait()
+        try:
+            with engine.begin() as conn:
+                writes.approve_roster(conn, club_id, roster_id, who)
+            outcomes.append("approved")
+        except writes.Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=approve, args=(f"coord-{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["approved", "conflict"]
+    approvals = [r for r in _all_outbox(engine) if r.type == "RosterApproved"]
+    assert len(approvals) == 1
+
+
+def _all_outbox(engine: Engine) -> list[OutboxRow]:
+    with engine.connect() as conn:
+        return outbox.unpublished(conn, 10_000)
+
+
+def test_approval_through_the_dispatcher_issues_assignments_once(engine: Engine) -> None:
+    club_id, partner_id, member_id = club_with_member(engine)
+    roster_id = _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)
+    with engine.begin() as conn:
+        writes.approve_roster(conn, club_id, roster_id, "coord")
+    rows = _all_outbox(engine)
+
+    def deliver(batch: list[OutboxRow]) -> None:
+        for row in batch:
+            handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
+
+    deliver(rows)
+    deliver(rows)  # a redelivery of everything
+    with engine.connect() as conn:
+        issued = conn.execute(select(assignments.c.member_id, assignments.c.status)).all()
+    assert [tuple(r) for r in issued] == [(member_id, "issued")]
