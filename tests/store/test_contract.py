@@ -15,7 +15,8 @@ from services.pump import pump_once
 from services.store import outbox, writes
 from services.store.db import current_revision
 from services.store.outbox import OutboxRow
-from services.store.tables import assignments, outbox as outbox_table, processed_events, schedule_state
+from services.store.tables import assignments, processed_events, schedule_state
+from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -1,4 +1,4 @@
-"""In-memory fakes of the unit-of-work port, for handler tests only (the real one is tested in tests/store)."""
+"""In-memory fakes of the unit-of-work port, for handler tests (tests/store tests the real one)."""
 
 from __future__ import annotations
 

@@ -86,6 +86,6 @@ def test_every_event_type_has_a_topic() -> None:
 
 
 def test_wire_schema_matches_the_snapshot() -> None:
-    """A change to the wire format must be deliberate: bump schema_version, then refresh the snapshot
-    with `python -c 'import json, events; print(json.dumps(events.json_schema(), indent=1, sort_keys=True))'`."""
+    """A change to the wire format must be deliberate: bump schema_version, then refresh the snapshot:
+    python -c 'import json, events; print(json.dumps(events.json_schema(), indent=1, sort_keys=True))'"""
     assert json.loads(SNAPSHOT.read_text()) == json_schema()
