@@ -21,7 +21,7 @@ bearer = HTTPBearer(auto_error=False, description="The token from your private l
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

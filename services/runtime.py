@@ -32,6 +32,13 @@ def stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
+class _SharedLoopServer(uvicorn.Server):
+    """Uvicorn without its own signal handlers: this process stops all its loops on one signal."""
+
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
+        return contextlib.nullcontext()
+
+
 async def run_embedded(container: Container, serve_api: bool = True) -> None:
     """One process, no broker: API, outbox dispatcher and scheduler share the SQLite database."""
     settings = container.settings
@@ -61,8 +68,7 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
             port=settings.api_port,
             log_level="warning",
         )
-        server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        server = _SharedLoopServer(config)
         tasks.append(asyncio.create_task(server.serve(), name="api"))
         log.info("embedded.up", url=f"http://{settings.api_host}:{settings.api_port}", docs="/docs")
     await stop.wait()

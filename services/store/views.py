@@ -182,9 +182,12 @@ def club_members(conn: Connection, club_id: str) -> list[dict[str, Any]]:
 
 def club_requests(conn: Connection, club_id: str) -> list[dict[str, Any]]:
     r = help_requests.c
-    rows = []
-    for row in conn.execute(select(help_requests).where(r.club_id == club_id).order_by(r.starts_at, r.id)):
-        rows.append(_pick(row, REQUEST_FIELDS) | {"partner_id": row.partner_id})
+    rows = [
+        _pick(found, REQUEST_FIELDS) | {"partner_id": found.partner_id}
+        for found in conn.execute(
+            select(help_requests).where(r.club_id == club_id).order_by(r.starts_at, r.id)
+        )
+    ]
     staffing = _staffing(conn, [row["id"] for row in rows])
     for row in rows:
         row["fill_state"] = _fill_state(row, staffing[row["id"]])

@@ -70,6 +70,10 @@ class FakeAssignments(AssignmentRepository):
 
 
 class FakeUnitOfWork(UnitOfWork):
+    schedule: FakeSchedule
+    rosters: FakeRosters
+    assignments: FakeAssignments
+
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
         self.rosters = FakeRosters()

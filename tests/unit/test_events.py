@@ -72,7 +72,7 @@ def test_events_are_immutable_and_refuse_unknown_fields() -> None:
     with pytest.raises(ValidationError):
         event.headcount = 3  # type: ignore[misc]
     with pytest.raises(ValidationError):
-        RequestSubmitted(**event.model_dump(), home_address="1 Secret Street")  # type: ignore[arg-type]
+        RequestSubmitted(**event.model_dump(), home_address="1 Secret Street")  # type: ignore[call-arg]
 
 
 def test_events_carry_no_personal_data_fields() -> None:
