@@ -120,9 +120,12 @@ def _near(rng: random.Random, km: float) -> tuple[float, float]:
 
 def _member_values(rng: random.Random, i: int) -> dict[str, Any]:
     lat, lon = _near(rng, 8)
+    name = f"{FIRST[i % len(FIRST)]} {LAST[(i + i // len(FIRST)) % len(LAST)]}"
+    if i >= len(FIRST) * len(LAST):  # names repeat past 288 members; tokens are keyed by name
+        name += f" {i // (len(FIRST) * len(LAST)) + 1}"
     skills = sorted(s for s, p in SKILLS.items() if rng.random() < p)
     return {
-        "name": f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}",
+        "name": name,
         "share_first_name": rng.random() < 0.5,
         "email": f"member{i:02d}@example.org",
         "phone": None,
