@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, select
 
 from services.store import tokens
+from services.store.db import read_only
 from services.store.tables import members, partners
 from services.store.tokens import Principal, Role
 
@@ -28,7 +29,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def read_conn(engine: EngineDep) -> Iterator[Connection]:
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         yield conn
 
 
@@ -56,7 +57,7 @@ def principal(
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         who = tokens.resolve(conn, credentials.credentials)
         if who is None or not _active(conn, who):
             raise HTTPException(

@@ -118,6 +118,10 @@ class ScheduleRepository(abc.ABC):
     def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
         """Record that changes up to ``generation`` are in a proposal, and free the lease."""
 
+    @abc.abstractmethod
+    def release_lease(self, club_id: str, owner: str) -> None:
+        """Give the lease back without a proposal (the solve failed); the club stays due."""
+
 
 class RosterRepository(abc.ABC):
     @abc.abstractmethod

@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy import Engine
 
 from services.store import outbox
+from services.store.db import read_only
 from services.store.outbox import OutboxRow
 
 log = structlog.get_logger("mechanic.pump")
@@ -24,7 +25,7 @@ Sink = Callable[[list[OutboxRow]], None]
 
 def pump_once(engine: Engine, sink: Sink, batch: int) -> int:
     """Deliver one batch; returns how many rows were delivered."""
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         rows = outbox.unpublished(conn, batch)
         conn.rollback()
     if not rows:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from events import RosterProposed
-from services.ports import UnitOfWork
+from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
 from solver.schema import Instance, Params, Roster
@@ -59,22 +59,20 @@ class Scheduler:
         return self.settings.solve_time_limit_s * 3 + 30
 
     async def tick(self) -> int:
-        """Solve every club that is due; returns how many proposals were written."""
-        now = datetime.now(UTC)
-        with self.uow_factory() as uow:
-            due = uow.schedule.due(now, self.settings.debounce_s, self.settings.max_delay_s)
+        """Solve every club that is due; returns how many proposals were written.
+
+        Database work runs in threads: a blocked event loop would also block the API's
+        connection clean-up in the embedded process, and with it the database lock."""
+        due = await asyncio.to_thread(self._due)
         written = 0
         for club_id, generation in due:
             written += await self.propose_roster(club_id, generation)
         return written
 
     async def propose_roster(self, club_id: str, generation: int) -> int:
-        now = datetime.now(UTC)
-        with self.uow_factory() as uow:
-            if not uow.schedule.take_lease(club_id, self.owner, now, self._lease_s()):
-                return 0
-            snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
-            uow.commit()
+        snap = await asyncio.to_thread(self._claim, club_id)
+        if snap is None:
+            return 0
         instance = to_instance(snap)
         log.info(
             "solve.start",
@@ -83,22 +81,15 @@ class Scheduler:
             requests=len(instance.requests),
             members=len(instance.members),
         )
-        loop = asyncio.get_running_loop()
-        roster = await loop.run_in_executor(self.executor, self.solve, instance, self.params)
-        proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
-        with self.uow_factory() as uow:
-            uow.rosters.add_proposal(proposal)
-            uow.emit(
-                RosterProposed(
-                    club_id=club_id,
-                    roster_id=proposal.roster_id,
-                    filled_slots=proposal.filled_slots,
-                    total_slots=proposal.total_slots,
-                    objective=proposal.objective,
-                )
+        try:
+            roster = await asyncio.get_running_loop().run_in_executor(
+                self.executor, self.solve, instance, self.params
             )
-            uow.schedule.mark_solved(club_id, generation, self.owner)
-            uow.commit()
+        except Exception:
+            await asyncio.to_thread(self._release, club_id)
+            raise
+        proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
+        await asyncio.to_thread(self._record, proposal, generation)
         log.info(
             "solve.done",
             club_id=club_id,
@@ -109,3 +100,37 @@ class Scheduler:
             wall_s=round(roster.wall_s, 3),
         )
         return 1
+
+    def _due(self) -> list[tuple[str, int]]:
+        with self.uow_factory() as uow:
+            return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
+
+    def _claim(self, club_id: str) -> PlanningSnapshot | None:
+        """Take the club's lease and read what to solve, or None if another scheduler has it."""
+        now = datetime.now(UTC)
+        with self.uow_factory() as uow:
+            if not uow.schedule.take_lease(club_id, self.owner, now, self._lease_s()):
+                return None
+            snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
+            uow.commit()
+        return snap
+
+    def _release(self, club_id: str) -> None:
+        with self.uow_factory() as uow:
+            uow.schedule.release_lease(club_id, self.owner)
+            uow.commit()
+
+    def _record(self, proposal: Proposal, generation: int) -> None:
+        with self.uow_factory() as uow:
+            uow.rosters.add_proposal(proposal)
+            uow.emit(
+                RosterProposed(
+                    club_id=proposal.club_id,
+                    roster_id=proposal.roster_id,
+                    filled_slots=proposal.filled_slots,
+                    total_slots=proposal.total_slots,
+                    objective=proposal.objective,
+                )
+            )
+            uow.schedule.mark_solved(proposal.club_id, generation, self.owner)
+            uow.commit()

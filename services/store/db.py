@@ -13,6 +13,14 @@ from sqlalchemy.engine import make_url
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+READ_ONLY_OPTION = "mechanic_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read (no write lock on SQLite)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so the API,
     the dispatcher and the scheduler can share one file."""
@@ -34,9 +42,11 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _sqlite_begin_immediate(conn: Any) -> None:
-        # Take the write lock at BEGIN, so two writers queue instead of failing to upgrade a lock.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _sqlite_begin(conn: Any) -> None:
+        # Writers take the write lock at BEGIN, so two writers queue (busy_timeout) instead of one
+        # failing to upgrade its read lock; readers stay deferred, so in WAL mode they never wait.
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

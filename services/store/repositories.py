@@ -96,6 +96,14 @@ class SqlSchedule(ScheduleRepository):
             .values(first_dirty_at=None)
         )
 
+    def release_lease(self, club_id: str, owner: str) -> None:
+        s = schedule_state.c
+        self.conn.execute(
+            update(schedule_state)
+            .where(s.club_id == club_id, s.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
+
 
 class SqlRosters(RosterRepository):
     def __init__(self, conn: Connection) -> None:

@@ -34,6 +34,9 @@ class FakeSchedule(ScheduleRepository):
     def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
         pass
 
+    def release_lease(self, club_id: str, owner: str) -> None:
+        pass
+
 
 class FakeRosters(RosterRepository):
     def __init__(self) -> None:
