@@ -100,10 +100,68 @@ def _club_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _solve(args: argparse.Namespace, settings: Settings) -> int:
-    from solver.cli import solve_file
+def _notify(args: argparse.Namespace, settings: Settings) -> int:
+    """Reminders and retries of failed messages, beside a Kafka worker or an embedded process."""
+    from services.notify.wiring import NotifySettings, build_notifier, notify_forever
+    from services.runtime import stop_on_signals
+    from services.store.db import make_engine
 
-    return solve_file(args.instance, args.out, args.time_limit, args.workers, args.seed)
+    engine = make_engine(settings.database_url)
+    notify_settings = NotifySettings()
+    notifier = build_notifier(engine, notify_settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await notify_forever(notifier, notify_settings.notify_interval_s, stop)
+
+    if args.once:
+        notifier.remind()
+        notifier.deliver()
+    else:
+        asyncio.run(run())
+    engine.dispose()
+    return 0
+
+
+def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
+    """A coordinator account with a password read from standard input (never from the command line)."""
+    from services.store import accounts
+    from services.store.db import make_engine, upgrade
+    from services.store.writes import new_id
+
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < accounts.MIN_PASSWORD:
+        print(
+            f"the password (on standard input) needs at least {accounts.MIN_PASSWORD} characters",
+            file=sys.stderr,
+        )
+        return 2
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        accounts.create_coordinator(conn, args.club, new_id("coord"), args.email, args.name, password)
+    engine.dispose()
+    print(f"coordinator {args.email} can log in at /c/login", file=sys.stderr)
+    return 0
+
+
+def _solve(args: argparse.Namespace, settings: Settings) -> int:
+    from solver.cli import run_cli
+
+    return run_cli(
+        [
+            str(args.instance),
+            "--out",
+            str(args.out),
+            "--time-limit",
+            str(args.time_limit),
+            "--workers",
+            str(args.workers),
+            "--seed",
+            str(args.seed),
+        ]
+    )
 
 
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
@@ -136,6 +194,19 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--timezone", default="Europe/London")
     create.set_defaults(run=_club_create)
+
+    notify = sub.add_parser("notify", help="send reminders and retry failed messages (email, Signal)")
+    notify.add_argument("--once", action="store_true", help="one round, then exit")
+    notify.set_defaults(run=_notify)
+
+    coordinator = sub.add_parser("coordinator", help="coordinator accounts").add_subparsers(
+        dest="coordinator_command", required=True
+    )
+    add = coordinator.add_parser("add", help="add a coordinator account; the password is read from stdin")
+    add.add_argument("club")
+    add.add_argument("email")
+    add.add_argument("--name", default="Coordinator")
+    add.set_defaults(run=_coordinator_add)
 
     solve = sub.add_parser("solve", help="solve a benchmark instance file (../shared/bench/SPEC.md format)")
     solve.add_argument("instance", type=Path)

@@ -1,0 +1,181 @@
+"""Large neighbourhood search: free a part of the roster, let CP-SAT re-solve it, keep improvements.
+
+Large instances are far beyond one CP-SAT model (its presolve alone outlasts the time limit), but
+their structure is local: a member's week interacts with the requests they could take and with
+the other members who could take those. Each round frees a few such neighbourhoods, one per
+worker, solves them in parallel threads (CP-SAT releases the GIL) and applies them in a fixed
+order, re-checking each against the roster the previous one left behind.
+
+Determinism: neighbourhoods come from a seeded generator, every sub-solve is single-threaded and
+bounded by deterministic time, and a round that the wall clock cuts short is discarded. So for a
+given seed and worker count the search walks one fixed sequence of rosters; the time limit only
+decides how far along it the answer is (``Params.max_rounds`` fixes that too).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ortools.sat.python import cp_model
+
+from solver.model import ScopeResult, solve_scope
+from solver.problem import Problem
+from solver.scope import Scope
+from solver.state import RosterState
+
+log = logging.getLogger("solver")
+
+_SUB_DETERMINISTIC_LIMIT = 1.0
+_MIN_PAIRS, _MAX_PAIRS = 800, 40_000
+_MAX_EXTREMES = 80
+
+
+class NeighbourhoodSearch:
+    def __init__(self, problem: Problem, state: RosterState, seed: int, workers: int) -> None:
+        self.pb = problem
+        self.state = state
+        self.value = state.objective()
+        self.rng = random.Random(seed)
+        self.workers = workers
+        self.size = 4000
+        """Target number of free pairs per neighbourhood, adapted to how hard sub-solves are."""
+        self.rounds = 0
+
+    def run(self, deadline: float, max_rounds: int | None = None) -> None:
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            while time.monotonic() < deadline - 0.05 and (max_rounds is None or self.rounds < max_rounds):
+                self._taken: set[int] = set()
+                scopes = [self._neighbourhood() for _ in range(self.workers)]
+                seeds = [self.rng.randrange(1 << 30) for _ in scopes]
+                left = deadline - time.monotonic()
+                results = list(pool.map(self._solve, scopes, seeds, [left] * len(scopes)))
+                if time.monotonic() >= deadline:
+                    break
+                for scope, result in zip(scopes, results, strict=True):
+                    self._apply(scope, result)
+                self.rounds += 1
+                if self.rounds % 20 == 0:
+                    log.info(
+                        "lns round %d: objective %d, neighbourhood %d pairs",
+                        self.rounds,
+                        self.value,
+                        self.size,
+                    )
+
+    def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
+        return solve_scope(
+            self.pb, scope, time_limit=left, deterministic_limit=_SUB_DETERMINISTIC_LIMIT, seed=seed
+        )
+
+    def _apply(self, scope: Scope, result: ScopeResult) -> None:
+        proven = result.status == cp_model.OPTIMAL
+        self.size = (
+            min(_MAX_PAIRS, int(self.size * 1.1)) if proven else max(_MIN_PAIRS, int(self.size * 0.85))
+        )
+        new = set(result.chosen)
+        if not result.solved or new == scope.hint or not scope.hint <= self.state.chosen:
+            return
+        state = self.state
+        for p in scope.hint:
+            state.remove(p)
+        added = []
+        for p in sorted(new):
+            if not state.fits(p):
+                break
+            state.add(p)
+            added.append(p)
+        value = state.objective() if len(added) == len(new) and self._teams_ok(new) else None
+        if value is not None and value >= self.value:
+            self.value = value
+            return
+        for p in added:
+            state.remove(p)
+        for p in scope.hint:
+            state.add(p)
+
+    def _teams_ok(self, pairs: set[int]) -> bool:
+        pb, state = self.pb, self.state
+        for r in {pb.pair_r[p] for p in pairs}:
+            members = [pb.pair_m[p] for p in pb.by_req[r] if p in state.chosen]
+            if not all(rule.team_ok(pb, r, members) for rule in pb.rules):
+                return False
+        return True
+
+    def _neighbourhood(self) -> Scope:
+        pick = self.rng.random()
+        if pick < 0.5:
+            return self._around_request()
+        if pick < 0.8:
+            return self._time_window()
+        return self._fairness()
+
+    def _fill(self, members: list[int], pool: list[int], count: dict[int, int] | None = None) -> list[int]:
+        """Add members from ``pool`` (shuffled) until the free pairs reach the target size."""
+        chosen = set(members) | self._taken
+        total = sum(len(self.pb.by_mem[m]) if count is None else count.get(m, 0) for m in chosen)
+        self.rng.shuffle(pool)
+        for m in pool:
+            if total >= self.size:
+                break
+            if m not in chosen:
+                chosen.add(m)
+                members.append(m)
+                total += len(self.pb.by_mem[m]) if count is None else count.get(m, 0)
+        self._taken.update(members)
+        return members
+
+    def _seed_request(self) -> int:
+        pb, state = self.pb, self.state
+        open_requests = [r for r in range(pb.n_req) if state.count[r] < pb.head[r] and pb.by_req[r]]
+        if open_requests and self.rng.random() < 0.7:
+            return self.rng.choice(open_requests)
+        return self.rng.randrange(pb.n_req)
+
+    def _around_request(self) -> Scope:
+        """Members who could take one (preferably unfilled) request, with their whole week."""
+        pb = self.pb
+        r = self._seed_request()
+        members = self._fill([], [pb.pair_m[p] for p in pb.by_req[r]])
+        return Scope.around(self.state, members, None)
+
+    def _time_window(self) -> Scope:
+        """Every request starting in a few hours, and enough of their members to fill the size."""
+        pb = self.pb
+        t = pb.start[self._seed_request()] - self.rng.randrange(0, 240)
+        window = [r for r in range(pb.n_req) if t <= pb.start[r] < t + 360]
+        count: dict[int, int] = {}
+        for r in window:
+            for p in pb.by_req[r]:
+                count[pb.pair_m[p]] = count.get(pb.pair_m[p], 0) + 1
+        members = self._fill([], sorted(count), count)
+        return Scope.around(self.state, members, window)
+
+    def _fairness(self) -> Scope:
+        """All members at (or near) the largest or the smallest load, and members who could take over.
+
+        The spread only shrinks when every member at an extreme can change at once, so they are
+        freed together, with the members eligible for their jobs to absorb or hand over work.
+        """
+        state, pb = self.state, self.pb
+        used = sorted((state.load[m] + pb.history[m], m) for m in range(pb.n_mem) if state.held[m])
+        if not used:
+            return self._around_request()
+        slack = self.rng.choice([0, 15, 30, 60, 120])
+        side = self.rng.random()
+        ends = [
+            m
+            for load, m in used
+            if (side < 0.6 and load >= used[-1][0] - slack) or (side > 0.4 and load <= used[0][0] + slack)
+        ]
+        ends = [m for m in ends if m not in self._taken][:_MAX_EXTREMES]
+        related = {
+            pb.pair_m[q]
+            for m in ends
+            for p in pb.by_mem[m]
+            if p in state.chosen
+            for q in pb.by_req[pb.pair_r[p]]
+        }
+        return Scope.around(state, self._fill(ends, sorted(related)), None)

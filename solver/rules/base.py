@@ -1,0 +1,46 @@
+"""What every rule can contribute: a filter on who may be sent, constraints, and an objective part.
+
+A rule that only narrows eligibility overrides ``keep``; a rule that needs the model overrides
+``constrain``. Filters run once while the problem is prepared, which keeps the CP-SAT model small.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.schema import ReasonCode
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model import LinearExprT
+
+    from solver.candidates import Candidates
+    from solver.problem import Problem
+    from solver.variables import AssignmentVars
+
+
+class Rule:
+    reason: ReasonCode = ReasonCode.EXCLUDED
+    """Why a request is unfilled when this rule's filter leaves nobody for it."""
+
+    def keep(self, cands: Candidates) -> npt.NDArray[np.bool_] | None:
+        """Which of ``cands.members`` may take ``cands.request``; None keeps everyone."""
+        return None
+
+    def gain(self, cands: Candidates) -> npt.NDArray[np.int64] | None:
+        """Objective gain of sending each of ``cands.members``; None adds nothing."""
+        return None
+
+    def constrain(self, v: AssignmentVars) -> LinearExprT:
+        """Add constraints to ``v.model`` and return this rule's part of the objective."""
+        return 0
+
+    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+        """Whether sending exactly ``members`` to request ``r`` respects this rule."""
+        return True
+
+    def describe(self, cands: Candidates) -> str:
+        """A coordinator-readable sentence for when ``keep`` leaves nobody."""
+        return f"every member who could go is excluded by {type(self).__name__}"

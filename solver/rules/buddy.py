@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from solver.rules.base import Rule
+
+if TYPE_CHECKING:
+    from solver.problem import Problem
+    from solver.variables import AssignmentVars
+
+
+class BuddyRule(Rule):
+    """Nobody goes alone where a partner asked for a team: send nobody or at least ``min_team`` people."""
+
+    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+        return not members or len(members) >= problem.instance.requests[r].min_team
+
+    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+        pb = v.pb
+        for r, terms in v.by_req.items():
+            need = pb.instance.requests[r].min_team
+            if need > 1:
+                fixed = len(v.scope.fixed_on.get(r, []))
+                v.model.add(sum(var for _, var in terms) + fixed >= need * v.sent(r))
+        return 0

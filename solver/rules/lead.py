@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from solver.rules.base import Rule
+
+if TYPE_CHECKING:
+    from solver.problem import Problem
+    from solver.variables import AssignmentVars
+
+
+class LeadRule(Rule):
+    """A team is only sent with a lead: at least one person on it holds the request's lead skills.
+
+    A court-support team without someone trained to speak to the clerk, or a lookout without a
+    legal observer, can do more harm than good; the others may be less experienced.
+    """
+
+    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+        return not members or any(_leads(problem, r, m) for m in members)
+
+    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+        pb = v.pb
+        for r, terms in v.by_req.items():
+            if not pb.instance.requests[r].lead_skills:
+                continue
+            if any(_leads(pb, r, pb.pair_m[p]) for p in v.scope.fixed_on.get(r, [])):
+                continue
+            v.model.add(sum(var for p, var in terms if _leads(pb, r, pb.pair_m[p])) >= v.sent(r))
+        return 0
+
+
+def _leads(problem: Problem, r: int, m: int) -> bool:
+    return problem.instance.requests[r].lead_skills <= problem.instance.members[m].skills

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from solver.rules.base import Rule
+from solver.schema import ReasonCode
+
+if TYPE_CHECKING:
+    from solver.candidates import Candidates
+
+
+class SkillsRule(Rule):
+    """Only a member who holds every skill a request asks for may be sent to it.
+
+    Partners ask for skills because the work is unsafe or unlawful without them (a court supporter
+    who is not trained, a driver without a licence), so this is never traded against coverage.
+    """
+
+    reason = ReasonCode.NO_SKILL
+
+    def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
+        return cands.tables.with_skills(cands.request.skills)[cands.members]
+
+    def describe(self, cands: Candidates) -> str:
+        skills = cands.request.skills
+        return f"no member with {' and '.join(sorted(skills))}" if skills else "no members on the roster"

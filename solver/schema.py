@@ -1,0 +1,154 @@
+"""The solver's typed contract: an instance in, a roster out.
+
+Times are whole minutes from ``Instance.horizon_start`` (they may be negative for
+availability windows that begin before the horizon), so the model works in integers only.
+Every product rule is off unless its data is present or its flag in ``Params`` is set,
+which makes the benchmark problem (../shared/bench/SPEC.md) the engine's own model with the
+extra rules switched off.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Member(_Frozen):
+    id: str = Field(min_length=1)
+    skills: frozenset[str] = frozenset()
+    lat: float
+    lon: float
+    windows: tuple[tuple[int, int], ...] = ()
+    """Availability windows [start, end) in minutes; one window must cover a whole request."""
+    max_minutes: int = Field(ge=0)
+    car_seats: int | None = Field(default=None, ge=0)
+    """Passenger seats (driver excluded) a member can offer on a lift."""
+    refused_kinds: frozenset[str] = frozenset()
+    liked_kinds: frozenset[str] = frozenset()
+    refused_partners: frozenset[str] = frozenset()
+    history_minutes: int = Field(default=0, ge=0)
+    """Approved load over the recent weeks before this horizon (rolling fairness)."""
+    max_travel_km: int | None = Field(default=None, ge=0)
+
+
+class Request(_Frozen):
+    id: str = Field(min_length=1)
+    partner: str = ""
+    kind: str = "other"
+    lat: float
+    lon: float
+    start: int
+    end: int
+    headcount: int = Field(ge=1)
+    skills: frozenset[str] = frozenset()
+    priority: int = Field(ge=1, le=5)
+    passengers: int = Field(default=0, ge=0)
+    """Lifts: people to carry; the seats of the assigned drivers must cover them."""
+    lead_skills: frozenset[str] = frozenset()
+    """Roles: if anyone is sent, at least one of them must hold all of these skills."""
+    min_team: int = Field(default=1, ge=1)
+    """Buddy rule: if anyone is sent, at least this many are sent (nobody goes alone)."""
+
+    @model_validator(mode="after")
+    def _times_ordered(self) -> Request:
+        if self.start >= self.end:
+            raise ValueError(f"request {self.id}: start must be before end")
+        return self
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
+
+
+class Assignment(_Frozen):
+    request_id: str
+    slot_index: int = Field(ge=0)
+    member_id: str
+
+
+class Instance(_Frozen):
+    name: str = "instance"
+    horizon_start: datetime
+    horizon_minutes: int = Field(gt=0)
+    requests: tuple[Request, ...] = ()
+    members: tuple[Member, ...] = ()
+    approved: tuple[Assignment, ...] = ()
+    """The currently approved roster; changing it costs ``Params.change_weight`` per change."""
+    pinned: tuple[Assignment, ...] = ()
+    """Assignments that must appear in the result exactly as given."""
+    forbidden: tuple[Assignment, ...] = ()
+    """(request, member) pairs that must not appear; slot_index is ignored."""
+
+
+class Params(_Frozen):
+    time_limit_s: float = Field(default=10.0, gt=0)
+    workers: int = Field(default=2, ge=1)
+    seed: int = 0
+    priority_weight: int = 1000
+    """Objective gain per filled slot and priority point (SPEC: 1000)."""
+    travel_weight: int = 1
+    """Objective cost per km of home-to-request distance (SPEC: 1)."""
+    fairness_weight: int = 10
+    """Objective cost per minute of spread between the most and least loaded member (SPEC: 10)."""
+    change_weight: int = 0
+    """Stability: cost per assignment of ``Instance.approved`` that is dropped or moved."""
+    preference_weight: int = 0
+    """Bonus per assignment to a kind of work the member likes."""
+    product_rules: bool = False
+    """Lifts, roles, buddy rule, preferences, partner refusals, travel radius, history fairness.
+
+    Each of these rules also switches itself on when the instance carries its data (a lift with
+    passengers, a member with refusals...), so the flag matters for inert data and for ``check``."""
+    max_rounds: int | None = Field(default=None, ge=0)
+    """Stop the neighbourhood search after this many rounds, for runs that must be bit-identical
+    whatever the machine's speed (large instances only; small ones are solved in one model)."""
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    NO_SOLUTION = "no_solution"
+    INVALID = "invalid"
+
+
+class ReasonCode(StrEnum):
+    NO_SKILL = "no_skill"
+    UNAVAILABLE = "unavailable"
+    AT_HOUR_LIMIT = "at_hour_limit"
+    BUSY_ELSEWHERE = "busy_elsewhere"
+    EXCLUDED = "excluded"
+    NOT_WORTH_IT = "not_worth_it"
+
+
+class Explanation(_Frozen):
+    request_id: str
+    slot_index: int
+    code: ReasonCode
+    text: str
+    """A sentence a coordinator can read, e.g. 'no member with court_support_trained is
+    available on Tue 09:00-12:00'."""
+
+
+class Roster(_Frozen):
+    status: SolveStatus
+    assignments: tuple[Assignment, ...] = ()
+    objective: int = 0
+    bound: int | None = None
+    unfilled: tuple[Explanation, ...] = ()
+    wall_s: float = 0.0
+    first_feasible_s: float | None = None
+    """Seconds until the first complete roster (the warm start) existed."""
+    filled_slots: int = 0
+    total_slots: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        if self.bound is None or self.bound == 0:
+            return None
+        return abs(self.bound - self.objective) / abs(self.bound)

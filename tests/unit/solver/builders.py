@@ -1,0 +1,80 @@
+"""Builders for tiny hand-made instances and access to the replayed benchmark fixtures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from solver import Assignment, Instance, Member, Request
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "solver"
+MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
+DAY = 24 * 60
+HERE = (51.48, -3.18)
+"""All hand-made members and requests sit at one point unless a test moves them."""
+
+
+def member(
+    mid: str,
+    *,
+    skills: tuple[str, ...] = (),
+    windows: tuple[tuple[int, int], ...] = ((0, 7 * DAY),),
+    max_minutes: int = 600,
+    at: tuple[float, float] = HERE,
+    **extra: Any,
+) -> Member:
+    return Member(
+        id=mid,
+        skills=frozenset(skills),
+        lat=at[0],
+        lon=at[1],
+        windows=windows,
+        max_minutes=max_minutes,
+        **extra,
+    )
+
+
+def request(
+    rid: str,
+    start: int,
+    end: int,
+    *,
+    headcount: int = 1,
+    priority: int = 3,
+    skills: tuple[str, ...] = (),
+    at: tuple[float, float] = HERE,
+    **extra: Any,
+) -> Request:
+    return Request(
+        id=rid,
+        lat=at[0],
+        lon=at[1],
+        start=start,
+        end=end,
+        headcount=headcount,
+        priority=priority,
+        skills=frozenset(skills),
+        **extra,
+    )
+
+
+def instance(requests: list[Request], members: list[Member], **extra: Any) -> Instance:
+    return Instance(
+        name="hand-made",
+        horizon_start=MONDAY,
+        horizon_minutes=7 * DAY,
+        requests=tuple(requests),
+        members=tuple(members),
+        **extra,
+    )
+
+
+def pairs(assignments: tuple[Assignment, ...] | list[Assignment]) -> set[tuple[str, str]]:
+    return {(a.request_id, a.member_id) for a in assignments}
+
+
+def load_fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data

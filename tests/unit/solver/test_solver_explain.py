@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from solver import Assignment, Params, ReasonCode, solve
+from tests.unit.solver.builders import DAY, instance, member, request
+
+P = Params(time_limit_s=5, workers=1)
+TUESDAY_MORNING = (DAY + 9 * 60, DAY + 12 * 60)
+
+
+def reasons(inst):
+    return {(e.request_id, e.slot_index): (e.code, e.text) for e in solve(inst, P).unfilled}
+
+
+def test_nobody_with_the_skills() -> None:
+    inst = instance([request("court", *TUESDAY_MORNING, skills=("court_support_trained",))], [member("m1")])
+    assert reasons(inst) == {("court", 0): (ReasonCode.NO_SKILL, "no member with court_support_trained")}
+
+
+def test_skilled_but_nobody_available_names_the_day_and_time() -> None:
+    trained = member("m1", skills=("court_support_trained",), windows=((2 * DAY, 3 * DAY),))
+    inst = instance([request("court", *TUESDAY_MORNING, skills=("court_support_trained",))], [trained])
+    assert reasons(inst)[("court", 0)] == (
+        ReasonCode.UNAVAILABLE,
+        "no member with court_support_trained is available on Tue 09:00-12:00",
+    )
+
+
+def test_available_members_at_their_hour_limit() -> None:
+    inst = instance(
+        [request("long", 0, 300, priority=5), request("r2", DAY, DAY + 120)], [member("m1", max_minutes=360)]
+    )
+    code, text = reasons(inst)[("r2", 0)]
+    assert code is ReasonCode.AT_HOUR_LIMIT and "hour limit" in text and "Tue 00:00-02:00" in text
+
+
+def test_busy_elsewhere_with_more_urgent_work() -> None:
+    inst = instance(
+        [request("urgent", 0, 60, priority=5), request("minor", 30, 90, priority=1)], [member("m1")]
+    )
+    code, text = reasons(inst)[("minor", 0)]
+    assert code is ReasonCode.BUSY_ELSEWHERE and "priority 5" in text
+
+
+def test_excluded_by_a_coordinator() -> None:
+    ban = Assignment(request_id="r1", slot_index=0, member_id="m1")
+    inst = instance([request("r1", 0, 60)], [member("m1")], forbidden=(ban,))
+    assert reasons(inst)[("r1", 0)][0] is ReasonCode.EXCLUDED
+
+
+def test_every_empty_slot_gets_its_own_explanation() -> None:
+    inst = instance([request("r1", 0, 60, headcount=3)], [member("m1")])
+    roster = solve(inst, P)
+    assert sorted(e.slot_index for e in roster.unfilled) == [1, 2]
+    assert roster.filled_slots + len(roster.unfilled) == roster.total_slots == 3
