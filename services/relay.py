@@ -1,0 +1,200 @@
+"""The Kafka relay: follows the outbox and publishes each row to its topic, in order.
+
+The database is the system of record; Kafka only carries what the outbox already committed.
+A batch is marked published only once the broker acknowledged every message of it (idempotent
+producer, ``acks=all``), so a crash or a broker outage re-sends rows rather than dropping them,
+and the consumers' inbox absorbs the duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import structlog
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from events import ALL_TOPICS
+from services.pump import pump_forever
+from services.settings import Settings
+from services.store.db import make_engine
+from services.store.outbox import OutboxRow
+
+log = structlog.get_logger("mechanic.relay")
+
+RETENTION_MS = 30 * 24 * 3600 * 1000
+"""A month of events: the database can rebuild any state, so the log need not be kept forever."""
+SEND_TIMEOUT_S = 60.0
+CONNECT_TIMEOUT_S = 60.0
+
+
+def quiet_kafka_clients() -> None:
+    """The Kafka clients narrate every connection at INFO; keep their warnings, drop the chatter."""
+    for name in ("kafka", "aiokafka"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def bootstrap_servers(settings: Settings) -> list[str]:
+    return [s.strip() for s in settings.kafka_bootstrap.split(",") if s.strip()]
+
+
+def topic_configs(settings: Settings) -> dict[str, str]:
+    """Explicit, so a topic never silently inherits a broker default (or is auto-created with one)."""
+    return {
+        "cleanup.policy": "delete",
+        "retention.ms": str(RETENTION_MS),
+        "min.insync.replicas": str(min(2, settings.kafka_replication)),
+    }
+
+
+def ensure_topics(settings: Settings, timeout_s: float = CONNECT_TIMEOUT_S) -> list[str]:
+    """Create Mechanic's topics that do not exist yet; returns the names created.
+
+    Idempotent and safe to race: a topic created meanwhile by another relay or worker is fine.
+    Waits up to ``timeout_s`` for the broker, since the relay may start before Kafka does."""
+    admin = _admin(settings, timeout_s)
+    try:
+        existing = {
+            t["name"]: len(t["partitions"])
+            for t in admin.describe_topics(list(ALL_TOPICS))
+            if t.get("error_code", 0) == 0
+        }
+        wanted = {
+            name: {
+                "num_partitions": settings.kafka_partitions,
+                "replication_factor": settings.kafka_replication,
+                "configs": topic_configs(settings),
+            }
+            for name in ALL_TOPICS
+            if name not in existing
+        }
+        for name, partitions in existing.items():
+            if partitions != settings.kafka_partitions:
+                log.warning(
+                    "topic.partitions_differ",
+                    topic=name,
+                    partitions=partitions,
+                    configured=settings.kafka_partitions,
+                )
+        if not wanted:
+            return []
+        answer = admin.create_topics(wanted, raise_errors=False, wait_for_metadata=True)
+        created = []
+        for topic in answer["topics"]:
+            error = for_code(topic["error_code"])
+            if error is TopicAlreadyExistsError:
+                continue
+            if topic["error_code"] != 0:
+                raise error(f"cannot create topic {topic['name']}: {topic.get('error_message')}")
+            created.append(topic["name"])
+        log.info(
+            "topics.created",
+            topics=created,
+            partitions=settings.kafka_partitions,
+            replication=settings.kafka_replication,
+        )
+        return created
+    finally:
+        admin.close()
+
+
+def topics_ready(settings: Settings) -> bool:
+    """Make sure the topics exist before producing or consuming; False (logged) if Kafka is unreachable."""
+    quiet_kafka_clients()
+    try:
+        ensure_topics(settings)
+    except KafkaError as exc:
+        log.error("kafka.unreachable", bootstrap=settings.kafka_bootstrap, error=str(exc))
+        return False
+    return True
+
+
+def _admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers(settings),
+        client_id="mechanic-admin",
+        bootstrap_timeout_ms=int(timeout_s * 1000),
+    )
+
+
+class KafkaSink:
+    """The pump's sink for the Kafka mode: sends one batch and returns only when all of it is acked.
+
+    Any failure raises, so the pump leaves the batch unpublished and retries it; the producer is
+    then rebuilt, since an idempotent producer may be left in a fatal state by the error."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.published = 0
+        self._producer: KafkaProducer | None = None
+
+    def _connect(self) -> KafkaProducer:
+        return KafkaProducer(
+            bootstrap_servers=bootstrap_servers(self.settings),
+            client_id=f"mechanic-relay-{self.settings.worker_id}",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            max_block_ms=int(SEND_TIMEOUT_S * 1000 / 4),
+            max_in_flight_requests_per_connection=5,
+            allow_auto_create_topics=False,
+        )
+
+    def __call__(self, rows: list[OutboxRow]) -> None:
+        producer = self._producer = self._producer or self._connect()
+        try:
+            sent = [producer.send(row.topic, **message(row)) for row in rows]
+            producer.flush(timeout=SEND_TIMEOUT_S)
+            for future in sent:
+                future.get(timeout=SEND_TIMEOUT_S)
+        except Exception:
+            self.close()
+            raise
+        self.published += len(rows)
+        log.info("relay.published", rows=len(rows), total=self.published, last_seq=rows[-1].seq)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None
+
+
+def message(row: OutboxRow) -> dict[str, Any]:
+    """Keyed by club, so one club's events keep their order on one partition."""
+    return {
+        "key": row.club_id.encode(),
+        "value": row.payload.encode(),
+        "headers": [("event_type", row.type.encode()), ("event_id", row.event_id.encode())],
+    }
+
+
+async def relay_forever(settings: Settings, sink: KafkaSink, stop: asyncio.Event) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop)
+    finally:
+        engine.dispose()
+
+
+def run_relay(settings: Settings) -> int:
+    """``mechanic relay``: runs until SIGTERM or SIGINT; the outbox is left consistent at any point."""
+    from services.runtime import stop_on_signals
+
+    if not topics_ready(settings):
+        return 1
+    sink = KafkaSink(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        log.info("relay.up", bootstrap=settings.kafka_bootstrap, batch=settings.relay_batch)
+        await relay_forever(settings, sink, stop)
+
+    try:
+        asyncio.run(main())
+    finally:
+        sink.close()
+        log.info("relay.down", published=sink.published)
+    return 0

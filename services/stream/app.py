@@ -1,0 +1,109 @@
+"""The Faust app: one thin agent per topic feeding the handlers, plus the debounced scheduler.
+
+Delivery is at least once. An agent acknowledges an event only after its handlers committed,
+so a worker killed mid-event leaves that offset uncommitted and the event comes again; the
+inbox (``processed_events``) turns the repeat into a no-op. Faust would otherwise ack an event
+whose processing raised or was cancelled, and its offset would be committed: lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import cast
+
+import faust
+import structlog
+from pydantic import ValidationError
+
+from events import ALL_TOPICS, AnyEvent, decode
+from services.bootstrap import Container
+
+log = structlog.get_logger("mechanic.stream")
+
+RETRY_MAX_S = 5.0
+SESSION_TIMEOUT_S = 10.0
+"""How soon a dead worker's partitions move to a live one (Faust's default is a minute)."""
+
+
+def build_app(container: Container, datadir: Path | None = None) -> faust.App:
+    """The worker's app: consumer group ``settings.worker_id``, topics made beforehand by
+    ``relay.ensure_topics`` with their explicit configs, so Faust declares none itself."""
+    settings = container.settings
+    # Faust keeps only table state there, and this app has no tables: any writable place will do,
+    # and the temporary directory is writable even in a read-only container image.
+    datadir = datadir or Path(tempfile.gettempdir()) / f"mechanic-faust-{settings.worker_id}"
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.worker_id,
+        broker=[f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",")],
+        key_serializer="raw",
+        value_serializer="raw",
+        consumer_auto_offset_reset="earliest",
+        processing_guarantee="at_least_once",
+        stream_wait_empty=True,
+        broker_commit_interval=1.0,
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=1.0,
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        web_enabled=False,
+        datadir=str(datadir),
+    )
+    for name in ALL_TOPICS:
+        topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
+        app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
+    app.task(scheduler_of(app, container))
+    return app
+
+
+def consumer_of(container: Container, consumer: str) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
+    async def consume(stream: faust.StreamT[bytes]) -> None:
+        manual = cast(faust.Stream[bytes], stream).noack()
+        async for event in manual.events():
+            await deliver(container, consumer, event.value)
+            await manual.ack(event)
+
+    return consume
+
+
+async def deliver(container: Container, consumer: str, payload: bytes) -> None:
+    """Run the handlers once, retrying until they commit: giving up would lose the event.
+
+    Only a message that is not a valid event is dropped (and logged): no retry can fix it."""
+    try:
+        event: AnyEvent = decode(payload)
+    except ValidationError as exc:
+        log.error("event.undecodable", consumer=consumer, error=str(exc)[:300], payload=payload[:200])
+        return
+    delay = 0.1
+    while True:
+        try:
+            fresh = await asyncio.to_thread(container.handle_event, consumer, event)
+        except Exception:
+            log.exception("event.failed", event_id=str(event.event_id), type=event.type, retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
+            continue
+        if fresh:
+            log.debug("event.handled", event_id=str(event.event_id), type=event.type)
+        else:
+            log.info("event.duplicate", event_id=str(event.event_id), type=event.type)
+        return
+
+
+def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:
+    """Every worker ticks the scheduler; its database lease keeps one club's solve on one worker."""
+
+    async def schedule() -> None:
+        interval = container.settings.poll_interval_s
+        while not app.should_stop:
+            try:
+                await container.scheduler.tick()
+            except Exception:
+                log.exception("scheduler.tick_failed")
+            await app.sleep(interval)
+
+    return schedule

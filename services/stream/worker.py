@@ -1,0 +1,37 @@
+"""``mechanic worker``: bootstrap the engine and run the Faust app until SIGTERM or SIGINT.
+
+The schema must already be migrated (``mechanic db upgrade``, a job of its own in compose and
+Kubernetes), so that several workers starting together never race on a migration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faust
+import structlog
+
+from services.bootstrap import bootstrap
+from services.relay import topics_ready
+from services.settings import Settings
+from services.stream.app import build_app
+
+log = structlog.get_logger("mechanic.worker")
+
+
+def run_worker(settings: Settings, datadir: Path | None = None) -> int:
+    # Topics first: a consumer subscribing to a missing topic could get a broker-default one.
+    if not topics_ready(settings):
+        return 1
+    container = bootstrap(settings, migrate=False)
+    app = build_app(container, datadir)
+    worker = faust.Worker(app, loglevel=settings.log_level.lower(), redirect_stdouts=False)
+    log.info("worker.up", group=settings.worker_id, bootstrap=settings.kafka_bootstrap)
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as done:
+        return int(done.code or 0)
+    finally:
+        container.close()
+        log.info("worker.down")
+    return 0

@@ -1,0 +1,124 @@
+"""Plain-Kafka helpers for the Kafka-mode tests: read a club's events, place and read a group's offsets.
+
+They use kafka-python directly, not the code under test, so that what the tests see on the topics
+is what any other consumer would see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+
+
+@dataclass(frozen=True)
+class Message:
+    partition: int
+    key: bytes | None
+    headers: dict[str, bytes]
+    event: dict[str, Any]
+
+
+def _partitions(consumer: KafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:
+    return [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+
+
+def club_events(bootstrap: str, topic: str, club_id: str, event_type: str | None = None) -> list[Message]:
+    """Every message of ``club_id`` on ``topic`` so far, in offset order per partition."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        tps = _partitions(consumer, [topic])
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        found: list[Message] = []
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            for records in consumer.poll(timeout_ms=1000).values():
+                for record in records:
+                    event = json.loads(record.value)
+                    if event["club_id"] == club_id and event_type in (None, event["type"]):
+                        headers = {k: v for k, v in record.headers}
+                        found.append(Message(record.partition, record.key, headers, event))
+        return found
+    finally:
+        consumer.close()
+
+
+def start_group_at_end(bootstrap: str, group: str, topics: Iterable[str]) -> None:
+    """Commit the current end offsets for a new consumer group, so that its worker sees only what a
+    test produces, not the events other tests left on the shared topics."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        tps = _partitions(consumer, topics)
+        ends = consumer.end_offsets(tps)
+        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in ends.items()})
+    finally:
+        consumer.close()
+
+
+def group_caught_up(bootstrap: str, group: str, topics: Iterable[str]) -> bool:
+    """True once the group's committed offsets reach the end of every partition: all consumed and acked."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        tps = _partitions(consumer, topics)
+        ends = consumer.end_offsets(tps)
+        return all((consumer.committed(tp) or 0) >= ends[tp] for tp in tps)
+    finally:
+        consumer.close()
+
+
+@dataclass
+class Process:
+    """One ``mechanic`` command run as a real process, its output in a log file."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    @classmethod
+    def start(cls, name: str, args: list[str], env: dict[str, str], cwd: Path) -> Process:
+        log = cwd / f"{name}.log"
+        with log.open("ab") as out:
+            popen = subprocess.Popen(
+                [MECHANIC, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+            )
+        return cls(name, popen, log)
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace").splitlines()
+        return f"--- last {lines} lines of {self.name} ---\n" + "\n".join(text[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook, no last offset commit."""
+        self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self, timeout_s: float = 45) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+                raise AssertionError(f"{self.name} ignored SIGTERM for {timeout_s}s\n{self.tail()}") from None
+        return self.popen.returncode
+
+    def assert_running(self) -> None:
+        assert self.popen.poll() is None, f"{self.name} exited with {self.popen.returncode}\n{self.tail()}"
+
+
+def process_env(**settings: str) -> dict[str, str]:
+    """The environment of a ``mechanic`` process: this one's, with the given MECHANIC_* settings."""
+    return os.environ | {f"MECHANIC_{k.upper()}": v for k, v in settings.items()}
