@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from api.pages import install_pages
 from api.routes import coordinator, member, partner
 from services.settings import Settings, get_settings
 from services.store.db import make_engine
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(partner.router)
     app.include_router(member.router)
     app.include_router(coordinator.router)
+    install_pages(app)
     return app

@@ -253,3 +253,65 @@ tokens = Table(
     Column("revoked_at", UtcDateTime),
     UniqueConstraint("role", "subject_id", "token_hash"),
 )
+
+# --- pages and notifications (migration 0002) ----------------------------------------------------
+
+coordinators = Table(
+    "coordinators",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the coordinator Principal's subject_id
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False, index=True),
+    Column("club_id", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+notify_prefs = Table(
+    "notify_prefs",
+    metadata,
+    Column("member_id", ForeignKey("members.id"), primary_key=True),
+    Column("email", Boolean, nullable=False, default=True),
+    Column("signal", Boolean, nullable=False, default=False),
+    Column("reminders", Boolean, nullable=False, default=True),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(160), nullable=False, unique=True),
+    Column("club_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),  # issued | withdrawn | reminder | webhook
+    Column("channel", String(16), nullable=False),  # email | signal | webhook
+    Column("address", String(500), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Index("ix_notices_status", "status", "id"),
+)
+
+partner_webhooks = Table(
+    "partner_webhooks",
+    metadata,
+    Column("partner_id", ForeignKey("partners.id"), primary_key=True),
+    Column("url", String(500), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

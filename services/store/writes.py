@@ -264,3 +264,15 @@ def answer_assignment(
             club_id=club_id, assignment_id=assignment_id, request_id=row.request_id, member_id=member_id
         ),
     )
+
+
+def deactivate_partner(conn: Connection, club_id: str, partner_id: str) -> None:
+    """The partner's link stops working at once; its past requests stay for the record."""
+    p = partners.c
+    done = conn.execute(
+        update(partners)
+        .where(p.id == partner_id, p.club_id == club_id, p.active.is_(True))
+        .values(active=False)
+    )
+    if done.rowcount != 1:
+        raise NotFound(f"partner {partner_id} not found")

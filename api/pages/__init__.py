@@ -1,0 +1,51 @@
+"""Server-rendered pages for partners (/p/{link}), members (/m/{link}) and coordinators (/c/)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api.pages import coord_admin, coord_auth, coord_board, coord_report, member, member_forms, partner
+from api.pages.render import page
+from api.pages.security import PageDenied
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PAGE_PREFIXES = ("/p/", "/m/", "/c/", "/static/")
+TITLES = {400: "Not understood", 403: "Not allowed", 404: "Not found", 409: "Not possible"}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    # Private links carry their secret in the path: never send it to another site in a Referer
+    # (same-origin rather than no-referrer, so that browsers still send a real Origin on our forms).
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+async def _page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    response = await call_next(request)
+    if request.url.path.startswith(PAGE_PREFIXES):
+        response.headers.update(HEADERS)
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install_pages(app: FastAPI) -> None:
+    """Add the page routes, static files, security headers and compression to ``app``."""
+    for module in (partner, member, member_forms, coord_auth, coord_board, coord_admin, coord_report):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.middleware("http")(_page_headers)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+
+    @app.exception_handler(PageDenied)
+    async def _denied(request: Request, exc: PageDenied) -> Response:
+        title = TITLES.get(exc.status_code, "Not possible")
+        context = {"v": None, "title": title, "message": exc.message, "login": exc.status_code == 403}
+        return page(request, "error.html", context, exc.status_code)

@@ -1,0 +1,116 @@
+"""The roster board's content, assembled from store reads: the proposal by day and by request, what
+changed since the approved roster, unfilled slots with the solver's reason, members' load."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from api.pages.render import local
+from services.store import board, views
+
+RECENT_WEEKS = 4
+
+
+def _minutes(r: dict[str, Any]) -> int:
+    return int((r["ends_at"] - r["starts_at"]).total_seconds() // 60)
+
+
+def _slots(
+    request: dict[str, Any], proposed: list[dict[str, Any]], approved: dict[int, str], names: dict[str, str]
+) -> list[dict[str, Any]]:
+    out = []
+    for e in proposed:
+        before = approved.get(e["slot_index"])
+        change = "same" if before == e["member_id"] else "new" if before is None else "changed"
+        out.append(
+            {
+                "key": f"{request['id']}:{e['slot_index']}",
+                "slot": e["slot_index"],
+                "name": e["member_name"],
+                "pinned": e["pinned"],
+                "change": change,
+                "was": names.get(before or "", ""),
+            }
+        )
+    return out
+
+
+def build(conn: Connection, club_id: str, tz: str, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    approved = views.roster(conn, club_id, status="approved")
+    # Between an approval and the next solve there is no proposal: show the approved roster then.
+    proposal = views.roster(conn, club_id, status="proposed") or approved
+    start, end = (
+        (proposal["horizon_start"], proposal["horizon_end"]) if proposal else (now, now + timedelta(days=7))
+    )
+    requests = board.requests_between(conn, club_id, start, end)
+    people = board.active_members(conn, club_id)
+    names = {k: v["name"] for k, v in people.items()}
+    entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in proposal["entries"] if proposal else []:
+        entries[e["request_id"]].append(e)
+    before: dict[str, dict[int, str]] = defaultdict(dict)
+    for e in approved["entries"] if approved else []:
+        before[e["request_id"]][e["slot_index"]] = e["member_id"]
+    unfilled: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for u in proposal["unfilled"] if proposal else []:
+        unfilled[u["request_id"]].append(u)
+    days: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    load: dict[str, int] = defaultdict(int)
+    for rid, r in requests.items():
+        for e in entries[rid]:
+            load[e["member_id"]] += _minutes(r)
+        days[local(r["starts_at"], tz).date()].append(
+            r | {"slots": _slots(r, entries[rid], before[rid], names), "unfilled": unfilled[rid]}
+        )
+    return {
+        "proposal": proposal,
+        "days": sorted(days.items()),
+        "pending": board.solve_pending(conn, club_id),
+        "loads": _loads(conn, club_id, people, load, start),
+        "unfilled_count": sum(len(u) for u in unfilled.values()),
+        "changed_count": sum(
+            1 for d in days.values() for r in d for s in r["slots"] if s["change"] != "same"
+        ),
+    }
+
+
+def _loads(
+    conn: Connection,
+    club_id: str,
+    people: dict[str, dict[str, Any]],
+    this_week: dict[str, int],
+    start: datetime,
+) -> list[dict[str, Any]]:
+    """Hours in the proposal this week against the member's limit, and the hours of each recent week."""
+    weeks = [
+        board.member_minutes(conn, club_id, start - timedelta(weeks=i + 1), start - timedelta(weeks=i))
+        for i in range(RECENT_WEEKS)
+    ]
+    rows = [
+        {
+            "name": p["name"],
+            "hours": this_week.get(mid, 0) / 60,
+            "max": p["max_hours_week"],
+            "recent": [w.get(mid, 0) / 60 for w in weeks],
+        }
+        for mid, p in people.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["hours"], r["name"]))
+
+
+def same_day_slots(
+    conn: Connection, club_id: str, tz: str, key: tuple[str, int]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The slot to swap and the other filled slots of the proposal on the same local day."""
+    content = build(conn, club_id, tz)
+    flat = [(day, r, s) for day, rs in content["days"] for r in rs for s in r["slots"]]
+    target = next(((day, r, s) for day, r, s in flat if (r["id"], s["slot"]) == key), None)
+    if target is None:
+        return {}, []
+    others = [{"request": r, "slot": s} for day, r, s in flat if day == target[0] and s is not target[2]]
+    return {"request": target[1], "slot": target[2], "roster_id": content["proposal"]["id"]}, others

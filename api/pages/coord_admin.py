@@ -1,0 +1,146 @@
+"""Coordinator administration: invite members and partners (a private link, shown once), deactivate
+them, rotate a link that may have leaked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from api.deps import ReadConn, WriteConn
+from api.pages import forms
+from api.pages.render import page
+from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from api.routes.member import member_values
+from api.schemas import MemberFields, PartnerCreate
+from services.store import tokens, views, writes
+from services.store.tables import members, partners
+
+router = APIRouter(prefix="/c", include_in_schema=False)
+INVITE_FIELDS = ("name", "email", "phone", "home_lat", "home_lon", "max_hours_week")
+ROLES = {"members": ("member", members, "m"), "partners": ("partner", partners, "p")}
+
+
+def _partners(conn: Any, club_id: str) -> list[dict[str, Any]]:
+    p = partners.c
+    rows = conn.execute(
+        select(p.id, p.name, p.contact_email, p.active).where(p.club_id == club_id).order_by(p.name)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def _list(
+    request: Request,
+    viewer: Viewer,
+    conn: Any,
+    kind: str,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    link: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    people = (
+        views.club_members(conn, viewer.who.club_id)
+        if kind == "members"
+        else _partners(conn, viewer.who.club_id)
+    )
+    return page(
+        request,
+        f"coord_{kind}.html",
+        {
+            "v": viewer,
+            "rows": people,
+            "values": values or {"max_hours_week": "6"},
+            "errors": errors or {},
+            "link": link,
+        },
+        status_code,
+    )
+
+
+@router.get("/members", response_class=HTMLResponse)
+def members_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
+    return _list(request, viewer, conn, "members")
+
+
+@router.get("/partners", response_class=HTMLResponse)
+def partners_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
+    return _list(request, viewer, conn, "partners")
+
+
+def _link(request: Request, prefix: str, token: str, name: str) -> dict[str, str]:
+    return {"name": name, "url": f"{str(request.base_url).rstrip('/')}/{prefix}/{token}/"}
+
+
+@router.post("/members", response_class=HTMLResponse)
+async def invite_member(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in INVITE_FIELDS}
+    try:
+        body = MemberFields(
+            name=values["name"],
+            email=values["email"] or None,
+            phone=values["phone"] or None,
+            home_lat=forms.parse_float(values["home_lat"]),
+            home_lon=forms.parse_float(values["home_lon"]),
+            max_hours_week=forms.parse_int(values["max_hours_week"]),
+        )
+    except ValidationError as exc:
+        return _list(
+            request, viewer, conn, "members", values, forms.field_errors(exc, INVITE_FIELDS), None, 422
+        )
+    _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
+    return _list(request, viewer, conn, "members", None, None, _link(request, "m", token, body.name), 201)
+
+
+@router.post("/partners", response_class=HTMLResponse)
+async def invite_partner(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k, "")).strip() for k in ("name", "contact_email")}
+    try:
+        body = PartnerCreate(name=values["name"], contact_email=values["contact_email"] or None)
+    except ValidationError as exc:
+        return _list(request, viewer, conn, "partners", values, forms.field_errors(exc, values), None, 422)
+    _, token = writes.add_partner(conn, viewer.who.club_id, body.name, body.contact_email)
+    return _list(request, viewer, conn, "partners", None, None, _link(request, "p", token, body.name), 201)
+
+
+def _subject(conn: Any, kind: str, club_id: str, subject_id: str) -> dict[str, Any]:
+    if kind not in ROLES:
+        raise PageDenied(404, "No such page.")
+    table = ROLES[kind][1]
+    row = conn.execute(
+        select(table.c.name, table.c.active).where(table.c.id == subject_id, table.c.club_id == club_id)
+    ).first()
+    if row is None:
+        raise PageDenied(404, "Not found.")
+    return dict(row._mapping)
+
+
+@router.post("/{kind}/{subject_id}/rotate", response_class=HTMLResponse)
+def rotate(
+    request: Request, kind: str, subject_id: str, viewer: CoordinatorPost, conn: WriteConn
+) -> Response:
+    """A new private link; the old one stops working at once."""
+    found = _subject(conn, kind, viewer.who.club_id, subject_id)
+    if not found["active"]:
+        raise PageDenied(409, "Reactivation is not supported: invite again instead.")
+    role, _, prefix = ROLES[kind]
+    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)  # type: ignore[arg-type]
+    return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
+
+
+@router.post("/{kind}/{subject_id}/deactivate")
+def deactivate(kind: str, subject_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    _subject(conn, kind, viewer.who.club_id, subject_id)
+    try:
+        if kind == "members":
+            writes.deactivate_member(conn, viewer.who.club_id, subject_id)
+        else:
+            writes.deactivate_partner(conn, viewer.who.club_id, subject_id)
+    except writes.NotFound:
+        pass  # already inactive
+    return RedirectResponse(f"/c/{kind}", status_code=303)

@@ -1,0 +1,89 @@
+"""Member pages, reached through the member's private link: the week ahead, answers, calendar feed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import ReadConn, WriteConn
+from api.pages.ical import calendar_bytes
+from api.pages.render import local, page
+from api.pages.security import MemberPost, MemberView, PageDenied
+from services.store import views, writes
+
+router = APIRouter(prefix="/m/{token}", include_in_schema=False)
+SHOWN = ("issued", "accepted", "withdrawn")
+
+
+def week_of(rows: list[dict[str, Any]], tz: str, today: date) -> list[tuple[date, list[dict[str, Any]]]]:
+    """The next seven local days, each with the member's assignments on it (empty days included,
+    so the week reads at a glance)."""
+    by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_day[local(row["starts_at"], tz).date()].append(row)
+    return [(today + timedelta(days=i), by_day.get(today + timedelta(days=i), [])) for i in range(7)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
+    now = datetime.now(UTC)
+    rows = [
+        r
+        for r in views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+        if r["ends_at"] > now and r["status"] in SHOWN
+    ]
+    profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
+    today = local(now, viewer.tz).date()
+    horizon = [r for r in rows if local(r["starts_at"], viewer.tz).date() < today + timedelta(days=7)]
+    later = [r for r in rows if r not in horizon]
+    return page(
+        request,
+        "member_week.html",
+        {
+            "v": viewer,
+            "name": profile.get("name", ""),
+            "days": week_of(horizon, viewer.tz, today),
+            "later": later,
+            "waiting": sum(r["status"] == "issued" for r in rows),
+            "answered": request.query_params.get("answered"),
+        },
+    )
+
+
+@router.post("/assignments/{assignment_id}/{answer}")
+async def answer(
+    request: Request, assignment_id: str, answer: str, viewer: MemberPost, conn: WriteConn
+) -> Response:
+    if answer not in ("accept", "decline"):
+        raise PageDenied(404, "No such page.")
+    reason = str((await request.form()).get("reason", "")).strip()[:1000] or None
+    try:
+        writes.answer_assignment(
+            conn,
+            viewer.who.club_id,
+            viewer.who.subject_id,
+            assignment_id,
+            accept=answer == "accept",
+            reason=reason,
+        )
+    except writes.NotFound as exc:
+        raise PageDenied(404, "No such assignment.") from exc
+    except writes.Conflict:
+        return RedirectResponse(f"{viewer.base}/?answered=stale", status_code=303)
+    return RedirectResponse(f"{viewer.base}/?answered={answer}", status_code=303)
+
+
+@router.get("/calendar.ics")
+def calendar(viewer: MemberView, conn: ReadConn) -> Response:
+    """The member's confirmed and issued assignments as an RFC 5545 feed for their calendar app."""
+    rows = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+    body = calendar_bytes(rows, viewer.club_name)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="mechanic.ics"'},
+    )

@@ -1,0 +1,210 @@
+"""Member forms: availability (weekly grid, one-off windows, days off) and profile (skills, limits,
+preferences, how to be told). Each replaces what it covers in one transaction."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from api.deps import ReadConn, WriteConn
+from api.pages import forms
+from api.pages.render import local, page
+from api.pages.security import MemberPost, MemberView, Viewer
+from api.routes.member import member_values
+from api.schemas import Kind, MemberFields
+from services.store import notices, views, writes
+
+router = APIRouter(prefix="/m/{token}", include_in_schema=False)
+ROWS_PER_DAY = 2
+WEEKLY_RE = re.compile(r"^w(\d)_(\d)_from$")
+PROFILE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "skills",
+    "home_place",
+    "home_lat",
+    "home_lon",
+    "max_hours_week",
+    "car_seats",
+    "max_travel_km",
+)
+
+
+def _weekly_rows(weekly: list[dict[str, int]]) -> list[list[tuple[str, str]]]:
+    grid: list[list[tuple[str, str]]] = [[] for _ in range(7)]
+    for w in weekly:
+        grid[w["weekday"]].append((_hhmm(w["start_minute"]), _hhmm(w["end_minute"])))
+    return [rows + [("", "")] * max(1, ROWS_PER_DAY - len(rows)) for rows in grid]
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@router.get("/availability", response_class=HTMLResponse)
+def availability_form(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
+    return _availability(request, viewer, conn, {}, None)
+
+
+def _availability(
+    request: Request,
+    viewer: Viewer,
+    conn: Any,
+    errors: dict[str, str],
+    grid: list[list[tuple[str, str]]] | None,
+    status_code: int = 200,
+) -> Response:
+    current = views.member_availability(conn, viewer.who.subject_id)
+    today = local(datetime.now(UTC), viewer.tz).date()
+    return page(
+        request,
+        "member_availability.html",
+        {
+            "v": viewer,
+            "errors": errors,
+            "grid": grid or _weekly_rows(current["weekly"]),
+            "windows": [w for w in current["windows"] if w["ends_at"] > datetime.now(UTC)],
+            "blackouts": [d for d in current["blackouts"] if d >= today],
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code,
+    )
+
+
+def parse_weekly(
+    form: FormData, errors: dict[str, str]
+) -> tuple[list[tuple[int, int, int]], list[list[tuple[str, str]]]]:
+    weekly: list[tuple[int, int, int]] = []
+    grid: list[list[tuple[str, str]]] = [[] for _ in range(7)]
+    for key in sorted(k for k in form if WEEKLY_RE.match(k)):
+        day, row = (int(x) for x in WEEKLY_RE.match(key).groups())  # type: ignore[union-attr]
+        raw_from, raw_to = str(form.get(key, "")).strip(), str(form.get(f"w{day}_{row}_to", "")).strip()
+        if day > 6:
+            continue
+        grid[day].append((raw_from, raw_to))
+        if not raw_from and not raw_to:
+            continue
+        start, end = forms.to_minutes(raw_from), forms.to_minutes(raw_to)
+        if start is None or end is None or end <= start:
+            errors[key] = "Give a start and a later end, e.g. 18:00 to 21:00."
+            continue
+        weekly.append((day, start, end))
+    return weekly, [[*rows, ("", "")] for rows in grid]
+
+
+def _kept_windows(form: FormData, current: list[dict[str, datetime]]) -> list[tuple[datetime, datetime]]:
+    keep = set(form.getlist("keep_window"))
+    return [(w["starts_at"], w["ends_at"]) for w in current if w["starts_at"].isoformat() in keep]
+
+
+def _new_window(form: FormData, tz: str, errors: dict[str, str]) -> tuple[datetime, datetime] | None:
+    raw_day, raw_from, raw_to = (
+        str(form.get(k, "")).strip() for k in ("window_day", "window_from", "window_to")
+    )
+    if not (raw_day or raw_from or raw_to):
+        return None
+    day, start, end = forms.parse_date(raw_day), forms.parse_time(raw_from), forms.parse_time(raw_to)
+    if day is None or start is None or end is None or end <= start:
+        errors["window_day"] = "Give a date, a start and a later end for the extra time."
+        return None
+    return forms.at_local(day, start, tz).astimezone(UTC), forms.at_local(day, end, tz).astimezone(UTC)
+
+
+def _days_off(form: FormData, errors: dict[str, str]) -> list[date]:
+    days = [d for d in (forms.parse_date(str(x)) for x in form.getlist("keep_blackout")) if d]
+    raw = str(form.get("blackout", "")).strip()
+    if raw:
+        day = forms.parse_date(raw)
+        if day is None:
+            errors["blackout"] = "Give the date you cannot help, e.g. 2026-06-04."
+        else:
+            days.append(day)
+    return sorted(set(days))
+
+
+@router.post("/availability", response_class=HTMLResponse)
+async def save_availability(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    errors: dict[str, str] = {}
+    weekly, grid = parse_weekly(form, errors)
+    current = views.member_availability(conn, viewer.who.subject_id)
+    windows = _kept_windows(form, current["windows"])
+    added = _new_window(form, viewer.tz, errors)
+    days_off = _days_off(form, errors)
+    if errors:
+        return _availability(request, viewer, conn, errors, grid, 422)
+    windows += [added] if added else []
+    writes.set_availability(conn, viewer.who.club_id, viewer.who.subject_id, weekly, windows, days_off)
+    return RedirectResponse(f"{viewer.base}/availability?saved=1", status_code=303)
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def profile_form(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
+    profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
+    values = {k: "" if profile.get(k) is None else str(profile[k]) for k in PROFILE_FIELDS}
+    values["skills"] = ", ".join(profile.get("skills", []))
+    return _profile(request, viewer, profile, values, notices.prefs(conn, viewer.who.subject_id), {})
+
+
+def _profile(
+    request: Request,
+    viewer: Viewer,
+    profile: dict[str, Any],
+    values: dict[str, str],
+    prefs: dict[str, bool],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return page(
+        request,
+        "member_profile.html",
+        {
+            "v": viewer,
+            "values": values,
+            "errors": errors,
+            "profile": profile,
+            "prefs": prefs,
+            "kinds": [k.value for k in Kind],
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code,
+    )
+
+
+@router.post("/profile", response_class=HTMLResponse)
+async def save_profile(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
+    values = {k: str(form.get(k, "")).strip() for k in PROFILE_FIELDS}
+    prefs = {k: form.get(f"notify_{k}") == "on" for k in ("email", "signal", "reminders")}
+    skills = forms.split_list(values["skills"])
+    try:
+        body = MemberFields(
+            name=values["name"],
+            share_first_name=form.get("share_first_name") == "on",
+            email=values["email"] or None,
+            phone=values["phone"] or None,
+            skills=skills,
+            home_place=values["home_place"] or None,
+            home_lat=forms.parse_float(values["home_lat"]),
+            home_lon=forms.parse_float(values["home_lon"]),
+            max_hours_week=forms.parse_int(values["max_hours_week"]),
+            car_seats=forms.parse_int(values["car_seats"]),
+            max_travel_km=forms.parse_int(values["max_travel_km"]),
+            liked_kinds=[k for k in Kind if form.get(f"kind_{k.value}") == "like"],
+            refused_kinds=[k for k in Kind if form.get(f"kind_{k.value}") == "refuse"],
+            refused_partners=profile.get("refused_partners", []),
+        )
+    except ValidationError as exc:
+        errors = forms.field_errors(exc, PROFILE_FIELDS)
+        return _profile(request, viewer, profile, values, prefs, errors, 422)
+    writes.update_member(conn, viewer.who.club_id, viewer.who.subject_id, member_values(body))
+    notices.set_prefs(conn, viewer.who.subject_id, **prefs)
+    return RedirectResponse(f"{viewer.base}/profile?saved=1", status_code=303)

@@ -1,0 +1,179 @@
+"""Partner pages, reached through the organisation's private link: submit, follow and cancel requests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api.deps import ReadConn, WriteConn
+from api.pages import forms
+from api.pages.render import page
+from api.pages.security import PageDenied, PartnerPost, PartnerView
+from api.schemas import Kind, RequestCreate
+from services.store import views, writes
+
+router = APIRouter(prefix="/p/{token}", include_in_schema=False)
+FIELDS = (
+    "kind",
+    "title",
+    "notes",
+    "place_name",
+    "lat",
+    "lon",
+    "day",
+    "starts_at",
+    "ends_at",
+    "headcount",
+    "skills",
+    "priority",
+    "contact_name",
+    "contact_phone",
+    "repeat_until",
+)
+MAX_REPEATS = 52
+KIND_OPTIONS = [(k.value, k.value.replace("_", " ").capitalize()) for k in Kind]
+
+
+@router.get("/", response_class=HTMLResponse)
+def status_page(request: Request, viewer: PartnerView, conn: ReadConn) -> Response:
+    rows = views.partner_requests(conn, viewer.who.club_id, viewer.who.subject_id)
+    open_rows = [r for r in rows if r["status"] == "open"]
+    return page(
+        request,
+        "partner_status.html",
+        {"v": viewer, "rows": open_rows, "created": request.query_params.get("created")},
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_form(request: Request, viewer: PartnerView) -> Response:
+    return _form(request, viewer, {"priority": "3", "headcount": "1"}, {})
+
+
+def _form(
+    request: Request, viewer: Any, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> Response:
+    return page(
+        request,
+        "partner_form.html",
+        {"v": viewer, "values": values, "errors": errors, "kinds": KIND_OPTIONS},
+        status_code,
+    )
+
+
+@router.post("/new", response_class=HTMLResponse)
+async def submit(request: Request, viewer: PartnerPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    values = {f: str(form.get(f, "")).strip() for f in FIELDS}
+    bodies, errors = parse_request(values, viewer.tz)
+    if errors:
+        return _form(request, viewer, values, errors, 422)
+    ids = [_store(conn, viewer.who.club_id, viewer.who.subject_id, body) for body in bodies]
+    target = (
+        f"{viewer.base}/requests/{ids[0]}?created=1"
+        if len(ids) == 1
+        else f"{viewer.base}/?created={len(ids)}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+def _store(conn: Any, club_id: str, partner_id: str, body: RequestCreate) -> str:
+    values = body.model_dump()
+    values["kind"] = body.kind.value
+    values["skills"] = sorted(set(body.skills))
+    values["lead_skills"] = sorted(set(body.lead_skills))
+    return writes.submit_request(conn, club_id, partner_id, values)
+
+
+def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate], dict[str, str]]:
+    """The form's fields as one RequestCreate per date (a weekly repeat gives several), or the
+    errors to show next to the fields; the same validation as the JSON API."""
+    errors: dict[str, str] = {}
+    day = forms.parse_date(values["day"])
+    start, end = forms.parse_time(values["starts_at"]), forms.parse_time(values["ends_at"])
+    skills = forms.split_list(values["skills"])
+    if day is None:
+        errors["day"] = "Enter the date, e.g. 2026-06-04."
+    if start is None:
+        errors["starts_at"] = "Enter a start time, e.g. 18:00."
+    if end is None:
+        errors["ends_at"] = "Enter an end time, e.g. 20:00."
+    if forms.bad_skills(skills):
+        errors["skills"] = (
+            f"Skills are words separated by commas; not understood: {forms.bad_skills(skills)[0]}"
+        )
+    dates = _dates(day, values["repeat_until"], errors) if day else []
+    if errors or day is None or start is None or end is None:
+        return [], errors
+    bodies: list[RequestCreate] = []
+    for when in dates:
+        try:
+            bodies.append(
+                RequestCreate(
+                    **_fields(values, skills),
+                    starts_at=forms.at_local(when, start, tz),
+                    ends_at=forms.at_local(when, end, tz),
+                )
+            )
+        except ValidationError as exc:
+            return [], forms.field_errors(exc, FIELDS)
+    return bodies, {}
+
+
+def _fields(values: dict[str, str], skills: list[str]) -> dict[str, Any]:
+    notes = values["notes"]
+    contact = " ".join(p for p in (values["contact_name"], values["contact_phone"]) if p)
+    if contact:
+        notes = f"{notes}\nContact on the day: {contact}".strip()
+    return {
+        "kind": values["kind"] or None,
+        "title": values["title"],
+        "notes": notes,
+        "place_name": values["place_name"],
+        "lat": forms.parse_float(values["lat"]),
+        "lon": forms.parse_float(values["lon"]),
+        "headcount": forms.parse_int(values["headcount"]),
+        "skills": skills,
+        "priority": forms.parse_int(values["priority"]),
+    }
+
+
+def _dates(first: date, repeat_until: str, errors: dict[str, str]) -> list[date]:
+    if not repeat_until:
+        return [first]
+    until = forms.parse_date(repeat_until)
+    if until is None or until < first:
+        errors["repeat_until"] = "Enter the last date of the weekly repeat, on or after the first date."
+        return []
+    weeks = (until - first).days // 7 + 1
+    if weeks > MAX_REPEATS:
+        errors["repeat_until"] = f"A weekly repeat may cover at most {MAX_REPEATS} weeks."
+        return []
+    return [first + timedelta(weeks=i) for i in range(weeks)]
+
+
+@router.get("/requests/{request_id}", response_class=HTMLResponse)
+def detail(request: Request, request_id: str, viewer: PartnerView, conn: ReadConn) -> Response:
+    found = views.partner_requests(conn, viewer.who.club_id, viewer.who.subject_id, request_id)
+    if not found:
+        raise PageDenied(404, "No such request.")
+    return page(
+        request,
+        "partner_request.html",
+        {"v": viewer, "r": found[0], "created": request.query_params.get("created") == "1"},
+    )
+
+
+@router.post("/requests/{request_id}/cancel")
+async def cancel(request_id: str, viewer: PartnerPost, conn: WriteConn) -> Response:
+    try:
+        writes.cancel_request(conn, viewer.who.club_id, viewer.who.subject_id, request_id)
+    except writes.NotFound as exc:
+        raise PageDenied(404, "No such request.") from exc
+    except writes.Conflict:
+        pass  # already cancelled: the page shows it
+    return RedirectResponse(f"{viewer.base}/requests/{request_id}", status_code=303)

@@ -1,0 +1,69 @@
+"""Server-side rendering: one Jinja2 environment (autoescape on for everything), built on first use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PRIORITIES = {1: "Nice to have", 2: "Helpful", 3: "Important", 4: "Very important", 5: "Urgent"}
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _kind(value: str) -> str:
+    return value.replace("_", " ")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Autoescape is on for every template, whatever its name: all user text is escaped."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["hhmm"] = _hhmm
+    env.filters["kind"] = _kind
+    env.globals["WEEKDAYS"] = WEEKDAYS
+    env.globals["PRIORITIES"] = PRIORITIES
+    return env
+
+
+def local(at: datetime, tz: str) -> datetime:
+    return at.astimezone(ZoneInfo(tz))
+
+
+def when(start: datetime, end: datetime, tz: str) -> str:
+    """'Thu 5 Jun, 18:00-20:00' in the club's time zone."""
+    a, b = local(start, tz), local(end, tz)
+    tail = b.strftime("%H:%M") if a.date() == b.date() else b.strftime("%a %-d %b %H:%M")
+    return f"{a.strftime('%a %-d %b, %H:%M')}-{tail}"
+
+
+def times(start: datetime, end: datetime, tz: str) -> str:
+    return f"{local(start, tz).strftime('%H:%M')}-{local(end, tz).strftime('%H:%M')}"
+
+
+def day_label(day: date) -> str:
+    return day.strftime("%A %-d %B")
+
+
+def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    env = environment()
+    html = env.get_template(template).render(
+        request=request, when=when, times=times, day_label=day_label, **context
+    )
+    return HTMLResponse(html, status_code=status_code)

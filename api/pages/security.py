@@ -1,0 +1,130 @@
+"""Who is asking, for pages: private links for partners and members, a session for coordinators.
+
+An unknown, revoked or deactivated link answers 404 and an absent or expired session 403, both
+with a page that holds no data. Every form carries a CSRF token: for link pages it is derived from
+the link's own secret (a forger would need the link, which is the credential); for coordinators it
+is the session's synchronizer token; before log-in it is a double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, select
+
+from api.deps import EngineDep
+from services.store import accounts, tokens
+from services.store.tables import clubs, members, partners
+from services.store.tokens import Principal, Role
+
+SESSION_COOKIE = "mechanic_session"
+LOGIN_CSRF_COOKIE = "mechanic_login_csrf"
+
+
+class PageDenied(Exception):
+    """Rendered as a bare error page: a status and a sentence, never data."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+NOT_FOUND = "This link does not work. It may have been replaced: ask your coordinator for a new one."
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller of a page: identity, the CSRF token its forms carry, club time zone and name."""
+
+    who: Principal
+    csrf: str
+    tz: str
+    club_name: str
+    base: str
+    name: str = ""
+
+
+def link_csrf(token: str) -> str:
+    return hmac.new(token.encode(), b"mechanic-form", hashlib.sha256).hexdigest()[:32]
+
+
+def _club(conn: Connection, club_id: str) -> tuple[str, str]:
+    row = conn.execute(select(clubs.c.timezone, clubs.c.name).where(clubs.c.id == club_id)).one()
+    return row.timezone, row.name
+
+
+def _subject_active(conn: Connection, who: Principal) -> bool:
+    table = members if who.role == "member" else partners
+    return bool(conn.execute(select(table.c.active).where(table.c.id == who.subject_id)).scalar())
+
+
+def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep], Viewer]:
+    def resolve(request: Request, token: str, engine: EngineDep) -> Viewer:
+        with engine.connect() as conn:
+            who = tokens.resolve(conn, token)
+            if who is None or who.role != role or not _subject_active(conn, who):
+                raise PageDenied(404, NOT_FOUND)
+            tz, club_name = _club(conn, who.club_id)
+        return Viewer(who, link_csrf(token), tz, club_name, f"/{prefix}/{token}")
+
+    return resolve
+
+
+def coordinator_viewer(request: Request, engine: EngineDep) -> Viewer:
+    value = request.cookies.get(SESSION_COOKIE)
+    with engine.connect() as conn:
+        session = accounts.read_session(conn, value) if value else None
+        if session is None:
+            raise PageDenied(403, "Please log in to see this page.")
+        tz, club_name = _club(conn, session.club_id)
+    who = Principal("coordinator", session.club_id, session.coordinator_id)
+    return Viewer(who, session.csrf, tz, club_name, "/c", session.name)
+
+
+async def check_form(request: Request, expected: str) -> None:
+    """Refuse a cross-site post: a foreign Origin, or a missing or wrong CSRF token."""
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise PageDenied(403, "This form was sent from another site.")
+    form = await request.form()
+    if not hmac.compare_digest(str(form.get("csrf", "")), expected):
+        raise PageDenied(403, "This form has expired. Go back, reload the page and try again.")
+
+
+partner_viewer = _link_viewer("partner", "p")
+member_viewer = _link_viewer("member", "m")
+
+PartnerView = Annotated[Viewer, Depends(partner_viewer)]
+MemberView = Annotated[Viewer, Depends(member_viewer)]
+CoordinatorView = Annotated[Viewer, Depends(coordinator_viewer)]
+
+
+async def _partner_post(request: Request, viewer: PartnerView) -> Viewer:
+    await check_form(request, viewer.csrf)
+    return viewer
+
+
+async def _member_post(request: Request, viewer: MemberView) -> Viewer:
+    await check_form(request, viewer.csrf)
+    return viewer
+
+
+async def _coordinator_post(request: Request, viewer: CoordinatorView) -> Viewer:
+    await check_form(request, viewer.csrf)
+    return viewer
+
+
+PartnerPost = Annotated[Viewer, Depends(_partner_post)]
+MemberPost = Annotated[Viewer, Depends(_member_post)]
+CoordinatorPost = Annotated[Viewer, Depends(_coordinator_post)]
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)

@@ -1,0 +1,1 @@
+"""Telling members about their assignments: email (SMTP), Signal (signal-cli REST API), reminders."""

@@ -1,0 +1,42 @@
+"""The words of each message. Plain text: it reads the same in a mail client, Signal or an SMS."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from services.notify.ports import AssignmentInfo
+
+SUBJECTS = {
+    "issued": "New assignment: {title}, {when}",
+    "withdrawn": "Cancelled: {title}, {when}",
+    "reminder": "Tomorrow: {title}, {when}",
+}
+OPENINGS = {
+    "issued": "You have been asked to help. Please accept or decline on your page (your private link).",
+    "withdrawn": "This assignment is no longer needed from you. Thank you for keeping the time free.",
+    "reminder": "A reminder of your assignment.",
+}
+
+
+def when(info: AssignmentInfo) -> str:
+    tz = ZoneInfo(info.timezone)
+    start, end = info.starts_at.astimezone(tz), info.ends_at.astimezone(tz)
+    return f"{start.strftime('%a %-d %b %H:%M')}-{end.strftime('%H:%M')}"
+
+
+def compose(kind: str, info: AssignmentInfo) -> tuple[str, str]:
+    """(subject, body) of a message of ``kind`` about ``info``."""
+    subject = SUBJECTS[kind].format(title=info.title, when=when(info))
+    lines = [
+        f"Hello {info.recipient.name.split()[0]},",
+        "",
+        OPENINGS[kind],
+        "",
+        f"What:  {info.title} ({info.kind.replace('_', ' ')}) for {info.partner_name}",
+        f"When:  {when(info)}",
+        f"Where: {info.place_name}",
+    ]
+    if info.notes and kind != "withdrawn":
+        lines += ["", info.notes]
+    lines += ["", f"-- {info.club_name}"]
+    return subject, "\n".join(lines)

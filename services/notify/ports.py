@@ -1,0 +1,100 @@
+"""What the notifier needs from storage and from a delivery channel, as plain Python.
+
+The SQL store lives in services/store/notices.py; tests may use fakes. Adding SMS means one more
+``Channel``: it says which address of a recipient it uses and how to send one message there.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member_id: str
+    name: str
+    email: str | None
+    phone: str | None
+    wants_email: bool
+    wants_signal: bool
+    wants_reminders: bool
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    """An assignment as a member would read it in a message: what, where, when, for whom."""
+
+    assignment_id: str
+    club_id: str
+    club_name: str
+    timezone: str
+    status: str
+    title: str
+    kind: str
+    place_name: str
+    notes: str
+    partner_name: str
+    starts_at: datetime
+    ends_at: datetime
+    recipient: Recipient
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one address, stored before it is sent (a notification outbox)."""
+
+    dedupe_key: str
+    club_id: str
+    kind: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    id: int
+    channel: str
+    address: str
+    subject: str
+    body: str
+    attempts: int
+
+
+class Channel(abc.ABC):
+    name: str
+
+    @abc.abstractmethod
+    def address(self, recipient: Recipient) -> str | None:
+        """The recipient's address on this channel, or None if they cannot or will not get messages here."""
+
+    @abc.abstractmethod
+    def send(self, address: str, subject: str, body: str) -> None:
+        """Deliver one message or raise; the notifier records the failure and retries later."""
+
+
+class NoticeStore(abc.ABC):
+    @abc.abstractmethod
+    def assignment(self, assignment_id: str) -> AssignmentInfo | None: ...
+
+    @abc.abstractmethod
+    def record(self, consumer: str, event_id: str, notices: list[Notice]) -> bool:
+        """Store ``notices`` and mark the event processed in one transaction; False (and nothing
+        stored) if this consumer already processed the event."""
+
+    @abc.abstractmethod
+    def add(self, notices: list[Notice]) -> int:
+        """Store the notices whose dedupe key is new; returns how many were new."""
+
+    @abc.abstractmethod
+    def pending(self, limit: int, max_attempts: int) -> list[PendingNotice]: ...
+
+    @abc.abstractmethod
+    def mark(self, notice_id: int, sent: bool, error: str | None, give_up: bool) -> None: ...
+
+    @abc.abstractmethod
+    def starting_between(self, start: datetime, end: datetime) -> list[AssignmentInfo]:
+        """Live (issued or accepted) assignments whose work starts in [start, end)."""

@@ -1,0 +1,88 @@
+"""The notifier: a consumer of assignment events, idempotent like the handlers, with its own name.
+
+For each AssignmentIssued or AssignmentWithdrawn it writes one pending message per channel the
+member uses, in the same transaction as its inbox entry (so a redelivered event sends nothing
+twice), then delivers pending messages. Reminders are written the same way for work starting
+within the next day; a unique key per assignment, kind and channel keeps each to one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from events import AnyEvent, AssignmentIssued, AssignmentWithdrawn, decode
+from services.notify.compose import compose
+from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore
+
+NOTIFIER_CONSUMER = "notifier"
+MAX_ATTEMPTS = 5
+REMIND_AHEAD = timedelta(hours=24)
+KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn"}
+
+log = structlog.get_logger("mechanic.notify")
+
+
+class Notifier:
+    def __init__(
+        self, store: NoticeStore, channels: list[Channel], consumer: str = NOTIFIER_CONSUMER
+    ) -> None:
+        self.store, self.channels, self.consumer = store, {c.name: c for c in channels}, consumer
+
+    def notices(self, kind: str, info: AssignmentInfo) -> list[Notice]:
+        subject, body = compose(kind, info)
+        out = []
+        for channel in self.channels.values():
+            address = channel.address(info.recipient)
+            if address:
+                key = f"{info.assignment_id}:{kind}:{channel.name}"
+                out.append(Notice(key, info.club_id, kind, channel.name, address, subject, body))
+        return out
+
+    def on_payload(self, payload: bytes | str) -> bool:
+        return self.on_event(decode(payload))
+
+    def on_event(self, event: AnyEvent) -> bool:
+        """Record the messages an event calls for, once; then send what is pending.
+        Returns False for an event already processed (or of no interest)."""
+        kind = KINDS.get(type(event))
+        if kind is None:
+            return False
+        info = self.store.assignment(event.assignment_id)  # type: ignore[union-attr]
+        items = self.notices(kind, info) if info else []
+        recorded = self.store.record(self.consumer, str(event.event_id), items)
+        if recorded and items:
+            self.deliver()
+        return recorded
+
+    def remind(self, now: datetime | None = None) -> int:
+        """Write reminders for live assignments starting within the next day; returns how many were new."""
+        now = now or datetime.now(UTC)
+        items = [
+            n
+            for info in self.store.starting_between(now, now + REMIND_AHEAD)
+            if info.recipient.wants_reminders
+            for n in self.notices("reminder", info)
+        ]
+        return self.store.add(items) if items else 0
+
+    def deliver(self, limit: int = 100) -> int:
+        """Send pending messages; a failure is recorded and retried on a later round, up to MAX_ATTEMPTS."""
+        sent = 0
+        for item in self.store.pending(limit, MAX_ATTEMPTS):
+            channel = self.channels.get(item.channel)
+            try:
+                if channel is None:
+                    raise LookupError(f"channel {item.channel} is not configured")
+                channel.send(item.address, item.subject, item.body)
+            except Exception as exc:  # any delivery failure is recorded and retried
+                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                log.warning(
+                    "notify.failed", notice=item.id, channel=item.channel, error=repr(exc), give_up=give_up
+                )
+                self.store.mark(item.id, False, repr(exc)[:500], give_up)
+                continue
+            self.store.mark(item.id, True, None, False)
+            sent += 1
+        return sent

@@ -1,0 +1,44 @@
+"""How the notifier is built from settings. ``Container.handle_event`` hands every event to it
+after the handlers, in both transports; reminders and retries need a periodic ``notify_round``
+(in the embedded process, or ``mechanic notify`` beside the Kafka workers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from services.notify.channels import EmailChannel, SignalChannel
+from services.notify.ports import Channel
+from services.notify.service import Notifier
+from services.settings import Settings
+from services.store.notices import SqlNoticeStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+def channels_from(settings: Settings) -> list[Channel]:
+    out: list[Channel] = []
+    if settings.smtp_host:
+        out.append(
+            EmailChannel(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_sender,
+                settings.smtp_starttls,
+                settings.smtp_username,
+                settings.smtp_password,
+            )
+        )
+    if settings.signal_url and settings.signal_number:
+        out.append(SignalChannel(settings.signal_url, settings.signal_number))
+    return out
+
+
+def build_notifier(engine: Engine, settings: Settings) -> Notifier:
+    return Notifier(SqlNoticeStore(engine), channels_from(settings))
+
+
+def notify_round(notifier: Notifier) -> None:
+    """Reminders for tomorrow's work, then another try at messages that failed."""
+    notifier.remind()
+    notifier.deliver()

@@ -1,0 +1,153 @@
+"""Reads and edits behind the coordinator's board: requests in the horizon, members' load, the
+solve state, swapping two slots of a proposal, asking for a re-solve, the monthly activity report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from services.store.repositories import SqlSchedule
+from services.store.tables import (
+    assignments,
+    help_requests,
+    members,
+    partners,
+    roster_entries,
+    rosters,
+    schedule_state,
+)
+from services.store.views import REQUEST_FIELDS
+from services.store.writes import Conflict, NotFound
+
+LIVE = ("issued", "accepted")
+
+
+def requests_between(
+    conn: Connection, club_id: str, start: datetime, end: datetime
+) -> dict[str, dict[str, Any]]:
+    """Open requests starting in [start, end), by id, with their partner's name."""
+    r, p = help_requests.c, partners.c
+    rows = conn.execute(
+        select(*(getattr(r, f) for f in REQUEST_FIELDS), p.name.label("partner_name"))
+        .join(partners, p.id == r.partner_id)
+        .where(r.club_id == club_id, r.status == "open", r.starts_at >= start, r.starts_at < end)
+        .order_by(r.starts_at, r.id)
+    )
+    return {row.id: dict(row._mapping) for row in rows}
+
+
+def member_minutes(conn: Connection, club_id: str, start: datetime, end: datetime) -> dict[str, int]:
+    """Minutes of live assignments per member for work starting in [start, end)."""
+    a, r = assignments.c, help_requests.c
+    out: dict[str, int] = defaultdict(int)
+    for row in conn.execute(
+        select(a.member_id, r.starts_at, r.ends_at)
+        .join(help_requests, r.id == a.request_id)
+        .where(a.club_id == club_id, a.status.in_(LIVE), r.starts_at >= start, r.starts_at < end)
+    ):
+        out[row.member_id] += int((row.ends_at - row.starts_at).total_seconds() // 60)
+    return out
+
+
+def active_members(conn: Connection, club_id: str) -> dict[str, dict[str, Any]]:
+    m = members.c
+    rows = conn.execute(
+        select(m.id, m.name, m.max_hours_week)
+        .where(m.club_id == club_id, m.active.is_(True))
+        .order_by(m.name)
+    )
+    return {row.id: dict(row._mapping) for row in rows}
+
+
+def solve_pending(conn: Connection, club_id: str) -> bool:
+    """True while changes wait for (or are in) a solve: the generation is ahead of the solved one."""
+    s = schedule_state.c
+    row = conn.execute(select(s.generation, s.solved_generation).where(s.club_id == club_id)).first()
+    return bool(row and row.generation > row.solved_generation)
+
+
+def request_resolve(conn: Connection, club_id: str) -> None:
+    SqlSchedule(conn).mark_dirty(club_id, datetime.now(UTC))
+
+
+def swap(
+    conn: Connection, club_id: str, roster_id: str, first: tuple[str, int], second: tuple[str, int]
+) -> None:
+    """Exchange the members of two slots of the current proposal and pin both, so approval keeps them
+    and later re-solves plan around them."""
+    ro, e = rosters.c, roster_entries.c
+    status = conn.execute(select(ro.status).where(ro.id == roster_id, ro.club_id == club_id)).scalar()
+    if status is None:
+        raise NotFound(f"roster {roster_id} not found")
+    if status != "proposed":
+        raise Conflict(f"roster {roster_id} is {status}, not the current proposal")
+    rows = {
+        (row.request_id, row.slot_index): row.member_id
+        for row in conn.execute(
+            select(e.request_id, e.slot_index, e.member_id).where(e.roster_id == roster_id)
+        )
+    }
+    if first not in rows or second not in rows:
+        raise Conflict("both slots must be in the proposal")
+    after = dict(rows) | {first: rows[second], second: rows[first]}
+    for slot in (first, second):
+        if sum(1 for (req, _), who in after.items() if req == slot[0] and who == after[slot]) > 1:
+            raise Conflict("that swap would send one person twice to the same request")
+    for slot in (first, second):
+        conn.execute(
+            update(roster_entries)
+            .where(e.roster_id == roster_id, e.request_id == slot[0], e.slot_index == slot[1])
+            .values(member_id=after[slot], pinned=True)
+        )
+
+
+def activity(
+    conn: Connection, club_id: str, start: datetime, end: datetime, now: datetime
+) -> list[dict[str, Any]]:
+    """Per member, for work starting in [start, end): assignments done (accepted and over), their hours,
+    declines, and assignments still open."""
+    a, r, m = assignments.c, help_requests.c, members.c
+    out = {
+        row.id: {
+            "id": row.id,
+            "name": row.name,
+            "active": row.active,
+            "done": 0,
+            "minutes": 0,
+            "declined": 0,
+            "upcoming": 0,
+        }
+        for row in conn.execute(
+            select(m.id, m.name, m.active).where(m.club_id == club_id).order_by(m.name, m.id)
+        )
+    }
+    rows = conn.execute(
+        select(a.member_id, a.status, r.starts_at, r.ends_at)
+        .join(help_requests, r.id == a.request_id)
+        .where(a.club_id == club_id, r.starts_at >= start, r.starts_at < end)
+    )
+    for row in rows:
+        item = out[row.member_id]
+        if row.status == "declined":
+            item["declined"] += 1
+        elif row.status == "accepted" and row.ends_at <= now:
+            item["done"] += 1
+            item["minutes"] += int((row.ends_at - row.starts_at).total_seconds() // 60)
+        elif row.status in LIVE:
+            item["upcoming"] += 1
+    return list(out.values())
+
+
+def last_active(conn: Connection, club_id: str) -> dict[str, datetime]:
+    """When each member last had live or done work, for the 'inactive for N weeks' list."""
+    a, r = assignments.c, help_requests.c
+    rows = conn.execute(
+        select(a.member_id, func.max(r.starts_at))
+        .join(help_requests, r.id == a.request_id)
+        .where(a.club_id == club_id, a.status.in_(LIVE))
+        .group_by(a.member_id)
+    )
+    return {row[0]: row[1].replace(tzinfo=UTC) if row[1].tzinfo is None else row[1] for row in rows}

@@ -1,0 +1,74 @@
+"""A real local SMTP server (aiosmtpd) and a stub of the signal-cli REST API that records requests."""
+
+from __future__ import annotations
+
+import email
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.integration.test_embedded_e2e import free_port
+from tests.pages.conftest import engine, site  # noqa: F401 - shared fixtures
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, list[Message]]]:
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, inbox.messages
+    finally:
+        controller.stop()
+
+
+@dataclass
+class SignalStub:
+    url: str
+    received: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: int = 0
+
+
+@pytest.fixture
+def signal_api() -> Iterator[SignalStub]:
+    stub = SignalStub("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if stub.fail_next:
+                stub.fail_next -= 1
+                self.send_response(500)
+            else:
+                stub.received.append({"path": self.path, "json": body})
+                self.send_response(201)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,113 @@
+"""The notifier against a real SMTP server and a stub Signal REST API: issued, withdrawn, reminders,
+exactly once per event, retried after a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import Message
+
+import pytest
+from sqlalchemy import select
+
+from services.bootstrap import Container, bootstrap
+from services.pump import pump_once
+from services.settings import Settings
+from services.store import notices, writes
+from services.store.tables import notices as notices_table
+from services.store.tables import outbox
+from tests.notify.conftest import SignalStub
+from tests.pages.support import Site
+
+
+@pytest.fixture
+def container(site: Site, smtp: tuple[int, list[Message]], signal_api: SignalStub) -> Iterator[Container]:
+    """The real composition root on the site's database, with email and Signal switched on."""
+    settings = Settings(
+        database_url=site.engine.url.render_as_string(hide_password=False),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp[0],
+        smtp_sender="club@example.org",
+        signal_url=signal_api.url,
+        signal_number="+447700900000",
+    )
+    made = bootstrap(settings, migrate=False)
+    yield made
+    made.close()
+
+
+def run_dispatcher(container: Container) -> None:
+    while pump_once(container.engine, container.embedded_sink(), 500):
+        pass
+
+
+def approve_one(site: Site) -> tuple[str, str]:
+    nia, _ = site.add_member("Nia Hughes", email="nia@example.org", phone="+447700900123")
+    with site.engine.begin() as conn:
+        notices.set_prefs(conn, nia, email=True, signal=True, reminders=True)
+    request_id = site.add_request(hours_from_now=20, headcount=1)
+    roster_id = site.propose([(request_id, 0, nia)])
+    with site.engine.begin() as conn:
+        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    return nia, request_id
+
+
+def test_an_issued_assignment_is_mailed_and_signalled_once(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    inbox = smtp[1]
+    notifier = container.notifier
+    approve_one(site)
+    run_dispatcher(container)
+    assert [m["To"] for m in inbox] == ["nia@example.org"]
+    assert inbox[0]["Subject"].startswith("New assignment: Lift to the picket")
+    body = inbox[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "Hello Nia," in body and "Where: Depot" in body and "Bring a flask" in body
+    assert len(signal_api.received) == 1
+    sent = signal_api.received[0]
+    assert sent["path"] == "/v2/send" and sent["json"]["number"] == "+447700900000"
+    assert sent["json"]["recipients"] == ["+447700900123"] and "Lift to the picket" in sent["json"]["message"]
+    with site.engine.connect() as conn:
+        issued = conn.execute(
+            select(outbox.c.payload).where(outbox.c.type == "AssignmentIssued")
+        ).scalar_one()
+    assert notifier.on_payload(issued) is False, "a redelivered event is recognised"
+    assert len(inbox) == 1 and len(signal_api.received) == 1
+
+
+def test_a_cancelled_request_tells_the_member(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    inbox = smtp[1]
+    _, request_id = approve_one(site)
+    run_dispatcher(container)
+    with site.engine.begin() as conn:
+        writes.cancel_request(conn, site.club_id, site.partner_id, request_id)
+    run_dispatcher(container)
+    assert [m["Subject"].split(":")[0] for m in inbox] == ["New assignment", "Cancelled"]
+
+
+def test_a_reminder_goes_once_the_day_before(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    inbox = smtp[1]
+    notifier = container.notifier
+    approve_one(site)
+    run_dispatcher(container)
+    assert notifier.remind(datetime.now(UTC)) == 2, "one per channel"
+    assert notifier.remind(datetime.now(UTC)) == 0
+    notifier.deliver()
+    assert [m["Subject"].split(":")[0] for m in inbox] == ["New assignment", "Tomorrow"]
+
+
+def test_a_failed_send_is_retried(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    notifier = container.notifier
+    signal_api.fail_next = 1
+    approve_one(site)
+    run_dispatcher(container)
+    with site.engine.connect() as conn:
+        rows = {r.channel: (r.status, r.attempts) for r in conn.execute(select(notices_table))}
+    assert rows == {"email": ("sent", 1), "signal": ("pending", 1)}
+    assert notifier.deliver() == 1 and len(signal_api.received) == 1

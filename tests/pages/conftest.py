@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.app import create_app
+from services.store.db import make_engine, upgrade
+from tests.pages.support import Site, make_site
+
+
+@pytest.fixture
+def engine(sqlite_url: str) -> Iterator[Engine]:
+    upgrade(sqlite_url)
+    made = make_engine(sqlite_url)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def site(engine: Engine) -> Iterator[Site]:
+    with TestClient(create_app(engine=engine)) as client:
+        yield make_site(engine, client)

@@ -1,0 +1,154 @@
+"""Helpers for page tests: a club with a coordinator account, a partner and members, forms read like a
+browser reads them (the CSRF token from the page), and a proposal stored without running the solver."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from events import decode
+from services.handlers import handle
+from services.ports import Proposal, Slot
+from services.pump import pump_once
+from services.store import accounts, writes
+from services.store.outbox import OutboxRow
+from services.store.repositories import SqlRosters
+from services.store.uow import SqlUnitOfWork
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+MEMBER = {
+    "share_first_name": True,
+    "email": None,
+    "phone": None,
+    "skills": ["driver"],
+    "home_place": "Cardiff",
+    "home_lat": 51.48,
+    "home_lon": -3.18,
+    "max_hours_week": 10,
+    "car_seats": 2,
+    "max_travel_km": None,
+    "liked_kinds": [],
+    "refused_kinds": [],
+    "refused_partners": [],
+}
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_RE.search(html)
+    assert found, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+@dataclass
+class Site:
+    engine: Engine
+    client: TestClient
+    club_id: str
+    coordinator_id: str
+    coordinator_email: str
+    partner_id: str
+    partner_token: str
+    members: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """name -> (member id, link token)"""
+
+    def add_member(self, name: str, **values: Any) -> tuple[str, str]:
+        with self.engine.begin() as conn:
+            made = writes.register_member(conn, self.club_id, MEMBER | {"name": name} | values)
+        self.members[name] = made
+        return made
+
+    def add_request(
+        self, hours_from_now: int = 30, headcount: int = 2, title: str = "Lift to the picket"
+    ) -> str:
+        start = (datetime.now(UTC) + timedelta(hours=hours_from_now)).replace(
+            minute=0, second=0, microsecond=0
+        )
+        with self.engine.begin() as conn:
+            return writes.submit_request(
+                conn,
+                self.club_id,
+                self.partner_id,
+                {
+                    "kind": "lift",
+                    "title": title,
+                    "notes": "Bring a flask",
+                    "place_name": "Depot",
+                    "lat": 51.48,
+                    "lon": -3.17,
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=2),
+                    "headcount": headcount,
+                    "skills": ["driver"],
+                    "lead_skills": [],
+                    "passengers": 0,
+                    "priority": 4,
+                },
+            )
+
+    def propose(self, slots: list[tuple[str, int, str]], unfilled: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
+        """Store a proposal as the scheduler would, without running the solver."""
+        roster_id = f"ro-{uuid.uuid4().hex[:12]}"
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            SqlRosters(conn).add_proposal(
+                Proposal(
+                    roster_id=roster_id,
+                    club_id=self.club_id,
+                    horizon_start=now,
+                    horizon_end=now + timedelta(days=7),
+                    solve_status="OPTIMAL",
+                    objective=0,
+                    bound=0,
+                    filled_slots=len(slots),
+                    total_slots=len(slots) + len(unfilled),
+                    wall_s=0.4,
+                    entries=tuple(Slot(r, i, m) for r, i, m in slots),
+                    unfilled=tuple(
+                        (r, i, "no_one_available", "Nobody with skill driver is free then")
+                        for r, i in unfilled
+                    ),
+                )
+            )
+        return roster_id
+
+    def dispatch(self) -> int:
+        """Run the embedded dispatcher once: handlers see every outbox row written so far."""
+
+        def sink(rows: list[OutboxRow]) -> None:
+            for row in rows:
+                handle("embedded", decode(row.payload), SqlUnitOfWork(self.engine))
+
+        total = 0
+        while delivered := pump_once(self.engine, sink, 500):
+            total += delivered
+        return total
+
+    def login(self, client: TestClient | None = None) -> TestClient:
+        client = client or self.client
+        form = client.get("/c/login")
+        answer = client.post(
+            "/c/login",
+            data={"csrf": csrf_of(form.text), "email": self.coordinator_email, "password": PASSWORD},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        return client
+
+
+def make_site(engine: Engine, client: TestClient) -> Site:
+    with engine.begin() as conn:
+        club_id, coordinator_token = writes.create_club(conn, "Test club")
+        from services.store import tokens
+
+        coordinator_id = tokens.resolve(conn, coordinator_token).subject_id  # type: ignore[union-attr]
+        email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
+        accounts.create_coordinator(conn, club_id, coordinator_id, email, "Cai Coordinator", PASSWORD)
+        partner_id, partner_token = writes.add_partner(conn, club_id, "Tenants Union", None)
+    return Site(engine, client, club_id, coordinator_id, email, partner_id, partner_token)

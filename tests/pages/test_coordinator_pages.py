@@ -1,0 +1,183 @@
+"""Coordinator pages: claim and log in, review and approve the board, swap, re-solve, admin, report."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from services.store import tokens, writes
+from services.store.tables import assignments, roster_entries, rosters
+from tests.pages.support import PASSWORD, Site, csrf_of
+
+
+def roster_id_of(html: str) -> str:
+    return html.split('name="roster_id" value="')[1].split('"')[0]
+
+
+def test_a_coordinator_claims_an_account_from_the_private_link_then_logs_in(site: Site) -> None:
+    with site.engine.begin() as conn:
+        _, token = writes.create_club(conn, "Second club")
+    claim = site.client.get(f"/c/claim/{token}")
+    made = site.client.post(
+        f"/c/claim/{token}",
+        data={
+            "csrf": csrf_of(claim.text),
+            "name": "Ana",
+            "email": "ana@example.org",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    assert site.client.get(f"/c/claim/{token}").status_code == 404, "a link claims one account only"
+    login = site.client.get("/c/login")
+    wrong = site.client.post(
+        "/c/login", data={"csrf": csrf_of(login.text), "email": "ana@example.org", "password": "nope"}
+    )
+    assert wrong.status_code == 401 and "do not match" in wrong.text
+    login = site.client.get("/c/login")
+    ok = site.client.post(
+        "/c/login", data={"csrf": csrf_of(login.text), "email": "ANA@example.org", "password": PASSWORD}
+    )
+    assert ok.status_code == 200 and "Roster" in ok.text and "Second club" in ok.text
+
+
+def test_log_in_without_the_forms_token_is_refused(site: Site) -> None:
+    fresh = TestClient(site.client.app)
+    answer = fresh.post("/c/login", data={"csrf": "x", "email": site.coordinator_email, "password": PASSWORD})
+    assert answer.status_code == 403 and "mechanic_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves_with_pins(
+    site: Site,
+) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    owain, _ = site.add_member("Owain Price")
+    first, second = (
+        site.add_request(30, 2, "Lift to the picket"),
+        site.add_request(33, 1, "Lift to the court"),
+    )
+    roster_id = site.propose([(first, 0, nia), (first, 1, owain), (second, 0, nia)], [])
+    board = site.login().get("/c/")
+    assert "Nia Hughes" in board.text and "3</strong> changed since the approved roster" in board.text
+    approved = site.client.post(
+        "/c/approve",
+        data={
+            "csrf": csrf_of(board.text),
+            "roster_id": roster_id,
+            "pin": f"{first}:0",
+            "remove": f"{second}:0",
+        },
+    )
+    assert "Approved: members are being told." in approved.text
+    site.dispatch()
+    with site.engine.connect() as conn:
+        issued = sorted((r.request_id, r.member_id) for r in conn.execute(select(assignments)))
+        pinned = {
+            (r.request_id, r.slot_index)
+            for r in conn.execute(select(roster_entries).where(roster_entries.c.pinned))
+        }
+    assert issued == sorted([(first, nia), (first, owain)]) and pinned == {(first, 0)}
+    third = site.add_request(60, 1, "Lift to the rally")
+    site.propose([(first, 0, nia), (first, 1, nia), (third, 0, owain)], [(second, 0)])
+    board = site.client.get("/c/").text
+    assert "<em>was Owain Price</em>" in board and "Unfilled: Nobody with skill driver is free then" in board
+
+
+def test_a_stale_proposal_cannot_be_approved(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    request_id = site.add_request()
+    old = site.propose([(request_id, 0, nia)])
+    board = site.login().get("/c/")
+    site.propose([(request_id, 1, nia)])
+    answer = site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": old})
+    assert "A newer proposal arrived" in answer.text
+    with site.engine.connect() as conn:
+        assert conn.execute(select(rosters.c.status).where(rosters.c.id == old)).scalar_one() == "superseded"
+
+
+def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    owain, _ = site.add_member("Owain Price")
+    first, second = (
+        site.add_request(30, 1, "Lift to the picket"),
+        site.add_request(31, 1, "Lift to the court"),
+    )
+    roster_id = site.propose([(first, 0, nia), (second, 0, owain)])
+    form = site.login().get(f"/c/swap?slot={first}:0")
+    assert form.status_code == 200 and "Owain Price: Lift to the court" in form.text
+    done = site.client.post(
+        "/c/swap",
+        data={
+            "csrf": csrf_of(form.text),
+            "roster_id": roster_id,
+            "slot": f"{first}:0",
+            "with": f"{second}:0",
+        },
+    )
+    assert "Swapped" in done.text
+    with site.engine.connect() as conn:
+        rows = {(r.request_id, r.member_id, r.pinned) for r in conn.execute(select(roster_entries))}
+    assert rows == {(first, owain, True), (second, nia, True)}
+
+
+def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> None:
+    board = site.login().get("/c/")
+    assert site.client.get("/c/status.json").json() == {"pending": False}
+    answer = site.client.post("/c/resolve", data={"csrf": csrf_of(board.text)})
+    assert "Working out a new proposal" in answer.text and 'data-pending="1"' in answer.text
+    assert site.client.get("/c/status.json").json() == {"pending": True}
+
+
+def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
+    page = site.login().get("/c/members")
+    invited = site.client.post(
+        "/c/members",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "Zara Ali",
+            "email": "",
+            "phone": "",
+            "home_lat": "51.5",
+            "home_lon": "-3.2",
+            "max_hours_week": "6",
+        },
+    )
+    assert invited.status_code == 201 and "shown only once" in invited.text
+    link = invited.text.split('class="copy" readonly value="')[1].split('"')[0]
+    path = link.split("testserver", 1)[1]
+    assert site.client.get(path).status_code == 200
+    with site.engine.connect() as conn:
+        member_id = tokens.resolve(conn, path.split("/")[2]).subject_id  # type: ignore[union-attr]
+    rotated = site.client.post(f"/c/members/{member_id}/rotate", data={"csrf": csrf_of(page.text)})
+    new_path = rotated.text.split('class="copy" readonly value="')[1].split('"')[0].split("testserver", 1)[1]
+    assert site.client.get(path).status_code == 404 and site.client.get(new_path).status_code == 200
+    site.client.post(f"/c/members/{member_id}/deactivate", data={"csrf": csrf_of(page.text)})
+    assert site.client.get(new_path).status_code == 404
+    bad = site.client.post(
+        "/c/members",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "",
+            "home_lat": "x",
+            "home_lon": "0",
+            "max_hours_week": "6",
+        },
+    )
+    assert bad.status_code == 422 and 'id="e-name"' in bad.text and 'id="e-home_lat"' in bad.text
+
+
+def test_the_monthly_report_and_its_csv(site: Site) -> None:
+    site.add_member("=HYPERLINK(evil)")
+    site.add_member("Nia Hughes")
+    report = site.login().get("/c/report?weeks=2")
+    assert (
+        report.status_code == 200
+        and "Inactive for 2 weeks" in report.text
+        and "never assigned" in report.text
+    )
+    csv = site.client.get("/c/report.csv")
+    lines = csv.text.splitlines()
+    assert lines[0] == "member,active,assignments_done,hours,declines,upcoming"
+    assert "'=HYPERLINK(evil),True,0,0.0,0,0" in lines and "Nia Hughes,True,0,0.0,0,0" in lines
