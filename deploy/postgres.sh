@@ -174,6 +174,8 @@ start() {
     "${psql[@]}" -c "ALTER ROLE \"$PG_USER\" LOGIN CREATEDB PASSWORD $(sql_quote "$PG_PASSWORD")" \
       || die "could not update role $PG_USER"
   fi
+  # Tests drop their databases WITH (FORCE), which must end an autovacuum worker too.
+  "${psql[@]}" -c "GRANT pg_signal_backend TO \"$PG_USER\"" || die "could not grant pg_signal_backend"
   db_exists="$("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = $(sql_quote "$PG_DB")")"
   if [[ "$db_exists" != 1 ]]; then
     "${psql[@]}" -c "CREATE DATABASE \"$PG_DB\" OWNER \"$PG_USER\"" || die "could not create database $PG_DB"

@@ -6,7 +6,7 @@
 # Provisions REAL services, runs pytest against them, tears them down, and exits with pytest's code:
 #   * Apache Kafka 4.x (KRaft, single node) from Maven Central jars     (deploy/kafka.sh)
 #   * PostgreSQL from Debian's packages, database mechanic_test          (deploy/postgres.sh)
-#   * Chromium, only with MECHANIC_TEST_BROWSER=1                        (deploy/chromium.sh)
+#   * Chromium from Debian packages, for the browser tests             (deploy/chromium.sh)
 # A service that cannot be provisioned fails the run (exit 1) with its log tail.
 #
 # Exported to pytest:
@@ -15,13 +15,13 @@
 #                                (default port 15432; the role may CREATE DATABASE)
 #   MECHANIC_REQUIRE_REAL=1      tests marked kafka/postgres must fail, not skip, without their service
 #   MECHANIC_TEST_ARTIFACTS      absolute path of test-artifacts/ (gitignored)
-#   MECHANIC_CHROMIUM            path of the Chromium binary (only with MECHANIC_TEST_BROWSER=1)
+#   MECHANIC_CHROMIUM            path of the Chromium binary (unless MECHANIC_TEST_BROWSER=0)
 #
 # Knobs:
 #   MECHANIC_TEST_KAFKA_PORT, MECHANIC_TEST_KAFKA_CONTROLLER_PORT, MECHANIC_TEST_PG_PORT
 #       fixed ports; if unset and a default port is taken (another run on this machine), free ports
 #       are picked instead.
-#   MECHANIC_TEST_BROWSER=1     install Chromium too
+#   MECHANIC_TEST_BROWSER=0     skip installing Chromium (browser tests then fail under REQUIRE_REAL)
 #   MECHANIC_KEEP_TEST_DIR=1    keep the temporary data directory
 #   MECHANIC_ALLOW_NO_TESTS=1   map pytest's exit 5 (no tests collected) to 0
 # Logs (kafka-server.log, kafka.out, postgres.log, ...) are copied to test-artifacts/ at exit.
@@ -134,7 +134,7 @@ fi
 KAFKA_START_PID=""
 T_KAFKA=$((SECONDS - t))
 
-if [[ "${MECHANIC_TEST_BROWSER:-0}" == 1 ]]; then
+if [[ "${MECHANIC_TEST_BROWSER:-1}" == 1 ]]; then
   MECHANIC_CHROMIUM="$(bash "$ROOT/deploy/chromium.sh" install)"
   export MECHANIC_CHROMIUM
 fi

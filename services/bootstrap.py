@@ -12,8 +12,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine
 
-from events import decode
+from events import AnyEvent, decode
 from services.handlers import handle
+from services.notify.service import Notifier
+from services.notify.wiring import build_notifier
 from services.ports import UnitOfWork
 from services.pump import Sink
 from services.scheduler import Scheduler
@@ -50,19 +52,24 @@ class Container:
     settings: Settings
     engine: Engine
     scheduler: Scheduler
+    notifier: Notifier
 
     def uow(self) -> UnitOfWork:
         return self.scheduler.uow_factory()
 
-    def handle_event(self, consumer: str, payload: bytes | str) -> bool:
-        return handle(consumer, decode(payload), self.uow())
+    def handle_event(self, consumer: str, event: AnyEvent) -> bool:
+        """The handlers, then the notifier: each records the event id it processed, so a
+        redelivery (either transport) changes and sends nothing twice. False for a duplicate."""
+        fresh = handle(consumer, event, self.uow())
+        self.notifier.on_event(event)
+        return fresh
 
     def embedded_sink(self) -> Sink:
         """Delivers outbox rows straight to the handlers, in order, in this process."""
 
         def deliver(rows: list[OutboxRow]) -> None:
             for row in rows:
-                self.handle_event(EMBEDDED_CONSUMER, row.payload)
+                self.handle_event(EMBEDDED_CONSUMER, decode(row.payload))
 
         return deliver
 
@@ -79,4 +86,5 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
         return SqlUnitOfWork(engine)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
-    return Container(settings, engine, Scheduler(uow_factory, settings, solve_fn, executor=pool))
+    scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
+    return Container(settings, engine, scheduler, build_notifier(engine, settings))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from services.settings import Settings, get_settings
@@ -102,22 +103,22 @@ def _club_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _notify(args: argparse.Namespace, settings: Settings) -> int:
     """Reminders and retries of failed messages, beside a Kafka worker or an embedded process."""
-    from services.notify.wiring import NotifySettings, build_notifier, notify_forever
-    from services.runtime import stop_on_signals
+    from services.notify.wiring import build_notifier, notify_round
+    from services.runtime import repeat, stop_on_signals
     from services.store.db import make_engine
 
     engine = make_engine(settings.database_url)
-    notify_settings = NotifySettings()
-    notifier = build_notifier(engine, notify_settings)
+    notifier = build_notifier(engine, settings)
 
     async def run() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
-        await notify_forever(notifier, notify_settings.notify_interval_s, stop)
+        await repeat(
+            "notifier", partial(asyncio.to_thread, notify_round, notifier), settings.notify_interval_s, stop
+        )
 
     if args.once:
-        notifier.remind()
-        notifier.deliver()
+        notify_round(notifier)
     else:
         asyncio.run(run())
     engine.dispose()

@@ -132,7 +132,9 @@ class RosterRepository(abc.ABC):
         """Store the proposal and supersede the club's older proposals."""
 
     @abc.abstractmethod
-    def entries(self, roster_id: str) -> tuple[Slot, ...]: ...
+    def entries(self, roster_id: str) -> tuple[Slot, ...]:
+        """The roster's slots on requests still open: in Kafka mode a cancellation may be handled
+        before the approval of a roster that still holds the cancelled request."""
 
     @abc.abstractmethod
     def horizon(self, roster_id: str) -> tuple[datetime, datetime]: ...

@@ -5,23 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 import structlog
 import uvicorn
 
 from services.bootstrap import Container
+from services.notify.wiring import notify_round
 from services.pump import pump_forever
-from services.scheduler import Scheduler
 
 log = structlog.get_logger("mechanic.runtime")
 
 
-async def schedule_forever(scheduler: Scheduler, interval_s: float, stop: asyncio.Event) -> None:
+async def repeat(
+    name: str, action: Callable[[], Awaitable[object]], interval_s: float, stop: asyncio.Event
+) -> None:
+    """Run ``action`` every ``interval_s`` until ``stop``; a failure is logged and the loop goes on."""
     while not stop.is_set():
         try:
-            await scheduler.tick()
+            await action()
         except Exception:
-            log.exception("scheduler.tick_failed")
+            log.exception(f"{name}.failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
@@ -56,7 +61,16 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
             name="dispatcher",
         ),
         asyncio.create_task(
-            schedule_forever(container.scheduler, settings.poll_interval_s, stop), name="scheduler"
+            repeat("scheduler", container.scheduler.tick, settings.poll_interval_s, stop), name="scheduler"
+        ),
+        asyncio.create_task(
+            repeat(
+                "notifier",
+                partial(asyncio.to_thread, notify_round, container.notifier),
+                settings.notify_interval_s,
+                stop,
+            ),
+            name="notifier",
         ),
     ]
     if serve_api:

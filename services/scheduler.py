@@ -56,7 +56,9 @@ class Scheduler:
         )
 
     def _lease_s(self) -> float:
-        return self.settings.solve_time_limit_s * 3 + 30
+        # Long enough for a solve and its writes; short, so a worker killed mid-solve holds its
+        # club back only briefly.
+        return self.settings.solve_time_limit_s * 2 + 10
 
     async def tick(self) -> int:
         """Solve every club that is due; returns how many proposals were written.

@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     so a decline moves only what must move."""
     relay_batch: int = Field(default=500, ge=1)
     poll_interval_s: float = Field(default=0.1, gt=0)
+    smtp_host: str | None = None
+    """Email notifications are on when this is set."""
+    smtp_port: int = 25
+    smtp_sender: str = "mechanic@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    signal_url: str | None = None
+    """A signal-cli REST API; Signal notifications are on when this and signal_number are set."""
+    signal_number: str | None = None
+    notify_interval_s: float = Field(default=60.0, gt=0)
+    """How often reminders are written and failed messages retried."""
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -41,10 +41,18 @@ def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6
     partner.raise_for_status()
     member_tokens: dict[str, dict[str, str]] = {}
     for i in range(members):
-        made = http.post("/api/coordinator/members", headers=coordinator, json={
-            "name": f"Member {i}", "skills": ["driver"], "home_lat": 51.48 + i * 0.002, "home_lon": -3.18,
-            "max_hours_week": 20, "car_seats": 3,
-        })
+        made = http.post(
+            "/api/coordinator/members",
+            headers=coordinator,
+            json={
+                "name": f"Member {i}",
+                "skills": ["driver"],
+                "home_lat": 51.48 + i * 0.002,
+                "home_lon": -3.18,
+                "max_hours_week": 20,
+                "car_seats": 3,
+            },
+        )
         made.raise_for_status()
         token = bearer(made.json()["token"])
         member_tokens[made.json()["id"]] = token
@@ -54,25 +62,37 @@ def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6
     request_ids = []
     for hour in (9, 13, 17):
         start = tomorrow_at(hour)
-        made = http.post("/api/partner/requests", headers=partner_token, json={
-            "kind": "lift", "title": f"Lift at {hour}", "place_name": "Depot", "lat": 51.48, "lon": -3.17,
-            "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
-            "headcount": 2, "skills": ["driver"], "priority": 4,
-        })
+        made = http.post(
+            "/api/partner/requests",
+            headers=partner_token,
+            json={
+                "kind": "lift",
+                "title": f"Lift at {hour}",
+                "place_name": "Depot",
+                "lat": 51.48,
+                "lon": -3.17,
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+                "headcount": 2,
+                "skills": ["driver"],
+                "priority": 4,
+            },
+        )
         assert made.status_code == 201, made.text
         request_ids.append(made.json()["id"])
     return {"partner": partner_token, "members": member_tokens, "requests": request_ids}
 
 
-def proposal_covering(http: httpx.Client, coordinator: dict[str, str], request_ids: list[str],
-                      newer_than: str | None = None) -> dict[str, Any] | None:
+def proposal_covering(
+    http: httpx.Client, coordinator: dict[str, str], request_ids: list[str], newer_than: str | None = None
+) -> dict[str, Any] | None:
     got = http.get("/api/coordinator/rosters/proposed", headers=coordinator)
     if got.status_code != 200:
         return None
     roster = got.json()
     covered = {e["request_id"] for e in roster["entries"]} | {u["request_id"] for u in roster["unfilled"]}
     if set(request_ids) <= covered and (newer_than is None or roster["created_at"] > newer_than):
-        return roster  # type: ignore[no-any-return]
+        return roster
     return None
 
 
@@ -88,19 +108,24 @@ def approve(http: httpx.Client, coordinator: dict[str, str], roster_id: str) -> 
 def member_assignments(http: httpx.Client, token: dict[str, str]) -> list[dict[str, Any]]:
     answer = http.get("/api/member/assignments", headers=token)
     answer.raise_for_status()
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()
 
 
-def decline_one_and_check_replan(http: httpx.Client, coordinator: dict[str, str], club: dict[str, Any],
-                                 approved: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def decline_one_and_check_replan(
+    http: httpx.Client, coordinator: dict[str, str], club: dict[str, Any], approved: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """A member declines; the next proposal keeps every other assignment and does not send them again.
     Returns (the declined assignment, the new proposal)."""
     member_id, token = next((m, t) for m, t in club["members"].items() if member_assignments(http, t))
     declined = member_assignments(http, token)[0]
-    answer = http.post(f"/api/member/assignments/{declined['id']}/decline", json={"reason": "ill"}, headers=token)
+    answer = http.post(
+        f"/api/member/assignments/{declined['id']}/decline", json={"reason": "ill"}, headers=token
+    )
     assert answer.status_code == 200, answer.text
-    replanned = wait_for("a proposal after the decline", lambda: proposal_covering(
-        http, coordinator, club["requests"], newer_than=approved["created_at"]))
+    replanned = wait_for(
+        "a proposal after the decline",
+        lambda: proposal_covering(http, coordinator, club["requests"], newer_than=approved["created_at"]),
+    )
     before, after = slots(approved), slots(replanned)
     key = (declined["request_id"], declined["slot_index"])
     assert {k: v for k, v in before.items() if k != key} == {k: v for k, v in after.items() if k != key}

@@ -295,7 +295,8 @@ class SqlRosters(RosterRepository):
         e = roster_entries.c
         rows = self.conn.execute(
             select(e.request_id, e.slot_index, e.member_id, e.pinned)
-            .where(e.roster_id == roster_id)
+            .join(help_requests, help_requests.c.id == e.request_id)
+            .where(e.roster_id == roster_id, help_requests.c.status == "open")
             .order_by(e.request_id, e.slot_index)
         )
         return tuple(Slot(row.request_id, row.slot_index, row.member_id, row.pinned) for row in rows)

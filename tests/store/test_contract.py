@@ -6,6 +6,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select
 
@@ -16,7 +18,7 @@ from services.pump import pump_once
 from services.store import outbox, writes
 from services.store.db import MIGRATIONS, current_revision
 from services.store.outbox import OutboxRow
-from services.store.tables import assignments, processed_events, schedule_state
+from services.store.tables import assignments, metadata, processed_events, schedule_state
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
 
@@ -83,6 +85,11 @@ def add_request(engine: Engine, club_id: str, partner_id: str, hours_ahead: int 
 def test_migrations_reach_head(database_url: str, engine: Engine) -> None:
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert head is not None and current_revision(database_url) == head
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
 def test_a_command_writes_its_state_and_its_event_together(engine: Engine) -> None:
@@ -253,3 +260,16 @@ def test_approval_through_the_dispatcher_issues_assignments_once(engine: Engine)
     with engine.connect() as conn:
         issued = conn.execute(select(assignments.c.member_id, assignments.c.status)).all()
     assert [tuple(r) for r in issued] == [(member_id, "issued")]
+
+
+def test_an_approval_handled_after_its_requests_cancellation_sends_nobody(engine: Engine) -> None:
+    """Kafka orders events per topic only, so a cancellation may be handled before the approval."""
+    club_id, partner_id, member_id = club_with_member(engine)
+    request_id = add_request(engine, club_id, partner_id)
+    roster_id = _proposal(engine, club_id, request_id, member_id)
+    with engine.begin() as conn:
+        writes.approve_roster(conn, club_id, roster_id, "coord")
+        writes.cancel_request(conn, club_id, partner_id, request_id)
+    for row in _all_outbox(engine):
+        handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
+    assert count(engine, assignments) == 0

@@ -29,12 +29,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_clubs")),
     )
     op.create_table(
-        "consumer_positions",
-        sa.Column("consumer", sa.String(length=64), nullable=False),
-        sa.Column("last_seq", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("consumer", name=op.f("pk_consumer_positions")),
-    )
-    op.create_table(
         "outbox",
         sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=False),
@@ -320,6 +314,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_unpublished")
 
     op.drop_table("outbox")
-    op.drop_table("consumer_positions")
     op.drop_table("clubs")
     # ### end Alembic commands ###
