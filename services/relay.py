@@ -9,6 +9,7 @@ and the consumers' inbox absorbs the duplicates.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -19,10 +20,12 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 from events import ALL_TOPICS
 from services.pump import pump_forever
 from services.settings import Settings
+from services.store import outbox
 from services.store.db import make_engine
 from services.store.outbox import OutboxRow
 
 log = structlog.get_logger("mechanic.relay")
+STANDBY_POLL_S = 2.0
 
 RETENTION_MS = 30 * 24 * 3600 * 1000
 """A month of events: the database can rebuild any state, so the log need not be kept forever."""
@@ -173,7 +176,17 @@ def message(row: OutboxRow) -> dict[str, Any]:
 async def relay_forever(settings: Settings, sink: KafkaSink, stop: asyncio.Event) -> None:
     engine = make_engine(settings.database_url)
     try:
-        await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop)
+        with engine.connect() as lead:  # holds the relay's lock for as long as it runs
+            while not await asyncio.to_thread(outbox.try_lead, lead):
+                log.info("relay.standby", reason="another relay publishes this outbox")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=STANDBY_POLL_S)
+                if stop.is_set():
+                    return
+            try:
+                await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop)
+            finally:
+                await asyncio.to_thread(outbox.resign, lead)
     finally:
         engine.dispose()
 

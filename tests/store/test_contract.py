@@ -273,3 +273,15 @@ def test_an_approval_handled_after_its_requests_cancellation_sends_nobody(engine
     for row in _all_outbox(engine):
         handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
     assert count(engine, assignments) == 0
+
+
+def test_only_one_relay_leads_on_a_shared_database(database_url: str, engine: Engine) -> None:
+    with engine.connect() as first, engine.connect() as second:
+        assert outbox.try_lead(first) is True
+        shared = database_url.startswith("postgresql")
+        assert outbox.try_lead(second) is not shared, "on PostgreSQL the second relay stands by"
+        outbox.resign(first)
+        assert outbox.try_lead(second) is True, "a standby takes over when the leader resigns"
+        outbox.resign(second)
+    with engine.connect() as later:
+        assert outbox.try_lead(later) is True, "nothing is left locked"
