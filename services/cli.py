@@ -8,8 +8,12 @@ import json
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from services.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEMO_TOKENS = Path(".mechanic") / "demo-tokens.json"
 
@@ -23,7 +27,7 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     )
     container = bootstrap(settings)
     if args.demo:
-        _ensure_demo(container.engine)
+        _ensure_demo(container.engine, f"http://{args.host}:{args.port}")
     try:
         asyncio.run(run_embedded(container))
     finally:
@@ -31,13 +35,13 @@ def _up(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ensure_demo(engine: object) -> None:
+def _ensure_demo(engine: Engine, base_url: str) -> None:
     from services.demo import load_demo
 
     if DEMO_TOKENS.exists():
         print(f"demo club already loaded; its private links are in {DEMO_TOKENS}", file=sys.stderr)
         return
-    with engine.begin() as conn:  # type: ignore[attr-defined]
+    with engine.begin() as conn:
         demo = load_demo(conn)
     DEMO_TOKENS.parent.mkdir(parents=True, exist_ok=True)
     DEMO_TOKENS.write_text(
@@ -52,9 +56,14 @@ def _ensure_demo(engine: object) -> None:
         )
     )
     DEMO_TOKENS.chmod(0o600)
+    partner, partner_token = next(iter(demo.partner_tokens.items()))
+    member, member_token = next(iter(demo.member_tokens.items()))
     print(
         f"demo club loaded: {len(demo.member_tokens)} members, {len(demo.partner_tokens)} partners, "
-        f"{demo.requests} requests; coordinator token {demo.coordinator_token}; all links in {DEMO_TOKENS}",
+        f"{demo.requests} requests (all private links in {DEMO_TOKENS})\n"
+        f"  coordinator: {base_url}/c/claim/{demo.coordinator_token}  (API token {demo.coordinator_token})\n"
+        f"  partner {partner}: {base_url}/p/{partner_token}/\n"
+        f"  member {member}: {base_url}/m/{member_token}/",
         file=sys.stderr,
     )
 
