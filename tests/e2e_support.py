@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -12,6 +20,55 @@ import httpx
 
 T = TypeVar("T")
 TZ = ZoneInfo("Europe/London")
+MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def healthy(http: httpx.Client) -> bool:
+    try:
+        return http.get("/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@dataclass(frozen=True)
+class Embedded:
+    url: str
+    coordinator_token: str
+    workdir: Path
+
+
+@contextmanager
+def embedded_process(workdir: Path, club: str) -> Iterator[Embedded]:
+    """A real `mechanic up` on a free port and a SQLite file in ``workdir``, with one club;
+    stopped with SIGTERM at the end, which must exit cleanly."""
+    port = free_port()
+    env = os.environ | {
+        "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
+        "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
+        "MECHANIC_DEBOUNCE_S": "0.3",
+    }
+    created = subprocess.run(
+        [MECHANIC, "club", "create", club], env=env, capture_output=True, text=True, check=True, cwd=workdir
+    )
+    log_path = workdir / "up.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [MECHANIC, "up", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with httpx.Client(base_url=url, timeout=5) as http:
+                wait_for("the server to answer", lambda: healthy(http), timeout_s=30)
+            yield Embedded(url, json.loads(created.stdout)["coordinator_token"], workdir)
+        finally:
+            proc.terminate()
+            assert proc.wait(timeout=30) == 0, log_path.read_text()
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 60, every_s: float = 0.2) -> T:
@@ -35,12 +92,13 @@ def tomorrow_at(hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(UTC)
 
 
-def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6) -> dict[str, Any]:
-    """A partner, ``members`` drivers free every day 06:00-23:00, and three requests tomorrow."""
-    partner = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-    partner.raise_for_status()
-    member_tokens: dict[str, dict[str, str]] = {}
-    for i in range(members):
+def add_drivers(
+    http: httpx.Client, coordinator: dict[str, str], count: int, max_hours_week: int
+) -> dict[str, dict[str, str]]:
+    """``count`` drivers living near the depot, free every day 06:00-23:00; member id -> auth header."""
+    weekly = [{"weekday": d, "start": "06:00", "end": "23:00"} for d in range(7)]
+    tokens: dict[str, dict[str, str]] = {}
+    for i in range(count):
         made = http.post(
             "/api/coordinator/members",
             headers=coordinator,
@@ -49,15 +107,23 @@ def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6
                 "skills": ["driver"],
                 "home_lat": 51.48 + i * 0.002,
                 "home_lon": -3.18,
-                "max_hours_week": 20,
+                "max_hours_week": max_hours_week,
                 "car_seats": 3,
             },
         )
-        made.raise_for_status()
-        token = bearer(made.json()["token"])
-        member_tokens[made.json()["id"]] = token
-        weekly = [{"weekday": d, "start": "06:00", "end": "23:00"} for d in range(7)]
-        http.put("/api/member/availability", json={"weekly": weekly}, headers=token).raise_for_status()
+        assert made.status_code == 201, made.text
+        tokens[made.json()["id"]] = bearer(made.json()["token"])
+        http.put(
+            "/api/member/availability", json={"weekly": weekly}, headers=tokens[made.json()["id"]]
+        ).raise_for_status()
+    return tokens
+
+
+def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6) -> dict[str, Any]:
+    """A partner, ``members`` drivers free every day 06:00-23:00, and three requests tomorrow."""
+    partner = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
+    partner.raise_for_status()
+    member_tokens = add_drivers(http, coordinator, members, max_hours_week=20)
     partner_token = bearer(partner.json()["token"])
     request_ids = []
     for hour in (9, 13, 17):

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import Server
-from tests.e2e_support import wait_for
+from tests.e2e_support import Embedded, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "a long enough password"
@@ -23,7 +22,7 @@ def shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 
-def coordinator_sets_up(page: Any, server: Server) -> tuple[str, str]:
+def coordinator_sets_up(page: Any, server: Embedded) -> tuple[str, str]:
     page.goto(f"{server.url}/c/claim/{server.coordinator_token}")
     page.get_by_label("Your name").fill("Cai Jones")
     page.get_by_label("Email").fill("cai@example.org")
@@ -78,7 +77,7 @@ def member_declares_availability(page: Any, link: str) -> None:
     page.get_by_text("Saved.").wait_for()
 
 
-def coordinator_approves(page: Any, server: Server, artifacts: Path) -> None:
+def coordinator_approves(page: Any, server: Embedded, artifacts: Path) -> None:
     """Approve the first proposal that staffs the request; a proposal superseded while we looked is
     refused by the server (the page says so), and we approve the newer one."""
 
@@ -97,7 +96,9 @@ def coordinator_approves(page: Any, server: Server, artifacts: Path) -> None:
     wait_for("an approved proposal", approved, timeout_s=60, every_s=0.5)
 
 
-def test_request_availability_approval_and_acceptance(browser: Any, server: Server, artifacts: Path) -> None:
+def test_request_availability_approval_and_acceptance(
+    browser: Any, server: Embedded, artifacts: Path
+) -> None:
     tz = ZoneInfo("Europe/London")
     day = (datetime.now(tz) + timedelta(days=1)).date().isoformat()
     coordinator = browser.new_page()

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +13,7 @@ from tests.e2e_support import (
     approve,
     bearer,
     decline_one_and_check_replan,
+    embedded_process,
     member_assignments,
     proposal_covering,
     setup_club,
@@ -25,51 +21,14 @@ from tests.e2e_support import (
     wait_for,
 )
 
-MECHANIC = str(Path(sys.executable).with_name("mechanic"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
-    port = free_port()
-    env = os.environ | {
-        "MECHANIC_DATABASE_URL": f"sqlite:///{tmp_path}/mechanic.db",
-        "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
-        "MECHANIC_DEBOUNCE_S": "0.3",
-    }
-    created = subprocess.run(
-        [MECHANIC, "club", "create", "E2E club"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-    )
-    coordinator = bearer(json.loads(created.stdout)["coordinator_token"])
-    log = (tmp_path / "up.log").open("w")
-    proc = subprocess.Popen(
-        [MECHANIC, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            wait_for("the API to answer", lambda: _healthy(http), timeout_s=30)
-            yield http, coordinator
-    finally:
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0, (tmp_path / "up.log").read_text()
-        log.close()
-
-
-def _healthy(http: httpx.Client) -> bool:
-    try:
-        return http.get("/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
+    with (
+        embedded_process(tmp_path, "E2E club") as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        yield http, bearer(server.coordinator_token)
 
 
 def test_request_to_assignment_and_a_decline_replans_minimally(

@@ -11,33 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from services.store.tables import processed_events
-from tests.e2e_support import bearer, proposal_covering, tomorrow_at, wait_for
+from tests.e2e_support import add_drivers, bearer, proposal_covering, tomorrow_at, wait_for
 from tests.kafka.conftest import KafkaStack
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 REQUESTS = 200
 MEMBERS = 12
-
-
-def add_members(http: httpx.Client, coordinator: dict[str, str]) -> None:
-    weekly = [{"weekday": d, "start": "06:00", "end": "23:00"} for d in range(7)]
-    for i in range(MEMBERS):
-        made = http.post(
-            "/api/coordinator/members",
-            headers=coordinator,
-            json={
-                "name": f"Member {i}",
-                "skills": ["driver"],
-                "home_lat": 51.48 + i * 0.002,
-                "home_lon": -3.18,
-                "max_hours_week": 30,
-                "car_seats": 3,
-            },
-        )
-        assert made.status_code == 201, made.text
-        token = bearer(made.json()["token"])
-        assert http.put("/api/member/availability", json={"weekly": weekly}, headers=token).status_code == 200
 
 
 def submit(http: httpx.Client, partner: dict[str, str], numbers: range) -> dict[str, int]:
@@ -80,7 +60,7 @@ def test_a_killed_worker_restarts_and_nothing_is_lost_or_doubled(kafka_stack: Ka
     first = stack.start("worker")
     _, coordinator = stack.club()
     with stack.api() as http:
-        add_members(http, coordinator)
+        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
         made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
         partner = bearer(made.json()["token"])
         requests = submit(http, partner, range(REQUESTS // 2))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.integration.test_embedded_e2e import free_port
+from tests.e2e_support import free_port
 from tests.pages.conftest import engine, site  # noqa: F401 - shared fixtures
 
 

@@ -4,7 +4,7 @@ exactly once per event, retried after a failure."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 
 import pytest
@@ -110,4 +110,6 @@ def test_a_failed_send_is_retried(
     with site.engine.connect() as conn:
         rows = {r.channel: (r.status, r.attempts) for r in conn.execute(select(notices_table))}
     assert rows == {"email": ("sent", 1), "signal": ("pending", 1)}
-    assert notifier.deliver() == 1 and len(signal_api.received) == 1
+    assert notifier.deliver() == 0, "a failed message waits out its back-off"
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert notifier.deliver(now=later) == 1 and len(signal_api.received) == 1
