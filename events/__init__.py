@@ -1,6 +1,12 @@
 """Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
 
-from events.assignments import AssignmentAccepted, AssignmentDeclined, AssignmentIssued, AssignmentWithdrawn
+from events.assignments import (
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentIssued,
+    AssignmentNoShow,
+    AssignmentWithdrawn,
+)
 from events.availability import AvailabilityDeclared
 from events.base import Event
 from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
@@ -16,6 +22,7 @@ __all__ = [
     "AssignmentAccepted",
     "AssignmentDeclined",
     "AssignmentIssued",
+    "AssignmentNoShow",
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
     "Event",

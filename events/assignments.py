@@ -31,3 +31,10 @@ class AssignmentAccepted(_AssignmentEvent):
 
 class AssignmentDeclined(_AssignmentEvent):
     type: Literal["AssignmentDeclined"] = "AssignmentDeclined"
+
+
+class AssignmentNoShow(_AssignmentEvent):
+    """A coordinator recorded, after the request ended, that the member did not turn up."""
+
+    type: Literal["AssignmentNoShow"] = "AssignmentNoShow"
+    marked_by: str

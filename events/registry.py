@@ -6,7 +6,13 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
-from events.assignments import AssignmentAccepted, AssignmentDeclined, AssignmentIssued, AssignmentWithdrawn
+from events.assignments import (
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentIssued,
+    AssignmentNoShow,
+    AssignmentWithdrawn,
+)
 from events.availability import AvailabilityDeclared
 from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
 from events.requests import RequestCancelled, RequestSubmitted
@@ -24,7 +30,8 @@ AnyEvent = Annotated[
     | AssignmentIssued
     | AssignmentWithdrawn
     | AssignmentAccepted
-    | AssignmentDeclined,
+    | AssignmentDeclined
+    | AssignmentNoShow,
     Field(discriminator="type"),
 ]
 

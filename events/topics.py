@@ -26,6 +26,7 @@ TOPIC_OF: dict[str, str] = {
     "AssignmentWithdrawn": ASSIGNMENTS,
     "AssignmentAccepted": ASSIGNMENTS,
     "AssignmentDeclined": ASSIGNMENTS,
+    "AssignmentNoShow": ASSIGNMENTS,
 }
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import Engine
 from events import AnyEvent, decode
 from services.handlers import handle
 from services.notify.service import Notifier
-from services.notify.wiring import build_notifier
+from services.notify.webhooks import PartnerWebhooks
+from services.notify.wiring import build_notifier, build_webhooks
 from services.ports import UnitOfWork
 from services.pump import Sink
 from services.scheduler import Scheduler
@@ -53,15 +54,18 @@ class Container:
     engine: Engine
     scheduler: Scheduler
     notifier: Notifier
+    webhooks: PartnerWebhooks
 
     def uow(self) -> UnitOfWork:
         return self.scheduler.uow_factory()
 
     def handle_event(self, consumer: str, event: AnyEvent) -> bool:
-        """The handlers, then the notifier: each records the event id it processed, so a
-        redelivery (either transport) changes and sends nothing twice. False for a duplicate."""
+        """The handlers, then the notifier and the partner webhooks: each records the event id it
+        processed, so a redelivery (either transport) changes and sends nothing twice. False for a
+        duplicate."""
         fresh = handle(consumer, event, self.uow())
         self.notifier.on_event(event)
+        self.webhooks.on_event(event)
         return fresh
 
     def embedded_sink(self) -> Sink:
@@ -87,4 +91,5 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
     scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
-    return Container(settings, engine, scheduler, build_notifier(engine, settings))
+    notifier = build_notifier(engine, settings)
+    return Container(settings, engine, scheduler, notifier, build_webhooks(engine, notifier))

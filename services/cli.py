@@ -205,7 +205,9 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     create.add_argument("--timezone", default="Europe/London")
     create.set_defaults(run=_club_create)
 
-    notify = sub.add_parser("notify", help="send reminders and retry failed messages (email, Signal)")
+    notify = sub.add_parser(
+        "notify", help="send reminders and retry failed messages (email, Signal, partner webhooks)"
+    )
     notify.add_argument("--once", action="store_true", help="one round, then exit")
     notify.set_defaults(run=_notify)
 

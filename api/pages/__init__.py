@@ -9,7 +9,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import coord_admin, coord_auth, coord_board, coord_report, member, member_forms, partner
+from api.pages import (
+    coord_admin,
+    coord_auth,
+    coord_board,
+    coord_report,
+    member,
+    member_forms,
+    partner,
+    partner_hook,
+)
 from api.pages.render import page
 from api.pages.security import PageDenied
 
@@ -38,7 +47,17 @@ async def _page_headers(request: Request, call_next: Callable[[Request], Awaitab
 
 def install_pages(app: FastAPI) -> None:
     """Add the page routes, static files, security headers and compression to ``app``."""
-    for module in (partner, member, member_forms, coord_auth, coord_board, coord_admin, coord_report):
+    modules = (
+        partner,
+        partner_hook,
+        member,
+        member_forms,
+        coord_auth,
+        coord_board,
+        coord_admin,
+        coord_report,
+    )
+    for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(_page_headers)

@@ -1,5 +1,5 @@
 """Coordinator administration: invite members and partners (a private link, shown once), deactivate
-them, rotate a link that may have leaked."""
+them, rotate a link that may have leaked, see and remove a partner's webhook."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import MemberFields, PartnerCreate
-from services.store import tokens, views, writes
+from services.store import tokens, views, webhooks, writes
 from services.store.tables import members, partners
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -26,10 +26,14 @@ ROLES = {"members": ("member", members, "m"), "partners": ("partner", partners, 
 
 def _partners(conn: Any, club_id: str) -> list[dict[str, Any]]:
     p = partners.c
-    rows = conn.execute(
-        select(p.id, p.name, p.contact_email, p.active).where(p.club_id == club_id).order_by(p.name)
-    )
-    return [dict(r._mapping) for r in rows]
+    rows = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(p.id, p.name, p.contact_email, p.active).where(p.club_id == club_id).order_by(p.name)
+        )
+    ]
+    hooks = webhooks.hook_urls(conn, [r["id"] for r in rows])
+    return [r | {"hook": hooks.get(r["id"])} for r in rows]
 
 
 def _list(
@@ -144,3 +148,11 @@ def deactivate(kind: str, subject_id: str, viewer: CoordinatorPost, conn: WriteC
     except writes.NotFound:
         pass  # already inactive
     return RedirectResponse(f"/c/{kind}", status_code=303)
+
+
+@router.post("/partners/{partner_id}/webhook/remove")
+def remove_webhook(partner_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """For a hook that misbehaves or points somewhere it should not; the partner can add a new one."""
+    _subject(conn, "partners", viewer.who.club_id, partner_id)
+    webhooks.clear_hook(conn, partner_id)
+    return RedirectResponse("/c/partners", status_code=303)

@@ -1,4 +1,5 @@
-"""Monthly activity per member and members inactive for N weeks, as a page and as CSV."""
+"""Monthly activity per member and members inactive for N weeks, as a page and as CSV; recording
+no-shows for the month's ended assignments."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ReadConn
+from api.deps import ReadConn, WriteConn
 from api.pages import forms
 from api.pages.render import local, page
-from api.pages.security import CoordinatorView
-from services.store import board
+from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied
+from services.store import attendance, board, writes
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 
@@ -37,7 +38,8 @@ def _report(conn: Any, club_id: str, tz: str, month: date, weeks: int) -> dict[s
     inactive = [
         r | {"last": last.get(r["id"])} for r in rows if r["active"] and last.get(r["id"], cutoff) <= cutoff
     ]
-    return {"rows": rows, "inactive": inactive, "month": month, "weeks": weeks}
+    ended = attendance.ended_assignments(conn, club_id, start, end, now)
+    return {"rows": rows, "inactive": inactive, "month": month, "weeks": weeks, "ended": ended}
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -61,7 +63,7 @@ def report_csv(viewer: CoordinatorView, conn: ReadConn, month: str = "") -> Resp
     content = _report(conn, viewer.who.club_id, viewer.tz, chosen, 4)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["member", "active", "assignments_done", "hours", "declines", "upcoming"])
+    writer.writerow(["member", "active", "assignments_done", "hours", "declines", "no_shows", "upcoming"])
     for r in content["rows"]:
         writer.writerow(
             [
@@ -70,6 +72,7 @@ def report_csv(viewer: CoordinatorView, conn: ReadConn, month: str = "") -> Resp
                 r["done"],
                 round(r["minutes"] / 60, 2),
                 r["declined"],
+                r["no_shows"],
                 r["upcoming"],
             ]
         )
@@ -79,3 +82,17 @@ def report_csv(viewer: CoordinatorView, conn: ReadConn, month: str = "") -> Resp
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.post("/assignments/{assignment_id}/no-show")
+async def no_show(request: Request, assignment_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    try:
+        attendance.mark_no_show(
+            conn, viewer.who.club_id, assignment_id, viewer.who.subject_id, datetime.now(UTC)
+        )
+    except writes.NotFound as exc:
+        raise PageDenied(404, "No such assignment.") from exc
+    except writes.Conflict as exc:
+        raise PageDenied(409, str(exc)) from exc
+    month = str((await request.form()).get("month", ""))[:7]
+    return RedirectResponse(f"/c/report?month={month}#attendance", status_code=303)

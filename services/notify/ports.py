@@ -90,11 +90,38 @@ class NoticeStore(abc.ABC):
         """Store the notices whose dedupe key is new; returns how many were new."""
 
     @abc.abstractmethod
-    def pending(self, limit: int, max_attempts: int) -> list[PendingNotice]: ...
+    def pending(self, limit: int, max_attempts: int, now: datetime) -> list[PendingNotice]:
+        """Unsent messages under ``max_attempts`` whose back-off (if any) has run out by ``now``."""
 
     @abc.abstractmethod
-    def mark(self, notice_id: int, sent: bool, error: str | None, give_up: bool) -> None: ...
+    def mark(
+        self, notice_id: int, sent: bool, error: str | None, give_up: bool, retry_at: datetime | None = None
+    ) -> None:
+        """Record one attempt; a failure that is not given up waits until ``retry_at``."""
 
     @abc.abstractmethod
     def starting_between(self, start: datetime, end: datetime) -> list[AssignmentInfo]:
         """Live (issued or accepted) assignments whose work starts in [start, end)."""
+
+
+@dataclass(frozen=True)
+class RequestStatus:
+    """What a partner's webhook is told about one of its requests: counts only, never who."""
+
+    club_id: str
+    partner_id: str
+    request_id: str
+    status: str
+    fill_state: str
+    assigned: int
+    confirmed: int
+    headcount: int
+
+
+class WebhookStore(abc.ABC):
+    @abc.abstractmethod
+    def hook(self, partner_id: str) -> tuple[str, str] | None:
+        """The partner's (url, secret), or None if it has no webhook."""
+
+    @abc.abstractmethod
+    def request_status(self, request_id: str) -> RequestStatus | None: ...

@@ -18,6 +18,7 @@ from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore
 
 NOTIFIER_CONSUMER = "notifier"
 MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
 REMIND_AHEAD = timedelta(hours=24)
 KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn"}
 
@@ -67,10 +68,11 @@ class Notifier:
         ]
         return self.store.add(items) if items else 0
 
-    def deliver(self, limit: int = 100) -> int:
-        """Send pending messages; a failure is recorded and retried on a later round, up to MAX_ATTEMPTS."""
-        sent = 0
-        for item in self.store.pending(limit, MAX_ATTEMPTS):
+    def deliver(self, limit: int = 100, now: datetime | None = None) -> int:
+        """Send pending messages; a failure is recorded and retried on a later round, up to MAX_ATTEMPTS,
+        waiting 1, 4, 16, 64 minutes between tries so that a receiver that is down is not hammered."""
+        sent, now = 0, now or datetime.now(UTC)
+        for item in self.store.pending(limit, MAX_ATTEMPTS, now):
             channel = self.channels.get(item.channel)
             try:
                 if channel is None:
@@ -81,7 +83,8 @@ class Notifier:
                 log.warning(
                     "notify.failed", notice=item.id, channel=item.channel, error=repr(exc), give_up=give_up
                 )
-                self.store.mark(item.id, False, repr(exc)[:500], give_up)
+                retry_at = now + FIRST_RETRY * 4**item.attempts
+                self.store.mark(item.id, False, repr(exc)[:500], give_up, retry_at)
                 continue
             self.store.mark(item.id, True, None, False)
             sent += 1

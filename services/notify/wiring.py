@@ -1,5 +1,5 @@
-"""How the notifier is built from settings. ``Container.handle_event`` hands every event to it
-after the handlers, in both transports; reminders and retries need a periodic ``notify_round``
+"""How the notifier and the partner webhooks are built. ``Container.handle_event`` hands every event
+to both after the handlers, in both transports; reminders and retries need a periodic ``notify_round``
 (in the embedded process, or ``mechanic notify`` beside the Kafka workers)."""
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 from services.notify.channels import EmailChannel, SignalChannel
 from services.notify.ports import Channel
 from services.notify.service import Notifier
+from services.notify.webhooks import PartnerWebhooks, WebhookChannel
 from services.settings import Settings
 from services.store.notices import SqlNoticeStore
+from services.store.webhooks import SqlWebhookStore
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -35,10 +37,18 @@ def channels_from(settings: Settings) -> list[Channel]:
 
 
 def build_notifier(engine: Engine, settings: Settings) -> Notifier:
-    return Notifier(SqlNoticeStore(engine), channels_from(settings))
+    """Member channels from settings, plus partner webhooks, which need no settings: the notifier's
+    delivery round sends (and retries) both."""
+    return Notifier(
+        SqlNoticeStore(engine), [*channels_from(settings), WebhookChannel(SqlWebhookStore(engine))]
+    )
+
+
+def build_webhooks(engine: Engine, notifier: Notifier) -> PartnerWebhooks:
+    return PartnerWebhooks(SqlNoticeStore(engine), SqlWebhookStore(engine), notifier.deliver)
 
 
 def notify_round(notifier: Notifier) -> None:
-    """Reminders for tomorrow's work, then another try at messages that failed."""
+    """Reminders for tomorrow's work, then another try at messages and webhook calls that failed."""
     notifier.remind()
     notifier.deliver()

@@ -108,7 +108,7 @@ def activity(
     conn: Connection, club_id: str, start: datetime, end: datetime, now: datetime
 ) -> list[dict[str, Any]]:
     """Per member, for work starting in [start, end): assignments done (accepted and over), their hours,
-    declines, and assignments still open."""
+    declines, no-shows, and assignments still open."""
     a, r, m = assignments.c, help_requests.c, members.c
     out = {
         row.id: {
@@ -118,6 +118,7 @@ def activity(
             "done": 0,
             "minutes": 0,
             "declined": 0,
+            "no_shows": 0,
             "upcoming": 0,
         }
         for row in conn.execute(
@@ -133,6 +134,8 @@ def activity(
         item = out[row.member_id]
         if row.status == "declined":
             item["declined"] += 1
+        elif row.status == "no_show":
+            item["no_shows"] += 1
         elif row.status == "accepted" and row.ends_at <= now:
             item["done"] += 1
             item["minutes"] += int((row.ends_at - row.starts_at).total_seconds() // 60)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, insert, select, update
+from sqlalchemy import Connection, Engine, Select, insert, or_, select, update
 
 from services.notify.ports import AssignmentInfo, Notice, NoticeStore, PendingNotice, Recipient
 from services.store.tables import (
@@ -136,18 +136,24 @@ class SqlNoticeStore(NoticeStore):
         with self.engine.begin() as conn:
             return _add_new(conn, items)
 
-    def pending(self, limit: int, max_attempts: int) -> list[PendingNotice]:
+    def pending(self, limit: int, max_attempts: int, now: datetime) -> list[PendingNotice]:
         n = notices.c
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(n.id, n.channel, n.address, n.subject, n.body, n.attempts)
-                .where(n.status == "pending", n.attempts < max_attempts)
+                .where(
+                    n.status == "pending",
+                    n.attempts < max_attempts,
+                    or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
+                )
                 .order_by(n.id)
                 .limit(limit)
             )
             return [PendingNotice(**row._mapping) for row in rows]
 
-    def mark(self, notice_id: int, sent: bool, error: str | None, give_up: bool) -> None:
+    def mark(
+        self, notice_id: int, sent: bool, error: str | None, give_up: bool, retry_at: datetime | None = None
+    ) -> None:
         status = "sent" if sent else "failed" if give_up else "pending"
         with self.engine.begin() as conn:
             conn.execute(
@@ -158,6 +164,7 @@ class SqlNoticeStore(NoticeStore):
                     attempts=notices.c.attempts + 1,
                     last_error=error,
                     sent_at=datetime.now(UTC) if sent else None,
+                    next_attempt_at=None if sent or give_up else retry_at,
                 )
             )
 

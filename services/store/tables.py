@@ -202,7 +202,7 @@ assignments = Table(
     Column("request_id", ForeignKey("help_requests.id"), nullable=False, index=True),
     Column("slot_index", Integer, nullable=False),
     Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
-    Column("status", String(16), nullable=False),  # issued | accepted | declined | withdrawn
+    Column("status", String(16), nullable=False),  # issued | accepted | declined | withdrawn | no_show
     Column("decline_reason", Text),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_assignments_club_status", "club_id", "status"),
@@ -304,6 +304,7 @@ notices = Table(
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("next_attempt_at", UtcDateTime),  # after a failure: not retried before this time
     Index("ix_notices_status", "status", "id"),
 )
 

@@ -72,3 +72,41 @@ def signal_api() -> Iterator[SignalStub]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class HookStub:
+    """A partner's receiving end: every POST with its headers and raw body, or a 503 while failing."""
+
+    url: str
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    fail_next: int = 0
+
+
+@pytest.fixture
+def hook_server() -> Iterator[HookStub]:
+    stub = HookStub("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            if stub.fail_next:
+                stub.fail_next -= 1
+                self.send_response(503)
+            else:
+                stub.received.append(({k.lower(): v for k, v in self.headers.items()}, raw))
+                self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/mechanic"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()

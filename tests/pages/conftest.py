@@ -12,9 +12,11 @@ from tests.pages.support import Site, make_site
 
 
 @pytest.fixture
-def engine(sqlite_url: str) -> Iterator[Engine]:
-    upgrade(sqlite_url)
-    made = make_engine(sqlite_url)
+def engine(database_url: str) -> Iterator[Engine]:
+    """Every page and notifier test runs on SQLite and on PostgreSQL, so the store modules behind the
+    pages (accounts, board, notices, webhooks, attendance) are held to both databases."""
+    upgrade(database_url)
+    made = make_engine(database_url)
     yield made
     made.dispose()
 

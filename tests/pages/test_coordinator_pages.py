@@ -179,5 +179,5 @@ def test_the_monthly_report_and_its_csv(site: Site) -> None:
     )
     csv = site.client.get("/c/report.csv")
     lines = csv.text.splitlines()
-    assert lines[0] == "member,active,assignments_done,hours,declines,upcoming"
-    assert "'=HYPERLINK(evil),True,0,0.0,0,0" in lines and "Nia Hughes,True,0,0.0,0,0" in lines
+    assert lines[0] == "member,active,assignments_done,hours,declines,no_shows,upcoming"
+    assert "'=HYPERLINK(evil),True,0,0.0,0,0,0" in lines and "Nia Hughes,True,0,0.0,0,0,0" in lines

@@ -1,0 +1,120 @@
+"""Partner webhooks: a consumer of the events that change a request's fill state, idempotent like the
+notifier, and a channel that POSTs signed JSON.
+
+Each call is stored as a row of the notification outbox (channel "webhook", address = partner id)
+in the same transaction as this consumer's inbox entry, so a redelivered event calls nobody twice
+and a failed call is retried with the notifier's back-off. The URL and secret are looked up when the
+call is made: a partner that replaces or clears its hook is never called at the old address.
+
+Signature scheme (for partners): ``X-Mechanic-Timestamp`` is the send time in Unix seconds, and
+``X-Mechanic-Signature`` is ``sha256=`` + hex HMAC-SHA256, keyed with the secret, of the bytes
+``{timestamp}.{raw body}``. A receiver recomputes it, compares in constant time, rejects a
+timestamp more than 5 minutes from its clock (a replay), and ignores a ``X-Mechanic-Delivery`` id
+it has already seen (a retry of a call it did receive).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from events import (
+    AnyEvent,
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentIssued,
+    AssignmentWithdrawn,
+    RequestCancelled,
+)
+from services.notify.ports import Channel, Notice, NoticeStore, Recipient, RequestStatus, WebhookStore
+
+WEBHOOKS_CONSUMER = "webhooks"
+EVENT_NAME = "request.status_changed"
+TRIGGERS = (AssignmentIssued, AssignmentAccepted, AssignmentDeclined, AssignmentWithdrawn, RequestCancelled)
+TIMEOUT_S = 5.0
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={mac.hexdigest()}"
+
+
+def payload(status: RequestStatus, occurred_at: datetime) -> str:
+    return json.dumps(
+        {
+            "event": EVENT_NAME,
+            "request_id": status.request_id,
+            "status": status.status,
+            "fill_state": status.fill_state,
+            "assigned": status.assigned,
+            "confirmed": status.confirmed,
+            "headcount": status.headcount,
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(),
+            "delivery_id": str(uuid.uuid4()),
+        },
+        separators=(",", ":"),
+    )
+
+
+class WebhookChannel(Channel):
+    """Members never have a webhook address; the rows the webhook consumer writes carry a partner id."""
+
+    name = "webhook"
+
+    def __init__(self, hooks: WebhookStore, timeout_s: float = TIMEOUT_S) -> None:
+        self.hooks, self.timeout_s = hooks, timeout_s
+
+    def address(self, recipient: Recipient) -> str | None:
+        return None
+
+    def send(self, address: str, subject: str, body: str) -> None:
+        hook = self.hooks.hook(address)
+        if hook is None:
+            raise LookupError(f"partner {address} has no webhook any more")
+        url, secret = hook
+        raw, timestamp = body.encode(), str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Mechanic-Webhooks/1",
+            "X-Mechanic-Delivery": json.loads(body)["delivery_id"],
+            "X-Mechanic-Timestamp": timestamp,
+            "X-Mechanic-Signature": sign(secret, timestamp, raw),
+        }
+        response = httpx.post(url, content=raw, headers=headers, timeout=self.timeout_s)
+        response.raise_for_status()  # a redirect or an error status counts as a failure
+
+
+class PartnerWebhooks:
+    def __init__(
+        self,
+        store: NoticeStore,
+        hooks: WebhookStore,
+        deliver: Callable[[], int],
+        consumer: str = WEBHOOKS_CONSUMER,
+    ) -> None:
+        self.store, self.hooks, self.deliver, self.consumer = store, hooks, deliver, consumer
+
+    def on_event(self, event: AnyEvent) -> bool:
+        """Record one call for the request's partner, if it has a hook, once per event; then send.
+        Returns False for an event already processed (or of no interest)."""
+        if not isinstance(event, TRIGGERS):
+            return False
+        status = self.hooks.request_status(event.request_id)
+        items = []
+        if status and self.hooks.hook(status.partner_id):
+            key = f"webhook:{event.event_id}:{status.partner_id}"
+            body = payload(status, event.occurred_at)
+            items.append(
+                Notice(key, status.club_id, "webhook", "webhook", status.partner_id, EVENT_NAME, body)
+            )
+        recorded = self.store.record(self.consumer, str(event.event_id), items)
+        if recorded and items:
+            self.deliver()
+        return recorded

@@ -1,0 +1,90 @@
+"""Partner webhooks in SQL: the one URL a partner registers, its secret, and what a status call says.
+
+A URL is checked when it is stored (http or https, a host, no credentials in it), so the sender
+never meets one that could leak a password into logs or reach a scheme httpx should not speak.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from services.notify.ports import RequestStatus, WebhookStore
+from services.store.tables import help_requests, partner_webhooks
+from services.store.views import partner_requests
+
+MAX_URL = 500
+
+
+class BadUrl(ValueError):
+    """The URL cannot be used for a webhook; the message says why, in words for the partner."""
+
+
+def check_url(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if len(url) > MAX_URL:
+        raise BadUrl(f"Use at most {MAX_URL} characters.")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadUrl("Enter a web address starting with https:// (or http://).")
+    if parts.username is not None or parts.password is not None:
+        raise BadUrl("Leave user names and passwords out of the address; the signature proves who we are.")
+    return url
+
+
+def set_hook(conn: Connection, partner_id: str, url: str) -> str:
+    """Store (or replace) the partner's webhook; returns the new secret, which is only shown once."""
+    checked = check_url(url)
+    secret = secrets.token_hex(32)
+    conn.execute(delete(partner_webhooks).where(partner_webhooks.c.partner_id == partner_id))
+    conn.execute(
+        insert(partner_webhooks).values(
+            partner_id=partner_id, url=checked, secret=secret, created_at=datetime.now(UTC)
+        )
+    )
+    return secret
+
+
+def clear_hook(conn: Connection, partner_id: str) -> None:
+    conn.execute(delete(partner_webhooks).where(partner_webhooks.c.partner_id == partner_id))
+
+
+def hook_urls(conn: Connection, partner_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """URL and registration time per partner that has a hook; never the secret."""
+    w = partner_webhooks.c
+    rows = conn.execute(select(w.partner_id, w.url, w.created_at).where(w.partner_id.in_(partner_ids)))
+    return {row.partner_id: {"url": row.url, "created_at": row.created_at} for row in rows}
+
+
+class SqlWebhookStore(WebhookStore):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def hook(self, partner_id: str) -> tuple[str, str] | None:
+        w = partner_webhooks.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(w.url, w.secret).where(w.partner_id == partner_id)).first()
+        return (row.url, row.secret) if row else None
+
+    def request_status(self, request_id: str) -> RequestStatus | None:
+        """The same counts the partner's own pages show (views.partner_requests), so both agree."""
+        r = help_requests.c
+        with self.engine.connect() as conn:
+            owner = conn.execute(select(r.club_id, r.partner_id).where(r.id == request_id)).first()
+            if owner is None:
+                return None
+            row = partner_requests(conn, owner.club_id, owner.partner_id, request_id)[0]
+        return RequestStatus(
+            club_id=owner.club_id,
+            partner_id=owner.partner_id,
+            request_id=request_id,
+            status=row["status"],
+            fill_state=row["fill_state"],
+            assigned=row["assigned"],
+            confirmed=row["confirmed"],
+            headcount=row["headcount"],
+        )

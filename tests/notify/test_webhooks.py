@@ -1,0 +1,192 @@
+"""Partner webhooks against a local receiver: registered on the partner's pages, signed, one call per
+event, retried after a failure with back-off, counts but never names, and only to the request's own
+partner."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from events import decode
+from services.bootstrap import Container, bootstrap
+from services.pump import pump_once
+from services.settings import Settings
+from services.store import webhooks, writes
+from services.store.tables import notices, outbox
+from tests.notify.conftest import HookStub
+from tests.pages.support import Site, csrf_of
+
+SECRET_RE = re.compile(r'<code class="secret">([0-9a-f]+)</code>')
+
+
+@pytest.fixture
+def container(site: Site) -> Iterator[Container]:
+    made = bootstrap(
+        Settings(database_url=site.engine.url.render_as_string(hide_password=False)), migrate=False
+    )
+    yield made
+    made.close()
+
+
+def run_dispatcher(container: Container) -> None:
+    while pump_once(container.engine, container.embedded_sink(), 500):
+        pass
+
+
+def register(site: Site, url: str) -> str:
+    """Register ``url`` on the partner's webhook page, as a browser would; returns the secret shown."""
+    base = f"/p/{site.partner_token}/webhook"
+    saved = site.client.post(base, data={"csrf": csrf_of(site.client.get(base).text), "url": url})
+    assert saved.status_code == 201, saved.text
+    found = SECRET_RE.search(saved.text)
+    assert found, "the secret is shown once"
+    return found.group(1)
+
+
+def send_one(site: Site, name: str = "Nia Hughes") -> tuple[str, str]:
+    member_id, _ = site.add_member(name)
+    request_id = site.add_request(hours_from_now=20, headcount=2)
+    roster_id = site.propose([(request_id, 0, member_id)])
+    with site.engine.begin() as conn:
+        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    return member_id, request_id
+
+
+def verified(secret: str, headers: dict[str, str], raw: bytes) -> dict[str, object]:
+    """What a partner's receiver does: recompute the signature over timestamp.body, then parse."""
+    timestamp = headers["x-mechanic-timestamp"]
+    assert abs(int(timestamp) - datetime.now(UTC).timestamp()) < 60
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["x-mechanic-signature"], f"sha256={expected}")
+    body: dict[str, object] = json.loads(raw)
+    assert headers["x-mechanic-delivery"] == body["delivery_id"]
+    return body
+
+
+def test_a_status_change_is_posted_signed_once_and_without_names(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    secret = register(site, hook_server.url)
+    assert secret not in site.client.get(f"/p/{site.partner_token}/webhook").text, "shown only once"
+    _, request_id = send_one(site)
+    run_dispatcher(container)
+    assert len(hook_server.received) == 1
+    headers, raw = hook_server.received[0]
+    body = verified(secret, headers, raw)
+    assert body | {"occurred_at": None, "delivery_id": None} == {
+        "event": "request.status_changed",
+        "request_id": request_id,
+        "status": "open",
+        "fill_state": "partly_filled",
+        "assigned": 1,
+        "confirmed": 0,
+        "headcount": 2,
+        "occurred_at": None,
+        "delivery_id": None,
+    }
+    assert b"Nia" not in raw and b"Hughes" not in raw and b"m-" not in raw
+    with site.engine.connect() as conn:
+        issued = conn.execute(
+            select(outbox.c.payload).where(outbox.c.type == "AssignmentIssued")
+        ).scalar_one()
+    assert container.webhooks.on_event(decode(issued)) is False, "a redelivered event is recognised"
+    container.handle_event("embedded", decode(issued))
+    assert len(hook_server.received) == 1, "exactly one call per event"
+
+
+def test_acceptance_and_cancellation_are_reported(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    secret = register(site, hook_server.url)
+    member_id, request_id = send_one(site)
+    run_dispatcher(container)
+    with site.engine.connect() as conn:
+        assignment_id = conn.execute(
+            select(outbox.c.payload).where(outbox.c.type == "AssignmentIssued")
+        ).scalar_one()
+    with site.engine.begin() as conn:
+        writes.answer_assignment(conn, site.club_id, member_id, decode(assignment_id).assignment_id, True)  # type: ignore[union-attr]
+    run_dispatcher(container)
+    with site.engine.begin() as conn:
+        writes.cancel_request(conn, site.club_id, site.partner_id, request_id)
+    run_dispatcher(container)
+    states = [verified(secret, h, raw) for h, raw in hook_server.received]
+    assert [(b["fill_state"], b["assigned"], b["confirmed"]) for b in states[:2]] == [
+        ("partly_filled", 1, 0),
+        ("partly_filled", 1, 1),
+    ]
+    assert states[-1]["fill_state"] == "cancelled" and states[-1]["status"] == "cancelled"
+    assert len({b["delivery_id"] for b in states}) == len(states)
+
+
+def test_a_failed_call_is_retried_after_its_back_off(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    secret = register(site, hook_server.url)
+    hook_server.fail_next = 1
+    send_one(site)
+    run_dispatcher(container)
+    with site.engine.connect() as conn:
+        row = conn.execute(select(notices).where(notices.c.channel == "webhook")).one()
+    assert (row.status, row.attempts, hook_server.received) == ("pending", 1, [])
+    assert container.notifier.deliver() == 0, "not before the back-off has passed"
+    assert container.notifier.deliver(now=datetime.now(UTC) + timedelta(minutes=2)) == 1
+    body = verified(secret, *hook_server.received[0])
+    assert body["delivery_id"] == json.loads(row.body)["delivery_id"], "a retry keeps its delivery id"
+
+
+def test_another_partners_requests_never_reach_this_hook(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    register(site, hook_server.url)
+    with site.engine.begin() as conn:
+        other_id, _ = writes.add_partner(conn, site.club_id, "Food Bank", None)
+    other = dataclasses.replace(site, partner_id=other_id)
+    member_id, _ = site.add_member("Nia Hughes")
+    request_id = other.add_request(hours_from_now=20, headcount=1)
+    roster_id = site.propose([(request_id, 0, member_id)])
+    with site.engine.begin() as conn:
+        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    run_dispatcher(container)
+    assert hook_server.received == []
+    with site.engine.connect() as conn:
+        assert conn.execute(select(notices).where(notices.c.channel == "webhook")).first() is None
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/x", "https://user:pw@example.org/x", "example.org", "javascript:alert(1)"]
+)
+def test_an_unusable_url_is_refused(site: Site, url: str) -> None:
+    base = f"/p/{site.partner_token}/webhook"
+    refused = site.client.post(base, data={"csrf": csrf_of(site.client.get(base).text), "url": url})
+    assert refused.status_code == 422 and 'id="e-url"' in refused.text
+    with site.engine.connect() as conn:
+        assert webhooks.hook_urls(conn, [site.partner_id]) == {}
+
+
+def test_coordinators_see_and_remove_a_hook_and_the_partner_can_too(
+    site: Site, hook_server: HookStub
+) -> None:
+    register(site, hook_server.url)
+    client = site.login()
+    listing = client.get("/c/partners")
+    assert hook_server.url in listing.text
+    removed = client.post(
+        f"/c/partners/{site.partner_id}/webhook/remove",
+        data={"csrf": csrf_of(listing.text)},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303 and hook_server.url not in client.get("/c/partners").text
+    register(site, hook_server.url)
+    base = f"/p/{site.partner_token}/webhook"
+    site.client.post(f"{base}/remove", data={"csrf": csrf_of(site.client.get(base).text)})
+    with site.engine.connect() as conn:
+        assert webhooks.hook_urls(conn, [site.partner_id]) == {}
