@@ -7,7 +7,13 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
-LIVE = {"issued": "TENTATIVE", "accepted": "CONFIRMED", "withdrawn": "CANCELLED", "declined": "CANCELLED"}
+LIVE = {
+    "issued": "TENTATIVE",
+    "accepted": "CONFIRMED",
+    "withdrawn": "CANCELLED",
+    "declined": "CANCELLED",
+    "no_show": "CANCELLED",
+}
 
 
 def calendar_bytes(rows: list[dict[str, Any]], club_name: str) -> bytes:
