@@ -107,6 +107,11 @@ class ScheduleRepository(abc.ABC):
         """A change that may alter the best roster happened in this club."""
 
     @abc.abstractmethod
+    def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
+        """Mark dirty the clubs with open requests that have come within the planning horizon
+        since their latest roster was solved (no event announces that); returns those clubs."""
+
+    @abc.abstractmethod
     def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
         """Clubs whose changes have settled (or waited long enough), with their generation."""
 

@@ -10,6 +10,7 @@ that arrive during a solve raise the generation again, so they get a solve of th
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -26,6 +27,8 @@ from solver.schema import Instance, Params, Roster
 log = structlog.get_logger("mechanic.scheduler")
 
 SolveFn = Callable[[Instance, Params], Roster]
+HORIZON_CHECK_S = 60.0
+"""How often to look for requests that the rolling horizon has reached since the last solve."""
 
 
 def horizon(now: datetime, days: int) -> tuple[datetime, datetime]:
@@ -47,6 +50,7 @@ class Scheduler:
         self.solve = solve
         self.executor = executor
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
+        self._next_horizon_check = 0.0
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -65,6 +69,10 @@ class Scheduler:
 
         Database work runs in threads: a blocked event loop would also block the API's
         connection clean-up in the embedded process, and with it the database lock."""
+        now = time.monotonic()
+        if now >= self._next_horizon_check:
+            self._next_horizon_check = now + HORIZON_CHECK_S
+            await asyncio.to_thread(self._horizon_arrivals)
         due = await asyncio.to_thread(self._due)
         written = 0
         for club_id, generation in due:
@@ -102,6 +110,14 @@ class Scheduler:
             wall_s=round(roster.wall_s, 3),
         )
         return 1
+
+    def _horizon_arrivals(self) -> None:
+        now = datetime.now(UTC)
+        with self.uow_factory() as uow:
+            arrived = uow.schedule.mark_horizon_arrivals(now, horizon(now, self.settings.horizon_days)[1])
+            uow.commit()
+        if arrived:
+            log.info("horizon.arrivals", clubs=len(arrived))
 
     def _due(self) -> list[tuple[str, int]]:
         with self.uow_factory() as uow:

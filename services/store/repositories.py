@@ -57,6 +57,32 @@ class SqlSchedule(ScheduleRepository):
                 )
             )
 
+    def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
+        r = help_requests.c
+        latest = (
+            select(rosters.c.club_id, func.max(rosters.c.horizon_end).label("planned_until"))
+            .group_by(rosters.c.club_id)
+            .subquery()
+        )
+        clubs_to_plan = (
+            self.conn.execute(
+                select(r.club_id)
+                .join(latest, latest.c.club_id == r.club_id)
+                .where(
+                    r.status == "open",
+                    r.starts_at >= now,
+                    r.ends_at <= horizon_end,
+                    r.ends_at > latest.c.planned_until,
+                )
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+        for club_id in clubs_to_plan:
+            self.mark_dirty(club_id, now)
+        return list(clubs_to_plan)
+
     def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
         s = schedule_state.c
         rows = self.conn.execute(

@@ -285,3 +285,15 @@ def test_only_one_relay_leads_on_a_shared_database(database_url: str, engine: En
         outbox.resign(second)
     with engine.connect() as later:
         assert outbox.try_lead(later) is True, "nothing is left locked"
+
+
+def test_a_request_reached_by_the_rolling_horizon_triggers_a_solve(engine: Engine) -> None:
+    club_id, partner_id, member_id = club_with_member(engine)
+    add_request(engine, club_id, partner_id, hours_ahead=24 * 9)  # beyond the first 7-day horizon
+    _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)  # planned 7 days
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.mark_horizon_arrivals(NOW, NOW + timedelta(days=7)) == []
+        assert uow.schedule.mark_horizon_arrivals(NOW + timedelta(days=3), NOW + timedelta(days=10)) == [
+            club_id
+        ]
+        uow.commit()

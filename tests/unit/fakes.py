@@ -25,6 +25,9 @@ class FakeSchedule(ScheduleRepository):
     def mark_dirty(self, club_id: str, at: datetime) -> None:
         self.dirty.append((club_id, at))
 
+    def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
+        return []
+
     def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
         return []
 
