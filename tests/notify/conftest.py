@@ -6,6 +6,7 @@ import email
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,24 @@ def smtp() -> Iterator[tuple[int, list[Message]]]:
         controller.stop()
 
 
+class _QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """An HTTP server on a free loopback port in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class SignalStub:
     url: str
@@ -49,7 +68,7 @@ class SignalStub:
 def signal_api() -> Iterator[SignalStub]:
     stub = SignalStub("")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if stub.fail_next:
@@ -60,18 +79,9 @@ def signal_api() -> Iterator[SignalStub]:
                 self.send_response(201)
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        stub.url = base
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
@@ -87,7 +97,7 @@ class HookStub:
 def hook_server() -> Iterator[HookStub]:
     stub = HookStub("")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             if stub.fail_next:
@@ -98,15 +108,6 @@ def hook_server() -> Iterator[HookStub]:
                 self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    stub.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/mechanic"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as base:
+        stub.url = f"{base}/hooks/mechanic"
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -57,28 +58,28 @@ def club_with_member(engine: Engine) -> tuple[str, str, str]:
     return club_id, partner_id, member_id
 
 
+def request_values(start: datetime, hours: int = 2) -> dict[str, Any]:
+    return {
+        "kind": "cooking",
+        "title": "Cook",
+        "notes": "",
+        "place_name": "Hall",
+        "lat": 51.48,
+        "lon": -3.18,
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=hours),
+        "headcount": 1,
+        "skills": ["cook"],
+        "lead_skills": [],
+        "passengers": 0,
+        "priority": 3,
+    }
+
+
 def add_request(engine: Engine, club_id: str, partner_id: str, hours_ahead: int = 24) -> str:
-    start = NOW + timedelta(hours=hours_ahead)
     with engine.begin() as conn:
         return writes.submit_request(
-            conn,
-            club_id,
-            partner_id,
-            {
-                "kind": "cooking",
-                "title": "Cook",
-                "notes": "",
-                "place_name": "Hall",
-                "lat": 51.48,
-                "lon": -3.18,
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=2),
-                "headcount": 1,
-                "skills": ["cook"],
-                "lead_skills": [],
-                "passengers": 0,
-                "priority": 3,
-            },
+            conn, club_id, partner_id, request_values(NOW + timedelta(hours=hours_ahead))
         )
 
 
@@ -106,26 +107,7 @@ def test_a_failed_command_stores_neither_state_nor_event(engine: Engine) -> None
     club_id, partner_id, _ = club_with_member(engine)
     before = count(engine, outbox_table)
     with pytest.raises(writes.Conflict), engine.begin() as conn:
-        request_id = writes.submit_request(
-            conn,
-            club_id,
-            partner_id,
-            {
-                "kind": "cooking",
-                "title": "Cook",
-                "notes": "",
-                "place_name": "Hall",
-                "lat": 51.48,
-                "lon": -3.18,
-                "starts_at": NOW,
-                "ends_at": NOW + timedelta(hours=1),
-                "headcount": 1,
-                "skills": [],
-                "lead_skills": [],
-                "passengers": 0,
-                "priority": 3,
-            },
-        )
+        request_id = writes.submit_request(conn, club_id, partner_id, request_values(NOW, hours=1))
         writes.cancel_request(conn, club_id, partner_id, request_id)
         writes.cancel_request(conn, club_id, partner_id, request_id)
     assert count(engine, outbox_table) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import solver.engine
-from solver import Params, SolveStatus, check, solve
+from solver import Params, Roster, SolveStatus, check, solve
 from solver.bench_format import instance_from_bench
 from solver.cli import run_cli
 from solver.greedy import greedy_roster
@@ -73,3 +73,20 @@ def test_an_invalid_instance_exits_2_and_writes_nothing(
     out = tmp_path / "roster.json"
     assert run_cli([str(bad), "--time-limit", "5", "--out", str(out)]) == 2
     assert not out.exists() and "priority" in capsys.readouterr().err
+
+
+def _mid_size(monkeypatch: pytest.MonkeyPatch, seed: int) -> Roster:
+    monkeypatch.setattr(solver.engine, "EXACT_ONLY_PAIRS", 0)
+    monkeypatch.setattr(solver.engine, "EXACT_MIN_S", 0.05)
+    monkeypatch.setattr(solver.engine, "EXACT_SHARE", 0.0)
+    inst = instance_from_bench(load_fixture("small-s2"))
+    roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=4))
+    assert check(inst, roster.assignments).objective == roster.objective
+    return roster
+
+
+def test_the_mid_size_path_bounds_its_answer_and_repeats_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, again = _mid_size(monkeypatch, 3), _mid_size(monkeypatch, 3)
+    assert first.bound is not None and first.bound >= first.objective
+    if SolveStatus.OPTIMAL not in (first.status, again.status):
+        assert first.assignments == again.assignments
