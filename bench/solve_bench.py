@@ -52,6 +52,20 @@ def verify(shared: Path | None, instance: Path, roster: Path) -> dict[str, objec
     return {"feasible": res.feasible, "objective": res.objective, "checker": "solver.check"}
 
 
+def greedy_gain(shared: Path | None, instance: Path, work: Path, objective: int) -> str:
+    """How far above the reference greedy's objective ``objective`` is, e.g. ``+1.73%``."""
+    if shared is None:
+        return ""
+    out = work / f"{instance.stem}.greedy.json"
+    subprocess.run(
+        [sys.executable, str(shared / "greedy.py"), str(instance), "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    greedy = verify(shared, instance, out).get("objective")
+    return "" if not isinstance(greedy, int) else f"{100 * (objective / greedy - 1):+.2f}%"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = Path("/work/shared/bench")
@@ -60,11 +74,16 @@ def main() -> int:
     ap.add_argument("--sizes", nargs="+", default=list(LIMITS), choices=list(LIMITS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[1])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--greedy", action="store_true", help="also run the reference greedy.py: column vs greedy"
+    )
     args = ap.parse_args()
     if args.shared is None and args.instances is None:
         ap.error("need --shared (to generate instances) or --instances")
     work = Path(tempfile.mkdtemp(prefix="solve-bench-"))
     columns = ["instance", "limit s", "wall s", "first feasible s", "objective", "bound", "gap", "slots"]
+    if args.greedy:
+        columns.append("vs greedy")
     print("| " + " | ".join([*columns, "peak MiB", "check"]) + " |")
     print("|---" * (len(columns) + 2) + "|")
     for size in args.sizes:
@@ -77,7 +96,8 @@ def main() -> int:
             roster = work / f"{name}.roster.json"
             wall, rss, code = run_solver(instance, roster, LIMITS[size], args.workers)
             if code != 0:
-                cells = [name, f"{LIMITS[size]:g}", f"{wall:.2f}", f"solver exit {code}", "", "", "", ""]
+                cells = [name, f"{LIMITS[size]:g}", f"{wall:.2f}", f"solver exit {code}"]
+                cells += [""] * (len(columns) - len(cells))
                 print("| " + " | ".join([*cells, str(rss // 1024), ""]) + " |")
                 continue
             meta = json.loads(roster.read_text())["meta"]
@@ -86,10 +106,12 @@ def main() -> int:
             ok = "ok" if agrees else "MISMATCH"
             bound = meta["bound"]
             gap = "" if not bound else f"{100 * abs(bound - meta['objective']) / abs(bound):.2f}%"
+            extra = f" {greedy_gain(args.shared, instance, work, meta['objective'])} |" if args.greedy else ""
             print(
                 f"| {name} | {LIMITS[size]:g} | {wall:.2f} | {meta['first_feasible_s']:.2f} | "
                 f"{meta['objective']:,} | {'' if bound is None else f'{bound:,}'} | {gap} | "
-                f"{meta['filled_slots']}/{meta['total_slots']} | {rss // 1024} | {checked['checker']} {ok} |",
+                f"{meta['filled_slots']}/{meta['total_slots']} |{extra} {rss // 1024} | "
+                f"{checked['checker']} {ok} |",
                 flush=True,
             )
     return 0

@@ -1,25 +1,44 @@
 """A fast first roster, used as the warm start and as the answer if time runs out at once.
 
 Approved assignments that still fit come first, so a re-solve starts from the current roster.
-Then requests are served by priority; within a priority, short jobs first, because hours are the
-scarce resource and a short job earns the same per slot as a long one. Each slot goes to the
-eligible member with the best gain (nearest) who stays feasible."""
+Then requests are served by priority; within a priority, in a few orders (short jobs first, because
+hours are the scarce resource and a short job earns the same per slot as a long one; by start
+time; scarce requests, with few eligible members, first), keeping the best roster. Each slot goes
+to the eligible member with the best gain (nearest) who stays feasible. No order wins everywhere
+(large seed 2: 9,593,466 short-first against 9,654,903 by start) and each pass is ~0.1 s on large."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from solver.problem import Problem
 from solver.state import RosterState
 
 
 def greedy_roster(problem: Problem) -> RosterState:
-    state = RosterState(problem)
     pb = problem
+    prio = [r.priority for r in pb.instance.requests]
+    orders: list[Callable[[int], tuple[int, ...]]] = [
+        lambda r: (-prio[r], pb.dur[r], pb.start[r], r),
+        lambda r: (-prio[r], pb.start[r], r),
+        lambda r: (-prio[r], len(pb.by_req[r]), pb.start[r], r),
+    ]
+    best: RosterState | None = None
+    best_value = 0
+    for key in orders:  # on a tie the earlier order is kept
+        state = _greedy_pass(pb, sorted(range(pb.n_req), key=key))
+        value = state.objective()
+        if best is None or value > best_value:
+            best, best_value = state, value
+    assert best is not None
+    return best
+
+
+def _greedy_pass(pb: Problem, order: list[int]) -> RosterState:
+    state = RosterState(pb)
     for p in pb.approved:  # start from what coordinators approved, so a re-solve changes little
         if state.fits(p):
             state.add(p)
-    order = sorted(
-        range(pb.n_req), key=lambda r: (-pb.instance.requests[r].priority, pb.dur[r], pb.start[r], r)
-    )
     for r in order:
         for p in sorted(pb.by_req[r], key=lambda p: (-pb.gain[p], pb.pair_m[p])):
             if state.count[r] >= pb.head[r]:

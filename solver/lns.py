@@ -6,6 +6,9 @@ the other members who could take those. Each round frees a few such neighbourhoo
 worker, solves them in parallel threads (CP-SAT releases the GIL) and applies them in a fixed
 order, re-checking each against the roster the previous one left behind.
 
+Medium instances use it too, after a short whole-model solve for the bound (``for_mid_size``): on
+a shared two-core machine many short sub-solves beat one long parallel solve.
+
 Determinism: neighbourhoods come from a seeded generator, every sub-solve is single-threaded and
 bounded by deterministic time, and a round that the wall clock cuts short is discarded. So for a
 given seed and worker count the search walks one fixed sequence of rosters; the time limit only
@@ -28,21 +31,45 @@ from solver.state import RosterState
 
 log = logging.getLogger("solver")
 
-_SUB_DETERMINISTIC_LIMIT = 1.0
+_SUB_DETERMINISTIC_LIMIT = 0.3
 _MIN_PAIRS, _MAX_PAIRS = 800, 40_000
 _MAX_EXTREMES = 80
 
 
 class NeighbourhoodSearch:
-    def __init__(self, problem: Problem, state: RosterState, seed: int, workers: int) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        state: RosterState,
+        seed: int,
+        workers: int,
+        *,
+        size: int = 2000,
+        max_pairs: int = _MAX_PAIRS,
+        sub_limit: float = _SUB_DETERMINISTIC_LIMIT,
+    ) -> None:
         self.pb = problem
         self.state = state
         self.value = state.objective()
         self.rng = random.Random(seed)
         self.workers = workers
-        self.size = 4000
+        self.max_pairs = max_pairs
+        self.min_pairs = min(_MIN_PAIRS, max_pairs)
+        self.sub_limit = sub_limit
+        self.size = min(size, max_pairs)
         """Target number of free pairs per neighbourhood, adapted to how hard sub-solves are."""
         self.rounds = 0
+
+    @classmethod
+    def for_mid_size(
+        cls, problem: Problem, state: RosterState, seed: int, workers: int
+    ) -> NeighbourhoodSearch:
+        """Settings for problems one CP-SAT model could hold (medium): neighbourhoods of 30-50% of
+        the pairs and short sub-solves, so that a round takes a fraction of a second even when the
+        machine is shared. Measured on medium seeds 1-5 against the whole model (docs/benchmarks.md).
+        """
+        n = len(problem.pair_r)
+        return cls(problem, state, seed, workers, size=3 * n // 10, max_pairs=n // 2, sub_limit=0.3)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -66,14 +93,14 @@ class NeighbourhoodSearch:
                     )
 
     def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
-        return solve_scope(
-            self.pb, scope, time_limit=left, deterministic_limit=_SUB_DETERMINISTIC_LIMIT, seed=seed
-        )
+        return solve_scope(self.pb, scope, time_limit=left, deterministic_limit=self.sub_limit, seed=seed)
 
     def _apply(self, scope: Scope, result: ScopeResult) -> None:
         proven = result.status == cp_model.OPTIMAL
         self.size = (
-            min(_MAX_PAIRS, int(self.size * 1.1)) if proven else max(_MIN_PAIRS, int(self.size * 0.85))
+            min(self.max_pairs, int(self.size * 1.1))
+            if proven
+            else max(self.min_pairs, int(self.size * 0.85))
         )
         new = set(result.chosen)
         if not result.solved or new == scope.hint or not scope.hint <= self.state.chosen:
