@@ -29,10 +29,10 @@ class Settings(BaseSettings):
     """Quiet time after the last change before a re-solve starts, so a burst triggers one solve."""
     max_delay_s: float = Field(default=5.0, ge=0)
     """A steady stream of changes still gets a solve at least this often."""
-    solve_time_limit_s: float = Field(default=2.0, gt=0)
-    """Per re-solve. A club of a few hundred members is within about 1% of the best roster by then
-    (docs/benchmarks.md), and a partner sees their request in a proposal within seconds; the
-    coordinator reviews the proposal anyway."""
+    solve_time_limit_s: float = Field(default=1.5, gt=0)
+    """Per re-solve. A club of 300 members and 250 requests a week gets a first roster within 0.5%
+    of the ten-second one, and a re-solve after a decline or a new request changes nothing else
+    (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
     solve_workers: int = Field(default=2, ge=1)
     horizon_days: int = Field(default=7, ge=1, le=28)
     change_weight: int = Field(default=5000, ge=0)
