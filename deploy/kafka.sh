@@ -25,8 +25,10 @@
 #   MECHANIC_KAFKA_START_TIMEOUT  seconds to wait for the broker (default 120)
 #   MECHANIC_KAFKA_CLUSTER_ID     cluster id used when formatting a new DATA_DIR (default: random)
 #
-# The broker is configured for development/tests (replication factor 1, no auth, PLAINTEXT, topic
-# auto-creation on). See deploy/README.md for production notes.
+# The broker is configured for development/tests (replication factor 1, no auth, PLAINTEXT); as in
+# production, topics are never auto-created: `mechanic relay` creates them with their partitions and
+# configs, so a consumer asking for a topic's metadata cannot create it with broker defaults.
+# See deploy/README.md for production notes.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -155,7 +157,7 @@ num.io.threads=4
 num.partitions=1
 default.replication.factor=1
 min.insync.replicas=1
-auto.create.topics.enable=true
+auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=8
 transaction.state.log.replication.factor=1

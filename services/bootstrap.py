@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,12 +22,16 @@ from services.ports import UnitOfWork
 from services.pump import Sink
 from services.scheduler import Scheduler
 from services.settings import Settings
+from services.store import dead_letters
 from services.store.db import make_engine, upgrade
 from services.store.outbox import OutboxRow
 from services.store.uow import SqlUnitOfWork
 from solver import solve
 
 EMBEDDED_CONSUMER = "embedded"
+DELIVERY_ATTEMPTS = 6
+"""About three seconds of retries (0.1 s doubling) before an event is parked."""
+log = structlog.get_logger("mechanic.delivery")
 
 
 def configure_logging(settings: Settings) -> None:
@@ -68,12 +73,46 @@ class Container:
         self.webhooks.on_event(event)
         return fresh
 
+    def deliver(self, consumer: str, event: AnyEvent) -> bool:
+        """``handle_event``, retried with back-off. An event that still fails after
+        DELIVERY_ATTEMPTS is parked as a dead letter (and logged), so that the events behind it
+        go on; if even parking fails, the error propagates and the transport redelivers later.
+        Returns False for a duplicate or a parked event."""
+        delay = 0.1
+        for attempt in range(1, DELIVERY_ATTEMPTS):
+            try:
+                return self.handle_event(consumer, event)
+            except Exception as exc:
+                log.warning(
+                    "event.failed",
+                    consumer=consumer,
+                    event_id=str(event.event_id),
+                    type=event.type,
+                    attempt=attempt,
+                    retry_in_s=delay,
+                    error=repr(exc)[:300],
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        try:
+            return self.handle_event(consumer, event)
+        except Exception as exc:
+            dead_letters.park(self.engine, consumer, event, repr(exc))
+            log.error(
+                "event.parked",
+                consumer=consumer,
+                event_id=str(event.event_id),
+                type=event.type,
+                error=repr(exc)[:300],
+            )
+            return False
+
     def embedded_sink(self) -> Sink:
         """Delivers outbox rows straight to the handlers, in order, in this process."""
 
         def deliver(rows: list[OutboxRow]) -> None:
             for row in rows:
-                self.handle_event(EMBEDDED_CONSUMER, decode(row.payload))
+                self.deliver(EMBEDDED_CONSUMER, decode(row.payload))
 
         return deliver
 

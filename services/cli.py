@@ -174,6 +174,35 @@ def _solve(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """List parked events; with --replay, hand each to its consumer again and unpark what succeeds."""
+    from events import decode
+    from services.bootstrap import bootstrap
+    from services.store import dead_letters
+
+    container = bootstrap(settings, migrate=False)
+    failed = 0
+    try:
+        for letter in dead_letters.parked(container.engine):
+            print(
+                f"{letter.parked_at:%Y-%m-%d %H:%M} {letter.consumer} {letter.type} {letter.event_id} "
+                f"club {letter.club_id}: {letter.error[:200]}"
+            )
+            if not args.replay:
+                continue
+            try:
+                container.handle_event(letter.consumer, decode(letter.payload))
+            except Exception as exc:
+                failed += 1
+                print(f"  still failing: {exc!r}", file=sys.stderr)
+                continue
+            dead_letters.release(container.engine, letter)
+            print("  replayed")
+    finally:
+        container.close()
+    return 1 if failed else 0
+
+
 def build_parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mechanic", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +222,10 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
         run=_worker
     )
     sub.add_parser("relay", help="publish the outbox to Kafka").set_defaults(run=_relay)
+
+    dead = sub.add_parser("dead-letters", help="events parked after failing every retry")
+    dead.add_argument("--replay", action="store_true", help="hand them to their consumer again")
+    dead.set_defaults(run=_dead_letters)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
     upgrade = db.add_parser("upgrade", help="apply migrations")

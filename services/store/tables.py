@@ -222,6 +222,18 @@ outbox = Table(
     Index("ix_outbox_unpublished", "published_at", "seq"),
 )
 
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("event_id", String(36), primary_key=True),
+    Column("type", String(64), nullable=False),
+    Column("club_id", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("parked_at", UtcDateTime, nullable=False),
+)
+
 processed_events = Table(
     "processed_events",
     metadata,

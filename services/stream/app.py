@@ -70,9 +70,10 @@ def consumer_of(container: Container, consumer: str) -> Callable[[faust.StreamT[
 
 
 async def deliver(container: Container, consumer: str, payload: bytes) -> None:
-    """Run the handlers once, retrying until they commit: giving up would lose the event.
-
-    Only a message that is not a valid event is dropped (and logged): no retry can fix it."""
+    """Run the handlers once. ``Container.deliver`` retries and, past its attempts, parks the event
+    as a dead letter; only if parking fails too (the database is down) does this loop try again,
+    since giving up would lose the event. A message that is not a valid event is dropped (and
+    logged): no retry can fix it."""
     try:
         event: AnyEvent = decode(payload)
     except ValidationError as exc:
@@ -81,7 +82,7 @@ async def deliver(container: Container, consumer: str, payload: bytes) -> None:
     delay = 0.1
     while True:
         try:
-            fresh = await asyncio.to_thread(container.handle_event, consumer, event)
+            fresh = await asyncio.to_thread(container.deliver, consumer, event)
         except Exception:
             log.exception("event.failed", event_id=str(event.event_id), type=event.type, retry_in_s=delay)
             await asyncio.sleep(delay)
@@ -90,7 +91,9 @@ async def deliver(container: Container, consumer: str, payload: bytes) -> None:
         if fresh:
             log.debug("event.handled", event_id=str(event.event_id), type=event.type)
         else:
-            log.info("event.duplicate", event_id=str(event.event_id), type=event.type)
+            log.info(
+                "event.skipped", reason="duplicate or parked", event_id=str(event.event_id), type=event.type
+            )
         return
 
 

@@ -1,0 +1,64 @@
+"""An event that keeps failing is parked, and the events behind it still get through."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, select
+
+from events import AvailabilityDeclared, RosterApproved
+from services.bootstrap import EMBEDDED_CONSUMER, Container, bootstrap
+from services.pump import pump_once
+from services.settings import Settings
+from services.store import dead_letters, outbox
+from services.store.tables import processed_events, schedule_state
+from tests.e2e_support import MECHANIC
+from tests.store.test_contract import club_with_member
+
+
+@pytest.fixture
+def container(database_url: str, engine: Engine) -> Iterator[Container]:
+    made = bootstrap(Settings(database_url=database_url), migrate=False)
+    yield made
+    made.close()
+
+
+def test_a_poison_event_is_parked_and_the_next_one_is_handled(container: Container) -> None:
+    club_id, _, member_id = club_with_member(container.engine)
+    poison = RosterApproved(club_id=club_id, roster_id="no-such-roster", approved_by="coord")
+    after = AvailabilityDeclared(club_id=club_id, member_id=member_id)
+    with container.engine.begin() as conn:
+        outbox.append(conn, poison)
+        outbox.append(conn, after)
+    while pump_once(container.engine, container.embedded_sink(), 100):
+        pass
+    [letter] = dead_letters.parked(container.engine)
+    assert (letter.consumer, letter.event_id, letter.type) == (
+        EMBEDDED_CONSUMER,
+        str(poison.event_id),
+        "RosterApproved",
+    )
+    assert "No row was found" in letter.error
+    with container.engine.connect() as conn:
+        handled = set(conn.execute(select(processed_events.c.event_id)).scalars())
+        generation = conn.execute(select(schedule_state.c.generation)).scalar_one()
+    assert str(after.event_id) in handled and str(poison.event_id) not in handled
+    assert generation >= 1, "the availability change behind the poison event marked the club for a solve"
+
+
+def test_replay_keeps_a_letter_that_still_fails_and_releases_one_that_succeeds(
+    database_url: str, container: Container
+) -> None:
+    club_id, _, member_id = club_with_member(container.engine)
+    poison = RosterApproved(club_id=club_id, roster_id="no-such-roster", approved_by="coord")
+    healed = AvailabilityDeclared(club_id=club_id, member_id=member_id)
+    for event in (poison, healed):
+        dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
+    env = os.environ | {"MECHANIC_DATABASE_URL": database_url}
+    replay = subprocess.run([MECHANIC, "dead-letters", "--replay"], env=env, capture_output=True, text=True)
+    assert replay.returncode == 1, replay.stderr
+    assert "still failing" in replay.stderr and "replayed" in replay.stdout
+    assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(poison.event_id)]
