@@ -39,10 +39,34 @@ def _reason(state: RosterState, r: int) -> tuple[ReasonCode, str]:
         return ReasonCode.BUSY_ELSEWHERE, (
             f"all {who} are busy elsewhere (work up to priority {top}) or at their hour limit"
         )
-    return ReasonCode.NOT_WORTH_IT, (
-        f"{len(others) - len(set(limited) | set(busy))} of the {who} are free, but sending them "
-        "would cost more in travel, fairness or team rules than the slot earns"
+    free = [m for m in others if m not in set(limited) | set(busy)]
+    team = _team_reason(pb, r, free, f"{len(free)} of the {who} are free") if state.count[r] == 0 else None
+    return team or (
+        ReasonCode.NOT_WORTH_IT,
+        f"{len(free)} of the {who} are free, but sending them would cost more in travel, fairness or "
+        "team rules than the slot earns",
     )
+
+
+def _team_reason(pb: Problem, r: int, free: list[int], free_text: str) -> tuple[ReasonCode, str] | None:
+    """A team rule that no choice among the free members can meet: nobody to lead, too few to go
+    together, or too few seats for the passengers of a lift."""
+    req, members = pb.instance.requests[r], pb.instance.members
+    if req.lead_skills and not any(req.lead_skills <= members[m].skills for m in free):
+        lead = " and ".join(sorted(req.lead_skills))
+        return ReasonCode.NO_SKILL, f"{free_text}, but none of them holds {lead}, needed to lead the team"
+    if len(free) < req.min_team:
+        return (
+            ReasonCode.UNAVAILABLE,
+            f"{free_text}, and nobody is sent alone: at least {req.min_team} go together",
+        )
+    seats = sum(members[m].car_seats or 0 for m in free)
+    if req.passengers > seats:
+        return (
+            ReasonCode.UNAVAILABLE,
+            f"{free_text}, but their cars seat {seats} of the {req.passengers} passengers",
+        )
+    return None
 
 
 def _bits(mask: int) -> list[int]:

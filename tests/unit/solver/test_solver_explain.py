@@ -52,3 +52,32 @@ def test_every_empty_slot_gets_its_own_explanation() -> None:
     roster = solve(inst, P)
     assert sorted(e.slot_index for e in roster.unfilled) == [1, 2]
     assert roster.filled_slots + len(roster.unfilled) == roster.total_slots == 3
+
+
+PRODUCT = Params(time_limit_s=5, workers=1, product_rules=True)
+
+
+def product_reasons(inst):
+    return {(e.request_id, e.slot_index): (e.code, e.text) for e in solve(inst, PRODUCT).unfilled}
+
+
+def test_nobody_free_can_lead_the_team() -> None:
+    lookout = request(
+        "look", *TUESDAY_MORNING, headcount=2, lead_skills=frozenset({"legal_observer"}), min_team=2
+    )
+    code, text = product_reasons(instance([lookout], [member("m1"), member("m2")]))[("look", 0)]
+    assert code is ReasonCode.NO_SKILL
+    assert text.endswith("none of them holds legal_observer, needed to lead the team")
+
+
+def test_too_few_free_to_go_together() -> None:
+    court = request("court", *TUESDAY_MORNING, headcount=2, min_team=2)
+    code, text = product_reasons(instance([court], [member("m1")]))[("court", 0)]
+    assert code is ReasonCode.UNAVAILABLE and "nobody is sent alone: at least 2 go together" in text
+
+
+def test_too_few_seats_for_the_passengers() -> None:
+    lift = request("lift", *TUESDAY_MORNING, skills=("driver",), passengers=4)
+    driver = member("d1", skills=("driver",), car_seats=2)
+    code, text = product_reasons(instance([lift], [driver]))[("lift", 0)]
+    assert code is ReasonCode.UNAVAILABLE and "their cars seat 2 of the 4 passengers" in text
