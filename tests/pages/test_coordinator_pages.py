@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -100,9 +103,13 @@ def test_a_stale_proposal_cannot_be_approved(site: Site) -> None:
 def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
     nia, _ = site.add_member("Nia Hughes")
     owain, _ = site.add_member("Owain Price")
+    # Swaps are offered within one day (club time): both lifts on the day after tomorrow, mid-morning.
+    tz = ZoneInfo("Europe/London")
+    morning = datetime.combine((datetime.now(tz) + timedelta(days=2)).date(), time(10), tz)
+    hours = int((morning - datetime.now(UTC)).total_seconds() // 3600)
     first, second = (
-        site.add_request(30, 1, "Lift to the picket"),
-        site.add_request(31, 1, "Lift to the court"),
+        site.add_request(hours, 1, "Lift to the picket"),
+        site.add_request(hours + 1, 1, "Lift to the court"),
     )
     roster_id = site.propose([(first, 0, nia), (second, 0, owain)])
     form = site.login().get(f"/c/swap?slot={first}:0")
