@@ -119,6 +119,22 @@ def add_drivers(
     return tokens
 
 
+def lift_request(title: str, start: datetime, headcount: int, priority: int) -> dict[str, Any]:
+    """The JSON body of a one-hour lift from the depot, for drivers."""
+    return {
+        "kind": "lift",
+        "title": title,
+        "place_name": "Depot",
+        "lat": 51.48,
+        "lon": -3.17,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+        "headcount": headcount,
+        "skills": ["driver"],
+        "priority": priority,
+    }
+
+
 def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6) -> dict[str, Any]:
     """A partner, ``members`` drivers free every day 06:00-23:00, and three requests tomorrow."""
     partner = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
@@ -131,18 +147,7 @@ def setup_club(http: httpx.Client, coordinator: dict[str, str], members: int = 6
         made = http.post(
             "/api/partner/requests",
             headers=partner_token,
-            json={
-                "kind": "lift",
-                "title": f"Lift at {hour}",
-                "place_name": "Depot",
-                "lat": 51.48,
-                "lon": -3.17,
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-                "headcount": 2,
-                "skills": ["driver"],
-                "priority": 4,
-            },
+            json=lift_request(f"Lift at {hour}", start, headcount=2, priority=4),
         )
         assert made.status_code == 201, made.text
         request_ids.append(made.json()["id"])

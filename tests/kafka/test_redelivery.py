@@ -14,7 +14,7 @@ from services.relay import KafkaSink
 from services.store.outbox import OutboxRow
 from services.store.tables import assignments, outbox, processed_events, schedule_state
 from services.store.uow import SqlUnitOfWork
-from tests.e2e_support import tomorrow_at, wait_for
+from tests.e2e_support import lift_request, tomorrow_at, wait_for
 from tests.kafka.conftest import KafkaStack
 from tests.kafka.support import club_events, group_caught_up
 
@@ -55,18 +55,7 @@ def approved_roster(stack: KafkaStack, club_id: str, coordinator: dict[str, str]
         made = http.post(
             "/api/partner/requests",
             headers={"Authorization": f"Bearer {partner.json()['token']}"},
-            json={
-                "kind": "lift",
-                "title": "Lift",
-                "place_name": "Depot",
-                "lat": 51.48,
-                "lon": -3.17,
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-                "headcount": 2,
-                "skills": ["driver"],
-                "priority": 3,
-            },
+            json=lift_request("Lift", start, headcount=2, priority=3),
         )
         assert made.status_code == 201, made.text
         now = datetime.now(UTC)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.store.tables import processed_events
-from tests.e2e_support import add_drivers, bearer, proposal_covering, tomorrow_at, wait_for
+from tests.e2e_support import add_drivers, bearer, lift_request, proposal_covering, tomorrow_at, wait_for
 from tests.kafka.conftest import KafkaStack
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
@@ -29,18 +29,7 @@ def submit(http: httpx.Client, partner: dict[str, str], numbers: range) -> dict[
         answer = http.post(
             "/api/partner/requests",
             headers=partner,
-            json={
-                "kind": "lift",
-                "title": f"Lift {n}",
-                "place_name": "Depot",
-                "lat": 51.48,
-                "lon": -3.17,
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-                "headcount": headcount,
-                "skills": ["driver"],
-                "priority": 1 + n % 5,
-            },
+            json=lift_request(f"Lift {n}", start, headcount=headcount, priority=1 + n % 5),
         )
         assert answer.status_code == 201, answer.text
         made[answer.json()["id"]] = headcount
