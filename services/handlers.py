@@ -39,6 +39,12 @@ def withdraw_cancelled_request(event: RequestCancelled, uow: UnitOfWork) -> None
         _withdraw(row, event, uow)
 
 
+def withdraw_deactivated_member(event: MemberDeactivated, uow: UnitOfWork) -> None:
+    """A member who leaves is taken off their future work; the re-solve finds replacements."""
+    for row in uow.assignments.active_for_member(event.member_id, event.occurred_at):
+        _withdraw(row, event, uow)
+
+
 def issue_assignments(event: RosterApproved, uow: UnitOfWork) -> None:
     """Turn an approved roster into assignments: issue what is new, withdraw what was dropped,
     leave unchanged assignments (and members' answers to them) alone."""
@@ -91,7 +97,7 @@ HANDLERS: dict[type, tuple[Handler, ...]] = {
     RequestCancelled: (withdraw_cancelled_request, note_change),
     MemberRegistered: (note_change,),
     MemberUpdated: (note_change,),
-    MemberDeactivated: (note_change,),
+    MemberDeactivated: (withdraw_deactivated_member, note_change),
     AvailabilityDeclared: (note_change,),
     AssignmentDeclined: (note_change,),
     RosterApproved: (issue_assignments,),

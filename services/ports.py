@@ -138,8 +138,9 @@ class RosterRepository(abc.ABC):
 
     @abc.abstractmethod
     def entries(self, roster_id: str) -> tuple[Slot, ...]:
-        """The roster's slots on requests still open: in Kafka mode a cancellation may be handled
-        before the approval of a roster that still holds the cancelled request."""
+        """The roster's slots on requests still open, for members still active: in Kafka mode a
+        cancellation or a deactivation may be handled before the approval of a roster that still
+        holds the request or the member."""
 
     @abc.abstractmethod
     def horizon(self, roster_id: str) -> tuple[datetime, datetime]: ...
@@ -152,6 +153,10 @@ class AssignmentRepository(abc.ABC):
 
     @abc.abstractmethod
     def active_for_request(self, request_id: str) -> list[AssignmentRow]: ...
+
+    @abc.abstractmethod
+    def active_for_member(self, member_id: str, after: datetime) -> list[AssignmentRow]:
+        """Issued or accepted assignments of the member whose request starts after ``after``."""
 
     @abc.abstractmethod
     def add(self, row: AssignmentRow, club_id: str) -> None: ...

@@ -322,7 +322,8 @@ class SqlRosters(RosterRepository):
         rows = self.conn.execute(
             select(e.request_id, e.slot_index, e.member_id, e.pinned)
             .join(help_requests, help_requests.c.id == e.request_id)
-            .where(e.roster_id == roster_id, help_requests.c.status == "open")
+            .join(members, members.c.id == e.member_id)
+            .where(e.roster_id == roster_id, help_requests.c.status == "open", members.c.active.is_(True))
             .order_by(e.request_id, e.slot_index)
         )
         return tuple(Slot(row.request_id, row.slot_index, row.member_id, row.pinned) for row in rows)
@@ -363,6 +364,15 @@ class SqlAssignments(AssignmentRepository):
         a = assignments.c
         return self._rows(
             self._select().where(a.request_id == request_id, a.status.in_(ACTIVE)).order_by(a.id)
+        )
+
+    def active_for_member(self, member_id: str, after: datetime) -> list[AssignmentRow]:
+        a, r = assignments.c, help_requests.c
+        return self._rows(
+            self._select()
+            .join(help_requests, r.id == a.request_id)
+            .where(a.member_id == member_id, a.status.in_(ACTIVE), r.starts_at > after)
+            .order_by(a.id)
         )
 
     def add(self, row: AssignmentRow, club_id: str) -> None:

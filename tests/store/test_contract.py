@@ -279,3 +279,26 @@ def test_a_request_reached_by_the_rolling_horizon_triggers_a_solve(engine: Engin
             club_id
         ]
         uow.commit()
+
+
+def test_a_member_deactivated_before_or_after_approval_is_sent_nowhere(engine: Engine) -> None:
+    club_id, partner_id, member_id = club_with_member(engine)
+    roster_id = _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)
+    with engine.begin() as conn:
+        writes.approve_roster(conn, club_id, roster_id, "coord")
+
+    def dispatch() -> None:
+        for row in _all_outbox(engine):
+            handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
+
+    dispatch()
+    with engine.begin() as conn:
+        writes.deactivate_member(conn, club_id, member_id)
+    dispatch()
+    with engine.connect() as conn:
+        assert conn.execute(select(assignments.c.status)).scalars().all() == ["withdrawn"]
+    again = _proposal(engine, club_id, add_request(engine, club_id, partner_id, hours_ahead=30), member_id)
+    with engine.begin() as conn:
+        writes.approve_roster(conn, club_id, again, "coord")
+    dispatch()
+    assert count(engine, assignments) == 1, "no assignment for a member who has left"

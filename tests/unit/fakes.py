@@ -68,6 +68,9 @@ class FakeAssignments(AssignmentRepository):
     def active_for_request(self, request_id: str) -> list[AssignmentRow]:
         return [a for a in self.active_between("", datetime.min, datetime.max) if a.request_id == request_id]
 
+    def active_for_member(self, member_id: str, after: datetime) -> list[AssignmentRow]:
+        return [a for a in self.active_between("", datetime.min, datetime.max) if a.member_id == member_id]
+
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
 

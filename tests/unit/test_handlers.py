@@ -4,6 +4,7 @@ from events import (
     AssignmentIssued,
     AssignmentWithdrawn,
     AvailabilityDeclared,
+    MemberDeactivated,
     RequestCancelled,
     RequestSubmitted,
     RosterApproved,
@@ -84,3 +85,14 @@ def test_cancelling_a_request_withdraws_its_assignments() -> None:
     assert uow.assignments.rows["a2"].status == "issued"
     assert [type(e) for e in uow.emitted] == [AssignmentWithdrawn]
     assert uow.schedule.dirty, "a cancellation frees members, so the club is re-solved"
+
+
+def test_a_deactivated_member_is_taken_off_their_future_work() -> None:
+    uow = FakeUnitOfWork()
+    uow.assignments.add(AssignmentRow("a1", "r1", 0, "m1", "accepted", "ro1"), "c")
+    uow.assignments.add(AssignmentRow("a2", "r1", 1, "m2", "issued", "ro1"), "c")
+    handle("test", MemberDeactivated(club_id="c", member_id="m1"), uow)
+    assert uow.assignments.rows["a1"].status == "withdrawn"
+    assert uow.assignments.rows["a2"].status == "issued"
+    assert [type(e) for e in uow.emitted] == [AssignmentWithdrawn]
+    assert uow.schedule.dirty, "the freed slot is re-planned"
