@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from events import (
     AssignmentAccepted,
@@ -104,15 +104,17 @@ def update_member(conn: Connection, club_id: str, member_id: str, values: Mappin
     outbox.append(conn, MemberUpdated(club_id=club_id, member_id=member_id))
 
 
-def deactivate_member(conn: Connection, club_id: str, member_id: str) -> None:
-    m = members.c
+def _deactivate(conn: Connection, table: Table, what: str, club_id: str, row_id: str) -> None:
+    c = table.c
     done = conn.execute(
-        update(members)
-        .where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
-        .values(active=False)
+        update(table).where(c.id == row_id, c.club_id == club_id, c.active.is_(True)).values(active=False)
     )
     if done.rowcount != 1:
-        raise NotFound(f"member {member_id} not found")
+        raise NotFound(f"{what} {row_id} not found")
+
+
+def deactivate_member(conn: Connection, club_id: str, member_id: str) -> None:
+    _deactivate(conn, members, "member", club_id, member_id)
     outbox.append(conn, MemberDeactivated(club_id=club_id, member_id=member_id))
 
 
@@ -268,11 +270,4 @@ def answer_assignment(
 
 def deactivate_partner(conn: Connection, club_id: str, partner_id: str) -> None:
     """The partner's link stops working at once; its past requests stay for the record."""
-    p = partners.c
-    done = conn.execute(
-        update(partners)
-        .where(p.id == partner_id, p.club_id == club_id, p.active.is_(True))
-        .values(active=False)
-    )
-    if done.rowcount != 1:
-        raise NotFound(f"partner {partner_id} not found")
+    _deactivate(conn, partners, "partner", club_id, partner_id)
