@@ -99,6 +99,8 @@ class Proposal:
     entries: tuple[Slot, ...]
     unfilled: tuple[tuple[str, int, str, str], ...] = field(default=())
     """(request_id, slot_index, reason code, reason text)."""
+    released: tuple[tuple[str, str, str, str], ...] = field(default=())
+    """Pins the solver could not keep: (request_id, member_id, reason code, reason text)."""
 
 
 class ScheduleRepository(abc.ABC):
@@ -116,16 +118,25 @@ class ScheduleRepository(abc.ABC):
         """Clubs whose changes have settled (or waited long enough), with their generation."""
 
     @abc.abstractmethod
-    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> bool:
-        """Claim the right to solve this club now; False if another scheduler holds it."""
+    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
+        """Claim the right to solve this club now and return the generation the solve will cover
+        (read under the lease, with the snapshot); None if another scheduler holds it."""
 
     @abc.abstractmethod
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
-        """Record that changes up to ``generation`` are in a proposal, and free the lease."""
+    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
+        """Record that changes up to ``generation`` are in a proposal, and free the lease.
+
+        The fence: False, and nothing recorded, when ``owner`` lost the lease or a solve of a
+        generation as new was recorded meanwhile; the caller must then discard its proposal."""
 
     @abc.abstractmethod
-    def release_lease(self, club_id: str, owner: str) -> None:
-        """Give the lease back without a proposal (the solve failed); the club stays due."""
+    def failures(self, club_id: str) -> int:
+        """Failed solves of this club in a row (0 after a success)."""
+
+    @abc.abstractmethod
+    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+        """Give the lease back after a failed solve, keep the club due from ``retry_at`` on, and
+        show ``reason``; True when this generation had not failed before (worth a log line)."""
 
 
 class RosterRepository(abc.ABC):

@@ -29,6 +29,9 @@ log = structlog.get_logger("mechanic.scheduler")
 SolveFn = Callable[[Instance, Params], Roster]
 HORIZON_CHECK_S = 60.0
 """How often to look for requests that the rolling horizon has reached since the last solve."""
+RETRY_FIRST_S, RETRY_MAX_S = 2.0, 300.0
+"""Back-off after a failed solve: 2 s, doubling to at most 5 minutes, so a club whose planning
+fails costs a log line per change, not a flood, and the other clubs go on."""
 
 
 def horizon(now: datetime, days: int) -> tuple[datetime, datetime]:
@@ -75,31 +78,37 @@ class Scheduler:
             await asyncio.to_thread(self._horizon_arrivals)
         due = await asyncio.to_thread(self._due)
         written = 0
-        for club_id, generation in due:
-            written += await self.propose_roster(club_id, generation)
+        for club_id, _ in due:
+            written += await self.propose_roster(club_id)
         return written
 
-    async def propose_roster(self, club_id: str, generation: int) -> int:
-        snap = await asyncio.to_thread(self._claim, club_id)
-        if snap is None:
+    async def propose_roster(self, club_id: str) -> int:
+        """Solve one club and record its proposal; a failure is recorded against the club (shown
+        on its board, retried with back-off) and never reaches the other clubs."""
+        claim = await asyncio.to_thread(self._claim, club_id)
+        if claim is None:
             return 0
-        instance = to_instance(snap)
-        log.info(
-            "solve.start",
-            club_id=club_id,
-            generation=generation,
-            requests=len(instance.requests),
-            members=len(instance.members),
-        )
+        generation, snap = claim
         try:
+            instance = to_instance(snap)
+            log.info(
+                "solve.start",
+                club_id=club_id,
+                generation=generation,
+                requests=len(instance.requests),
+                members=len(instance.members),
+            )
             roster = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self.solve, instance, self.params
             )
-        except Exception:
-            await asyncio.to_thread(self._release, club_id)
-            raise
-        proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
-        await asyncio.to_thread(self._record, proposal, generation)
+            proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
+            recorded = await asyncio.to_thread(self._record, proposal, generation)
+        except Exception as exc:
+            await asyncio.to_thread(self._fail, club_id, generation, exc)
+            return 0
+        if not recorded:
+            log.warning("solve.discarded_stale", club_id=club_id, generation=generation)
+            return 0
         log.info(
             "solve.done",
             club_id=club_id,
@@ -107,6 +116,7 @@ class Scheduler:
             status=roster.status.value,
             filled=proposal.filled_slots,
             total=proposal.total_slots,
+            released_pins=len(proposal.released),
             wall_s=round(roster.wall_s, 3),
         )
         return 1
@@ -123,23 +133,38 @@ class Scheduler:
         with self.uow_factory() as uow:
             return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
 
-    def _claim(self, club_id: str) -> PlanningSnapshot | None:
-        """Take the club's lease and read what to solve, or None if another scheduler has it."""
+    def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot] | None:
+        """Take the club's lease and read what to solve with the generation it covers (one
+        transaction, so changes that land later keep the club due), or None if another has it."""
         now = datetime.now(UTC)
         with self.uow_factory() as uow:
-            if not uow.schedule.take_lease(club_id, self.owner, now, self._lease_s()):
+            generation = uow.schedule.take_lease(club_id, self.owner, now, self._lease_s())
+            if generation is None:
                 return None
             snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
             uow.commit()
-        return snap
+        return generation, snap
 
-    def _release(self, club_id: str) -> None:
+    def _fail(self, club_id: str, generation: int, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:500]
         with self.uow_factory() as uow:
-            uow.schedule.release_lease(club_id, self.owner)
+            failures = uow.schedule.failures(club_id)
+            wait = min(RETRY_MAX_S, RETRY_FIRST_S * 2**failures)
+            first = uow.schedule.mark_failed(
+                club_id, generation, self.owner, reason, datetime.now(UTC) + timedelta(seconds=wait)
+            )
             uow.commit()
+        if first:
+            log.error("solve.failed", club_id=club_id, generation=generation, reason=reason, exc_info=exc)
+        else:
+            log.info("solve.failed_again", club_id=club_id, generation=generation, retry_in_s=wait)
 
-    def _record(self, proposal: Proposal, generation: int) -> None:
+    def _record(self, proposal: Proposal, generation: int) -> bool:
+        """Store the proposal only if this scheduler still holds the club and nothing newer was
+        recorded (the fence against a solve that outlived its lease)."""
         with self.uow_factory() as uow:
+            if not uow.schedule.mark_solved(proposal.club_id, generation, self.owner):
+                return False
             uow.rosters.add_proposal(proposal)
             uow.emit(
                 RosterProposed(
@@ -150,5 +175,5 @@ class Scheduler:
                     objective=proposal.objective,
                 )
             )
-            uow.schedule.mark_solved(proposal.club_id, generation, self.owner)
             uow.commit()
+        return True

@@ -132,4 +132,5 @@ def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, rost
             for a in roster.assignments
         ),
         unfilled=tuple((u.request_id, u.slot_index, u.code.value, u.text) for u in roster.unfilled),
+        released=tuple((x.request_id, x.member_id, x.code.value, x.text) for x in roster.released),
     )

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from solver.geo import dist_m, home_km, travel_min
-from solver.schema import Assignment, Instance, Member, Params, Request
+from solver.schema import Assignment, Instance, Member, Params, ReleasedPin, Request
 
 
 @dataclass
@@ -116,9 +116,17 @@ def _product(instance: Instance, roster: list[Assignment]) -> list[str]:
     return out
 
 
-def _commands(instance: Instance, roster: list[Assignment]) -> list[str]:
+def _commands(instance: Instance, roster: list[Assignment], released: set[tuple[str, str]]) -> list[str]:
     pairs = {(a.request_id, a.member_id) for a in roster}
-    out = [f"C pinned {a.request_id}/{a.member_id} is missing" for a in instance.pinned if a not in roster]
+    out = [
+        f"C pinned {a.request_id}/{a.member_id} is missing"
+        for a in instance.pinned
+        if a not in roster and (a.request_id, a.member_id) not in released
+    ]
+    out += [
+        f"C released {r}/{m} was never pinned"
+        for r, m in released - {(a.request_id, a.member_id) for a in instance.pinned}
+    ]
     out += [
         f"C forbidden {a.request_id}/{a.member_id} is assigned"
         for a in instance.forbidden
@@ -146,15 +154,23 @@ def _objective(instance: Instance, roster: list[Assignment], params: Params, res
     res.objective = res.filled - travel - res.fairness + res.preference_bonus - res.change_cost
 
 
-def check(instance: Instance, assignments: Iterable[Assignment], params: Params | None = None) -> CheckResult:
-    """Every violated rule (in SPEC order, so the first matches score.py) or the objective parts."""
+def check(
+    instance: Instance,
+    assignments: Iterable[Assignment],
+    params: Params | None = None,
+    released: Iterable[ReleasedPin] = (),
+) -> CheckResult:
+    """Every violated rule (in SPEC order, so the first matches score.py) or the objective parts.
+
+    A pin may be missing only if ``released`` gives a reason for it (``Roster.released``)."""
     params = params or Params()
     roster = list(assignments)
+    let_go = {(x.request_id, x.member_id) for x in released if x.text}
     res = CheckResult(filled_slots=len(roster), total_slots=sum(r.headcount for r in instance.requests))
     res.violations = _structure(instance, roster)
     if res.violations:
         return res
-    res.violations = _hard(instance, roster) + _commands(instance, roster)
+    res.violations = _hard(instance, roster) + _commands(instance, roster, let_go)
     if params.product_rules:
         res.violations += _product(instance, roster)
     if not res.violations:

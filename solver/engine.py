@@ -11,6 +11,7 @@ from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster
 from solver.lns import NeighbourhoodSearch
 from solver.model import solve_scope
+from solver.pins import admit_pins, release_broken_teams
 from solver.problem import Problem
 from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
 from solver.scope import Scope
@@ -40,7 +41,10 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     t0 = time.monotonic() if started is None else started
     deadline = t0 + params.time_limit_s
     problem = Problem(instance, params)
+    admit_pins(problem)
     state = greedy_roster(problem)
+    while release_broken_teams(state):
+        state = greedy_roster(problem)
     first_feasible = time.monotonic() - t0
     log.info("warm start: objective %d after %.2f s", state.objective(), first_feasible)
     status, bound = SolveStatus.FEASIBLE, None
@@ -93,6 +97,7 @@ def _roster(
         first_feasible_s=first,
         filled_slots=len(assignments),
         total_slots=problem.total_slots,
+        released=tuple(problem.released),
     )
 
 

@@ -16,7 +16,7 @@ from solver.candidates import Candidates, MemberTables, dist_m_many
 from solver.geo import travel_min
 from solver.rules import active_rules
 from solver.rules.base import Rule
-from solver.schema import Instance, Params
+from solver.schema import Instance, Params, ReasonCode, ReleasedPin
 
 log = logging.getLogger("solver")
 
@@ -47,7 +47,9 @@ class Problem:
         self._conflicts()
         self.constant = sum(getattr(rule, "constant", 0) for rule in self.rules)
         """Objective offset of rules whose gains pay back a fixed cost (stability)."""
-        self.pinned = [self._pinned_pair(a.request_id, a.member_id) for a in instance.pinned]
+        self.pinned: list[int] = []
+        """Pins that can stand together (``solver.pins.admit_pins`` fills it)."""
+        self.released: list[ReleasedPin] = []
         approved = (self._known_pair(a.request_id, a.member_id) for a in instance.approved)
         self.approved = sorted({p for p in approved if p is not None})
         """Approved assignments that are still eligible (the others must change anyway)."""
@@ -56,13 +58,8 @@ class Problem:
         r, m = self.req_pos.get(request_id), self.mem_pos.get(member_id)
         return None if r is None or m is None else self.pair(r, m)
 
-    def _pinned_pair(self, request_id: str, member_id: str) -> int:
-        if request_id not in self.req_pos or member_id not in self.mem_pos:
-            raise ValueError(f"pinned assignment ({request_id}, {member_id}): unknown request or member")
-        p = self._known_pair(request_id, member_id)
-        if p is None:
-            raise ValueError(f"pinned assignment ({request_id}, {member_id}): the member is not eligible")
-        return p
+    def release(self, request_id: str, member_id: str, code: ReasonCode, text: str) -> None:
+        self.released.append(ReleasedPin(request_id=request_id, member_id=member_id, code=code, text=text))
 
     def _pairs(self) -> None:
         """Run every rule's filter per request and collect the surviving pairs with their gains."""

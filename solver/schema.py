@@ -126,6 +126,16 @@ class ReasonCode(StrEnum):
     NOT_WORTH_IT = "not_worth_it"
 
 
+class ReleasedPin(_Frozen):
+    """A coordinator's pin that the roster could not keep, and the rule it breaks."""
+
+    request_id: str
+    member_id: str
+    code: ReasonCode
+    text: str
+    """Completes a sentence about the member, e.g. "is not available then"."""
+
+
 class Explanation(_Frozen):
     request_id: str
     slot_index: int
@@ -146,6 +156,8 @@ class Roster(_Frozen):
     """Seconds until the first complete roster (the warm start) existed."""
     filled_slots: int = 0
     total_slots: int = 0
+    released: tuple[ReleasedPin, ...] = ()
+    """Pins of ``Instance.pinned`` left out, each with its reason; every other pin is kept."""
 
     @property
     def gap(self) -> float | None:

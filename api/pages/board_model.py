@@ -70,13 +70,25 @@ def build(conn: Connection, club_id: str, tz: str, now: datetime | None = None) 
     return {
         "proposal": proposal,
         "days": sorted(days.items()),
-        "pending": board.solve_pending(conn, club_id),
+        **board.solve_state(conn, club_id),
+        "released": _released(proposal, requests, tz),
         "loads": _loads(conn, club_id, people, load, start),
         "unfilled_count": sum(len(u) for u in unfilled.values()),
         "changed_count": sum(
             1 for d in days.values() for r in d for s in r["slots"] if s["change"] != "same"
         ),
     }
+
+
+def _released(
+    proposal: dict[str, Any] | None, requests: dict[str, dict[str, Any]], tz: str
+) -> list[dict[str, Any]]:
+    """Pins the solver had to let go, with the request they were on (if it is still on the board)."""
+    out = []
+    for x in proposal["released"] if proposal else []:
+        r = requests.get(x["request_id"])
+        out.append(x | {"title": r["title"] if r else "a request no longer planned", "request": r})
+    return out
 
 
 def _loads(

@@ -38,9 +38,7 @@ def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Res
 @router.get("/status.json")
 def solve_status(viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
     """Polled by the board while a solve is pending, to say when a new proposal is ready."""
-    return JSONResponse(
-        {"pending": board.solve_pending(conn, viewer.who.club_id)}, headers={"Cache-Control": "no-store"}
-    )
+    return JSONResponse(board.solve_state(conn, viewer.who.club_id), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/approve")

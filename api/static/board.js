@@ -8,7 +8,7 @@
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (s.pending) { setTimeout(poll, 2000); return; }
-        box.textContent = "A new proposal is ready. ";
+        box.textContent = s.failure ? "Planning failed: " + s.failure + ". " : "A new proposal is ready. ";
         var a = document.createElement("a");
         a.href = "/c/";
         a.textContent = "Show it";

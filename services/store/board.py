@@ -62,11 +62,16 @@ def active_members(conn: Connection, club_id: str) -> dict[str, dict[str, Any]]:
     return {row.id: dict(row._mapping) for row in rows}
 
 
-def solve_pending(conn: Connection, club_id: str) -> bool:
-    """True while changes wait for (or are in) a solve: the generation is ahead of the solved one."""
+def solve_state(conn: Connection, club_id: str) -> dict[str, Any]:
+    """``pending`` while changes wait for (or are in) a solve; ``failure`` while the last solve
+    failed (the scheduler retries with back-off), so the board never spins for ever."""
     s = schedule_state.c
-    row = conn.execute(select(s.generation, s.solved_generation).where(s.club_id == club_id)).first()
-    return bool(row and row.generation > row.solved_generation)
+    row = conn.execute(
+        select(s.generation, s.solved_generation, s.failure).where(s.club_id == club_id)
+    ).first()
+    if row is None:
+        return {"pending": False, "failure": None}
+    return {"pending": row.failure is None and row.generation > row.solved_generation, "failure": row.failure}
 
 
 def request_resolve(conn: Connection, club_id: str) -> None:

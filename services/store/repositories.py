@@ -25,6 +25,7 @@ from services.store.tables import (
     clubs,
     help_requests,
     members,
+    released_pins,
     roster_entries,
     rosters,
     schedule_state,
@@ -94,41 +95,68 @@ class SqlSchedule(ScheduleRepository):
                     s.first_dirty_at <= now - timedelta(seconds=max_delay_s),
                 ),
                 or_(s.lease_until.is_(None), s.lease_until < now),
+                or_(s.retry_at.is_(None), s.retry_at <= now),
             )
             .order_by(s.first_dirty_at)
         )
         return [(r.club_id, r.generation) for r in rows]
 
-    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> bool:
+    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
         s = schedule_state.c
         done = self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, or_(s.lease_until.is_(None), s.lease_until < now))
             .values(lease_owner=owner, lease_until=now + timedelta(seconds=seconds))
         )
-        return done.rowcount == 1
+        if done.rowcount != 1:
+            return None
+        return int(self.conn.execute(select(s.generation).where(s.club_id == club_id)).scalar_one())
 
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
+    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
         s = schedule_state.c
-        self.conn.execute(
+        done = self.conn.execute(
             update(schedule_state)
-            .where(s.club_id == club_id, s.lease_owner == owner)
-            .values(solved_generation=generation, lease_owner=None, lease_until=None)
+            .where(s.club_id == club_id, s.lease_owner == owner, s.solved_generation < generation)
+            .values(
+                solved_generation=generation,
+                lease_owner=None,
+                lease_until=None,
+                failed_generation=None,
+                failure=None,
+                failures=0,
+                retry_at=None,
+            )
         )
+        if done.rowcount != 1:
+            return False
         # Changes that arrived during the solve keep the club dirty, with a fresh debounce.
         self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.generation <= s.solved_generation)
             .values(first_dirty_at=None)
         )
+        return True
 
-    def release_lease(self, club_id: str, owner: str) -> None:
+    def failures(self, club_id: str) -> int:
         s = schedule_state.c
+        return int(self.conn.execute(select(s.failures).where(s.club_id == club_id)).scalar() or 0)
+
+    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+        s = schedule_state.c
+        before = self.conn.execute(select(s.failed_generation).where(s.club_id == club_id)).scalar()
         self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.lease_owner == owner)
-            .values(lease_owner=None, lease_until=None)
+            .values(
+                lease_owner=None,
+                lease_until=None,
+                failed_generation=generation,
+                failure=reason,
+                failures=s.failures + 1,
+                retry_at=retry_at,
+            )
         )
+        return bool(before != generation)
 
 
 class SqlRosters(RosterRepository):
@@ -314,6 +342,20 @@ class SqlRosters(RosterRepository):
                         "reason": text,
                     }
                     for rid, idx, code, text in proposal.unfilled
+                ],
+            )
+        if proposal.released:
+            self.conn.execute(
+                insert(released_pins),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": rid,
+                        "member_id": mid,
+                        "code": code,
+                        "reason": text,
+                    }
+                    for rid, mid, code, text in proposal.released
                 ],
             )
 

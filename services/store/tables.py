@@ -193,6 +193,16 @@ unfilled_slots = Table(
     Column("reason", Text, nullable=False),
 )
 
+released_pins = Table(
+    "released_pins",
+    metadata,
+    Column("roster_id", ForeignKey("rosters.id"), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("member_id", String(64), primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 assignments = Table(
     "assignments",
     metadata,
@@ -252,6 +262,11 @@ schedule_state = Table(
     Column("last_dirty_at", UtcDateTime),
     Column("lease_owner", String(64)),
     Column("lease_until", UtcDateTime),
+    # The generation whose solve failed last: the failure shows while that generation is current.
+    Column("failed_generation", Integer),
+    Column("failure", Text),
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),  # in a row, for back-off
+    Column("retry_at", UtcDateTime),
 )
 
 tokens = Table(

@@ -14,6 +14,7 @@ from services.store.tables import (
     help_requests,
     members,
     partners,
+    released_pins,
     roster_entries,
     rosters,
     unfilled_slots,
@@ -243,6 +244,22 @@ def roster(
             .join(members, m.id == e.member_id)
             .where(e.roster_id == row.id)
             .order_by(e.request_id, e.slot_index)
+        )
+    ]
+    p = released_pins.c
+    out["released"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(
+                p.request_id,
+                p.member_id,
+                p.code,
+                p.reason,
+                func.coalesce(m.name, "a former member").label("member_name"),
+            )
+            .join(members, m.id == p.member_id, isouter=True)
+            .where(p.roster_id == row.id)
+            .order_by(p.request_id, p.member_id)
         )
     ]
     out["unfilled"] = [

@@ -21,6 +21,7 @@ class AvailabilityRule(Rule):
     """
 
     reason = ReasonCode.UNAVAILABLE
+    pin_text = "is not available then (their availability or a day off)"
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         r = cands.request

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 class Rule:
     reason: ReasonCode = ReasonCode.EXCLUDED
     """Why a request is unfilled when this rule's filter leaves nobody for it."""
+    pin_text: str = "is excluded by a rule of the roster"
+    """Why a coordinator's pin of one member breaks this rule, completing "<member> ..."."""
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_] | None:
         """Which of ``cands.members`` may take ``cands.request``; None keeps everyone."""

@@ -18,6 +18,8 @@ class LeadRule(Rule):
     legal observer, can do more harm than good; the others may be less experienced.
     """
 
+    pin_text = "nobody who can lead this work could be sent with them"
+
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         return not members or any(_leads(problem, r, m) for m in members)
 

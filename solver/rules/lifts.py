@@ -19,6 +19,8 @@ class LiftSeatsRule(Rule):
     caps how many drivers go.
     """
 
+    pin_text = "the cars that could go with them have too few seats for the passengers"
+
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         need = problem.instance.requests[r].passengers
         return not members or sum(_seats(problem, m) for m in members) >= need

@@ -18,6 +18,8 @@ class PreferencesRule(Rule):
     bonus small enough never to leave a slot empty.
     """
 
+    pin_text = "has said they do not do this kind of work"
+
     def __init__(self, weight: int) -> None:
         self.weight = weight
 

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 class RefusedPartnersRule(Rule):
     """Never send a member to a partner organisation they have refused to work with."""
 
+    pin_text = "has said they do not work with this partner"
+
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         partner, members = cands.request.partner, cands.instance.members
         return np.array(

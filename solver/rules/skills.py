@@ -20,6 +20,7 @@ class SkillsRule(Rule):
     """
 
     reason = ReasonCode.NO_SKILL
+    pin_text = "lacks a skill the job needs"
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         return cands.tables.with_skills(cands.request.skills)[cands.members]

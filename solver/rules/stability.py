@@ -21,6 +21,8 @@ class StabilityRule(Rule):
     Which slot number a kept assignment has is not a change: slots are interchangeable.
     """
 
+    pin_text = "declined it"
+
     def __init__(self, instance: Instance, weight: int) -> None:
         self.weight = weight
         self.approved = {(a.request_id, a.member_id) for a in instance.approved}

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 class TravelRadiusRule(Rule):
     """Never send a member further from home than the distance they said they would travel."""
 
+    pin_text = "lives further away than they will travel"
+
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         members = cands.instance.members
         radius = [members[m].max_travel_km for m in cands.members.tolist()]

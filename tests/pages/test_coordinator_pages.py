@@ -131,10 +131,10 @@ def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
 
 def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> None:
     board = site.login().get("/c/")
-    assert site.client.get("/c/status.json").json() == {"pending": False}
+    assert site.client.get("/c/status.json").json() == {"pending": False, "failure": None}
     answer = site.client.post("/c/resolve", data={"csrf": csrf_of(board.text)})
     assert "Working out a new proposal" in answer.text and 'data-pending="1"' in answer.text
-    assert site.client.get("/c/status.json").json() == {"pending": True}
+    assert site.client.get("/c/status.json").json() == {"pending": True, "failure": None}
 
 
 def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:

@@ -122,7 +122,7 @@ def test_forms_without_their_csrf_token_change_nothing(site: Site) -> None:
     assert (
         site.client.get(f"/p/{site.partner_token}/requests/{w['rid']}").text.count("Cancel this request") == 1
     )
-    assert site.client.get("/c/status.json").json() == {"pending": False}, (
+    assert site.client.get("/c/status.json").json() == {"pending": False, "failure": None}, (
         "the refused re-solve did not happen"
     )
 

@@ -166,12 +166,51 @@ def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine:
     with SqlUnitOfWork(engine) as uow:
         assert uow.schedule.due(NOW + timedelta(seconds=1.2), debounce_s=0.5, max_delay_s=10) == []
         assert uow.schedule.due(NOW + timedelta(seconds=2), debounce_s=0.5, max_delay_s=10) == [(club_id, 2)]
-        assert uow.schedule.take_lease(club_id, "a", NOW, 30) is True
-        assert uow.schedule.take_lease(club_id, "b", NOW, 30) is False
-        uow.schedule.mark_solved(club_id, 2, "a")
+        assert uow.schedule.take_lease(club_id, "a", NOW, 30) == 2
+        assert uow.schedule.take_lease(club_id, "b", NOW, 30) is None
+        assert uow.schedule.mark_solved(club_id, 2, "a") is True
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         assert uow.schedule.due(NOW + timedelta(hours=1), debounce_s=0.5, max_delay_s=10) == []
+
+
+def test_a_solve_that_outlived_its_lease_cannot_record_over_a_newer_one(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.take_lease(club_id, "slow", NOW, 5) == 1
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW + timedelta(seconds=6))
+        assert uow.schedule.take_lease(club_id, "fast", NOW + timedelta(seconds=7), 5) == 2
+        assert uow.schedule.mark_solved(club_id, 2, "fast") is True
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.mark_solved(club_id, 1, "slow") is False
+
+
+def test_a_failed_solve_is_shown_once_per_change_and_waits_for_its_retry(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    later = NOW + timedelta(seconds=30)
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        generation = uow.schedule.take_lease(club_id, "a", NOW, 30)
+        assert generation == 1
+        assert uow.schedule.mark_failed(club_id, 1, "a", "ValueError: boom", later) is True
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.schedule.due(later - timedelta(seconds=1), debounce_s=0.5, max_delay_s=10) == []
+        assert uow.schedule.due(later, debounce_s=0.5, max_delay_s=10) == [(club_id, 1)]
+        assert uow.schedule.failures(club_id) == 1
+        assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
+        assert uow.schedule.mark_failed(club_id, 1, "a", "ValueError: boom", later) is False
+        assert uow.schedule.failures(club_id) == 2
+        assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
+        assert uow.schedule.mark_solved(club_id, 1, "a") is True
+        assert uow.schedule.failures(club_id) == 0
+        uow.commit()
 
 
 def _proposal(engine: Engine, club_id: str, request_id: str, member_id: str) -> str:

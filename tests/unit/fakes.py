@@ -31,14 +31,17 @@ class FakeSchedule(ScheduleRepository):
     def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
         return []
 
-    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> bool:
+    def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
+        return len(self.dirty)
+
+    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
         return True
 
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> None:
-        pass
+    def failures(self, club_id: str) -> int:
+        return 0
 
-    def release_lease(self, club_id: str, owner: str) -> None:
-        pass
+    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+        return True
 
 
 class FakeRosters(RosterRepository):
