@@ -7,16 +7,18 @@ of a deactivated member or partner gets 401/403 and reads nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, select
 
+from services.commands import Command, execute
 from services.store import tokens
 from services.store.db import read_only
 from services.store.tables import members, partners
 from services.store.tokens import Principal, Role
+from services.store.uow import SqlUnitOfWork
 
 bearer = HTTPBearer(auto_error=False, description="The token from your private link.")
 
@@ -80,3 +82,23 @@ def _require(role: Role):  # type: ignore[no-untyped-def]
 Partner = Annotated[Principal, Depends(_require("partner"))]
 Member = Annotated[Principal, Depends(_require("member"))]
 Coordinator = Annotated[Principal, Depends(_require("coordinator"))]
+
+
+class Commands:
+    """Runs a command in its own unit of work; it has committed when the call returns."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, command: Command) -> Any:
+        return execute(SqlUnitOfWork(self.engine), command)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+
+def commands(engine: EngineDep) -> Commands:
+    return Commands(engine)
+
+
+Run = Annotated[Commands, Depends(commands)]

@@ -171,6 +171,18 @@ class SlotRef(_In):
 class ApproveIn(_In):
     remove: list[SlotRef] = Field(default_factory=list)
     pin: list[SlotRef] = Field(default_factory=list)
+    replan: bool = Field(
+        default=False, description="Work out a new proposal around the pins and removals at once."
+    )
+
+
+class SwapIn(_In):
+    first: SlotRef
+    second: SlotRef
+
+
+class PlaceIn(SlotRef):
+    member_id: str = Field(min_length=1, max_length=64)
 
 
 class DeclineIn(_In):

@@ -12,7 +12,15 @@ from events.base import Event
 from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import RequestCancelled, RequestSubmitted
-from events.rosters import RosterApproved, RosterProposed
+from events.rosters import (
+    MemberPinned,
+    MemberRemoved,
+    MemberUnpinned,
+    PinReleased,
+    RemovalUndone,
+    RosterApproved,
+    RosterProposed,
+)
 from events.topics import ALL_TOPICS, topic_for
 
 __all__ = [
@@ -27,8 +35,13 @@ __all__ = [
     "AvailabilityDeclared",
     "Event",
     "MemberDeactivated",
+    "MemberPinned",
     "MemberRegistered",
+    "MemberRemoved",
+    "MemberUnpinned",
     "MemberUpdated",
+    "PinReleased",
+    "RemovalUndone",
     "RequestCancelled",
     "RequestSubmitted",
     "RosterApproved",

@@ -16,7 +16,15 @@ from events.assignments import (
 from events.availability import AvailabilityDeclared
 from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
 from events.requests import RequestCancelled, RequestSubmitted
-from events.rosters import RosterApproved, RosterProposed
+from events.rosters import (
+    MemberPinned,
+    MemberRemoved,
+    MemberUnpinned,
+    PinReleased,
+    RemovalUndone,
+    RosterApproved,
+    RosterProposed,
+)
 
 AnyEvent = Annotated[
     RequestSubmitted
@@ -27,6 +35,11 @@ AnyEvent = Annotated[
     | AvailabilityDeclared
     | RosterProposed
     | RosterApproved
+    | MemberPinned
+    | MemberUnpinned
+    | PinReleased
+    | MemberRemoved
+    | RemovalUndone
     | AssignmentIssued
     | AssignmentWithdrawn
     | AssignmentAccepted

@@ -19,3 +19,47 @@ class RosterApproved(Event):
     type: Literal["RosterApproved"] = "RosterApproved"
     roster_id: str
     approved_by: str
+
+
+class MemberPinned(Event):
+    """A coordinator fixed a member on a request's slot (by placing, swapping or ticking pin); every
+    later proposal keeps it until it is unpinned or becomes impossible (``PinReleased``)."""
+
+    type: Literal["MemberPinned"] = "MemberPinned"
+    request_id: str
+    slot_index: int
+    member_id: str
+    pinned_by: str
+
+
+class MemberUnpinned(Event):
+    type: Literal["MemberUnpinned"] = "MemberUnpinned"
+    request_id: str
+    member_id: str
+    unpinned_by: str
+
+
+class PinReleased(Event):
+    """The solver let a pin go because it broke a rule (``reason`` is the solver's reason code)."""
+
+    type: Literal["PinReleased"] = "PinReleased"
+    roster_id: str
+    request_id: str
+    member_id: str
+    reason: str
+
+
+class MemberRemoved(Event):
+    """A coordinator removed a member from a request: no proposal sends them there again until undone."""
+
+    type: Literal["MemberRemoved"] = "MemberRemoved"
+    request_id: str
+    member_id: str
+    removed_by: str
+
+
+class RemovalUndone(Event):
+    type: Literal["RemovalUndone"] = "RemovalUndone"
+    request_id: str
+    member_id: str
+    undone_by: str

@@ -79,7 +79,22 @@ class PlanningSnapshot:
     members: tuple[MemberRow, ...]
     approved: tuple[Slot, ...] = ()
     declined: tuple[tuple[str, str], ...] = ()
-    """(request_id, member_id) pairs a member declined: never proposed again."""
+    """(request_id, member_id) pairs a member declined or a coordinator removed: never proposed again."""
+    pins: tuple[Slot, ...] = ()
+    """Coordinators' pins on requests of the horizon (cancelled ones too, so they are released),
+    oldest first: when two cannot stand together, the older one stays."""
+
+
+@dataclass(frozen=True)
+class RosterHead:
+    """A stored roster as the commands that edit or approve it need it."""
+
+    id: str
+    club_id: str
+    status: str
+    horizon_start: datetime
+    horizon_end: datetime
+    entries: tuple[Slot, ...]
 
 
 @dataclass(frozen=True)
@@ -156,6 +171,39 @@ class RosterRepository(abc.ABC):
     @abc.abstractmethod
     def horizon(self, roster_id: str) -> tuple[datetime, datetime]: ...
 
+    @abc.abstractmethod
+    def head(self, club_id: str, roster_id: str) -> RosterHead | None:
+        """The club's roster with every entry (cancelled requests and inactive members included)."""
+
+    @abc.abstractmethod
+    def approve(self, club_id: str, roster_id: str, approved_by: str) -> bool:
+        """Compare-and-set: approve the roster only if it is still the club's current proposal, and
+        supersede the previously approved one; False if another approval or proposal got there first."""
+
+    @abc.abstractmethod
+    def set_entry(self, roster_id: str, slot: Slot) -> None:
+        """Put ``slot.member_id`` on the slot (replacing whoever held it or its unfilled reason)."""
+
+    @abc.abstractmethod
+    def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None: ...
+
+
+class PinRepository(abc.ABC):
+    """Coordinators' decisions that outlive any one roster: pins and removals."""
+
+    @abc.abstractmethod
+    def pin(self, club_id: str, slot: Slot, pinned_by: str) -> None:
+        """Pin ``slot.member_id`` on the request (at that slot), replacing an earlier pin of the pair."""
+
+    @abc.abstractmethod
+    def unpin(self, club_id: str, request_id: str, member_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None: ...
+
+    @abc.abstractmethod
+    def undo_exclusion(self, club_id: str, request_id: str, member_id: str) -> bool: ...
+
 
 class AssignmentRepository(abc.ABC):
     @abc.abstractmethod
@@ -182,6 +230,7 @@ class UnitOfWork(abc.ABC):
     schedule: ScheduleRepository
     rosters: RosterRepository
     assignments: AssignmentRepository
+    pins: PinRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

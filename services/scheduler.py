@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from events import RosterProposed
+from events import PinReleased, RosterProposed
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
@@ -166,6 +166,17 @@ class Scheduler:
             if not uow.schedule.mark_solved(proposal.club_id, generation, self.owner):
                 return False
             uow.rosters.add_proposal(proposal)
+            for request_id, member_id, code, _ in proposal.released:
+                uow.pins.unpin(proposal.club_id, request_id, member_id)
+                uow.emit(
+                    PinReleased(
+                        club_id=proposal.club_id,
+                        roster_id=proposal.roster_id,
+                        request_id=request_id,
+                        member_id=member_id,
+                        reason=code,
+                    )
+                )
             uow.emit(
                 RosterProposed(
                     club_id=proposal.club_id,

@@ -105,8 +105,7 @@ def to_instance(snap: PlanningSnapshot) -> Instance:
         ),
         pinned=tuple(
             Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
-            for s in approved
-            if s.pinned
+            for s in snap.pins
         ),
         forbidden=tuple(
             Assignment(request_id=r, slot_index=0, member_id=m) for r, m in snap.declined if r in requests

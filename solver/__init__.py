@@ -25,6 +25,20 @@ def solve(instance: Instance, params: Params) -> Roster:
     return run(instance, params)
 
 
+def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:
+    """Members for a place on a request: who fits, best first, then who cannot and why."""
+    from solver.pins import placement_options as rank
+
+    return rank(instance, params, request_id)
+
+
+def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ...]:
+    """The pins of ``instance`` that cannot be kept, each with the rule it breaks."""
+    from solver.pins import unkeepable_pins as find
+
+    return find(instance, params)
+
+
 __all__ = [
     "Assignment",
     "CheckResult",
@@ -38,5 +52,7 @@ __all__ = [
     "Roster",
     "SolveStatus",
     "check",
+    "placement_options",
     "solve",
+    "unkeepable_pins",
 ]

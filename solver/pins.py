@@ -12,46 +12,63 @@ import numpy as np
 
 from solver.candidates import Candidates, MemberTables
 from solver.problem import Problem
-from solver.schema import ReasonCode
+from solver.schema import Instance, Params, ReasonCode, ReleasedPin
 from solver.state import RosterState
 
 GONE = "is no longer in the plan (the request was cancelled or moved, or the member left)"
 
 
-def admit_pins(problem: Problem) -> None:
-    """Set ``problem.pinned`` to the pins that can stand together; record the others as released."""
+class _Ledger:
+    """What the pins admitted so far hold: people per request, minutes and requests per member."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.pb = problem
+        self.count = [0] * problem.n_req
+        self.load = [0] * problem.n_mem
+        self.held = [0] * problem.n_mem
+        self._tables: MemberTables | None = None
+
+    def refusal(self, r: int, m: int) -> tuple[ReasonCode, str] | None:
+        """Why pinning member ``m`` on request ``r`` next to the admitted pins breaks a rule, if it does."""
+        pb = self.pb
+        if pb.pair(r, m) is None:
+            self._tables = self._tables or MemberTables(pb.instance)
+            return _excluded_by(pb, self._tables, r, m)
+        if self.count[r] >= pb.head[r]:
+            return ReasonCode.EXCLUDED, "would be one more than the job needs"
+        if (self.held[m] >> r) & 1 or pb.conflicts[r] & self.held[m]:
+            return ReasonCode.BUSY_ELSEWHERE, "is pinned elsewhere at the same time"
+        if self.load[m] + pb.dur[r] > pb.cap[m]:
+            return ReasonCode.AT_HOUR_LIMIT, "would go over their hours"
+        return None
+
+    def add(self, r: int, m: int) -> None:
+        self.count[r] += 1
+        self.load[m] += self.pb.dur[r]
+        self.held[m] |= 1 << r
+
+
+def admit_pins(problem: Problem) -> _Ledger:
+    """Set ``problem.pinned`` to the pins that can stand together (the earlier of two clashing pins
+    wins); record the others as released."""
     pb = problem
-    tables: MemberTables | None = None
-    count = [0] * pb.n_req
-    load = [0] * pb.n_mem
-    held = [0] * pb.n_mem
+    ledger = _Ledger(pb)
     seen: set[tuple[str, str]] = set()
     for a in pb.instance.pinned:
         if (a.request_id, a.member_id) in seen:
             continue
         seen.add((a.request_id, a.member_id))
         r, m = pb.req_pos.get(a.request_id), pb.mem_pos.get(a.member_id)
-        if r is None or m is None:
-            pb.release(a.request_id, a.member_id, ReasonCode.EXCLUDED, GONE)
+        why = (ReasonCode.EXCLUDED, GONE) if r is None or m is None else ledger.refusal(r, m)
+        if why is not None:
+            pb.release(a.request_id, a.member_id, *why)
             continue
+        assert r is not None and m is not None
+        ledger.add(r, m)
         p = pb.pair(r, m)
-        if p is None:
-            tables = tables or MemberTables(pb.instance)
-            code, text = _excluded_by(pb, tables, r, m)
-            pb.release(a.request_id, a.member_id, code, text)
-        elif count[r] >= pb.head[r]:
-            pb.release(a.request_id, a.member_id, ReasonCode.EXCLUDED, "is one more than the job needs")
-        elif load[m] + pb.dur[r] > pb.cap[m]:
-            pb.release(a.request_id, a.member_id, ReasonCode.AT_HOUR_LIMIT, "would go over their hours")
-        elif pb.conflicts[r] & held[m]:
-            pb.release(
-                a.request_id, a.member_id, ReasonCode.BUSY_ELSEWHERE, "is pinned elsewhere at the same time"
-            )
-        else:
-            count[r] += 1
-            load[m] += pb.dur[r]
-            held[m] |= 1 << r
-            pb.pinned.append(p)
+        assert p is not None
+        pb.pinned.append(p)
+    return ledger
 
 
 def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int) -> tuple[ReasonCode, str]:
@@ -81,3 +98,31 @@ def release_broken_teams(state: RosterState) -> bool:
                 pb.release(pb.instance.requests[r].id, m, broken.reason, broken.pin_text)
                 released = True
     return released
+
+
+def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ...]:
+    """The pins of ``instance`` that break a rule on their own or clash with an earlier pin: what a
+    coordinator must be told before placing someone, rather than after the next solve."""
+    problem = Problem(instance, params)
+    admit_pins(problem)
+    return tuple(problem.released)
+
+
+def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:
+    """Every member for a place on ``request_id`` next to the instance's pins: those who could be
+    pinned there first, best fit (the solver's own gain: travel, preferences) first; then the others,
+    each with the rule that stops them."""
+    problem = Problem(instance, params)
+    ledger = admit_pins(problem)
+    r = problem.req_pos[request_id]
+    fits: list[tuple[int, str]] = []
+    others: list[tuple[str, str]] = []
+    for m, member in enumerate(instance.members):
+        why = ledger.refusal(r, m)
+        if why is None:
+            p = problem.pair(r, m)
+            fits.append((-(problem.gain[p] if p is not None else 0), member.id))
+        else:
+            others.append((member.id, why[1]))
+    ranked: list[tuple[str, str | None]] = [(mid, None) for _, mid in sorted(fits)]
+    return ranked + list(others)

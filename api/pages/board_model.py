@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from api.pages.render import local
+from services.commands.placement import placement_options
+from services.ports import UnitOfWork
 from services.store import board, views
 
 RECENT_WEEKS = 4
@@ -72,6 +74,7 @@ def build(conn: Connection, club_id: str, tz: str, now: datetime | None = None) 
         "days": sorted(days.items()),
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
+        **board.decisions(conn, club_id, now),
         "loads": _loads(conn, club_id, people, load, start),
         "unfilled_count": sum(len(u) for u in unfilled.values()),
         "changed_count": sum(
@@ -126,3 +129,32 @@ def same_day_slots(
         return {}, []
     others = [{"request": r, "slot": s} for day, r, s in flat if day == target[0] and s is not target[2]]
     return {"request": target[1], "slot": target[2], "roster_id": content["proposal"]["id"]}, others
+
+
+def place_context(
+    conn: Connection, uow: UnitOfWork, club_id: str, tz: str, key: tuple[str, int]
+) -> dict[str, Any] | None:
+    """A place of the current proposal and the members for it: who fits, best first, then who
+    cannot go and the rule that stops them."""
+    content = build(conn, club_id, tz)
+    proposal = content["proposal"]
+    if not proposal or proposal["status"] != "proposed":
+        return None
+    request = next((r for _, rs in content["days"] for r in rs if r["id"] == key[0]), None)
+    if request is None or not 0 <= key[1] < request["headcount"]:
+        return None
+    holder = next((s["name"] for s in request["slots"] if s["slot"] == key[1]), None)
+    with uow:
+        head = uow.rosters.head(club_id, proposal["id"])
+    if head is None:
+        return None
+    names = {k: v["name"] for k, v in board.active_members(conn, club_id).items()}
+    options = [(names[m], m, why) for m, why in placement_options(uow, head, key) if m in names]
+    return {
+        "request": request,
+        "key": f"{key[0]}:{key[1]}",
+        "holder": holder,
+        "roster_id": proposal["id"],
+        "fits": [{"id": m, "name": n} for n, m, why in options if why is None],
+        "others": [{"id": m, "name": n, "why": why} for n, m, why in options if why is not None],
+    }

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, Run, WriteConn
 from api.pages import board_model
 from api.pages.render import page
-from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied
-from services.store import board, writes
+from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from services.commands import ApproveRoster, PlaceMember, Refused, SwapSlots, UndoRemoval, Unpin
+from services.domain import Conflict, NotFound
+from services.store import board
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 MESSAGES = {
     "approved": "Approved: members are being told.",
     "resolving": "Approved; a new proposal is being worked out around your pins.",
     "asked": "A new proposal is being worked out.",
-    "swapped": "Swapped, and both slots pinned.",
+    "swapped": "Swapped, and both slots pinned; a new proposal is being worked out around them.",
+    "placed": "Placed and pinned; a new proposal is being worked out around it.",
+    "unpinned": "Unpinned; a new proposal is being worked out.",
+    "undone": "Removal undone; a new proposal is being worked out.",
     "stale": "A newer proposal arrived while you were looking: please review it.",
 }
 
@@ -42,33 +48,38 @@ def solve_status(viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
 
 
 @router.post("/approve")
-async def approve(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+async def approve(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
     form = await request.form()
-    pins = [_slot(str(x)) for x in form.getlist("pin")]
-    removes = [_slot(str(x)) for x in form.getlist("remove")]
+    replan = form.get("resolve") == "1"
+    command = ApproveRoster(
+        viewer.who.club_id,
+        str(form.get("roster_id", "")),
+        viewer.who.subject_id,
+        remove=frozenset(_slot(str(x)) for x in form.getlist("remove")),
+        pin=frozenset(_slot(str(x)) for x in form.getlist("pin")),
+        replan=replan,
+    )
     try:
-        writes.approve_roster(
-            conn,
-            viewer.who.club_id,
-            str(form.get("roster_id", "")),
-            viewer.who.subject_id,
-            remove=removes,
-            pin=pins,
-        )
-    except writes.NotFound as exc:
+        await run_in_threadpool(run, command)
+    except NotFound as exc:
         raise PageDenied(404, "No such roster.") from exc
-    except writes.Conflict:
+    except Conflict:
         return RedirectResponse("/c/?done=stale", status_code=303)
-    if form.get("resolve") == "1":
-        board.request_resolve(conn, viewer.who.club_id)
-        return RedirectResponse("/c/?done=resolving", status_code=303)
-    return RedirectResponse("/c/?done=approved", status_code=303)
+    return RedirectResponse(f"/c/?done={'resolving' if replan else 'approved'}", status_code=303)
 
 
 @router.post("/resolve")
 def resolve(viewer: CoordinatorPost, conn: WriteConn) -> Response:
     board.request_resolve(conn, viewer.who.club_id)
     return RedirectResponse("/c/?done=asked", status_code=303)
+
+
+def _refusal(conn: ReadConn, club_id: str, exc: Conflict) -> str:
+    """A refusal in a coordinator's words: who breaks which rule."""
+    if isinstance(exc, Refused):
+        names = board.active_members(conn, club_id)
+        return f"{names.get(exc.member_id, {}).get('name', 'That member')} {exc.text}."
+    return str(exc)
 
 
 @router.get("/swap", response_class=HTMLResponse)
@@ -80,21 +91,90 @@ def swap_form(request: Request, viewer: CoordinatorView, conn: ReadConn, slot: s
 
 
 @router.post("/swap")
-async def swap(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+async def swap(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadConn) -> Response:
     form = await request.form()
     first, second = _slot(str(form.get("slot", ""))), _slot(str(form.get("with", "")))
+    command = SwapSlots(
+        viewer.who.club_id, str(form.get("roster_id", "")), first, second, viewer.who.subject_id
+    )
     try:
-        board.swap(conn, viewer.who.club_id, str(form.get("roster_id", "")), first, second)
-    except writes.NotFound as exc:
+        await run_in_threadpool(run, command)
+    except NotFound as exc:
         raise PageDenied(404, "No such roster.") from exc
-    except writes.Conflict as exc:
+    except Conflict as exc:
         target, others = board_model.same_day_slots(conn, viewer.who.club_id, viewer.tz, first)
         if not target:
             return RedirectResponse("/c/?done=stale", status_code=303)
-        return page(
-            request,
-            "coord_swap.html",
-            {"v": viewer, "target": target, "others": others, "error": str(exc)},
-            409,
-        )
+        context = {
+            "v": viewer,
+            "target": target,
+            "others": others,
+            "error": _refusal(conn, viewer.who.club_id, exc),
+        }
+        return page(request, "coord_swap.html", context, 409)
     return RedirectResponse("/c/?done=swapped", status_code=303)
+
+
+def _place_page(
+    request: Request, viewer: CoordinatorView, conn: ReadConn, run: Run, key: tuple[str, int], error: str = ""
+) -> Response:
+    found = board_model.place_context(conn, run.uow(), viewer.who.club_id, viewer.tz, key)
+    if found is None:
+        raise PageDenied(404, "That place is not in the current proposal.")
+    return page(request, "coord_place.html", {"v": viewer, "error": error, **found}, 409 if error else 200)
+
+
+@router.get("/place", response_class=HTMLResponse)
+def place_form(
+    request: Request, viewer: CoordinatorView, conn: ReadConn, run: Run, slot: str = ""
+) -> Response:
+    return _place_page(request, viewer, conn, run, _slot(slot))
+
+
+@router.post("/place")
+async def place(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadConn) -> Response:
+    form = await request.form()
+    key = _slot(str(form.get("slot", "")))
+    command = PlaceMember(
+        viewer.who.club_id,
+        str(form.get("roster_id", "")),
+        key,
+        str(form.get("member_id", "")),
+        viewer.who.subject_id,
+    )
+    try:
+        await run_in_threadpool(run, command)
+    except NotFound as exc:
+        raise PageDenied(404, "No such roster.") from exc
+    except Conflict as exc:
+        return await run_in_threadpool(
+            _place_page, request, viewer, conn, run, key, _refusal(conn, viewer.who.club_id, exc)
+        )
+    return RedirectResponse("/c/?done=placed", status_code=303)
+
+
+async def _take_back(
+    request: Request, viewer: Viewer, run: Run, kind: type[Unpin | UndoRemoval], done: str
+) -> Response:
+    form = await request.form()
+    command = kind(
+        viewer.who.club_id,
+        str(form.get("request_id", "")),
+        str(form.get("member_id", "")),
+        viewer.who.subject_id,
+    )
+    try:
+        await run_in_threadpool(run, command)
+    except NotFound as exc:
+        raise PageDenied(404, "That is no longer there: someone may have changed it already.") from exc
+    return RedirectResponse(f"/c/?done={done}", status_code=303)
+
+
+@router.post("/unpin")
+async def unpin(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
+    return await _take_back(request, viewer, run, Unpin, "unpinned")
+
+
+@router.post("/undo-removal")
+async def undo_removal(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
+    return await _take_back(request, viewer, run, UndoRemoval, "undone")

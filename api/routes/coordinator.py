@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from api.deps import Coordinator, ReadConn, WriteConn
+from api.deps import Coordinator, ReadConn, Run, WriteConn
 from api.routes.member import member_values
-from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate
+from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
+from services.commands import ApproveRoster, PlaceMember, SwapSlots, UndoRemoval, Unpin
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"])
@@ -71,13 +72,49 @@ def read_roster(roster_id: str, who: Coordinator, conn: ReadConn) -> dict[str, A
 
 
 @router.post("/rosters/{roster_id}/approve")
-def approve_roster(roster_id: str, body: ApproveIn, who: Coordinator, conn: WriteConn) -> dict[str, str]:
-    writes.approve_roster(
-        conn,
-        who.club_id,
-        roster_id,
-        who.subject_id,
-        remove=[(s.request_id, s.slot_index) for s in body.remove],
-        pin=[(s.request_id, s.slot_index) for s in body.pin],
+def approve_roster(roster_id: str, body: ApproveIn, who: Coordinator, run: Run) -> dict[str, str]:
+    """Removed members are not proposed for those requests again (until the removal is undone);
+    pinned ones stay in every later proposal while the pin can be kept."""
+    run(
+        ApproveRoster(
+            who.club_id,
+            roster_id,
+            who.subject_id,
+            remove=frozenset((s.request_id, s.slot_index) for s in body.remove),
+            pin=frozenset((s.request_id, s.slot_index) for s in body.pin),
+            replan=body.replan,
+        )
     )
     return {"id": roster_id, "status": "approved"}
+
+
+@router.post("/rosters/{roster_id}/swap", status_code=status.HTTP_204_NO_CONTENT)
+def swap_slots(roster_id: str, body: SwapIn, who: Coordinator, run: Run) -> None:
+    """Exchange two filled places of the current proposal and pin both; 409 names the rule a member
+    would break in their new place."""
+    first, second = (
+        (body.first.request_id, body.first.slot_index),
+        (body.second.request_id, body.second.slot_index),
+    )
+    run(SwapSlots(who.club_id, roster_id, first, second, who.subject_id))
+
+
+@router.post("/rosters/{roster_id}/place", status_code=status.HTTP_204_NO_CONTENT)
+def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> None:
+    """Put a member on a place of the current proposal, filled or not, pinned; 409 names the rule
+    that stops them."""
+    run(
+        PlaceMember(
+            who.club_id, roster_id, (body.request_id, body.slot_index), body.member_id, who.subject_id
+        )
+    )
+
+
+@router.delete("/pins/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unpin(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
+    run(Unpin(who.club_id, request_id, member_id, who.subject_id))
+
+
+@router.delete("/removals/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+def undo_removal(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
+    run(UndoRemoval(who.club_id, request_id, member_id, who.subject_id))

@@ -7,20 +7,19 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 
 from services.store.repositories import SqlSchedule
 from services.store.tables import (
     assignments,
+    exclusions,
     help_requests,
     members,
     partners,
-    roster_entries,
-    rosters,
+    pins,
     schedule_state,
 )
 from services.store.views import REQUEST_FIELDS
-from services.store.writes import Conflict, NotFound
 
 LIVE = ("issued", "accepted")
 
@@ -78,37 +77,6 @@ def request_resolve(conn: Connection, club_id: str) -> None:
     SqlSchedule(conn).mark_dirty(club_id, datetime.now(UTC))
 
 
-def swap(
-    conn: Connection, club_id: str, roster_id: str, first: tuple[str, int], second: tuple[str, int]
-) -> None:
-    """Exchange the members of two slots of the current proposal and pin both, so approval keeps them
-    and later re-solves plan around them."""
-    ro, e = rosters.c, roster_entries.c
-    status = conn.execute(select(ro.status).where(ro.id == roster_id, ro.club_id == club_id)).scalar()
-    if status is None:
-        raise NotFound(f"roster {roster_id} not found")
-    if status != "proposed":
-        raise Conflict(f"roster {roster_id} is {status}, not the current proposal")
-    rows = {
-        (row.request_id, row.slot_index): row.member_id
-        for row in conn.execute(
-            select(e.request_id, e.slot_index, e.member_id).where(e.roster_id == roster_id)
-        )
-    }
-    if first not in rows or second not in rows:
-        raise Conflict("both slots must be in the proposal")
-    after = dict(rows) | {first: rows[second], second: rows[first]}
-    for slot in (first, second):
-        if sum(1 for (req, _), who in after.items() if req == slot[0] and who == after[slot]) > 1:
-            raise Conflict("that swap would send one person twice to the same request")
-    for slot in (first, second):
-        conn.execute(
-            update(roster_entries)
-            .where(e.roster_id == roster_id, e.request_id == slot[0], e.slot_index == slot[1])
-            .values(member_id=after[slot], pinned=True)
-        )
-
-
 def activity(
     conn: Connection, club_id: str, start: datetime, end: datetime, now: datetime
 ) -> list[dict[str, Any]]:
@@ -159,3 +127,24 @@ def last_active(conn: Connection, club_id: str) -> dict[str, datetime]:
         .group_by(a.member_id)
     )
     return {row[0]: row[1].replace(tzinfo=UTC) if row[1].tzinfo is None else row[1] for row in rows}
+
+
+def decisions(conn: Connection, club_id: str, after: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Coordinators' pins and removals on requests that have not ended, for the board to undo."""
+    r, m = help_requests.c, members.c
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, table in (("pins", pins), ("removals", exclusions)):
+        t = table.c
+        out[name] = [
+            dict(row._mapping)
+            for row in conn.execute(
+                select(
+                    t.request_id, t.member_id, m.name.label("member_name"), r.title, r.starts_at, r.ends_at
+                )
+                .join(members, m.id == t.member_id)
+                .join(help_requests, r.id == t.request_id)
+                .where(t.club_id == club_id, r.ends_at > after, r.status == "open")
+                .order_by(r.starts_at, m.name)
+            )
+        ]
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from services.ports import (
     AssignmentRepository,
@@ -14,6 +14,7 @@ from services.ports import (
     PlanningSnapshot,
     Proposal,
     RequestRow,
+    RosterHead,
     RosterRepository,
     ScheduleRepository,
     Slot,
@@ -23,8 +24,10 @@ from services.store.tables import (
     availability_windows,
     blackouts,
     clubs,
+    exclusions,
     help_requests,
     members,
+    pins,
     released_pins,
     roster_entries,
     rosters,
@@ -206,16 +209,28 @@ class SqlRosters(RosterRepository):
         )
         approved: list[Slot] = []
         declined: list[tuple[str, str]] = []
-        pins = self._pins(club_id)
         for row in self.conn.execute(assigned):
             if row.status in ACTIVE:
-                approved.append(
-                    Slot(
-                        row.request_id, row.slot_index, row.member_id, (row.request_id, row.member_id) in pins
-                    )
-                )
+                approved.append(Slot(row.request_id, row.slot_index, row.member_id))
             elif row.status == "declined":
                 declined.append((row.request_id, row.member_id))
+        planned = and_(r.club_id == club_id, r.starts_at >= horizon_start, r.ends_at <= horizon_end)
+        x, p = exclusions.c, pins.c
+        declined += [
+            (row.request_id, row.member_id)
+            for row in self.conn.execute(
+                select(x.request_id, x.member_id).join(help_requests, r.id == x.request_id).where(planned)
+            )
+        ]
+        pinned = tuple(
+            Slot(row.request_id, row.slot_index, row.member_id, True)
+            for row in self.conn.execute(
+                select(p.request_id, p.slot_index, p.member_id)
+                .join(help_requests, r.id == p.request_id)
+                .where(planned)
+                .order_by(p.pinned_at, p.request_id, p.member_id)
+            )
+        )
         return PlanningSnapshot(
             club_id=club_id,
             timezone=tz,
@@ -225,16 +240,8 @@ class SqlRosters(RosterRepository):
             members=self._members(club_id, horizon_start, horizon_end),
             approved=tuple(approved),
             declined=tuple(declined),
+            pins=pinned,
         )
-
-    def _pins(self, club_id: str) -> set[tuple[str, str]]:
-        latest = select(rosters.c.id).where(rosters.c.club_id == club_id, rosters.c.status == "approved")
-        rows = self.conn.execute(
-            select(roster_entries.c.request_id, roster_entries.c.member_id).where(
-                roster_entries.c.roster_id.in_(latest.scalar_subquery()), roster_entries.c.pinned.is_(True)
-            )
-        )
-        return {(row.request_id, row.member_id) for row in rows}
 
     def _members(self, club_id: str, start: datetime, end: datetime) -> tuple[MemberRow, ...]:
         m = members.c
@@ -375,6 +382,58 @@ class SqlRosters(RosterRepository):
             select(rosters.c.horizon_start, rosters.c.horizon_end).where(rosters.c.id == roster_id)
         ).one()
         return row.horizon_start, row.horizon_end
+
+    def head(self, club_id: str, roster_id: str) -> RosterHead | None:
+        ro, e = rosters.c, roster_entries.c
+        row = self.conn.execute(select(rosters).where(ro.id == roster_id, ro.club_id == club_id)).first()
+        if row is None:
+            return None
+        entries = tuple(
+            Slot(x.request_id, x.slot_index, x.member_id, x.pinned)
+            for x in self.conn.execute(
+                select(e.request_id, e.slot_index, e.member_id, e.pinned)
+                .where(e.roster_id == roster_id)
+                .order_by(e.request_id, e.slot_index)
+            )
+        )
+        return RosterHead(row.id, row.club_id, row.status, row.horizon_start, row.horizon_end, entries)
+
+    def approve(self, club_id: str, roster_id: str, approved_by: str) -> bool:
+        ro = rosters.c
+        won = self.conn.execute(
+            update(rosters)
+            .where(ro.id == roster_id, ro.club_id == club_id, ro.status == "proposed")
+            .values(status="approved", approved_at=datetime.now(UTC), approved_by=approved_by)
+        )
+        if won.rowcount != 1:
+            return False
+        self.conn.execute(
+            update(rosters)
+            .where(ro.club_id == club_id, ro.status == "approved", ro.id != roster_id)
+            .values(status="superseded")
+        )
+        return True
+
+    def set_entry(self, roster_id: str, slot: Slot) -> None:
+        self.drop_entry(roster_id, slot.request_id, slot.slot_index)
+        self.conn.execute(
+            insert(roster_entries).values(
+                roster_id=roster_id,
+                request_id=slot.request_id,
+                slot_index=slot.slot_index,
+                member_id=slot.member_id,
+                pinned=slot.pinned,
+            )
+        )
+
+    def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None:
+        for table in (roster_entries, unfilled_slots):
+            c = table.c
+            self.conn.execute(
+                delete(table).where(
+                    c.roster_id == roster_id, c.request_id == request_id, c.slot_index == slot_index
+                )
+            )
 
 
 class SqlAssignments(AssignmentRepository):

@@ -193,6 +193,27 @@ unfilled_slots = Table(
     Column("reason", Text, nullable=False),
 )
 
+pins = Table(
+    "pins",
+    metadata,
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("member_id", ForeignKey("members.id"), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("slot_index", Integer, nullable=False),
+    Column("pinned_by", String(64), nullable=False),
+    Column("pinned_at", UtcDateTime, nullable=False),
+)
+
+exclusions = Table(
+    "exclusions",
+    metadata,
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("member_id", ForeignKey("members.id"), primary_key=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("excluded_by", String(64), nullable=False),
+    Column("excluded_at", UtcDateTime, nullable=False),
+)
+
 released_pins = Table(
     "released_pins",
     metadata,

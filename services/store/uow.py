@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from events import AnyEvent
 from services.ports import UnitOfWork
 from services.store import outbox
+from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
 from services.store.tables import processed_events
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.schedule = SqlSchedule(self.conn)
         self.rosters = SqlRosters(self.conn)
         self.assignments = SqlAssignments(self.conn)
+        self.pins = SqlPins(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -23,8 +23,8 @@ from events import (
     MemberUpdated,
     RequestCancelled,
     RequestSubmitted,
-    RosterApproved,
 )
+from services.domain import Conflict, NotFound
 from services.store import outbox, tokens
 from services.store.tables import (
     assignments,
@@ -34,18 +34,8 @@ from services.store.tables import (
     help_requests,
     members,
     partners,
-    roster_entries,
-    rosters,
     weekly_availability,
 )
-
-
-class NotFound(LookupError):
-    """No such thing, or not visible to the caller (the two are not told apart, on purpose)."""
-
-
-class Conflict(RuntimeError):
-    """The command no longer applies to the current state."""
 
 
 def new_id(prefix: str) -> str:
@@ -175,60 +165,6 @@ def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: 
         raise Conflict(f"request {request_id} is already cancelled")
     conn.execute(update(help_requests).where(r.id == request_id).values(status="cancelled"))
     outbox.append(conn, RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))
-
-
-def approve_roster(
-    conn: Connection,
-    club_id: str,
-    roster_id: str,
-    coordinator_id: str,
-    remove: Iterable[tuple[str, int]] = (),
-    pin: Iterable[tuple[str, int]] = (),
-) -> None:
-    """Approve the club's current proposal, less ``remove`` and with ``pin`` fixed for later re-solves.
-
-    Only the proposal that is still current can be approved: the status change is a
-    compare-and-set, so of two concurrent approvals one wins and the other gets ``Conflict``."""
-    ro = rosters.c
-    status = conn.execute(select(ro.status).where(ro.id == roster_id, ro.club_id == club_id)).scalar()
-    if status is None:
-        raise NotFound(f"roster {roster_id} not found")
-    e = roster_entries.c
-    present = {
-        (row.request_id, row.slot_index)
-        for row in conn.execute(select(e.request_id, e.slot_index).where(e.roster_id == roster_id))
-    }
-    remove, pin = set(remove), set(pin)
-    unknown = sorted((remove | pin) - present)
-    if unknown:
-        raise Conflict(f"roster {roster_id} has no slot {unknown[0][0]}#{unknown[0][1]}")
-    if remove & pin:
-        raise Conflict("a slot cannot be both removed and pinned")
-    won = conn.execute(
-        update(rosters)
-        .where(ro.id == roster_id, ro.status == "proposed")
-        .values(status="approved", approved_at=_now(), approved_by=coordinator_id)
-    )
-    if won.rowcount != 1:
-        raise Conflict(f"roster {roster_id} is {status}, not the current proposal")
-    conn.execute(
-        update(rosters)
-        .where(ro.club_id == club_id, ro.status == "approved", ro.id != roster_id)
-        .values(status="superseded")
-    )
-    for request_id, slot in remove:
-        conn.execute(
-            delete(roster_entries).where(
-                e.roster_id == roster_id, e.request_id == request_id, e.slot_index == slot
-            )
-        )
-    for request_id, slot in pin:
-        conn.execute(
-            update(roster_entries)
-            .where(e.roster_id == roster_id, e.request_id == request_id, e.slot_index == slot)
-            .values(pinned=True)
-        )
-    outbox.append(conn, RosterApproved(club_id=club_id, roster_id=roster_id, approved_by=coordinator_id))
 
 
 def answer_assignment(

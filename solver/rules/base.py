@@ -25,7 +25,8 @@ class Rule:
     reason: ReasonCode = ReasonCode.EXCLUDED
     """Why a request is unfilled when this rule's filter leaves nobody for it."""
     pin_text: str = "is excluded by a rule of the roster"
-    """Why a coordinator's pin of one member breaks this rule, completing "<member> ..."."""
+    """Why a coordinator's pin of one member breaks this rule, completing "<member> ..." (e.g.
+    "Eleri Jones is not available then")."""
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_] | None:
         """Which of ``cands.members`` may take ``cands.request``; None keeps everyone."""

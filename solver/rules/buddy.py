@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 class BuddyRule(Rule):
     """Nobody goes alone where a partner asked for a team: send nobody or at least ``min_team`` people."""
 
-    pin_text = "nobody could be sent with them, and nobody goes alone on this work"
+    pin_text = "could not be sent with anyone else, and nobody goes alone on this work"
 
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         return not members or len(members) >= problem.instance.requests[r].min_team

@@ -18,7 +18,7 @@ class LeadRule(Rule):
     legal observer, can do more harm than good; the others may be less experienced.
     """
 
-    pin_text = "nobody who can lead this work could be sent with them"
+    pin_text = "could not be sent with anyone who can lead this work"
 
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         return not members or any(_leads(problem, r, m) for m in members)

@@ -19,7 +19,7 @@ class LiftSeatsRule(Rule):
     caps how many drivers go.
     """
 
-    pin_text = "the cars that could go with them have too few seats for the passengers"
+    pin_text = "could not be sent with enough car seats for the passengers"
 
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         need = problem.instance.requests[r].passengers

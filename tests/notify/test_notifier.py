@@ -47,8 +47,7 @@ def approve_one(site: Site) -> tuple[str, str]:
         notices.set_prefs(conn, nia, email=True, signal=True, reminders=True)
     request_id = site.add_request(hours_from_now=20, headcount=1)
     roster_id = site.propose([(request_id, 0, nia)])
-    with site.engine.begin() as conn:
-        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    site.approve(roster_id)
     return nia, request_id
 
 

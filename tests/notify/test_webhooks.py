@@ -55,8 +55,7 @@ def send_one(site: Site, name: str = "Nia Hughes") -> tuple[str, str]:
     member_id, _ = site.add_member(name)
     request_id = site.add_request(hours_from_now=20, headcount=2)
     roster_id = site.propose([(request_id, 0, member_id)])
-    with site.engine.begin() as conn:
-        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    site.approve(roster_id)
     return member_id, request_id
 
 
@@ -153,8 +152,7 @@ def test_another_partners_requests_never_reach_this_hook(
     member_id, _ = site.add_member("Nia Hughes")
     request_id = other.add_request(hours_from_now=20, headcount=1)
     roster_id = site.propose([(request_id, 0, member_id)])
-    with site.engine.begin() as conn:
-        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    site.approve(roster_id)
     run_dispatcher(container)
     assert hook_server.received == []
     with site.engine.connect() as conn:

@@ -12,12 +12,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from events import decode
+from events import AnyEvent, decode
+from services.commands import ApproveRoster, execute
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
 from services.store import accounts, writes
 from services.store.outbox import OutboxRow
+from services.store.outbox import unpublished as outbox_rows
 from services.store.repositories import SqlRosters
 from services.store.uow import SqlUnitOfWork
 
@@ -64,6 +66,12 @@ class Site:
         self.members[name] = made
         return made
 
+    def free_every_day(self, member_id: str) -> None:
+        with self.engine.begin() as conn:
+            writes.set_availability(
+                conn, self.club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], []
+            )
+
     def add_request(
         self, hours_from_now: int = 30, headcount: int = 2, title: str = "Lift to the picket"
     ) -> str:
@@ -92,6 +100,10 @@ class Site:
                 },
             )
 
+    def approve(self, roster_id: str) -> None:
+        """Approve as a coordinator would, through the command."""
+        execute(SqlUnitOfWork(self.engine), ApproveRoster(self.club_id, roster_id, self.coordinator_id))
+
     def propose(self, slots: list[tuple[str, int, str]], unfilled: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
         """Store a proposal as the scheduler would, without running the solver."""
         roster_id = f"ro-{uuid.uuid4().hex[:12]}"
@@ -117,6 +129,10 @@ class Site:
                 )
             )
         return roster_id
+
+    def outbox_events(self) -> list[AnyEvent]:
+        with self.engine.connect() as conn:
+            return [decode(row.payload) for row in outbox_rows(conn, 100_000)]
 
     def dispatch(self) -> int:
         """Run the embedded dispatcher once: handlers see every outbox row written so far."""

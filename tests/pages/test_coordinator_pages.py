@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.store import tokens, writes
-from services.store.tables import assignments, roster_entries, rosters
+from services.store.tables import assignments, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, csrf_of
 
 
@@ -100,21 +101,27 @@ def test_a_stale_proposal_cannot_be_approved(site: Site) -> None:
         assert conn.execute(select(rosters.c.status).where(rosters.c.id == old)).scalar_one() == "superseded"
 
 
-def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
+def _two_lifts_one_morning(site: Site, owain_skills: list[str]) -> tuple[str, str, str, str, str]:
+    """Nia and Owain on two lifts the day after tomorrow, mid-morning (swaps are offered within one
+    club day); returns (roster, first lift, second lift, Nia, Owain)."""
     nia, _ = site.add_member("Nia Hughes")
-    owain, _ = site.add_member("Owain Price")
-    # Swaps are offered within one day (club time): both lifts on the day after tomorrow, mid-morning.
+    owain, _ = site.add_member("Owain Price", skills=owain_skills, car_seats=None)
+    for member_id in (nia, owain):
+        site.free_every_day(member_id)
     tz = ZoneInfo("Europe/London")
     morning = datetime.combine((datetime.now(tz) + timedelta(days=2)).date(), time(10), tz)
     hours = int((morning - datetime.now(UTC)).total_seconds() // 3600)
     first, second = (
         site.add_request(hours, 1, "Lift to the picket"),
-        site.add_request(hours + 1, 1, "Lift to the court"),
+        site.add_request(hours + 3, 1, "Lift to the court"),
     )
-    roster_id = site.propose([(first, 0, nia), (second, 0, owain)])
+    return site.propose([(first, 0, nia), (second, 0, owain)]), first, second, nia, owain
+
+
+def _swap(site: Site, roster_id: str, first: str, second: str) -> Any:
     form = site.login().get(f"/c/swap?slot={first}:0")
     assert form.status_code == 200 and "Owain Price: Lift to the court" in form.text
-    done = site.client.post(
+    return site.client.post(
         "/c/swap",
         data={
             "csrf": csrf_of(form.text),
@@ -123,10 +130,28 @@ def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
             "with": f"{second}:0",
         },
     )
-    assert "Swapped" in done.text
+
+
+def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
+    roster_id, first, second, nia, owain = _two_lifts_one_morning(site, ["driver"])
+    assert "Swapped" in _swap(site, roster_id, first, second).text
     with site.engine.connect() as conn:
         rows = {(r.request_id, r.member_id, r.pinned) for r in conn.execute(select(roster_entries))}
+        pinned = {(r.request_id, r.member_id) for r in conn.execute(select(pins))}
     assert rows == {(first, owain, True), (second, nia, True)}
+    assert pinned == {(first, owain), (second, nia)}
+    assert [e.type for e in site.outbox_events()][-2:] == ["MemberPinned", "MemberPinned"]
+
+
+def test_a_swap_that_puts_someone_who_does_not_drive_on_a_lift_is_refused_naming_the_rule(site: Site) -> None:
+    roster_id, first, second, nia, owain = _two_lifts_one_morning(site, [])
+    refused = _swap(site, roster_id, first, second)
+    assert refused.status_code == 409
+    assert "Owain Price lacks a skill the job needs." in refused.text
+    with site.engine.connect() as conn:
+        rows = {(r.request_id, r.member_id, r.pinned) for r in conn.execute(select(roster_entries))}
+        assert conn.execute(select(pins)).first() is None
+    assert rows == {(first, nia, False), (second, owain, False)}, "nothing changed"
 
 
 def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> None:

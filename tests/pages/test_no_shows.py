@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from services.store import writes
 from services.store.tables import assignments, help_requests, outbox
 from tests.pages.support import Site, csrf_of
 
@@ -17,8 +16,7 @@ def sent_to(site: Site, name: str, hours_from_now: int) -> tuple[str, str]:
     member_id = site.members[name][0] if name in site.members else site.add_member(name)[0]
     request_id = site.add_request(hours_from_now=hours_from_now, headcount=1)
     roster_id = site.propose([(request_id, 0, member_id)])
-    with site.engine.begin() as conn:
-        writes.approve_roster(conn, site.club_id, roster_id, site.coordinator_id)
+    site.approve(roster_id)
     site.dispatch()
     with site.engine.connect() as conn:
         assignment_id = conn.execute(

@@ -13,6 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select
 
 from events import AvailabilityDeclared, RosterApproved, decode
+from services.commands import ApproveRoster, execute
+from services.domain import Conflict
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
@@ -31,30 +33,30 @@ def count(engine: Engine, table: object) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
 
 
+def member_values(name: str, home_lat: float = 51.48) -> dict[str, Any]:
+    return {
+        "name": name,
+        "share_first_name": False,
+        "email": None,
+        "phone": None,
+        "skills": ["cook"],
+        "home_place": None,
+        "home_lat": home_lat,
+        "home_lon": -3.18,
+        "max_hours_week": 8,
+        "car_seats": None,
+        "max_travel_km": None,
+        "liked_kinds": [],
+        "refused_kinds": [],
+        "refused_partners": [],
+    }
+
+
 def club_with_member(engine: Engine) -> tuple[str, str, str]:
     with engine.begin() as conn:
         club_id, _ = writes.create_club(conn, "Test club")
         partner_id, _ = writes.add_partner(conn, club_id, "Food bank", None)
-        member_id, _ = writes.register_member(
-            conn,
-            club_id,
-            {
-                "name": "Ann Example",
-                "share_first_name": False,
-                "email": None,
-                "phone": None,
-                "skills": ["cook"],
-                "home_place": None,
-                "home_lat": 51.48,
-                "home_lon": -3.18,
-                "max_hours_week": 8,
-                "car_seats": None,
-                "max_travel_km": None,
-                "liked_kinds": [],
-                "refused_kinds": [],
-                "refused_partners": [],
-            },
-        )
+        member_id, _ = writes.register_member(conn, club_id, member_values("Ann Example"))
     return club_id, partner_id, member_id
 
 
@@ -241,16 +243,15 @@ def test_of_two_concurrent_approvals_exactly_one_wins(engine: Engine) -> None:
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
-    def approve(who: str) -> None:
+    def approve_as(who: str) -> None:
         barrier.wait()
         try:
-            with engine.begin() as conn:
-                writes.approve_roster(conn, club_id, roster_id, who)
+            approve(engine, club_id, roster_id, who)
             outcomes.append("approved")
-        except writes.Conflict:
+        except Conflict:
             outcomes.append("conflict")
 
-    threads = [threading.Thread(target=approve, args=(f"coord-{i}",)) for i in range(2)]
+    threads = [threading.Thread(target=approve_as, args=(f"coord-{i}",)) for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
@@ -258,6 +259,10 @@ def test_of_two_concurrent_approvals_exactly_one_wins(engine: Engine) -> None:
     assert sorted(outcomes) == ["approved", "conflict"]
     approvals = [r for r in _all_outbox(engine) if r.type == "RosterApproved"]
     assert len(approvals) == 1
+
+
+def approve(engine: Engine, club_id: str, roster_id: str, who: str) -> None:
+    execute(SqlUnitOfWork(engine), ApproveRoster(club_id, roster_id, who))
 
 
 def _all_outbox(engine: Engine) -> list[OutboxRow]:
@@ -268,8 +273,7 @@ def _all_outbox(engine: Engine) -> list[OutboxRow]:
 def test_approval_through_the_dispatcher_issues_assignments_once(engine: Engine) -> None:
     club_id, partner_id, member_id = club_with_member(engine)
     roster_id = _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)
-    with engine.begin() as conn:
-        writes.approve_roster(conn, club_id, roster_id, "coord")
+    approve(engine, club_id, roster_id, "coord")
     rows = _all_outbox(engine)
 
     def deliver(batch: list[OutboxRow]) -> None:
@@ -288,8 +292,8 @@ def test_an_approval_handled_after_its_requests_cancellation_sends_nobody(engine
     club_id, partner_id, member_id = club_with_member(engine)
     request_id = add_request(engine, club_id, partner_id)
     roster_id = _proposal(engine, club_id, request_id, member_id)
+    approve(engine, club_id, roster_id, "coord")
     with engine.begin() as conn:
-        writes.approve_roster(conn, club_id, roster_id, "coord")
         writes.cancel_request(conn, club_id, partner_id, request_id)
     for row in _all_outbox(engine):
         handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
@@ -323,8 +327,7 @@ def test_a_request_reached_by_the_rolling_horizon_triggers_a_solve(engine: Engin
 def test_a_member_deactivated_before_or_after_approval_is_sent_nowhere(engine: Engine) -> None:
     club_id, partner_id, member_id = club_with_member(engine)
     roster_id = _proposal(engine, club_id, add_request(engine, club_id, partner_id), member_id)
-    with engine.begin() as conn:
-        writes.approve_roster(conn, club_id, roster_id, "coord")
+    approve(engine, club_id, roster_id, "coord")
 
     def dispatch() -> None:
         for row in _all_outbox(engine):
@@ -337,7 +340,6 @@ def test_a_member_deactivated_before_or_after_approval_is_sent_nowhere(engine: E
     with engine.connect() as conn:
         assert conn.execute(select(assignments.c.status)).scalars().all() == ["withdrawn"]
     again = _proposal(engine, club_id, add_request(engine, club_id, partner_id, hours_ahead=30), member_id)
-    with engine.begin() as conn:
-        writes.approve_roster(conn, club_id, again, "coord")
+    approve(engine, club_id, again, "coord")
     dispatch()
     assert count(engine, assignments) == 1, "no assignment for a member who has left"

@@ -9,8 +9,10 @@ from events import AnyEvent
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
+    PinRepository,
     PlanningSnapshot,
     Proposal,
+    RosterHead,
     RosterRepository,
     ScheduleRepository,
     Slot,
@@ -47,18 +49,67 @@ class FakeSchedule(ScheduleRepository):
 class FakeRosters(RosterRepository):
     def __init__(self) -> None:
         self.rosters: dict[str, tuple[tuple[datetime, datetime], tuple[Slot, ...]]] = {}
+        self.status: dict[str, str] = {}
+        self.club = "club"
 
     def snapshot(self, club_id: str, horizon_start: datetime, horizon_end: datetime) -> PlanningSnapshot:
         raise NotImplementedError
 
     def add_proposal(self, proposal: Proposal) -> None:
         self.rosters[proposal.roster_id] = ((proposal.horizon_start, proposal.horizon_end), proposal.entries)
+        self.status[proposal.roster_id] = "proposed"
+        self.club = proposal.club_id
 
     def entries(self, roster_id: str) -> tuple[Slot, ...]:
         return self.rosters[roster_id][1]
 
     def horizon(self, roster_id: str) -> tuple[datetime, datetime]:
         return self.rosters[roster_id][0]
+
+    def head(self, club_id: str, roster_id: str) -> RosterHead | None:
+        if roster_id not in self.rosters or club_id != self.club:
+            return None
+        (start, end), entries = self.rosters[roster_id]
+        return RosterHead(roster_id, club_id, self.status[roster_id], start, end, entries)
+
+    def approve(self, club_id: str, roster_id: str, approved_by: str) -> bool:
+        if self.status.get(roster_id) != "proposed":
+            return False
+        for other, status in self.status.items():
+            if status == "approved":
+                self.status[other] = "superseded"
+        self.status[roster_id] = "approved"
+        return True
+
+    def set_entry(self, roster_id: str, slot: Slot) -> None:
+        self.drop_entry(roster_id, slot.request_id, slot.slot_index)
+        horizon, entries = self.rosters[roster_id]
+        self.rosters[roster_id] = (horizon, (*entries, slot))
+
+    def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None:
+        horizon, entries = self.rosters[roster_id]
+        kept = tuple(e for e in entries if (e.request_id, e.slot_index) != (request_id, slot_index))
+        self.rosters[roster_id] = (horizon, kept)
+
+
+class FakePins(PinRepository):
+    def __init__(self) -> None:
+        self.pinned: dict[tuple[str, str], Slot] = {}
+        self.excluded: set[tuple[str, str]] = set()
+
+    def pin(self, club_id: str, slot: Slot, pinned_by: str) -> None:
+        self.pinned[(slot.request_id, slot.member_id)] = slot
+
+    def unpin(self, club_id: str, request_id: str, member_id: str) -> bool:
+        return self.pinned.pop((request_id, member_id), None) is not None
+
+    def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None:
+        self.excluded.add((request_id, member_id))
+
+    def undo_exclusion(self, club_id: str, request_id: str, member_id: str) -> bool:
+        found = (request_id, member_id) in self.excluded
+        self.excluded.discard((request_id, member_id))
+        return found
 
 
 class FakeAssignments(AssignmentRepository):
@@ -85,11 +136,13 @@ class FakeUnitOfWork(UnitOfWork):
     schedule: FakeSchedule
     rosters: FakeRosters
     assignments: FakeAssignments
+    pins: FakePins
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
         self.rosters = FakeRosters()
         self.assignments = FakeAssignments()
+        self.pins = FakePins()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0

@@ -9,6 +9,9 @@ from events import (
     ALL_TOPICS,
     EVENT_TYPES,
     AssignmentIssued,
+    MemberPinned,
+    MemberRemoved,
+    PinReleased,
     RequestSubmitted,
     RosterApproved,
     decode,
@@ -38,6 +41,9 @@ def sample_request() -> RequestSubmitted:
     [
         sample_request(),
         RosterApproved(club_id="c", roster_id="ro-1", approved_by="coord-1"),
+        MemberPinned(club_id="c", request_id="r-1", slot_index=1, member_id="m-1", pinned_by="coord-1"),
+        PinReleased(club_id="c", roster_id="ro-2", request_id="r-1", member_id="m-1", reason="unavailable"),
+        MemberRemoved(club_id="c", request_id="r-1", member_id="m-2", removed_by="coord-1"),
         AssignmentIssued(
             club_id="c",
             assignment_id="a-1",

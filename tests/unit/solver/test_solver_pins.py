@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver import Assignment, Params, ReasonCode, check, solve
+from solver import Assignment, Params, ReasonCode, check, placement_options, solve
 from tests.unit.solver.builders import DAY, instance, member, pairs, request
 
 P = Params(time_limit_s=5, workers=1, product_rules=True)
@@ -89,7 +89,7 @@ def test_a_pin_on_buddy_work_with_nobody_free_to_go_along_is_released_by_the_bud
     roster = solved(inst)
     assert (
         released(roster)[("look", "a")][1]
-        == "nobody could be sent with them, and nobody goes alone on this work"
+        == "could not be sent with anyone else, and nobody goes alone on this work"
     )
     assert roster.assignments == ()
 
@@ -105,3 +105,23 @@ def test_the_checker_refuses_a_missing_pin_without_a_reason() -> None:
     inst = instance([request("r1", 0, 60)], [member("a"), member("b")], pinned=(pin("r1", "a"),))
     result = check(inst, [pin("r1", "b")], P)
     assert result.violations == ["C pinned r1/a is missing"]
+
+
+def test_placement_options_rank_who_fits_and_name_the_rule_that_stops_the_others() -> None:
+    far = (51.55, -3.18)
+    inst = instance(
+        [request("lift", 0, 60, skills=("driver",)), request("r2", 30, 90)],
+        [
+            member("near", skills=("driver",)),
+            member("far", skills=("driver",), at=far),
+            member("walker"),
+            member("busy", skills=("driver",)),
+        ],
+        pinned=(pin("r2", "busy"),),
+    )
+    options = placement_options(inst, P, "lift")
+    assert options[:2] == [("near", None), ("far", None)]
+    assert dict(options[2:]) == {
+        "walker": "lacks a skill the job needs",
+        "busy": "is pinned elsewhere at the same time",
+    }

@@ -1,0 +1,65 @@
+"""Whether coordinators' placements can stand, asked of the solver before anything is stored.
+
+The same rules that plan the roster judge a swap, a placement or a pin (skills, availability and
+days off, refusals, travel radius, declines, hours, double booking with other pins), so a manual
+change can never hand the solver a roster it cannot plan around.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from services.domain import Conflict
+from services.ports import RosterHead, Slot, UnitOfWork
+from services.translate import to_instance
+from solver import Params, unkeepable_pins
+from solver import placement_options as rank
+
+RULES = Params(product_rules=True)
+
+
+class Refused(Conflict):
+    """A placement breaks a rule of the roster: ``text`` completes "<member> ..."."""
+
+    def __init__(self, member_id: str, request_id: str, text: str) -> None:
+        super().__init__(f"member {member_id} {text} (request {request_id})")
+        self.member_id, self.request_id, self.text = member_id, request_id, text
+
+
+def check_placements(
+    uow: UnitOfWork, head: RosterHead, placed: Iterable[Slot], dropped: Iterable[tuple[str, str]] = ()
+) -> None:
+    """Raise ``Refused`` for the first of ``placed`` that cannot be kept next to the club's other
+    pins (less the ``dropped`` (request, member) pairs, which the same command takes away)."""
+    placed = tuple(placed)
+    new = {(s.request_id, s.member_id) for s in placed}
+    gone = set(dropped) | new
+    snap = uow.rosters.snapshot(head.club_id, head.horizon_start, head.horizon_end)
+    headcount = {r.id: r.headcount for r in snap.requests}
+    for s in placed:
+        if s.slot_index >= headcount.get(s.request_id, s.slot_index + 1):
+            raise Conflict(f"request {s.request_id} has no place {s.slot_index + 1}")
+    snap = dataclasses.replace(
+        snap,
+        pins=(*(p for p in snap.pins if (p.request_id, p.member_id) not in gone), *placed),
+    )
+    for x in unkeepable_pins(to_instance(snap), RULES):
+        if (x.request_id, x.member_id) in new:
+            raise Refused(x.member_id, x.request_id, x.text)
+
+
+def placement_options(
+    uow: UnitOfWork, head: RosterHead, slot: tuple[str, int]
+) -> list[tuple[str, str | None]]:
+    """Members for ``slot`` of the roster: who fits, best first, then who cannot and why (the slot's
+    current holder's own pin is left out, since placing someone else replaces it)."""
+    holder = next((e.member_id for e in head.entries if (e.request_id, e.slot_index) == slot), None)
+    with uow:
+        snap = uow.rosters.snapshot(head.club_id, head.horizon_start, head.horizon_end)
+    if slot[0] not in {r.id for r in snap.requests}:
+        return []
+    snap = dataclasses.replace(
+        snap, pins=tuple(p for p in snap.pins if (p.request_id, p.member_id) != (slot[0], holder))
+    )
+    return [o for o in rank(to_instance(snap), RULES, slot[0]) if o[0] != holder]

@@ -1,0 +1,21 @@
+"""The words of the domain shared by commands, handlers, the store and the pages: statuses as
+enums, and the two ways a command can refuse."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RosterStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
+
+
+class NotFound(LookupError):
+    """No such thing, or not visible to the caller (the two are not told apart, on purpose)."""
+
+
+class Conflict(RuntimeError):
+    """The command no longer applies to the current state, or breaks a rule; the message says
+    which, in words a coordinator, member or partner can act on."""

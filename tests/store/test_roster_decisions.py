@@ -1,0 +1,96 @@
+"""Coordinators' decisions outlive the roster they were made on: a removal sticks, a placement is
+kept, a placement that breaks a rule is refused; with the real solver and store."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from services.commands import ApproveRoster, PlaceMember, Refused, UndoRemoval, execute
+from services.scheduler import Scheduler
+from services.settings import Settings
+from services.store import views, writes
+from services.store.uow import SqlUnitOfWork
+from tests.store.test_contract import club_with_member, member_values, request_values
+
+DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+
+
+def _member(engine: Engine, club_id: str, name: str, lat: float) -> str:
+    with engine.begin() as conn:
+        member_id, _ = writes.register_member(conn, club_id, member_values(name, lat))
+        writes.set_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
+    return member_id
+
+
+def _solved(engine: Engine, club_id: str) -> dict[str, Any]:
+    """Re-plan the club now, as the scheduler does after a change."""
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, datetime.now(UTC) - timedelta(seconds=10))
+        uow.commit()
+    scheduler = Scheduler(lambda: SqlUnitOfWork(engine), Settings(debounce_s=0, max_delay_s=0), _solve)
+    assert asyncio.run(scheduler.tick()) == 1
+    with engine.connect() as conn:
+        found = views.roster(conn, club_id, status="proposed")
+    assert found is not None
+    return found
+
+
+def _solve(instance: Any, params: Any) -> Any:
+    from solver import solve
+
+    return solve(instance, params.model_copy(update={"time_limit_s": 2.0}))
+
+
+@pytest.fixture
+def club(engine: Engine) -> tuple[str, str, str, str]:
+    club_id, partner_id, _ = club_with_member(engine)  # Ann has no availability: never proposed
+    near = _member(engine, club_id, "Near", 51.48)
+    far = _member(engine, club_id, "Far", 51.50)
+    with engine.begin() as conn:
+        request_id = writes.submit_request(conn, club_id, partner_id, request_values(DAY))
+    return club_id, request_id, near, far
+
+
+def on(roster: dict[str, Any], request_id: str) -> set[str]:
+    return {e["member_id"] for e in roster["entries"] if e["request_id"] == request_id}
+
+
+def test_a_removed_member_is_not_proposed_again_for_that_request_until_undone(engine: Engine, club) -> None:
+    club_id, request_id, near, far = club
+    first = _solved(engine, club_id)
+    assert on(first, request_id) == {near}
+    execute(
+        SqlUnitOfWork(engine),
+        ApproveRoster(club_id, first["id"], "coord", remove=frozenset({(request_id, 0)})),
+    )
+    again = _solved(engine, club_id)
+    assert on(again, request_id) == {far}
+    assert on(_solved(engine, club_id), request_id) == {far}, "the removal sticks"
+    execute(SqlUnitOfWork(engine), UndoRemoval(club_id, request_id, near, "coord"))
+    assert on(_solved(engine, club_id), request_id) == {near}
+
+
+def test_a_placed_member_is_pinned_and_kept_by_the_next_solves(engine: Engine, club) -> None:
+    club_id, request_id, _, far = club
+    first = _solved(engine, club_id)
+    execute(SqlUnitOfWork(engine), PlaceMember(club_id, first["id"], (request_id, 0), far, "coord"))
+    again = _solved(engine, club_id)
+    assert on(again, request_id) == {far}
+    assert [e["pinned"] for e in again["entries"]] == [True]
+
+
+def test_placing_a_member_who_cannot_go_is_refused_and_changes_nothing(engine: Engine, club) -> None:
+    club_id, request_id, near, far = club
+    first = _solved(engine, club_id)
+    with engine.begin() as conn:
+        writes.set_availability(conn, club_id, far, [], [], [])
+    with pytest.raises(Refused) as refused:
+        execute(SqlUnitOfWork(engine), PlaceMember(club_id, first["id"], (request_id, 0), far, "coord"))
+    assert refused.value.text == "is not available then (their availability or a day off)"
+    with engine.connect() as conn:
+        assert on(views.roster(conn, club_id, roster_id=first["id"]) or {}, request_id) == {near}
