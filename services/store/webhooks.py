@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from services.notify.ports import RequestStatus, WebhookStore
-from services.store.tables import help_requests, partner_webhooks
+from services.store.tables import help_requests, partner_webhooks, partners
 from services.store.views import partner_requests
 
 MAX_URL = 500
@@ -65,9 +65,14 @@ class SqlWebhookStore(WebhookStore):
         self.engine = engine
 
     def hook(self, partner_id: str) -> tuple[str, str] | None:
-        w = partner_webhooks.c
+        """A deactivated partner has no hook: it learns nothing more, retries of old calls included."""
+        w, p = partner_webhooks.c, partners.c
         with self.engine.connect() as conn:
-            row = conn.execute(select(w.url, w.secret).where(w.partner_id == partner_id)).first()
+            row = conn.execute(
+                select(w.url, w.secret)
+                .join(partners, p.id == w.partner_id)
+                .where(w.partner_id == partner_id, p.active.is_(True))
+            ).first()
         return (row.url, row.secret) if row else None
 
     def request_status(self, request_id: str) -> RequestStatus | None:

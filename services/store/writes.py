@@ -205,5 +205,15 @@ def answer_assignment(
 
 
 def deactivate_partner(conn: Connection, club_id: str, partner_id: str) -> None:
-    """The partner's link stops working at once; its past requests stay for the record."""
+    """The partner's link stops working at once and its webhook is never called again; its requests
+    that have not ended are cancelled (members on them are told, through the usual events); past
+    requests stay for the record."""
     _deactivate(conn, partners, "partner", club_id, partner_id)
+    r = help_requests.c
+    still_open = conn.execute(
+        select(r.id).where(
+            r.club_id == club_id, r.partner_id == partner_id, r.status == "open", r.ends_at > _now()
+        )
+    ).scalars()
+    for request_id in still_open.all():
+        cancel_request(conn, club_id, partner_id, request_id)

@@ -20,7 +20,7 @@ from services.bootstrap import Container, bootstrap
 from services.pump import pump_once
 from services.settings import Settings
 from services.store import webhooks, writes
-from services.store.tables import notices, outbox
+from services.store.tables import assignments, help_requests, notices, outbox
 from tests.notify.conftest import HookStub
 from tests.pages.support import Site, csrf_of
 
@@ -188,3 +188,30 @@ def test_coordinators_see_and_remove_a_hook_and_the_partner_can_too(
     site.client.post(f"{base}/remove", data={"csrf": csrf_of(site.client.get(base).text)})
     with site.engine.connect() as conn:
         assert webhooks.hook_urls(conn, [site.partner_id]) == {}
+
+
+def test_deactivating_a_partner_cancels_its_open_requests_and_silences_its_hook(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    register(site, hook_server.url)
+    member_id, request_id = send_one(site)
+    run_dispatcher(container)
+    calls = len(hook_server.received)
+    assert calls >= 1, "the hook was live before"
+    client = site.login()
+    listing = client.get("/c/partners")
+    done = client.post(
+        f"/c/partners/{site.partner_id}/deactivate",
+        data={"csrf": csrf_of(listing.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    run_dispatcher(container)
+    container.notifier.deliver(now=datetime.now(UTC) + timedelta(hours=1))
+    with site.engine.connect() as conn:
+        status = conn.execute(select(help_requests.c.status).where(help_requests.c.id == request_id)).scalar()
+        answer = conn.execute(
+            select(assignments.c.status).where(assignments.c.member_id == member_id)
+        ).scalar()
+    assert (status, answer) == ("cancelled", "withdrawn")
+    assert len(hook_server.received) == calls, "a deactivated partner learns nothing more"
