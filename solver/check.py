@@ -121,7 +121,7 @@ def _commands(instance: Instance, roster: list[Assignment], released: set[tuple[
     out = [
         f"C pinned {a.request_id}/{a.member_id} is missing"
         for a in instance.pinned
-        if a not in roster and (a.request_id, a.member_id) not in released
+        if (a.request_id, a.member_id) not in pairs | released
     ]
     out += [
         f"C released {r}/{m} was never pinned"

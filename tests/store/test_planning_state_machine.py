@@ -1,0 +1,339 @@
+"""Random sequences of what partners, members and coordinators do, through the command layer on a
+real database, with the real scheduler and solver after every step.
+
+After each step: the club's re-solve succeeds (planning never stops), the stored proposal passes
+the solver's checker against the club as it now is (so nobody is proposed for a cancelled request,
+a deactivated member or partner, a day off, a skill they lack...), every pin is kept or released
+with a reason, and no live assignment is left on a cancelled request or with a member who left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import Engine, select
+
+from events import decode
+from services.commands import ApproveRoster, PlaceMember, SwapSlots, UndoRemoval, Unpin, execute
+from services.domain import Conflict, NotFound
+from services.handlers import handle
+from services.pump import pump_once
+from services.scheduler import Scheduler
+from services.settings import Settings
+from services.store import board, views, writes
+from services.store.outbox import OutboxRow
+from services.store.tables import assignments, help_requests, members, pins
+from services.store.uow import SqlUnitOfWork
+from services.translate import to_instance
+from solver import Assignment, Params, ReasonCode, ReleasedPin, check
+from tests.store.test_contract import member_values
+
+T = TypeVar("T")
+EXAMPLES = 200 if os.environ.get("CI") else 25
+KINDS = ("lift", "cooking", "court_support")
+SKILLS = {"lift": ["driver"], "cooking": [], "court_support": ["court_support_trained"]}
+TODAY = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def pick(data: st.DataObject, items: Sequence[T]) -> T:
+    """One of ``items`` by a position drawn the same way whatever their number: ids are random and
+    the solver breaks ties by them, so the lists differ from one run of an example to the next."""
+    return items[data.draw(st.integers(0, 255)) % len(items)]
+
+
+class ClubMachine(RuleBasedStateMachine):
+    engine: Engine
+
+    @initialize(
+        first=st.lists(
+            st.tuples(
+                st.integers(0, 1),
+                st.integers(0, 2),
+                st.integers(7, 20),
+                st.sampled_from(KINDS),
+                st.integers(1, 3),
+            ),
+            min_size=2,
+            max_size=5,
+        )
+    )
+    def club(self, first: list[tuple[int, int, int, str, int]]) -> None:
+        with self.engine.begin() as conn:
+            self.club_id, _ = writes.create_club(conn, "Random club")
+            self.partners = [
+                writes.add_partner(conn, self.club_id, f"Partner {i}", None)[0] for i in range(2)
+            ]
+        self.members: list[str] = []
+        self.requests: list[tuple[str, str]] = []
+        self.scheduler = Scheduler(
+            lambda: SqlUnitOfWork(self.engine),
+            Settings(debounce_s=0, max_delay_s=0, solve_time_limit_s=0.2, solve_workers=1, horizon_days=4),
+            _solve,
+        )
+        for skills in (["driver"], ["court_support_trained"], [], ["driver", "court_support_trained"]):
+            self.add_member(skills)
+        for request in first:
+            self.submit(*request)
+
+    def add_member(self, skills: list[str]) -> None:
+        with self.engine.begin() as conn:
+            values = member_values(f"Member {len(self.members)}") | {"skills": skills, "car_seats": 3}
+            member_id, _ = writes.register_member(conn, self.club_id, values)
+            writes.set_availability(
+                conn, self.club_id, member_id, [(d, 6 * 60, 23 * 60) for d in range(7)], [], []
+            )
+        self.members.append(member_id)
+
+    @rule(skills=st.sampled_from([["driver"], [], ["court_support_trained"]]))
+    def register(self, skills: list[str]) -> None:
+        self.add_member(skills)
+
+    @rule(
+        partner=st.integers(0, 1),
+        day=st.integers(0, 3),
+        hour=st.integers(7, 20),
+        kind=st.sampled_from(KINDS),
+        headcount=st.integers(1, 3),
+    )
+    def submit(self, partner: int, day: int, hour: int, kind: str, headcount: int) -> None:
+        start = TODAY.replace(hour=hour) + timedelta(days=day + 1)
+        values = {
+            "kind": kind,
+            "title": f"{kind} {day}/{hour}",
+            "notes": "",
+            "place_name": "Hall",
+            "lat": 51.48,
+            "lon": -3.17,
+            "starts_at": start,
+            "ends_at": start + timedelta(hours=2),
+            "headcount": headcount,
+            "skills": SKILLS[kind],
+            "lead_skills": [],
+            "passengers": 2 if kind == "lift" else 0,
+            "priority": 3,
+        }
+        try:
+            with self.engine.begin() as conn:
+                request_id = writes.submit_request(conn, self.club_id, self.partners[partner], values)
+        except NotFound:
+            return
+        self.requests.append((request_id, self.partners[partner]))
+
+    @precondition(lambda self: self.requests)
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        request_id, partner_id = pick(data, self.requests)
+        try:
+            with self.engine.begin() as conn:
+                writes.cancel_request(conn, self.club_id, partner_id, request_id)
+        except (NotFound, Conflict):
+            pass
+
+    @rule(data=st.data(), days_off=st.sets(st.integers(0, 4), max_size=3), evenings_only=st.booleans())
+    def declare(self, data: st.DataObject, days_off: set[int], evenings_only: bool) -> None:
+        member_id = pick(data, self.members)
+        start = 17 * 60 if evenings_only else 6 * 60
+        off = [(TODAY + timedelta(days=d)).date() for d in days_off]
+        with self.engine.begin() as conn:
+            writes.set_availability(
+                conn, self.club_id, member_id, [(d, start, 24 * 60) for d in range(7)], [], off
+            )
+
+    @rule(data=st.data())
+    def deactivate_member(self, data: st.DataObject) -> None:
+        try:
+            with self.engine.begin() as conn:
+                writes.deactivate_member(conn, self.club_id, pick(data, self.members))
+        except NotFound:
+            pass
+
+    @rule(partner=st.integers(0, 1))
+    def deactivate_partner(self, partner: int) -> None:
+        try:
+            with self.engine.begin() as conn:
+                writes.deactivate_partner(conn, self.club_id, self.partners[partner])
+        except NotFound:
+            pass
+
+    def proposal(self) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            return views.roster(conn, self.club_id, status="proposed")
+
+    def run(self, command: Any) -> None:
+        """A refusal (with its reason) is a legal outcome; the invariant checks what it left behind."""
+        with contextlib.suppress(Conflict, NotFound):
+            execute(SqlUnitOfWork(self.engine), command)
+
+    @rule(data=st.data())
+    def approve(self, data: st.DataObject) -> None:
+        found = self.proposal()
+        if found is None:
+            return
+        keys: list[tuple[str, int]] = [(e["request_id"], e["slot_index"]) for e in found["entries"]]
+        removing = data.draw(st.booleans())
+        remove = {pick(data, keys)} if keys and removing else set()
+        pin = {pick(data, keys) for _ in range(data.draw(st.integers(0, 2)))} - remove if keys else set()
+        self.run(ApproveRoster(self.club_id, found["id"], "coord", frozenset(remove), frozenset(pin)))
+
+    @rule(data=st.data())
+    def swap(self, data: st.DataObject) -> None:
+        found = self.proposal()
+        if found is None or len(found["entries"]) < 2:
+            return
+        a, b = pick(data, found["entries"]), pick(data, found["entries"])
+        self.run(
+            SwapSlots(
+                self.club_id,
+                found["id"],
+                (a["request_id"], a["slot_index"]),
+                (b["request_id"], b["slot_index"]),
+                "coord",
+            )
+        )
+
+    @rule(data=st.data())
+    def place(self, data: st.DataObject) -> None:
+        found = self.proposal()
+        if found is None:
+            return
+        places = [(e["request_id"], e["slot_index"]) for e in found["entries"]]
+        places += [(u["request_id"], u["slot_index"]) for u in found["unfilled"]]
+        if places:
+            slot = pick(data, places)
+            self.run(PlaceMember(self.club_id, found["id"], slot, pick(data, self.members), "coord"))
+
+    @rule(data=st.data())
+    def take_back(self, data: st.DataObject) -> None:
+        with self.engine.connect() as conn:
+            decided = board.decisions(conn, self.club_id, TODAY)
+        choices = [(Unpin, p) for p in decided["pins"]] + [(UndoRemoval, x) for x in decided["removals"]]
+        if choices:
+            kind, row = pick(data, choices)
+            self.run(kind(self.club_id, row["request_id"], row["member_id"], "coord"))
+
+    @rule(data=st.data(), accept=st.booleans())
+    def answer(self, data: st.DataObject, accept: bool) -> None:
+        with self.engine.connect() as conn:
+            live = conn.execute(
+                select(assignments.c.id, assignments.c.member_id).where(
+                    assignments.c.club_id == self.club_id, assignments.c.status.in_(("issued", "accepted"))
+                )
+            ).all()
+        if live:
+            row = pick(data, live)
+            try:
+                with self.engine.begin() as conn:
+                    writes.answer_assignment(conn, self.club_id, row.member_id, row.id, accept, "busy")
+            except (NotFound, Conflict):
+                pass
+
+    @invariant()
+    def planning_goes_on_and_every_proposal_obeys_the_rules(self) -> None:
+        if not hasattr(self, "club_id"):
+            return
+        self.dispatch()
+        with SqlUnitOfWork(self.engine) as uow:
+            uow.schedule.mark_dirty(self.club_id, datetime.now(UTC) - timedelta(seconds=5))
+            uow.commit()
+        assert asyncio.run(self.scheduler.propose_roster(self.club_id)) == 1
+        with self.engine.connect() as conn:
+            assert board.solve_state(conn, self.club_id)["failure"] is None
+        self.dispatch()  # pins released by that solve
+        found = self.proposal()
+        assert found is not None
+        with SqlUnitOfWork(self.engine) as uow:
+            snap = uow.rosters.snapshot(self.club_id, found["horizon_start"], found["horizon_end"])
+        released = [
+            ReleasedPin(
+                request_id=x["request_id"],
+                member_id=x["member_id"],
+                code=ReasonCode(x["code"]),
+                text=x["reason"],
+            )
+            for x in found["released"]
+        ]
+        # The pins the solver saw are the ones before it released some: put those back for the check.
+        instance = to_instance(snap)
+        instance = instance.model_copy(
+            update={
+                "pinned": (
+                    *instance.pinned,
+                    *(
+                        Assignment(request_id=x.request_id, slot_index=0, member_id=x.member_id)
+                        for x in released
+                    ),
+                )
+            }
+        )
+        roster = [
+            Assignment(request_id=e["request_id"], slot_index=e["slot_index"], member_id=e["member_id"])
+            for e in found["entries"]
+        ]
+        result = check(instance, roster, Params(product_rules=True), released)
+        assert result.violations == []
+        with self.engine.connect() as conn:
+            stale = conn.execute(
+                select(assignments.c.id)
+                .join(help_requests, help_requests.c.id == assignments.c.request_id)
+                .join(members, members.c.id == assignments.c.member_id)
+                .where(
+                    assignments.c.club_id == self.club_id,
+                    assignments.c.status.in_(("issued", "accepted")),
+                    (help_requests.c.status == "cancelled") | members.c.active.is_(False),
+                )
+            ).all()
+            pinned = {
+                (r.request_id, r.member_id)
+                for r in conn.execute(select(pins).where(pins.c.club_id == self.club_id))
+            }
+        assert stale == []
+        kept = {(a.request_id, a.member_id) for a in roster}
+        assert {(p.request_id, p.member_id) for p in snap.pins} <= kept, "every pin left is in the proposal"
+        assert not pinned & {(x.request_id, x.member_id) for x in released}, "released pins are gone"
+
+    def dispatch(self) -> None:
+        def sink(rows: list[OutboxRow]) -> None:
+            for row in rows:
+                handle("embedded", decode(row.payload), SqlUnitOfWork(self.engine))
+
+        while pump_once(self.engine, sink, 500):
+            pass
+
+
+def _solve(instance: Any, params: Params) -> Any:
+    from solver import solve
+
+    return solve(instance, params)
+
+
+def test_no_sequence_of_actions_stops_planning_or_breaks_a_rule(engine: Engine) -> None:
+    ClubMachine.engine = engine
+    run_state_machine_as_test(
+        ClubMachine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        ),
+    )
+
+
+pytestmark = pytest.mark.slow
