@@ -22,7 +22,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
-        app.state.engine = engine or make_engine((settings or get_settings()).database_url)
+        app.state.settings = settings or get_settings()
+        app.state.engine = engine or make_engine(app.state.settings.database_url)
         yield
         if own:
             app.state.engine.dispose()

@@ -2,6 +2,7 @@
 
 from events.assignments import (
     AssignmentAccepted,
+    AssignmentChased,
     AssignmentDeclined,
     AssignmentIssued,
     AssignmentNoShow,
@@ -28,6 +29,7 @@ __all__ = [
     "EVENT_TYPES",
     "AnyEvent",
     "AssignmentAccepted",
+    "AssignmentChased",
     "AssignmentDeclined",
     "AssignmentIssued",
     "AssignmentNoShow",

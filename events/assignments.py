@@ -38,3 +38,10 @@ class AssignmentNoShow(_AssignmentEvent):
 
     type: Literal["AssignmentNoShow"] = "AssignmentNoShow"
     marked_by: str
+
+
+class AssignmentChased(_AssignmentEvent):
+    """A coordinator asked again for an answer to an assignment nobody has answered."""
+
+    type: Literal["AssignmentChased"] = "AssignmentChased"
+    chased_by: str

@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from events.assignments import (
     AssignmentAccepted,
+    AssignmentChased,
     AssignmentDeclined,
     AssignmentIssued,
     AssignmentNoShow,
@@ -44,7 +45,8 @@ AnyEvent = Annotated[
     | AssignmentWithdrawn
     | AssignmentAccepted
     | AssignmentDeclined
-    | AssignmentNoShow,
+    | AssignmentNoShow
+    | AssignmentChased,
     Field(discriminator="type"),
 ]
 

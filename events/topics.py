@@ -32,6 +32,7 @@ TOPIC_OF: dict[str, str] = {
     "AssignmentAccepted": ASSIGNMENTS,
     "AssignmentDeclined": ASSIGNMENTS,
     "AssignmentNoShow": ASSIGNMENTS,
+    "AssignmentChased": ASSIGNMENTS,
 }
 
 

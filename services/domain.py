@@ -19,3 +19,20 @@ class NotFound(LookupError):
 class Conflict(RuntimeError):
     """The command no longer applies to the current state, or breaks a rule; the message says
     which, in words a coordinator, member or partner can act on."""
+
+
+class AssignmentStatus(StrEnum):
+    ISSUED = "issued"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    NO_SHOW = "no_show"
+
+
+class AttentionKind(StrEnum):
+    """What a coordinator should look at, most pressing kinds first."""
+
+    PLANNING_FAILED = "planning_failed"
+    UNFILLED_SOON = "unfilled_soon"
+    DECLINED = "declined"
+    UNANSWERED = "unanswered"

@@ -218,6 +218,9 @@ class AssignmentRepository(abc.ABC):
         """Issued or accepted assignments of the member whose request starts after ``after``."""
 
     @abc.abstractmethod
+    def get(self, club_id: str, assignment_id: str) -> AssignmentRow | None: ...
+
+    @abc.abstractmethod
     def add(self, row: AssignmentRow, club_id: str) -> None: ...
 
     @abc.abstractmethod

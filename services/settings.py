@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
     solve_workers: int = Field(default=2, ge=1)
     horizon_days: int = Field(default=7, ge=1, le=28)
+    unanswered_after_h: float = Field(default=24, gt=0)
+    """An assignment nobody has answered for this long is put on the coordinators' attention list."""
+    urgent_within_h: float = Field(default=48, gt=0)
+    """A high or urgent place still empty this close to its start is put on the attention list."""
     change_weight: int = Field(default=5000, ge=0)
     """Cost of changing one approved assignment when re-solving: above any single slot's value,
     so a decline moves only what must move."""

@@ -3,18 +3,36 @@ changed since the approved roster, unfilled slots with the solver's reason, memb
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
-from api.pages.render import local
+from api.pages.render import local, waited
 from services.commands.placement import placement_options
+from services.domain import AssignmentStatus
 from services.ports import UnitOfWork
-from services.store import board, views
+from services.store import attention, board, views
 
 RECENT_WEEKS = 4
+
+
+ANSWER_WORDS = {
+    AssignmentStatus.ACCEPTED: "accepted",
+    AssignmentStatus.DECLINED: "declined",
+    AssignmentStatus.NO_SHOW: "did not turn up",
+}
+
+
+def answer_text(row: dict[str, Any] | None, now: datetime) -> str:
+    """A placed person's answer as the board shows it; empty for someone not yet sent (a proposal)."""
+    if row is None:
+        return ""
+    if row["status"] == AssignmentStatus.ISSUED:
+        return f"waiting {waited(now - row['updated_at'])}"
+    return ANSWER_WORDS.get(row["status"], row["status"])
 
 
 def _minutes(r: dict[str, Any]) -> int:
@@ -22,7 +40,12 @@ def _minutes(r: dict[str, Any]) -> int:
 
 
 def _slots(
-    request: dict[str, Any], proposed: list[dict[str, Any]], approved: dict[int, str], names: dict[str, str]
+    request: dict[str, Any],
+    proposed: list[dict[str, Any]],
+    approved: dict[int, str],
+    names: dict[str, str],
+    answered: dict[str, dict[str, Any]],
+    now: datetime,
 ) -> list[dict[str, Any]]:
     out = []
     for e in proposed:
@@ -36,13 +59,26 @@ def _slots(
                 "pinned": e["pinned"],
                 "change": change,
                 "was": names.get(before or "", ""),
+                "answer": answered.get(e["member_id"], {}).get("status", ""),
+                "answer_text": answer_text(answered.get(e["member_id"]), now),
             }
         )
     return out
 
 
-def build(conn: Connection, club_id: str, tz: str, now: datetime | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FollowUp:
+    """When an unanswered assignment or an empty urgent place needs the coordinator."""
+
+    unanswered_after: timedelta = timedelta(hours=24)
+    urgent_within: timedelta = timedelta(hours=48)
+
+
+def build(
+    conn: Connection, club_id: str, tz: str, now: datetime | None = None, follow: FollowUp | None = None
+) -> dict[str, Any]:
     now = now or datetime.now(UTC)
+    follow = follow or FollowUp()
     approved = views.roster(conn, club_id, status="approved")
     # Between an approval and the next solve there is no proposal: show the approved roster then.
     proposal = views.roster(conn, club_id, status="proposed") or approved
@@ -63,15 +99,28 @@ def build(conn: Connection, club_id: str, tz: str, now: datetime | None = None) 
         unfilled[u["request_id"]].append(u)
     days: dict[date, list[dict[str, Any]]] = defaultdict(list)
     load: dict[str, int] = defaultdict(int)
+    replies = attention.answers(conn, club_id, start, end)
     for rid, r in requests.items():
         for e in entries[rid]:
             load[e["member_id"]] += _minutes(r)
+        answered = {a["member_id"]: a for a in replies.get(rid, [])}
         days[local(r["starts_at"], tz).date()].append(
-            r | {"slots": _slots(r, entries[rid], before[rid], names), "unfilled": unfilled[rid]}
+            r
+            | {
+                "slots": _slots(r, entries[rid], before[rid], names, answered, now),
+                "unfilled": unfilled[rid],
+                "declined": [a for a in replies.get(rid, []) if a["status"] == AssignmentStatus.DECLINED],
+                "answers": Counter(a["status"] for a in replies.get(rid, [])),
+            }
         )
     return {
         "proposal": proposal,
-        "days": sorted(days.items()),
+        "now": now,
+        "attention": attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within),
+        "days": [
+            (day, reqs, Counter(k for r in reqs for k in r["answers"].elements()))
+            for day, reqs in sorted(days.items())
+        ],
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
         **board.decisions(conn, club_id, now),
@@ -123,7 +172,7 @@ def same_day_slots(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The slot to swap and the other filled slots of the proposal on the same local day."""
     content = build(conn, club_id, tz)
-    flat = [(day, r, s) for day, rs in content["days"] for r in rs for s in r["slots"]]
+    flat = [(day, r, s) for day, rs, _ in content["days"] for r in rs for s in r["slots"]]
     target = next(((day, r, s) for day, r, s in flat if (r["id"], s["slot"]) == key), None)
     if target is None:
         return {}, []
@@ -140,7 +189,7 @@ def place_context(
     proposal = content["proposal"]
     if not proposal or proposal["status"] != "proposed":
         return None
-    request = next((r for _, rs in content["days"] for r in rs if r["id"] == key[0]), None)
+    request = next((r for _, rs, _ in content["days"] for r in rs if r["id"] == key[0]), None)
     if request is None or not 0 <= key[1] < request["headcount"]:
         return None
     holder = next((s["name"] for s in request["slots"] if s["slot"] == key[1]), None)
@@ -151,7 +200,7 @@ def place_context(
     names = {k: v["name"] for k, v in board.active_members(conn, club_id).items()}
     options = [(names[m], m, why) for m, why in placement_options(uow, head, key) if m in names]
     return {
-        "request": request,
+        "job": request,
         "key": f"{key[0]}:{key[1]}",
         "holder": holder,
         "roster_id": proposal["id"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -10,7 +12,15 @@ from api.deps import ReadConn, Run, WriteConn
 from api.pages import board_model
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
-from services.commands import ApproveRoster, PlaceMember, Refused, SwapSlots, UndoRemoval, Unpin
+from services.commands import (
+    ApproveRoster,
+    ChaseAssignment,
+    PlaceMember,
+    Refused,
+    SwapSlots,
+    UndoRemoval,
+    Unpin,
+)
 from services.domain import Conflict, NotFound
 from services.store import board
 
@@ -23,6 +33,7 @@ MESSAGES = {
     "placed": "Placed and pinned; a new proposal is being worked out around it.",
     "unpinned": "Unpinned; a new proposal is being worked out.",
     "undone": "Removal undone; a new proposal is being worked out.",
+    "chased": "Asked again: the member gets the message through the channels they chose.",
     "stale": "A newer proposal arrived while you were looking: please review it.",
 }
 
@@ -36,7 +47,11 @@ def _slot(raw: str) -> tuple[str, int]:
 
 @router.get("/", response_class=HTMLResponse)
 def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
-    content = board_model.build(conn, viewer.who.club_id, viewer.tz)
+    settings = request.app.state.settings
+    follow = board_model.FollowUp(
+        timedelta(hours=settings.unanswered_after_h), timedelta(hours=settings.urgent_within_h)
+    )
+    content = board_model.build(conn, viewer.who.club_id, viewer.tz, follow=follow)
     message = MESSAGES.get(request.query_params.get("done", ""), "")
     return page(request, "coord_board.html", {"v": viewer, "message": message, **content})
 
@@ -178,3 +193,16 @@ async def unpin(request: Request, viewer: CoordinatorPost, run: Run) -> Response
 @router.post("/undo-removal")
 async def undo_removal(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
     return await _take_back(request, viewer, run, UndoRemoval, "undone")
+
+
+@router.post("/chase")
+async def chase(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
+    form = await request.form()
+    command = ChaseAssignment(viewer.who.club_id, str(form.get("assignment_id", "")), viewer.who.subject_id)
+    try:
+        await run_in_threadpool(run, command)
+    except NotFound as exc:
+        raise PageDenied(404, "No such assignment.") from exc
+    except Conflict as exc:
+        raise PageDenied(409, "They have answered meanwhile: nothing to chase.") from exc
+    return RedirectResponse("/c/?done=chased", status_code=303)

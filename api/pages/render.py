@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,29 @@ PRIORITIES = {1: "Nice to have", 2: "Helpful", 3: "Important", 4: "Very importan
 
 def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def waited(span: timedelta) -> str:
+    """How long, in the unit a person would use: '40 min', '5 h', '2 days'."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes < 90:
+        return f"{max(minutes, 1)} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+ANSWER_ORDER = (
+    ("accepted", "accepted"),
+    ("issued", "waiting"),
+    ("declined", "declined"),
+    ("no_show", "no-show"),
+)
+
+
+def answer_counts(counts: Mapping[str, int]) -> str:
+    """'2 accepted · 1 waiting · 1 declined': members' answers at a glance."""
+    return " · ".join(f"{counts[status]} {word}" for status, word in ANSWER_ORDER if counts.get(status))
 
 
 def _kind(value: str) -> str:
@@ -39,6 +63,8 @@ def environment() -> Environment:
     env.filters["kind"] = _kind
     env.globals["WEEKDAYS"] = WEEKDAYS
     env.globals["PRIORITIES"] = PRIORITIES
+    env.globals["waited"] = waited
+    env.globals["answer_counts"] = answer_counts
     return env
 
 

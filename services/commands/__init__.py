@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from services.commands.answers import ChaseAssignment, chase_assignment
 from services.commands.placement import Refused
 from services.commands.roster import (
     ApproveRoster,
@@ -22,7 +23,7 @@ from services.commands.roster import (
 )
 from services.ports import UnitOfWork
 
-Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval
+Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     ApproveRoster: approve_roster,
@@ -30,6 +31,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     PlaceMember: place_member,
     Unpin: unpin,
     UndoRemoval: undo_removal,
+    ChaseAssignment: chase_assignment,
 }
 
 
@@ -43,6 +45,7 @@ def execute(uow: UnitOfWork, command: Command) -> Any:
 __all__ = [
     "HANDLERS",
     "ApproveRoster",
+    "ChaseAssignment",
     "Command",
     "PlaceMember",
     "Refused",

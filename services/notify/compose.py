@@ -10,11 +10,16 @@ SUBJECTS = {
     "issued": "New assignment: {title}, {when}",
     "withdrawn": "Cancelled: {title}, {when}",
     "reminder": "Tomorrow: {title}, {when}",
+    "chased": "Waiting for your answer: {title}, {when}",
 }
 OPENINGS = {
     "issued": "You have been asked to help. Please accept or decline on your page (your private link).",
     "withdrawn": "This assignment is no longer needed from you. Thank you for keeping the time free.",
     "reminder": "A reminder of your assignment.",
+    "chased": (
+        "Your club is still waiting for your answer."
+        " Please accept or decline on your page (your private link)."
+    ),
 }
 
 

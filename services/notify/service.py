@@ -12,15 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from events import AnyEvent, AssignmentIssued, AssignmentWithdrawn, decode
+from events import AnyEvent, AssignmentChased, AssignmentIssued, AssignmentWithdrawn, decode
 from services.notify.compose import compose
 from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore
 
 NOTIFIER_CONSUMER = "notifier"
+
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 REMIND_AHEAD = timedelta(hours=24)
-KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn"}
+KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn", AssignmentChased: "chased"}
 
 log = structlog.get_logger("mechanic.notify")
 
@@ -31,13 +32,15 @@ class Notifier:
     ) -> None:
         self.store, self.channels, self.consumer = store, {c.name: c for c in channels}, consumer
 
-    def notices(self, kind: str, info: AssignmentInfo) -> list[Notice]:
+    def notices(self, kind: str, info: AssignmentInfo, occasion: str = "") -> list[Notice]:
+        """One message per channel the member uses; ``occasion`` tells apart messages of a kind that
+        may be sent more than once (each chase), so the unique key keeps only true duplicates out."""
         subject, body = compose(kind, info)
         out = []
         for channel in self.channels.values():
             address = channel.address(info.recipient)
             if address:
-                key = f"{info.assignment_id}:{kind}:{channel.name}"
+                key = f"{info.assignment_id}:{kind}{occasion}:{channel.name}"
                 out.append(Notice(key, info.club_id, kind, channel.name, address, subject, body))
         return out
 
@@ -51,7 +54,9 @@ class Notifier:
         if kind is None:
             return False
         info = self.store.assignment(event.assignment_id)  # type: ignore[union-attr]
-        items = self.notices(kind, info) if info else []
+        occasion = f":{event.event_id}" if isinstance(event, AssignmentChased) else ""
+        stale = kind == "chased" and info is not None and info.status != "issued"  # answered meanwhile
+        items = self.notices(kind, info, occasion) if info and not stale else []
         recorded = self.store.record(self.consumer, str(event.event_id), items)
         if recorded and items:
             self.deliver()

@@ -476,6 +476,11 @@ class SqlAssignments(AssignmentRepository):
             .order_by(a.id)
         )
 
+    def get(self, club_id: str, assignment_id: str) -> AssignmentRow | None:
+        a = assignments.c
+        found = self._rows(self._select().where(a.id == assignment_id, a.club_id == club_id))
+        return found[0] if found else None
+
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.conn.execute(
             insert(assignments).values(

@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from services.bootstrap import Container, bootstrap
+from services.settings import Settings
 from tests.e2e_support import free_port
 from tests.pages.conftest import engine, site  # noqa: F401 - shared fixtures
+from tests.pages.support import Site
 
 
 class _Inbox:
@@ -111,3 +114,19 @@ def hook_server() -> Iterator[HookStub]:
     with serving(Handler) as base:
         stub.url = f"{base}/hooks/mechanic"
         yield stub
+
+
+@pytest.fixture
+def container(site: Site, smtp: tuple[int, list[Message]], signal_api: SignalStub) -> Iterator[Container]:  # noqa: F811
+    """The real composition root on the site's database, with email and Signal switched on."""
+    settings = Settings(
+        database_url=site.engine.url.render_as_string(hide_password=False),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp[0],
+        smtp_sender="club@example.org",
+        signal_url=signal_api.url,
+        signal_number="+447700900000",
+    )
+    made = bootstrap(settings, migrate=False)
+    yield made
+    made.close()

@@ -3,37 +3,18 @@ exactly once per event, retried after a failure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 
-import pytest
 from sqlalchemy import select
 
-from services.bootstrap import Container, bootstrap
+from services.bootstrap import Container
 from services.pump import pump_once
-from services.settings import Settings
 from services.store import notices, writes
 from services.store.tables import notices as notices_table
 from services.store.tables import outbox
 from tests.notify.conftest import SignalStub
 from tests.pages.support import Site
-
-
-@pytest.fixture
-def container(site: Site, smtp: tuple[int, list[Message]], signal_api: SignalStub) -> Iterator[Container]:
-    """The real composition root on the site's database, with email and Signal switched on."""
-    settings = Settings(
-        database_url=site.engine.url.render_as_string(hide_password=False),
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[0],
-        smtp_sender="club@example.org",
-        signal_url=signal_api.url,
-        signal_number="+447700900000",
-    )
-    made = bootstrap(settings, migrate=False)
-    yield made
-    made.close()
 
 
 def run_dispatcher(container: Container) -> None:

@@ -125,6 +125,9 @@ class FakeAssignments(AssignmentRepository):
     def active_for_member(self, member_id: str, after: datetime) -> list[AssignmentRow]:
         return [a for a in self.active_between("", datetime.min, datetime.max) if a.member_id == member_id]
 
+    def get(self, club_id: str, assignment_id: str) -> AssignmentRow | None:
+        return self.rows.get(assignment_id)
+
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
 
