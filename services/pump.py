@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Protocol
 
 import structlog
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.store import outbox
 from services.store.db import read_only
+from services.store.leases import LeaseLost
 from services.store.outbox import OutboxRow
 
 log = structlog.get_logger("mechanic.pump")
@@ -23,26 +25,49 @@ log = structlog.get_logger("mechanic.pump")
 Sink = Callable[[list[OutboxRow]], None]
 
 
-def pump_once(engine: Engine, sink: Sink, batch: int) -> int:
-    """Deliver one batch; returns how many rows were delivered."""
+class Fence(Protocol):
+    """Proof that this pump may still deliver (the relay's lease); ``check`` raises ``LeaseLost``."""
+
+    def check(self, conn: Connection) -> None: ...
+
+    def keep_alive(self, engine: Engine) -> None: ...
+
+
+def pump_once(engine: Engine, sink: Sink, batch: int, fence: Fence | None = None) -> int:
+    """Deliver one batch; returns how many rows were delivered.
+
+    With a ``fence`` the lease is checked (and extended) before the batch is handed to the sink and
+    again in the transaction that marks it published, so a pump that lost the lead marks nothing."""
     with read_only(engine).connect() as conn:
         rows = outbox.unpublished(conn, batch)
         conn.rollback()
     if not rows:
         return 0
+    if fence is not None:
+        with engine.begin() as conn:
+            fence.check(conn)
     sink(rows)
     with engine.begin() as conn:
+        if fence is not None:
+            fence.check(conn)
         outbox.mark_published(conn, [r.seq for r in rows])
     return len(rows)
 
 
-async def pump_forever(engine: Engine, sink: Sink, batch: int, idle_s: float, stop: asyncio.Event) -> None:
-    """Drain the outbox, then poll every ``idle_s``; a failing sink is retried with back-off."""
+async def pump_forever(
+    engine: Engine, sink: Sink, batch: int, idle_s: float, stop: asyncio.Event, fence: Fence | None = None
+) -> None:
+    """Drain the outbox, then poll every ``idle_s``; a failing sink is retried with back-off. A lost
+    lease (``LeaseLost``) ends the loop: the caller goes back to standing by."""
     backoff = idle_s
     while not stop.is_set():
         try:
-            delivered = await asyncio.to_thread(pump_once, engine, sink, batch)
+            delivered = await asyncio.to_thread(pump_once, engine, sink, batch, fence)
+            if fence is not None and delivered == 0:
+                await asyncio.to_thread(fence.keep_alive, engine)
             backoff = idle_s
+        except LeaseLost:
+            raise
         except Exception:
             log.exception("pump.failed", retry_in_s=backoff)
             delivered = 0

@@ -11,17 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from events import ALL_TOPICS
 from services.pump import pump_forever
 from services.settings import Settings
-from services.store import outbox
+from services.store import leases
 from services.store.db import make_engine
+from services.store.leases import LeaseLost
 from services.store.outbox import OutboxRow
 
 log = structlog.get_logger("mechanic.relay")
@@ -29,7 +37,9 @@ STANDBY_POLL_S = 2.0
 
 RETENTION_MS = 30 * 24 * 3600 * 1000
 """A month of events: the database can rebuild any state, so the log need not be kept forever."""
-SEND_TIMEOUT_S = 60.0
+SEND_TIMEOUT_S = 10.0
+"""Shorter than the relay lease, so a send that hangs on a dead broker ends before a standby may
+take over (the lease is renewed just before each send)."""
 CONNECT_TIMEOUT_S = 60.0
 
 
@@ -131,6 +141,8 @@ class KafkaSink:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.published = 0
+        self.epoch = 0
+        """The relay lease's epoch this sink publishes under, carried in every message's headers."""
         self._producer: KafkaProducer | None = None
 
     def _connect(self) -> KafkaProducer:
@@ -148,7 +160,7 @@ class KafkaSink:
     def __call__(self, rows: list[OutboxRow]) -> None:
         producer = self._producer = self._producer or self._connect()
         try:
-            sent = [producer.send(row.topic, **message(row)) for row in rows]
+            sent = [producer.send(row.topic, **message(row, self.epoch)) for row in rows]
             producer.flush(timeout=SEND_TIMEOUT_S)
             for future in sent:
                 future.get(timeout=SEND_TIMEOUT_S)
@@ -164,29 +176,77 @@ class KafkaSink:
             self._producer = None
 
 
-def message(row: OutboxRow) -> dict[str, Any]:
-    """Keyed by club, so one club's events keep their order on one partition."""
+def message(row: OutboxRow, epoch: int = 0) -> dict[str, Any]:
+    """Keyed by club, so one club's events keep their order on one partition; the relay's epoch
+    tells a reader which leader sent a message."""
     return {
         "key": row.club_id.encode(),
         "value": row.payload.encode(),
-        "headers": [("event_type", row.type.encode()), ("event_id", row.event_id.encode())],
+        "headers": [
+            ("event_type", row.type.encode()),
+            ("event_id", row.event_id.encode()),
+            ("relay_epoch", str(epoch).encode()),
+        ],
     }
 
 
-async def relay_forever(settings: Settings, sink: KafkaSink, stop: asyncio.Event) -> None:
+class RelayLease:
+    """This relay's hold on the outbox: checked and extended before every send and with every mark."""
+
+    def __init__(self, holder: str, epoch: int, ttl: timedelta) -> None:
+        self.holder, self.epoch, self.ttl = holder, epoch, ttl
+        self._renewed = time.monotonic()
+
+    def check(self, conn: Connection) -> None:
+        leases.renew(conn, leases.RELAY, self.holder, self.epoch, datetime.now(UTC), self.ttl)
+        self._renewed = time.monotonic()
+
+    def keep_alive(self, engine: Engine) -> None:
+        """While the outbox is quiet: renew once a third of the lease has passed."""
+        if time.monotonic() - self._renewed > self.ttl.total_seconds() / 3:
+            with engine.begin() as conn:
+                self.check(conn)
+
+
+def _acquire(engine: Engine, holder: str, ttl: timedelta) -> int | None:
+    with engine.begin() as conn:
+        return leases.acquire(conn, leases.RELAY, holder, datetime.now(UTC), ttl)
+
+
+def _release(engine: Engine, lease: RelayLease) -> None:
+    with engine.begin() as conn:
+        leases.release(conn, leases.RELAY, lease.holder, lease.epoch)
+
+
+async def relay_forever(
+    settings: Settings, sink: KafkaSink, stop: asyncio.Event, holder: str | None = None
+) -> None:
+    """Stand by until this relay holds the lease, publish while it does, and stand by again when it is
+    lost (a database restart, a pause longer than the lease); database errors are waited out."""
+    holder = holder or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    ttl = timedelta(seconds=settings.relay_lease_s)
     engine = make_engine(settings.database_url)
     try:
-        with engine.connect() as lead:  # holds the relay's lock for as long as it runs
-            while not await asyncio.to_thread(outbox.try_lead, lead):
-                log.info("relay.standby", reason="another relay publishes this outbox")
+        while not stop.is_set():
+            try:
+                epoch = await asyncio.to_thread(_acquire, engine, holder, ttl)
+            except SQLAlchemyError as exc:
+                log.warning("relay.database_unreachable", error=type(exc).__name__, retry_in_s=STANDBY_POLL_S)
+                epoch = None
+            if epoch is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=STANDBY_POLL_S)
-                if stop.is_set():
-                    return
+                continue
+            lease = RelayLease(holder, epoch, ttl)
+            sink.epoch = epoch
+            log.info("relay.leading", holder=holder, epoch=epoch)
             try:
-                await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop)
-            finally:
-                await asyncio.to_thread(outbox.resign, lead)
+                await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop, lease)
+            except LeaseLost:
+                log.warning("relay.lost_lead", holder=holder, epoch=epoch)
+                continue
+            with contextlib.suppress(SQLAlchemyError):
+                await asyncio.to_thread(_release, engine, lease)
     finally:
         engine.dispose()
 

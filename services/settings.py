@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     """Cost of changing one approved assignment when re-solving: above any single slot's value,
     so a decline moves only what must move."""
     relay_batch: int = Field(default=500, ge=1)
+    relay_lease_s: float = Field(default=15.0, gt=0)
+    """How long a relay's lead lasts without renewal: a paused or cut-off leader is replaced this
+    long after its last renewal, at most."""
     poll_interval_s: float = Field(default=0.1, gt=0)
     smtp_host: str | None = None
     """Email notifications are on when this is set."""

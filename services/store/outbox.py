@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, select, update
 
 from events import AnyEvent, encode, topic_for
 from services.store.tables import outbox
@@ -62,26 +62,3 @@ def unpublished(conn: Connection, limit: int) -> list[OutboxRow]:
 def mark_published(conn: Connection, seqs: list[int]) -> None:
     if seqs:
         conn.execute(update(outbox).where(outbox.c.seq.in_(seqs)).values(published_at=datetime.now(UTC)))
-
-
-RELAY_LOCK_KEY = 0x6D656368_72656C61  # "mechrela": one relay per database publishes
-
-
-def try_lead(conn: Connection) -> bool:
-    """Claim the right to publish this outbox, for as long as ``conn`` stays open.
-
-    Two relays publishing at once would not lose events, but could reorder a club's events on its
-    partition; on PostgreSQL a session advisory lock makes the second relay a standby. SQLite
-    serves one machine, where one relay runs."""
-    if conn.dialect.name != "postgresql":
-        return True
-    won = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": RELAY_LOCK_KEY}).scalar())
-    conn.commit()  # the lock is the session's; no transaction (and no snapshot) stays open
-    return won
-
-
-def resign(conn: Connection) -> None:
-    """Give the lead back (a pooled connection would otherwise keep the lock after its relay)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RELAY_LOCK_KEY})
-        conn.commit()

@@ -214,6 +214,15 @@ exclusions = Table(
     Column("excluded_at", UtcDateTime, nullable=False),
 )
 
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
 released_pins = Table(
     "released_pins",
     metadata,

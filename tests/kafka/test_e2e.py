@@ -49,9 +49,14 @@ def test_request_to_assignment_on_kafka_and_a_decline_replans_minimally(kafka_st
         assert {m.key for m in on_kafka} == {club_id.encode()}, "keyed by club"
         assert len({m.partition for m in on_kafka}) == 1, "one club, one partition"
         assert all(
-            m.headers == {"event_type": b"AssignmentIssued", "event_id": m.event["event_id"].encode()}
+            m.headers
+            == {
+                "event_type": b"AssignmentIssued",
+                "event_id": m.event["event_id"].encode(),
+                "relay_epoch": b"1",
+            }
             for m in on_kafka
-        )
+        ), "the relay that sent each message is known by its lease epoch"
 
         in_api = {
             (a["id"], a["request_id"], a["slot_index"], member)

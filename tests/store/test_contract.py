@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from events import AvailabilityDeclared, RosterApproved, decode
 from services.commands import ApproveRoster, execute
@@ -18,10 +18,12 @@ from services.domain import Conflict
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
-from services.store import outbox, writes
+from services.relay import RelayLease
+from services.store import leases, outbox, writes
 from services.store.db import MIGRATIONS, current_revision
 from services.store.outbox import OutboxRow
 from services.store.tables import assignments, metadata, processed_events, schedule_state
+from services.store.tables import leases as leases_table
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
 
@@ -300,16 +302,47 @@ def test_an_approval_handled_after_its_requests_cancellation_sends_nobody(engine
     assert count(engine, assignments) == 0
 
 
-def test_only_one_relay_leads_on_a_shared_database(database_url: str, engine: Engine) -> None:
-    with engine.connect() as first, engine.connect() as second:
-        assert outbox.try_lead(first) is True
-        shared = database_url.startswith("postgresql")
-        assert outbox.try_lead(second) is not shared, "on PostgreSQL the second relay stands by"
-        outbox.resign(first)
-        assert outbox.try_lead(second) is True, "a standby takes over when the leader resigns"
-        outbox.resign(second)
-    with engine.connect() as later:
-        assert outbox.try_lead(later) is True, "nothing is left locked"
+def test_one_relay_leads_and_a_paused_one_is_fenced_by_the_epoch(engine: Engine) -> None:
+    ttl = timedelta(seconds=15)
+    with engine.begin() as conn:
+        first = leases.acquire(conn, leases.RELAY, "a", NOW, ttl)
+        assert first is not None
+        assert leases.acquire(conn, leases.RELAY, "b", NOW + timedelta(seconds=1), ttl) is None, "b stands by"
+        leases.renew(conn, leases.RELAY, "a", first, NOW + timedelta(seconds=10), ttl)
+        assert leases.acquire(conn, leases.RELAY, "b", NOW + timedelta(seconds=20), ttl) is None, "renewed"
+    # a is paused past its lease: b takes over with a new epoch, and a can no longer renew.
+    late = NOW + timedelta(seconds=26)
+    with engine.begin() as conn:
+        second = leases.acquire(conn, leases.RELAY, "b", late, ttl)
+    assert second == first + 1
+    with engine.begin() as conn, pytest.raises(leases.LeaseLost):
+        leases.renew(conn, leases.RELAY, "a", first, late, ttl)
+    with engine.begin() as conn:
+        leases.release(conn, leases.RELAY, "b", second)
+        assert leases.acquire(conn, leases.RELAY, "a", late, ttl) == second + 1, "a release frees it at once"
+
+
+def test_a_pump_that_lost_its_lease_marks_nothing_published(engine: Engine) -> None:
+    club_id, partner_id, _ = club_with_member(engine)
+    add_request(engine, club_id, partner_id)
+    before = len(_all_outbox(engine))
+    now = datetime.now(UTC)
+    ttl = timedelta(seconds=15)
+    with engine.begin() as conn:
+        epoch = leases.acquire(conn, leases.RELAY, "a", now, ttl)
+    assert epoch is not None
+    fence = RelayLease("a", epoch, ttl)
+    sent: list[OutboxRow] = []
+
+    def paused_sink(rows: list[OutboxRow]) -> None:
+        sent.extend(rows)
+        with engine.begin() as conn:  # meanwhile the lease expired and another relay took it
+            conn.execute(update(leases_table).values(expires_at=now - timedelta(seconds=1)))
+            assert leases.acquire(conn, leases.RELAY, "b", now, ttl) == epoch + 1
+
+    with pytest.raises(leases.LeaseLost):
+        pump_once(engine, paused_sink, 500, fence)
+    assert len(sent) == before and len(_all_outbox(engine)) == before, "nothing was marked"
 
 
 def test_a_request_reached_by_the_rolling_horizon_triggers_a_solve(engine: Engine) -> None:
