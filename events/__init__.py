@@ -9,7 +9,7 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.base import Event
+from events.base import SCHEMA_VERSION, Event
 from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import RequestCancelled, RequestSubmitted
@@ -27,6 +27,7 @@ from events.topics import ALL_TOPICS, topic_for
 __all__ = [
     "ALL_TOPICS",
     "EVENT_TYPES",
+    "SCHEMA_VERSION",
     "AnyEvent",
     "AssignmentAccepted",
     "AssignmentChased",

@@ -11,6 +11,10 @@ from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+SCHEMA_VERSION = 1
+"""The newest version of the event schemas this code reads and writes; an event that claims a newer
+one comes from a newer release and is parked until a worker of that release takes it."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -22,7 +26,7 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: UUID = Field(default_factory=uuid4)
-    schema_version: int = 1
+    schema_version: int = SCHEMA_VERSION
     occurred_at: AwareDatetime = Field(default_factory=_now)
     club_id: str = Field(min_length=1)
     correlation_id: UUID | None = None

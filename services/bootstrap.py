@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from events import AnyEvent, decode
+from events import SCHEMA_VERSION, AnyEvent, decode
 from services.handlers import handle
 from services.notify.service import Notifier
 from services.notify.webhooks import PartnerWebhooks
@@ -23,7 +24,8 @@ from services.pump import Sink
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import dead_letters
-from services.store.db import make_engine, upgrade
+from services.store.db import is_transient, make_engine, upgrade
+from services.store.dead_letters import Where
 from services.store.outbox import OutboxRow
 from services.store.uow import SqlUnitOfWork
 from solver import solve
@@ -73,16 +75,42 @@ class Container:
         self.webhooks.on_event(event)
         return fresh
 
-    def deliver(self, consumer: str, event: AnyEvent) -> bool:
-        """``handle_event``, retried with back-off. An event that still fails after
-        DELIVERY_ATTEMPTS is parked as a dead letter (and logged), so that the events behind it
-        go on; if even parking fails, the error propagates and the transport redelivers later.
+    def receive(self, consumer: str, value: bytes | None, key: bytes | None, where: Where) -> bool:
+        """A record from Kafka: decoded and delivered, or, if it is no event at all (no value,
+        garbage, an unknown type), parked with where it was read. False if it was not handled."""
+        try:
+            if value is None:
+                raise ValueError("a record without a value (a tombstone)")
+            event = decode(value)
+        except (ValueError, ValidationError) as exc:
+            dead_letters.park_record(self.engine, consumer, where, key, value, str(exc))
+            log.error(
+                "record.parked",
+                consumer=consumer,
+                topic=where.topic,
+                partition=where.partition,
+                offset=where.offset,
+            )
+            return False
+        return self.deliver(consumer, event, where)
+
+    def deliver(self, consumer: str, event: AnyEvent, where: Where | None = None) -> bool:
+        """``handle_event``; a failure a retry can fix (the database away, a lock) is retried with
+        back-off, up to DELIVERY_ATTEMPTS; one that cannot be fixed by retrying, or that outlasts
+        the retries, is parked as a dead letter (and logged) at once, so the events behind it go on.
+        An event of a newer schema version than this code knows is parked untouched. If even
+        parking fails, the error propagates and the transport redelivers later.
         Returns False for a duplicate or a parked event."""
+        if event.schema_version > SCHEMA_VERSION:
+            why = f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
+            return self._park(consumer, event, why, where)
         delay = 0.1
-        for attempt in range(1, DELIVERY_ATTEMPTS):
+        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
             try:
                 return self.handle_event(consumer, event)
             except Exception as exc:
+                if not is_transient(exc) or attempt == DELIVERY_ATTEMPTS:
+                    return self._park(consumer, event, repr(exc), where)
                 log.warning(
                     "event.failed",
                     consumer=consumer,
@@ -94,18 +122,18 @@ class Container:
                 )
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        try:
-            return self.handle_event(consumer, event)
-        except Exception as exc:
-            dead_letters.park(self.engine, consumer, event, repr(exc))
-            log.error(
-                "event.parked",
-                consumer=consumer,
-                event_id=str(event.event_id),
-                type=event.type,
-                error=repr(exc)[:300],
-            )
-            return False
+        raise AssertionError("unreachable: the last attempt parks or returns")
+
+    def _park(self, consumer: str, event: AnyEvent, error: str, where: Where | None) -> bool:
+        dead_letters.park(self.engine, consumer, event, error, where)
+        log.error(
+            "event.parked",
+            consumer=consumer,
+            event_id=str(event.event_id),
+            type=event.type,
+            error=error[:300],
+        )
+        return False
 
     def embedded_sink(self) -> Sink:
         """Delivers outbox rows straight to the handlers, in order, in this process."""

@@ -175,7 +175,8 @@ def _solve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
-    """List parked events; with --replay, hand each to its consumer again and unpark what succeeds."""
+    """List parked events and records; with --replay, hand each to its consumer again and unpark what
+    succeeds; with --discard, drop them (after the cause is understood: they are gone for good)."""
     from events import decode
     from services.bootstrap import bootstrap
     from services.store import dead_letters
@@ -184,14 +185,24 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     failed = 0
     try:
         for letter in dead_letters.parked(container.engine):
+            if args.id and letter.event_id != args.id:
+                continue
+            read = f" read at {letter.topic}[{letter.partition}]@{letter.offset}" if letter.topic else ""
             print(
                 f"{letter.parked_at:%Y-%m-%d %H:%M} {letter.consumer} {letter.type} {letter.event_id} "
-                f"club {letter.club_id}: {letter.error[:200]}"
+                f"club {letter.club_id}{read}: {letter.error[:200]}"
             )
+            if args.discard:
+                dead_letters.release(container.engine, letter)
+                print("  discarded")
+                continue
             if not args.replay:
                 continue
             try:
-                container.handle_event(letter.consumer, decode(letter.payload))
+                raw = letter.raw()
+                if raw is None:
+                    raise ValueError("a record without a value cannot be replayed; discard it")
+                container.handle_event(letter.consumer, decode(raw))
             except Exception as exc:
                 failed += 1
                 print(f"  still failing: {exc!r}", file=sys.stderr)
@@ -224,7 +235,10 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     sub.add_parser("relay", help="publish the outbox to Kafka").set_defaults(run=_relay)
 
     dead = sub.add_parser("dead-letters", help="events parked after failing every retry")
-    dead.add_argument("--replay", action="store_true", help="hand them to their consumer again")
+    what = dead.add_mutually_exclusive_group()
+    what.add_argument("--replay", action="store_true", help="hand them to their consumer again")
+    what.add_argument("--discard", action="store_true", help="drop them for good")
+    dead.add_argument("--id", help="only the letter with this event id (or topic:partition:offset)")
     dead.set_defaults(run=_dead_letters)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)

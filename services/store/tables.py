@@ -266,12 +266,15 @@ dead_letters = Table(
     "dead_letters",
     metadata,
     Column("consumer", String(64), primary_key=True),
-    Column("event_id", String(36), primary_key=True),
+    Column("event_id", String(128), primary_key=True),  # "topic:partition:offset" for a raw record
     Column("type", String(64), nullable=False),
     Column("club_id", String(64), nullable=False),
     Column("payload", Text, nullable=False),
     Column("error", Text, nullable=False),
     Column("parked_at", UtcDateTime, nullable=False),
+    Column("topic", String(128)),
+    Column("partition", Integer),
+    Column("offset", BigInteger),
 )
 
 processed_events = Table(

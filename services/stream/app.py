@@ -16,10 +16,10 @@ from typing import cast
 
 import faust
 import structlog
-from pydantic import ValidationError
 
-from events import ALL_TOPICS, AnyEvent, decode
+from events import ALL_TOPICS
 from services.bootstrap import Container
+from services.store.dead_letters import Where
 
 log = structlog.get_logger("mechanic.stream")
 
@@ -63,37 +63,36 @@ def consumer_of(container: Container, consumer: str) -> Callable[[faust.StreamT[
     async def consume(stream: faust.StreamT[bytes]) -> None:
         manual = cast(faust.Stream[bytes], stream).noack()
         async for event in manual.events():
-            await deliver(container, consumer, event.value)
+            where = Where(event.message.topic, event.message.partition, event.message.offset)
+            await deliver(container, consumer, event.value, event.key, where)
             await manual.ack(event)
 
     return consume
 
 
-async def deliver(container: Container, consumer: str, payload: bytes) -> None:
-    """Run the handlers once. ``Container.deliver`` retries and, past its attempts, parks the event
-    as a dead letter; only if parking fails too (the database is down) does this loop try again,
-    since giving up would lose the event. A message that is not a valid event is dropped (and
-    logged): no retry can fix it."""
-    try:
-        event: AnyEvent = decode(payload)
-    except ValidationError as exc:
-        log.error("event.undecodable", consumer=consumer, error=str(exc)[:300], payload=payload[:200])
-        return
+async def deliver(
+    container: Container, consumer: str, value: bytes | None, key: bytes | None, where: Where
+) -> None:
+    """Hand one record to the container, which handles it or parks it (a poison record, an event of
+    a newer schema, one that fails for good); only if parking fails too (the database is down) does
+    this loop try again, since giving up would lose the record."""
     delay = 0.1
     while True:
         try:
-            fresh = await asyncio.to_thread(container.deliver, consumer, event)
+            fresh = await asyncio.to_thread(container.receive, consumer, value, key, where)
         except Exception:
-            log.exception("event.failed", event_id=str(event.event_id), type=event.type, retry_in_s=delay)
+            log.exception(
+                "record.failed",
+                topic=where.topic,
+                partition=where.partition,
+                offset=where.offset,
+                retry_in_s=delay,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_S)
             continue
-        if fresh:
-            log.debug("event.handled", event_id=str(event.event_id), type=event.type)
-        else:
-            log.info(
-                "event.skipped", reason="duplicate or parked", event_id=str(event.event_id), type=event.type
-            )
+        if not fresh:
+            log.info("record.skipped", reason="duplicate or parked", topic=where.topic, offset=where.offset)
         return
 
 

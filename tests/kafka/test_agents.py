@@ -16,7 +16,7 @@ from events import AvailabilityDeclared, encode
 from events.topics import MEMBERS
 from services.bootstrap import Container, bootstrap
 from services.settings import Settings
-from services.store import writes
+from services.store import dead_letters, writes
 from services.store.tables import processed_events, schedule_state
 from services.stream.app import build_app
 from solver.schema import Instance, Params, Roster
@@ -40,7 +40,7 @@ async def wait_until(what: str, probe: object, timeout_s: float = 10) -> None:
             await asyncio.sleep(0.02)
 
 
-def test_an_agent_runs_the_handlers_once_per_event_and_skips_undecodable_messages(
+def test_an_agent_runs_the_handlers_once_per_event_and_parks_undecodable_messages(
     container: Container, tmp_path: Path
 ) -> None:
     with container.engine.begin() as conn:
@@ -68,6 +68,8 @@ def test_an_agent_runs_the_handlers_once_per_event_and_skips_undecodable_message
     asyncio.run(scenario())
     assert sorted(processed()) == sorted([str(declared.event_id), str(later.event_id)])
     assert generation() == 2, "the duplicate did not mark the club dirty again"
+    [letter] = dead_letters.parked(container.engine)
+    assert (letter.type, letter.topic, letter.raw()) == ("record", MEMBERS, b"not an event")
 
 
 def test_the_app_reads_a_new_group_from_the_start_and_declares_no_topics(

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
+import structlog
 from sqlalchemy import Engine, select
 
 from events import AvailabilityDeclared, RosterApproved
@@ -26,15 +27,19 @@ def container(database_url: str, engine: Engine) -> Iterator[Container]:
     made.close()
 
 
-def test_a_poison_event_is_parked_and_the_next_one_is_handled(container: Container) -> None:
+def test_a_poison_event_is_parked_at_once_and_the_next_one_is_handled(container: Container) -> None:
     club_id, _, member_id = club_with_member(container.engine)
     poison = RosterApproved(club_id=club_id, roster_id="no-such-roster", approved_by="coord")
     after = AvailabilityDeclared(club_id=club_id, member_id=member_id)
     with container.engine.begin() as conn:
         outbox.append(conn, poison)
         outbox.append(conn, after)
-    while pump_once(container.engine, container.embedded_sink(), 100):
-        pass
+    with structlog.testing.capture_logs() as logs:
+        while pump_once(container.engine, container.embedded_sink(), 100):
+            pass
+    assert [e["event"] for e in logs if e["event"].startswith("event.")] == ["event.parked"], (
+        "a missing row fails the same way every time: no retries hold the events behind it"
+    )
     [letter] = dead_letters.parked(container.engine)
     assert (letter.consumer, letter.event_id, letter.type) == (
         EMBEDDED_CONSUMER,
@@ -62,3 +67,29 @@ def test_replay_keeps_a_letter_that_still_fails_and_releases_one_that_succeeds(
     assert replay.returncode == 1, replay.stderr
     assert "still failing" in replay.stderr and "replayed" in replay.stdout
     assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(poison.event_id)]
+
+
+def test_an_event_of_a_newer_schema_version_is_parked_untouched(container: Container) -> None:
+    club_id, _, member_id = club_with_member(container.engine)
+    newer = AvailabilityDeclared(club_id=club_id, member_id=member_id, schema_version=99)
+    assert container.deliver(EMBEDDED_CONSUMER, newer) is False
+    [letter] = dead_letters.parked(container.engine)
+    assert "schema version 99 is newer than this worker reads (1)" in letter.error
+    with container.engine.connect() as conn:
+        assert conn.execute(select(processed_events)).first() is None
+
+
+def test_discard_drops_only_the_letter_asked_for(database_url: str, container: Container) -> None:
+    club_id, _, member_id = club_with_member(container.engine)
+    first, second = (AvailabilityDeclared(club_id=club_id, member_id=member_id) for _ in range(2))
+    for event in (first, second):
+        dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
+    env = os.environ | {"MECHANIC_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [MECHANIC, "dead-letters", "--discard", "--id", str(first.event_id)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "discarded" in done.stdout, done.stderr
+    assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(second.event_id)]

@@ -1,0 +1,59 @@
+"""Poison records on a real topic, read by a real worker: each kind is parked with its topic,
+partition, offset and bytes, and the event behind them is handled without delay."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from kafka import KafkaProducer
+from sqlalchemy import select
+
+from events import AvailabilityDeclared, encode
+from events.topics import MEMBERS
+from services.store import dead_letters
+from services.store.tables import processed_events
+from tests.e2e_support import MECHANIC, wait_for
+from tests.kafka.conftest import KafkaStack
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
+
+
+def test_every_kind_of_poison_record_is_parked_and_the_stream_goes_on(kafka_stack: KafkaStack) -> None:
+    stack = kafka_stack
+    worker = stack.start("worker")
+    club_id, _ = stack.club()
+    good = AvailabilityDeclared(club_id=club_id, member_id="m-1")
+    newer = AvailabilityDeclared(club_id=club_id, member_id="m-2", schema_version=99)
+    poison = {
+        "null": None,
+        "garbage": b"\\xff\\x00 not json",
+        "unknown type": json.dumps({"type": "Nonsense", "club_id": club_id}).encode(),
+        "array": b"[1, 2, 3]",
+    }
+    producer = KafkaProducer(bootstrap_servers=stack.bootstrap)
+    try:
+        for value in (*poison.values(), encode(newer), encode(good)):
+            producer.send(MEMBERS, key=club_id.encode(), value=value)
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+
+    def handled() -> bool:
+        with stack.engine.connect() as conn:
+            return str(good.event_id) in set(conn.execute(select(processed_events.c.event_id)).scalars())
+
+    wait_for("the good event behind the poison", handled, 60)
+    letters = dead_letters.parked(stack.engine)
+    records = [x for x in letters if x.type == "record"]
+    assert [x.raw() for x in records] == list(poison.values())
+    assert all(x.topic == MEMBERS and x.partition is not None and x.offset is not None for x in records)
+    assert len({x.offset for x in records}) == len(poison)
+    [later] = [x for x in letters if x.type != "record"]
+    assert later.event_id == str(newer.event_id) and "schema version 99" in later.error
+    listing = subprocess.run(
+        [MECHANIC, "dead-letters"], env=stack.env, capture_output=True, text=True, cwd=stack.workdir
+    )
+    assert listing.returncode == 0 and f"read at {MEMBERS}[" in listing.stdout
+    worker.assert_running()
