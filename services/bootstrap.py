@@ -159,4 +159,4 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
     scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
     notifier = build_notifier(engine, settings)
-    return Container(settings, engine, scheduler, notifier, build_webhooks(engine, notifier))
+    return Container(settings, engine, scheduler, notifier, build_webhooks(engine))

@@ -41,6 +41,9 @@ SEND_TIMEOUT_S = 10.0
 """Shorter than the relay lease, so a send that hangs on a dead broker ends before a standby may
 take over (the lease is renewed just before each send)."""
 CONNECT_TIMEOUT_S = 60.0
+RECONNECT_BACKOFF_MS, RECONNECT_BACKOFF_MAX_MS = 50, 1000
+"""kafka-python's reconnect back-off grows to 30 s by default, so a relay resumed up to 17 s after the
+broker was back; a second at most keeps recovery within the broker's own start-up time."""
 
 
 def quiet_kafka_clients() -> None:
@@ -129,6 +132,8 @@ def _admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:
         bootstrap_servers=bootstrap_servers(settings),
         client_id="mechanic-admin",
         bootstrap_timeout_ms=int(timeout_s * 1000),
+        reconnect_backoff_ms=RECONNECT_BACKOFF_MS,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
 
 
@@ -155,6 +160,8 @@ class KafkaSink:
             max_block_ms=int(SEND_TIMEOUT_S * 1000 / 4),
             max_in_flight_requests_per_connection=5,
             allow_auto_create_topics=False,
+            reconnect_backoff_ms=RECONNECT_BACKOFF_MS,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         )
 
     def __call__(self, rows: list[OutboxRow]) -> None:

@@ -65,6 +65,15 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
         ),
         asyncio.create_task(
             repeat(
+                "sender",
+                partial(asyncio.to_thread, container.notifier.deliver),
+                settings.send_interval_s,
+                stop,
+            ),
+            name="sender",
+        ),
+        asyncio.create_task(
+            repeat(
                 "notifier",
                 partial(asyncio.to_thread, notify_round, container.notifier),
                 settings.notify_interval_s,

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     """A signal-cli REST API; Signal notifications are on when this and signal_number are set."""
     signal_number: str | None = None
     notify_interval_s: float = Field(default=60.0, gt=0)
+    send_interval_s: float = Field(default=0.5, gt=0)
+    """How often the sender loop looks for messages and webhook calls to make."""
     """How often reminders are written and failed messages retried."""
     log_level: str = "INFO"
     log_json: bool = False

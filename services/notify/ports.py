@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,10 @@ class NoticeStore(abc.ABC):
         """Store the notices whose dedupe key is new; returns how many were new."""
 
     @abc.abstractmethod
-    def pending(self, limit: int, max_attempts: int, now: datetime) -> list[PendingNotice]:
-        """Unsent messages under ``max_attempts`` whose back-off (if any) has run out by ``now``."""
+    def claim(self, limit: int, max_attempts: int, now: datetime, hold: timedelta) -> list[PendingNotice]:
+        """Unsent messages under ``max_attempts`` whose back-off (if any) has run out by ``now``,
+        each claimed for ``hold`` so that no other sender (another worker) takes it meanwhile; a
+        sender that dies mid-send leaves its claim to expire, and the message is tried again."""
 
     @abc.abstractmethod
     def mark(

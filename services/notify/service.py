@@ -8,19 +8,24 @@ within the next day; a unique key per assignment, kind and channel keeps each to
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from events import AnyEvent, AssignmentChased, AssignmentIssued, AssignmentWithdrawn, decode
 from services.notify.compose import compose
-from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore
+from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore, PendingNotice
 
 NOTIFIER_CONSUMER = "notifier"
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 REMIND_AHEAD = timedelta(hours=24)
+SEND_CONCURRENCY = 8
+"""Destinations served at once by one sender."""
+CLAIM_HOLD = timedelta(minutes=2)
+"""Longer than any one destination's queue takes (a channel times out after 10 s per message)."""
 KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn", AssignmentChased: "chased"}
 
 log = structlog.get_logger("mechanic.notify")
@@ -28,9 +33,14 @@ log = structlog.get_logger("mechanic.notify")
 
 class Notifier:
     def __init__(
-        self, store: NoticeStore, channels: list[Channel], consumer: str = NOTIFIER_CONSUMER
+        self,
+        store: NoticeStore,
+        channels: list[Channel],
+        consumer: str = NOTIFIER_CONSUMER,
+        concurrency: int = SEND_CONCURRENCY,
     ) -> None:
         self.store, self.channels, self.consumer = store, {c.name: c for c in channels}, consumer
+        self.concurrency = concurrency
 
     def notices(self, kind: str, info: AssignmentInfo, occasion: str = "") -> list[Notice]:
         """One message per channel the member uses; ``occasion`` tells apart messages of a kind that
@@ -48,7 +58,8 @@ class Notifier:
         return self.on_event(decode(payload))
 
     def on_event(self, event: AnyEvent) -> bool:
-        """Record the messages an event calls for, once; then send what is pending.
+        """Record the messages an event calls for, once; the sender loop (``deliver``) sends them, so
+        a slow mail server or partner endpoint never holds up the delivery of events.
         Returns False for an event already processed (or of no interest)."""
         kind = KINDS.get(type(event))
         if kind is None:
@@ -57,10 +68,7 @@ class Notifier:
         occasion = f":{event.event_id}" if isinstance(event, AssignmentChased) else ""
         stale = kind == "chased" and info is not None and info.status != "issued"  # answered meanwhile
         items = self.notices(kind, info, occasion) if info and not stale else []
-        recorded = self.store.record(self.consumer, str(event.event_id), items)
-        if recorded and items:
-            self.deliver()
-        return recorded
+        return self.store.record(self.consumer, str(event.event_id), items)
 
     def remind(self, now: datetime | None = None) -> int:
         """Write reminders for live assignments starting within the next day; returns how many were new."""
@@ -74,10 +82,23 @@ class Notifier:
         return self.store.add(items) if items else 0
 
     def deliver(self, limit: int = 100, now: datetime | None = None) -> int:
-        """Send pending messages; a failure is recorded and retried on a later round, up to MAX_ATTEMPTS,
-        waiting 1, 4, 16, 64 minutes between tries so that a receiver that is down is not hammered."""
-        sent, now = 0, now or datetime.now(UTC)
-        for item in self.store.pending(limit, MAX_ATTEMPTS, now):
+        """Send what is pending; returns how many were sent. Each destination (a mailbox, a phone, a
+        partner's endpoint) gets its messages one at a time and in order, different destinations in
+        parallel, so one slow or dead receiver delays only its own messages. A failure is recorded
+        and retried on a later round, up to MAX_ATTEMPTS, waiting 1, 4, 16, 64 minutes between tries
+        so that a receiver that is down is not hammered."""
+        now = now or datetime.now(UTC)
+        queues: dict[tuple[str, str], list[PendingNotice]] = {}
+        for item in self.store.claim(limit, MAX_ATTEMPTS, now, CLAIM_HOLD):
+            queues.setdefault((item.channel, item.address), []).append(item)
+        if not queues:
+            return 0
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(queues))) as pool:
+            return sum(pool.map(lambda queue: self._send_in_order(queue, now), queues.values()))
+
+    def _send_in_order(self, queue: list[PendingNotice], now: datetime) -> int:
+        sent = 0
+        for item in queue:
             channel = self.channels.get(item.channel)
             try:
                 if channel is None:

@@ -20,7 +20,6 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -92,17 +91,12 @@ class WebhookChannel(Channel):
 
 
 class PartnerWebhooks:
-    def __init__(
-        self,
-        store: NoticeStore,
-        hooks: WebhookStore,
-        deliver: Callable[[], int],
-        consumer: str = WEBHOOKS_CONSUMER,
-    ) -> None:
-        self.store, self.hooks, self.deliver, self.consumer = store, hooks, deliver, consumer
+    def __init__(self, store: NoticeStore, hooks: WebhookStore, consumer: str = WEBHOOKS_CONSUMER) -> None:
+        self.store, self.hooks, self.consumer = store, hooks, consumer
 
     def on_event(self, event: AnyEvent) -> bool:
-        """Record one call for the request's partner, if it has a hook, once per event; then send.
+        """Record one call for the request's partner, if it has a hook, once per event (the
+        notifier's sender loop makes it).
         Returns False for an event already processed (or of no interest)."""
         if not isinstance(event, TRIGGERS):
             return False
@@ -114,7 +108,4 @@ class PartnerWebhooks:
             items.append(
                 Notice(key, status.club_id, "webhook", "webhook", status.partner_id, EVENT_NAME, body)
             )
-        recorded = self.store.record(self.consumer, str(event.event_id), items)
-        if recorded and items:
-            self.deliver()
-        return recorded
+        return self.store.record(self.consumer, str(event.event_id), items)

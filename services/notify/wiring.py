@@ -1,6 +1,7 @@
 """How the notifier and the partner webhooks are built. ``Container.handle_event`` hands every event
-to both after the handlers, in both transports; reminders and retries need a periodic ``notify_round``
-(in the embedded process, or ``mechanic notify`` beside the Kafka workers)."""
+to both after the handlers, in both transports, and they only record what to send; a sender loop (in
+the embedded process and in every Kafka worker) sends it, and reminders need a periodic
+``notify_round`` (in the embedded process, or ``mechanic notify`` beside the Kafka workers)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def build_notifier(engine: Engine, settings: Settings) -> Notifier:
     )
 
 
-def build_webhooks(engine: Engine, notifier: Notifier) -> PartnerWebhooks:
-    return PartnerWebhooks(SqlNoticeStore(engine), SqlWebhookStore(engine), notifier.deliver)
+def build_webhooks(engine: Engine) -> PartnerWebhooks:
+    return PartnerWebhooks(SqlNoticeStore(engine), SqlWebhookStore(engine))
 
 
 def notify_round(notifier: Notifier) -> None:

@@ -7,10 +7,10 @@ a pending row that the next delivery round sends.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Select, and_, insert, or_, select, update
 
 from services.notify.ports import AssignmentInfo, Notice, NoticeStore, PendingNotice, Recipient
 from services.store.tables import (
@@ -136,20 +136,28 @@ class SqlNoticeStore(NoticeStore):
         with self.engine.begin() as conn:
             return _add_new(conn, items)
 
-    def pending(self, limit: int, max_attempts: int, now: datetime) -> list[PendingNotice]:
+    def claim(self, limit: int, max_attempts: int, now: datetime, hold: timedelta) -> list[PendingNotice]:
         n = notices.c
-        with self.engine.connect() as conn:
+        due = and_(
+            n.status == "pending",
+            n.attempts < max_attempts,
+            or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
+        )
+        with self.engine.begin() as conn:
             rows = conn.execute(
                 select(n.id, n.channel, n.address, n.subject, n.body, n.attempts)
-                .where(
-                    n.status == "pending",
-                    n.attempts < max_attempts,
-                    or_(n.next_attempt_at.is_(None), n.next_attempt_at <= now),
-                )
+                .where(due)
                 .order_by(n.id)
                 .limit(limit)
-            )
-            return [PendingNotice(**row._mapping) for row in rows]
+            ).all()
+            claimed = []
+            for row in rows:  # a conditional update per row: of two senders, one gets each message
+                won = conn.execute(
+                    update(notices).where(n.id == row.id, due).values(next_attempt_at=now + hold)
+                )
+                if won.rowcount == 1:
+                    claimed.append(PendingNotice(**row._mapping))
+            return claimed
 
     def mark(
         self, notice_id: int, sent: bool, error: str | None, give_up: bool, retry_at: datetime | None = None

@@ -56,6 +56,7 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
         topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
         app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
     app.task(scheduler_of(app, container))
+    app.task(sender_of(app, container))
     return app
 
 
@@ -94,6 +95,21 @@ async def deliver(
         if not fresh:
             log.info("record.skipped", reason="duplicate or parked", topic=where.topic, offset=where.offset)
         return
+
+
+def sender_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:
+    """Messages and webhook calls are sent here, apart from event delivery: a slow receiver never
+    holds a partition back. Workers claim each message, so two never send one twice."""
+
+    async def send() -> None:
+        while not app.should_stop:
+            try:
+                await asyncio.to_thread(container.notifier.deliver)
+            except Exception:
+                log.exception("sender.failed")
+            await app.sleep(container.settings.send_interval_s)
+
+    return send
 
 
 def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:

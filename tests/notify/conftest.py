@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.bootstrap import Container, bootstrap
+from services.pump import pump_once
 from services.settings import Settings
 from tests.e2e_support import free_port
 from tests.pages.conftest import engine, site  # noqa: F401 - shared fixtures
@@ -94,14 +95,24 @@ class HookStub:
     url: str
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     fail_next: int = 0
+    hold: threading.Event | None = None
+    """While set to an unset event, every answer waits for it (a slow receiver, up to 10 s)."""
 
 
 @pytest.fixture
 def hook_server() -> Iterator[HookStub]:
+    with hook_stub() as stub:
+        yield stub
+
+
+@contextmanager
+def hook_stub() -> Iterator[HookStub]:
     stub = HookStub("")
 
     class Handler(_QuietHandler):
         def do_POST(self) -> None:
+            if stub.hold is not None:
+                stub.hold.wait(timeout=10)
             raw = self.rfile.read(int(self.headers["Content-Length"]))
             if stub.fail_next:
                 stub.fail_next -= 1
@@ -130,3 +141,10 @@ def container(site: Site, smtp: tuple[int, list[Message]], signal_api: SignalStu
     made = bootstrap(settings, migrate=False)
     yield made
     made.close()
+
+
+def run_dispatcher(container: Container) -> None:
+    """The embedded dispatcher until the outbox is empty, then one round of the sender loop."""
+    while pump_once(container.engine, container.embedded_sink(), 500):
+        pass
+    container.notifier.deliver()

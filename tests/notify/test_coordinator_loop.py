@@ -11,8 +11,8 @@ from sqlalchemy import update
 from services.bootstrap import Container
 from services.store import views, writes
 from services.store.tables import assignments, help_requests
-from tests.notify.conftest import SignalStub
-from tests.notify.test_notifier import approve_one, run_dispatcher
+from tests.notify.conftest import SignalStub, run_dispatcher
+from tests.notify.test_notifier import approve_one
 from tests.pages.support import Site, csrf_of
 
 

@@ -13,13 +13,8 @@ from services.pump import pump_once
 from services.store import notices, writes
 from services.store.tables import notices as notices_table
 from services.store.tables import outbox
-from tests.notify.conftest import SignalStub
+from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.pages.support import Site
-
-
-def run_dispatcher(container: Container) -> None:
-    while pump_once(container.engine, container.embedded_sink(), 500):
-        pass
 
 
 def approve_one(site: Site) -> tuple[str, str]:
@@ -93,3 +88,17 @@ def test_a_failed_send_is_retried(
     assert notifier.deliver() == 0, "a failed message waits out its back-off"
     later = datetime.now(UTC) + timedelta(minutes=2)
     assert notifier.deliver(now=later) == 1 and len(signal_api.received) == 1
+
+
+def test_two_senders_never_take_the_same_message_and_a_dead_senders_claim_expires(
+    site: Site, container: Container
+) -> None:
+    approve_one(site)
+    while pump_once(container.engine, container.embedded_sink(), 500):
+        pass
+    store, now, hold = container.notifier.store, datetime.now(UTC), timedelta(minutes=2)
+    first = store.claim(100, 5, now, hold)
+    assert len(first) == 2, "the email and the Signal message"
+    assert store.claim(100, 5, now, hold) == [], "another worker's sender finds nothing to take"
+    again = store.claim(100, 5, now + hold + timedelta(seconds=1), hold)
+    assert {n.id for n in again} == {n.id for n in first}, "unsent after the claim ran out: tried again"

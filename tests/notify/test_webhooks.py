@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +22,8 @@ from services.pump import pump_once
 from services.settings import Settings
 from services.store import webhooks, writes
 from services.store.tables import assignments, help_requests, notices, outbox
-from tests.notify.conftest import HookStub
+from tests.e2e_support import wait_for
+from tests.notify.conftest import HookStub, hook_stub, run_dispatcher
 from tests.pages.support import Site, csrf_of
 
 SECRET_RE = re.compile(r'<code class="secret">([0-9a-f]+)</code>')
@@ -34,11 +36,6 @@ def container(site: Site) -> Iterator[Container]:
     )
     yield made
     made.close()
-
-
-def run_dispatcher(container: Container) -> None:
-    while pump_once(container.engine, container.embedded_sink(), 500):
-        pass
 
 
 def register(site: Site, url: str) -> str:
@@ -215,3 +212,35 @@ def test_deactivating_a_partner_cancels_its_open_requests_and_silences_its_hook(
         ).scalar()
     assert (status, answer) == ("cancelled", "withdrawn")
     assert len(hook_server.received) == calls, "a deactivated partner learns nothing more"
+
+
+def test_a_slow_partner_endpoint_delays_only_its_own_calls(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    """Event delivery only records calls; the sender serves each endpoint in its own lane."""
+    with hook_stub() as slow:
+        slow.hold = threading.Event()
+        register(site, slow.url)
+        with site.engine.begin() as conn:
+            other_id, other_token = writes.add_partner(conn, site.club_id, "Food Bank", None)
+        fast = dataclasses.replace(site, partner_id=other_id, partner_token=other_token)
+        register(fast, hook_server.url)
+        member_id, _ = site.add_member("Nia Hughes")
+        mine, theirs = (
+            site.add_request(hours_from_now=20, headcount=1),
+            fast.add_request(hours_from_now=21, headcount=1),
+        )
+        site.approve(site.propose([(mine, 0, member_id)]))
+        site.approve(site.propose([(theirs, 0, member_id)]))
+        while pump_once(container.engine, container.embedded_sink(), 500):
+            pass
+        assert hook_server.received == [] and slow.received == [], "delivering events called nobody"
+        sender = threading.Thread(target=container.notifier.deliver)
+        sender.start()
+        try:
+            wait_for("the fast endpoint's call while the slow one hangs", lambda: hook_server.received, 10)
+            assert slow.received == []
+        finally:
+            slow.hold.set()
+            sender.join(timeout=30)
+        assert slow.received, "the slow endpoint got its call once it answered"
