@@ -10,7 +10,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
-from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
+from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import RequestCancelled, RequestSubmitted
 from events.rosters import (
@@ -38,6 +38,7 @@ __all__ = [
     "AvailabilityDeclared",
     "Event",
     "MemberDeactivated",
+    "MemberErased",
     "MemberPinned",
     "MemberRegistered",
     "MemberRemoved",

@@ -20,3 +20,11 @@ class MemberUpdated(Event):
 class MemberDeactivated(Event):
     type: Literal["MemberDeactivated"] = "MemberDeactivated"
     member_id: str
+
+
+class MemberErased(Event):
+    """A member's personal data was deleted at their request: any consumer that keeps its own copy
+    of anything about ``member_id`` (messages, caches, search indexes) must delete it too."""
+
+    type: Literal["MemberErased"] = "MemberErased"
+    member_id: str

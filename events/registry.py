@@ -15,7 +15,7 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.members import MemberDeactivated, MemberRegistered, MemberUpdated
+from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.requests import RequestCancelled, RequestSubmitted
 from events.rosters import (
     MemberPinned,
@@ -33,6 +33,7 @@ AnyEvent = Annotated[
     | MemberRegistered
     | MemberUpdated
     | MemberDeactivated
+    | MemberErased
     | AvailabilityDeclared
     | RosterProposed
     | RosterApproved

@@ -19,6 +19,7 @@ TOPIC_OF: dict[str, str] = {
     "MemberRegistered": MEMBERS,
     "MemberUpdated": MEMBERS,
     "MemberDeactivated": MEMBERS,
+    "MemberErased": MEMBERS,
     "AvailabilityDeclared": MEMBERS,
     "RosterProposed": ROSTERS,
     "RosterApproved": ROSTERS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from functools import partial
@@ -156,6 +157,39 @@ def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _member_erase(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete a member's personal data for good (a right-to-erasure request)."""
+    from services.domain import NotFound
+    from services.store.db import make_engine
+    from services.store.erasure import erase_member
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            erase_member(conn, args.member)
+    except NotFound:
+        print(f"no member {args.member}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"member {args.member} erased: their work is kept only as anonymous counts", file=sys.stderr)
+    return 0
+
+
+def _retention(args: argparse.Namespace, settings: Settings) -> int:
+    """One round of the retention job (it also runs every hour in every long-running process)."""
+    from services.store import retention
+    from services.store.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        pruned = retention.run(engine, settings.stream_retention_days)
+    finally:
+        engine.dispose()
+    print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in dataclasses.asdict(pruned).items()))
+    return 0
+
+
 def _solve(args: argparse.Namespace, settings: Settings) -> int:
     from solver.cli import run_cli
 
@@ -266,6 +300,15 @@ def build_parser(settings: Settings) -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--name", default="Coordinator")
     add.set_defaults(run=_coordinator_add)
+
+    member = sub.add_parser("member", help="members").add_subparsers(dest="member_command", required=True)
+    erase = member.add_parser("erase", help="delete a member's personal data for good")
+    erase.add_argument("member", help="the member's id")
+    erase.set_defaults(run=_member_erase)
+
+    sub.add_parser("retention", help="forget what the retention policy says is due, now").set_defaults(
+        run=_retention
+    )
 
     solve = sub.add_parser("solve", help="solve a benchmark instance file (../shared/bench/SPEC.md format)")
     solve.add_argument("instance", type=Path)

@@ -35,8 +35,6 @@ from services.store.outbox import OutboxRow
 log = structlog.get_logger("mechanic.relay")
 STANDBY_POLL_S = 2.0
 
-RETENTION_MS = 30 * 24 * 3600 * 1000
-"""A month of events: the database can rebuild any state, so the log need not be kept forever."""
 SEND_TIMEOUT_S = 10.0
 """Shorter than the relay lease, so a send that hangs on a dead broker ends before a standby may
 take over (the lease is renewed just before each send)."""
@@ -60,7 +58,8 @@ def topic_configs(settings: Settings) -> dict[str, str]:
     """Explicit, so a topic never silently inherits a broker default (or is auto-created with one)."""
     return {
         "cleanup.policy": "delete",
-        "retention.ms": str(RETENTION_MS),
+        # The database can rebuild any state, so the log need not outlive what the database keeps.
+        "retention.ms": str(settings.stream_retention_days * 24 * 3600 * 1000),
         "min.insync.replicas": str(min(2, settings.kafka_replication)),
     }
 

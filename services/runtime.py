@@ -14,6 +14,7 @@ import uvicorn
 from services.bootstrap import Container
 from services.notify.wiring import notify_round
 from services.pump import pump_forever
+from services.store import retention
 
 log = structlog.get_logger("mechanic.runtime")
 
@@ -62,6 +63,15 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
         ),
         asyncio.create_task(
             repeat("scheduler", container.scheduler.tick, settings.poll_interval_s, stop), name="scheduler"
+        ),
+        asyncio.create_task(
+            repeat(
+                "retention",
+                partial(asyncio.to_thread, retention.run, container.engine, settings.stream_retention_days),
+                settings.retention_interval_s,
+                stop,
+            ),
+            name="retention",
         ),
         asyncio.create_task(
             repeat(

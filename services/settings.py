@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     signal_number: str | None = None
     notify_interval_s: float = Field(default=60.0, gt=0)
     send_interval_s: float = Field(default=0.5, gt=0)
+    stream_retention_days: int = Field(default=30, ge=1)
+    """Events are kept this long on the Kafka topics, and published outbox rows, processed-event
+    ids and dead letters this long in the database; then they are deleted."""
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+    """How often the retention job runs (see services/store/retention.py)."""
     """How often the sender loop looks for messages and webhook calls to make."""
     """How often reminders are written and failed messages retried."""
     log_level: str = "INFO"

@@ -16,7 +16,9 @@ from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import MemberFields, PartnerCreate
+from services.domain import NotFound
 from services.store import tokens, views, webhooks, writes
+from services.store.erasure import erase_member
 from services.store.tables import members, partners
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -60,6 +62,7 @@ def _list(
             "values": values or {"max_hours_week": "6"},
             "errors": errors or {},
             "link": link,
+            "policy": views.club_policy(conn, viewer.who.club_id),
         },
         status_code,
     )
@@ -156,3 +159,19 @@ def remove_webhook(partner_id: str, viewer: CoordinatorPost, conn: WriteConn) ->
     _subject(conn, "partners", viewer.who.club_id, partner_id)
     webhooks.clear_hook(conn, partner_id)
     return RedirectResponse("/c/partners", status_code=303)
+
+
+@router.get("/members/{member_id}/erase", response_class=HTMLResponse)
+def erase_form(request: Request, member_id: str, viewer: CoordinatorView, conn: ReadConn) -> Response:
+    found = _subject(conn, "members", viewer.who.club_id, member_id)
+    return page(request, "coord_erase.html", {"v": viewer, "member_id": member_id, "name": found["name"]})
+
+
+@router.post("/members/{member_id}/erase")
+def erase(member_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """For good, in one transaction: see services/store/erasure.py."""
+    try:
+        erase_member(conn, member_id, viewer.who.club_id)
+    except NotFound as exc:
+        raise PageDenied(404, "Not found.") from exc
+    return RedirectResponse("/c/members", status_code=303)

@@ -17,6 +17,7 @@ from services.store import views, writes
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
 SHOWN = ("issued", "accepted", "withdrawn")
+FEED_HISTORY = timedelta(days=7)
 
 
 def week_of(rows: list[dict[str, Any]], tz: str, today: date) -> list[tuple[date, list[dict[str, Any]]]]:
@@ -79,8 +80,10 @@ async def answer(
 
 @router.get("/calendar.ics")
 def calendar(viewer: MemberView, conn: ReadConn) -> Response:
-    """The member's confirmed and issued assignments as an RFC 5545 feed for their calendar app."""
-    rows = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+    """The member's assignments as an RFC 5545 feed for their calendar app: live, future and the
+    last week's only, so a calendar that syncs it never holds the member's history."""
+    recent = datetime.now(UTC) - FEED_HISTORY
+    rows = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id, ending_after=recent)
     body = calendar_bytes(rows, viewer.club_name)
     return Response(
         body,

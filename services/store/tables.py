@@ -65,6 +65,10 @@ clubs = Table(
     Column("name", String(200), nullable=False),
     Column("timezone", String(64), nullable=False, default="Europe/London"),
     Column("created_at", UtcDateTime, nullable=False),
+    # Retention: days after an action ends before its details (and, for the high-risk kinds, who
+    # went) are removed; see services/store/retention.py.
+    Column("retention_days", Integer, nullable=False, default=30, server_default="30"),
+    Column("high_risk_kinds", JSON, nullable=False, default=list, server_default="[]"),
 )
 
 partners = Table(
@@ -100,6 +104,7 @@ members = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("erased_at", UtcDateTime),
 )
 
 weekly_availability = Table(
@@ -150,6 +155,7 @@ help_requests = Table(
     Column("priority", Integer, nullable=False),
     Column("status", String(16), nullable=False, default="open"),  # open | cancelled
     Column("created_at", UtcDateTime, nullable=False),
+    Column("scrubbed_at", UtcDateTime),  # when retention removed its details
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
 )
 
@@ -221,6 +227,19 @@ leases = Table(
     Column("holder", String(128), nullable=False),
     Column("epoch", Integer, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+anonymous_assignments = Table(
+    "anonymous_assignments",
+    metadata,
+    # Who went is forgotten (an erased member, or high-risk work past retention); that somebody went
+    # is kept, for the club's reports and the partner's counts.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", ForeignKey("clubs.id"), nullable=False, index=True),
+    Column("request_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
 )
 
 released_pins = Table(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, true
 
+from services.store.retention import ALWAYS_HIGH_RISK
 from services.store.tables import (
     assignments,
     availability_windows,
     blackouts,
+    clubs,
     help_requests,
     members,
     partners,
@@ -146,8 +149,11 @@ def member_availability(conn: Connection, member_id: str) -> dict[str, Any]:
     }
 
 
-def member_assignments(conn: Connection, club_id: str, member_id: str) -> list[dict[str, Any]]:
-    """What a member needs to turn up: their own assignments and where to go; nobody else's."""
+def member_assignments(
+    conn: Connection, club_id: str, member_id: str, ending_after: datetime | None = None
+) -> list[dict[str, Any]]:
+    """What a member needs to turn up: their own assignments and where to go; nobody else's (with
+    ``ending_after``, only work that ends after it: a calendar feed carries no history)."""
     a, r, p = assignments.c, help_requests.c, partners.c
     rows = conn.execute(
         select(
@@ -167,7 +173,11 @@ def member_assignments(conn: Connection, club_id: str, member_id: str) -> list[d
         )
         .join(help_requests, r.id == a.request_id)
         .join(partners, p.id == r.partner_id)
-        .where(a.club_id == club_id, a.member_id == member_id)
+        .where(
+            a.club_id == club_id,
+            a.member_id == member_id,
+            r.ends_at > ending_after if ending_after is not None else true(),
+        )
         .order_by(r.starts_at, a.id)
     )
     return [dict(row._mapping) for row in rows]
@@ -176,7 +186,7 @@ def member_assignments(conn: Connection, club_id: str, member_id: str) -> list[d
 def club_members(conn: Connection, club_id: str) -> list[dict[str, Any]]:
     m = members.c
     return [
-        _pick(row, MEMBER_FIELDS)
+        _pick(row, MEMBER_FIELDS) | {"erased": row.erased_at is not None}
         for row in conn.execute(select(members).where(m.club_id == club_id).order_by(m.name, m.id))
     ]
 
@@ -271,3 +281,12 @@ def roster(
         )
     ]
     return out
+
+
+def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
+    """The club's retention policy, in the words the members page shows."""
+    row = conn.execute(
+        select(clubs.c.retention_days, clubs.c.high_risk_kinds).where(clubs.c.id == club_id)
+    ).one()
+    kinds = sorted(ALWAYS_HIGH_RISK | set(row.high_risk_kinds or ()))
+    return {"retention_days": row.retention_days, "high_risk": [k.replace("_", " ") for k in kinds]}

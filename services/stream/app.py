@@ -19,6 +19,7 @@ import structlog
 
 from events import ALL_TOPICS
 from services.bootstrap import Container
+from services.store import retention
 from services.store.dead_letters import Where
 
 log = structlog.get_logger("mechanic.stream")
@@ -57,6 +58,7 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
         app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
     app.task(scheduler_of(app, container))
     app.task(sender_of(app, container))
+    app.timer(container.settings.retention_interval_s)(retention_of(container))
     return app
 
 
@@ -110,6 +112,18 @@ def sender_of(app: faust.App, container: Container) -> Callable[[], Awaitable[No
             await app.sleep(container.settings.send_interval_s)
 
     return send
+
+
+def retention_of(container: Container) -> Callable[[], Awaitable[None]]:
+    """Every worker runs the retention job; it is idempotent, so running it twice costs a query."""
+
+    async def prune() -> None:
+        try:
+            await asyncio.to_thread(retention.run, container.engine, container.settings.stream_retention_days)
+        except Exception:
+            log.exception("retention.failed")
+
+    return prune
 
 
 def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:

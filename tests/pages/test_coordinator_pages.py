@@ -213,3 +213,21 @@ def test_the_monthly_report_and_its_csv(site: Site) -> None:
     lines = csv.text.splitlines()
     assert lines[0] == "member,active,assignments_done,hours,declines,no_shows,upcoming"
     assert "'=HYPERLINK(evil),True,0,0.0,0,0,0" in lines and "Nia Hughes,True,0,0.0,0,0,0" in lines
+
+
+def test_a_coordinator_erases_a_member_after_a_confirmation_and_their_link_dies(site: Site) -> None:
+    member_id, token = site.add_member("Yusuf Erasable", email="yusuf@example.org")
+    listing = site.login().get("/c/members")
+    assert "30 days after an action ends" in listing.text and "court support, lookout" in listing.text
+    confirm = site.client.get(f"/c/members/{member_id}/erase")
+    assert confirm.status_code == 200 and "Erase Yusuf Erasable for good" in confirm.text
+    assert site.client.get(f"/m/{token}/").status_code == 200
+    done = site.client.post(
+        f"/c/members/{member_id}/erase", data={"csrf": csrf_of(confirm.text)}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    after = site.client.get("/c/members").text
+    assert "Yusuf" not in after and "Erased member" in after
+    assert site.client.get(f"/m/{token}/").status_code == 404
+    other_club = site.client.get("/c/members/m-nobody/erase")
+    assert other_club.status_code == 404
