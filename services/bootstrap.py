@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from services.store.db import is_transient, make_engine, upgrade
 from services.store.dead_letters import Where
 from services.store.outbox import OutboxRow
 from services.store.uow import SqlUnitOfWork
-from solver import solve
+from solver import solve, warm_up
 
 EMBEDDED_CONSUMER = "embedded"
 DELIVERY_ATTEMPTS = 6
@@ -145,6 +146,8 @@ class Container:
         return deliver
 
     def close(self) -> None:
+        if self.scheduler.executor is not None:
+            self.scheduler.executor.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
 
 
@@ -156,7 +159,14 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="solve")
+    # Solves run in processes of their own: the solver's Python parts (preparation, warm start, the
+    # search's loop) hold the GIL, so threads would solve one club at a time. Spawned, not forked:
+    # the parent has threads (the API, the dispatcher), which a fork would copy mid-state.
+    pool = ProcessPoolExecutor(
+        max_workers=settings.solve_parallel, mp_context=multiprocessing.get_context("spawn")
+    )
+    for _ in range(settings.solve_parallel):
+        pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
     scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
     notifier = build_notifier(engine, settings)
     return Container(settings, engine, scheduler, notifier, build_webhooks(engine))

@@ -7,6 +7,7 @@ Rows cross this boundary as frozen dataclasses, so no SQLAlchemy object leaks in
 from __future__ import annotations
 
 import abc
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -83,6 +84,12 @@ class PlanningSnapshot:
     pins: tuple[Slot, ...] = ()
     """Coordinators' pins on requests of the horizon (cancelled ones too, so they are released),
     oldest first: when two cannot stand together, the older one stays."""
+
+    def fingerprint(self) -> str:
+        """What planning reads, without the horizon's exact minute: equal fingerprints, equal plans.
+        A change that reaches no solver input (a name, a phone number) then costs no solve."""
+        content = (self.timezone, self.requests, self.members, self.approved, self.declined, self.pins)
+        return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import structlog
 
@@ -54,6 +55,9 @@ class Scheduler:
         self.executor = executor
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
         self._next_horizon_check = 0.0
+        self._running: dict[str, asyncio.Task[int]] = {}
+        self._solved: dict[str, str] = {}
+        """Per club, the fingerprint of the last snapshot solved here: an unchanged one needs no solve."""
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -68,7 +72,9 @@ class Scheduler:
         return self.settings.solve_time_limit_s * 2 + 10
 
     async def tick(self) -> int:
-        """Solve every club that is due; returns how many proposals were written.
+        """Start a solve for each due club, longest-waiting first, while fewer than
+        ``settings.solve_parallel`` run; returns how many were started. Solves run on without
+        holding the tick up, so a long solve never keeps other clubs waiting for a free slot.
 
         Database work runs in threads: a blocked event loop would also block the API's
         connection clean-up in the embedded process, and with it the database lock."""
@@ -76,11 +82,32 @@ class Scheduler:
         if now >= self._next_horizon_check:
             self._next_horizon_check = now + HORIZON_CHECK_S
             await asyncio.to_thread(self._horizon_arrivals)
-        due = await asyncio.to_thread(self._due)
-        written = 0
-        for club_id, _ in due:
-            written += await self.propose_roster(club_id)
-        return written
+        free = self.settings.solve_parallel - len(self._running)
+        if free <= 0:
+            return 0
+        started = 0
+        for club_id, _ in await asyncio.to_thread(self._due):
+            if club_id in self._running:
+                continue
+            if started == free:
+                break
+            task = asyncio.create_task(self.propose_roster(club_id), name=f"solve:{club_id}")
+            self._running[club_id] = task
+            task.add_done_callback(partial(self._finished, club_id))
+            started += 1
+        return started
+
+    def _finished(self, club_id: str, _: asyncio.Task[int]) -> None:
+        self._running.pop(club_id, None)
+
+    async def settle(self) -> int:
+        """Wait for the solves under way; returns how many proposals they wrote."""
+        return sum(await asyncio.gather(*self._running.values()))
+
+    async def run_due(self) -> int:
+        """Start what is due and wait for it: one round, for tests and one-shot callers."""
+        await self.tick()
+        return await self.settle()
 
     async def propose_roster(self, club_id: str) -> int:
         """Solve one club and record its proposal; a failure is recorded against the club (shown
@@ -89,6 +116,16 @@ class Scheduler:
         if claim is None:
             return 0
         generation, snap = claim
+        fingerprint = snap.fingerprint()
+        if self._solved.get(club_id) == fingerprint:
+            await asyncio.to_thread(self._record_unchanged, club_id, generation)
+            log.info(
+                "solve.skipped",
+                club_id=club_id,
+                generation=generation,
+                reason="nothing that planning reads changed",
+            )
+            return 0
         try:
             instance = to_instance(snap)
             log.info(
@@ -98,8 +135,9 @@ class Scheduler:
                 requests=len(instance.requests),
                 members=len(instance.members),
             )
+            params = self.params.model_copy(update={"workers": self._workers()})
             roster = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self.solve, instance, self.params
+                self.executor, self.solve, instance, params
             )
             proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
             recorded = await asyncio.to_thread(self._record, proposal, generation)
@@ -109,6 +147,7 @@ class Scheduler:
         if not recorded:
             log.warning("solve.discarded_stale", club_id=club_id, generation=generation)
             return 0
+        self._solved[club_id] = fingerprint
         log.info(
             "solve.done",
             club_id=club_id,
@@ -120,6 +159,16 @@ class Scheduler:
             wall_s=round(roster.wall_s, 3),
         )
         return 1
+
+    def _workers(self) -> int:
+        """CP-SAT threads for one solve: the configured number, shared out when several clubs are
+        solved at once, so parallel solves do not fight over the cores."""
+        return max(1, self.settings.solve_workers // max(1, len(self._running)))
+
+    def _record_unchanged(self, club_id: str, generation: int) -> None:
+        with self.uow_factory() as uow:
+            uow.schedule.mark_solved(club_id, generation, self.owner)
+            uow.commit()
 
     def _horizon_arrivals(self) -> None:
         now = datetime.now(UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -25,15 +26,19 @@ class Settings(BaseSettings):
     """The Faust app id, so also the consumer group of the workers."""
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    debounce_s: float = Field(default=0.5, ge=0)
+    debounce_s: float = Field(default=0.2, ge=0)
     """Quiet time after the last change before a re-solve starts, so a burst triggers one solve."""
-    max_delay_s: float = Field(default=5.0, ge=0)
-    """A steady stream of changes still gets a solve at least this often."""
+    max_delay_s: float = Field(default=1.0, ge=0)
+    """A steady stream of changes still gets a solve at least this often (changes that arrive
+    during a solve wait for it anyway: the lease holds one solve per club at a time)."""
     solve_time_limit_s: float = Field(default=1.5, gt=0)
     """Per re-solve. A club of 300 members and 250 requests a week gets a first roster within 0.5%
     of the ten-second one, and a re-solve after a decline or a new request changes nothing else
     (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
-    solve_workers: int = Field(default=2, ge=1)
+    solve_workers: int = Field(default=os.cpu_count() or 2, ge=1)
+    """CP-SAT threads, shared by the solves running at once."""
+    solve_parallel: int = Field(default=os.cpu_count() or 2, ge=1)
+    """Clubs solved at once by one process (each in its own solver process)."""
     horizon_days: int = Field(default=7, ge=1, le=28)
     unanswered_after_h: float = Field(default=24, gt=0)
     """An assignment nobody has answered for this long is put on the coordinators' attention list."""

@@ -25,6 +25,11 @@ def solve(instance: Instance, params: Params) -> Roster:
     return run(instance, params)
 
 
+def warm_up() -> None:
+    """Load OR-Tools and the solver's modules, so the first solve in a fresh process is not slower."""
+    import solver.engine  # noqa: F401
+
+
 def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:
     """Members for a place on a request: who fits, best first, then who cannot and why."""
     from solver.pins import placement_options as rank
@@ -55,4 +60,5 @@ __all__ = [
     "placement_options",
     "solve",
     "unkeepable_pins",
+    "warm_up",
 ]

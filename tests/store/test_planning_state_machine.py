@@ -251,11 +251,14 @@ class ClubMachine(RuleBasedStateMachine):
         with SqlUnitOfWork(self.engine) as uow:
             uow.schedule.mark_dirty(self.club_id, datetime.now(UTC) - timedelta(seconds=5))
             uow.commit()
-        assert asyncio.run(self.scheduler.propose_roster(self.club_id)) == 1
+        asyncio.run(self.scheduler.propose_roster(self.club_id))  # 0 when nothing it reads changed
         with self.engine.connect() as conn:
-            assert board.solve_state(conn, self.club_id)["failure"] is None
+            assert board.solve_state(conn, self.club_id) == {"pending": False, "failure": None}
         self.dispatch()  # pins released by that solve
-        found = self.proposal()
+        with self.engine.connect() as conn:  # an approved roster stays current while nothing changes
+            found = views.roster(conn, self.club_id, status="proposed") or views.roster(
+                conn, self.club_id, status="approved"
+            )
         assert found is not None
         with SqlUnitOfWork(self.engine) as uow:
             snap = uow.rosters.snapshot(self.club_id, found["horizon_start"], found["horizon_end"])

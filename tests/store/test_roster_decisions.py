@@ -33,7 +33,7 @@ def _solved(engine: Engine, club_id: str) -> dict[str, Any]:
         uow.schedule.mark_dirty(club_id, datetime.now(UTC) - timedelta(seconds=10))
         uow.commit()
     scheduler = Scheduler(lambda: SqlUnitOfWork(engine), Settings(debounce_s=0, max_delay_s=0), _solve)
-    assert asyncio.run(scheduler.tick()) == 1
+    assert asyncio.run(scheduler.run_due()) == 1
     with engine.connect() as conn:
         found = views.roster(conn, club_id, status="proposed")
     assert found is not None

@@ -35,7 +35,7 @@ def test_one_clubs_failing_solve_is_shown_backed_off_and_leaves_the_other_clubs_
         return solve(instance, params)
 
     scheduler = Scheduler(lambda: SqlUnitOfWork(engine), Settings(debounce_s=0), solve_or_fail)
-    assert asyncio.run(scheduler.tick()) == 1
+    assert asyncio.run(scheduler.run_due()) == 1
     with engine.connect() as conn:
         proposed = set(conn.execute(select(rosters.c.club_id)).scalars())
         assert proposed == {healthy}
@@ -46,6 +46,6 @@ def test_one_clubs_failing_solve_is_shown_backed_off_and_leaves_the_other_clubs_
         ).scalar_one()
     assert retry_at > datetime.now(UTC)
     # Within the back-off nothing is tried again: no hot loop.
-    assert asyncio.run(scheduler.tick()) == 0
+    assert asyncio.run(scheduler.run_due()) == 0
     with SqlUnitOfWork(engine) as uow:
         assert uow.schedule.failures(broken) == 1
