@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Table
 
 from api.app import create_app
 from services.store import writes
@@ -24,11 +24,7 @@ from tests.e2e_support import bearer, free_port, wait_for
 from tests.faults import assert_unavailable, lose_connection, on_commit
 from tests.integration.conftest import MEMBER, Club
 from tests.integration.test_api import request_body
-
-
-def count(engine: Engine, table: Table) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+from tests.store.test_contract import count
 
 
 @pytest.mark.parametrize(
