@@ -216,7 +216,7 @@ def test_concurrent_first_events_of_a_new_club_both_mark_it_dirty(engine: Engine
     with engine.connect() as conn:
         row = conn.execute(select(schedule_state).where(schedule_state.c.club_id == club_id)).one()
     assert (row.generation, row.solved_generation) == (2, 0)
-    assert sorted([row.first_dirty_at, row.last_dirty_at]) == times, "the first to commit came first"
+    assert sorted([row.first_dirty_at, row.last_dirty_at]) == times, "one marked it first, the other last"
 
 
 def test_a_solve_that_outlived_its_lease_cannot_record_over_a_newer_one(engine: Engine) -> None:
