@@ -5,15 +5,50 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, status
+import structlog
+from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from api.pages import install_pages
+from api.deps import EngineDep
+from api.pages import error_page, install_pages, is_page
 from api.routes import coordinator, member, partner
 from services.settings import Settings, get_settings
-from services.store.db import make_engine
+from services.store.db import make_engine, ping
 from services.store.writes import Conflict, NotFound
+
+DATABASE_DOWN = "the database is unavailable, try again shortly"
+RETRY_AFTER_S = 5
+log = structlog.get_logger("mechanic.api")
+
+
+def _database_down(exc: Exception) -> bool:
+    """Drivers report a database they cannot reach or that gave up as OperationalError (psycopg's
+    connection errors reach us wrapped in it), and SQLAlchemy flags any error that lost the
+    connection with ``connection_invalidated``; a disconnect or an exhausted pool is not the
+    request's fault either. Other database errors are bugs, and stay 500s."""
+    if not isinstance(exc, DBAPIError):
+        return True
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After, so clients and proxies come back later instead of reporting a bug."""
+    if not _database_down(exc):
+        raise exc
+    log.warning("database.unavailable", method=request.method, path=request.url.path, error=repr(exc)[:300])
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if is_page(request):
+        page = error_page(
+            request,
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "We cannot reach our database just now. Please try again in a moment.",
+        )
+        page.headers.update(headers)
+        return page
+    return JSONResponse({"detail": DATABASE_DOWN}, status.HTTP_503_SERVICE_UNAVAILABLE, headers)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -43,9 +78,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
 
+    for outage in (DBAPIError, DisconnectionError, PoolTimeout):
+        app.add_exception_handler(outage, _unavailable)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers. It does not touch the database, so an outage there
+        takes instances out of rotation (/readyz) without restarting them all."""
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz(db: EngineDep) -> dict[str, str]:
+        """Readiness: 503 (through the handler above) while the database cannot be reached."""
+        ping(db)
+        return {"status": "ready"}
 
     app.include_router(partner.router)
     app.include_router(member.router)

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: database connections and the caller's identity.
+"""Dependencies of the routes and pages: database connections and the caller's identity.
 
 Every route declares the role it serves; a token of another role, a revoked token or a token
 of a deactivated member or partner gets 401/403 and reads nothing.
@@ -36,13 +36,18 @@ def read_conn(engine: EngineDep) -> Iterator[Connection]:
 
 
 def write_conn(engine: EngineDep) -> Iterator[Connection]:
-    """One transaction per request: state and outbox rows commit together, or not at all."""
+    """One transaction per request: state and outbox rows commit together, or not at all.
+
+    WriteConn scopes it to the endpoint function, so the COMMIT runs after the endpoint returns and
+    before its answer is sent: a 2xx means the write is stored (the caller's next request sees it),
+    and a COMMIT that fails is answered as an error instead of as a success for a lost write.
+    """
     with engine.begin() as conn:
         yield conn
 
 
 ReadConn = Annotated[Connection, Depends(read_conn)]
-WriteConn = Annotated[Connection, Depends(write_conn)]
+WriteConn = Annotated[Connection, Depends(write_conn, scope="function")]
 
 
 def _active(conn: Connection, who: Principal) -> bool:

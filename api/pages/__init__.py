@@ -24,7 +24,13 @@ from api.pages.security import PageDenied
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_PREFIXES = ("/p/", "/m/", "/c/", "/static/")
-TITLES = {400: "Not understood", 403: "Not allowed", 404: "Not found", 409: "Not possible"}
+TITLES = {
+    400: "Not understood",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible",
+    503: "Try again shortly",
+}
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
     "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
@@ -36,9 +42,21 @@ HEADERS = {
 }
 
 
+def is_page(request: Request) -> bool:
+    return request.url.path.startswith(PAGE_PREFIXES)
+
+
+def error_page(request: Request, status_code: int, message: str, login: bool = False) -> Response:
+    """A bare page with a status and a sentence: it holds no data, so any failure may show it."""
+    title = TITLES.get(status_code, "Not possible")
+    return page(
+        request, "error.html", {"v": None, "title": title, "message": message, "login": login}, status_code
+    )
+
+
 async def _page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
     response = await call_next(request)
-    if request.url.path.startswith(PAGE_PREFIXES):
+    if is_page(request):
         response.headers.update(HEADERS)
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
@@ -65,6 +83,4 @@ def install_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
-        title = TITLES.get(exc.status_code, "Not possible")
-        context = {"v": None, "title": title, "message": exc.message, "login": exc.status_code == 403}
-        return page(request, "error.html", context, exc.status_code)
+        return error_page(request, exc.status_code, exc.message, login=exc.status_code == 403)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep, WriteConn
@@ -46,14 +46,22 @@ def login_form(request: Request) -> Response:
     return _login_page(request, new_login_csrf())
 
 
-@router.post("/login", response_class=HTMLResponse)
-async def login(request: Request, engine: EngineDep) -> Response:
+async def _checked_login(request: Request) -> None:
     await check_form(request, request.cookies.get(LOGIN_CSRF_COOKIE) or "\x00missing")
+
+
+async def _checked_claim(request: Request, token: str) -> None:
+    await check_form(request, link_csrf(token))
+
+
+# The form is read and checked by a dependency that runs before the write transaction opens, as
+# on the other forms, so a slow upload never holds the database's write lock.
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(_checked_login)])
+async def login(request: Request, conn: WriteConn) -> Response:
     form = await request.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
-    with engine.begin() as conn:
-        coordinator_id = accounts.authenticate(conn, email, password)
-        value = accounts.open_session(conn, coordinator_id) if coordinator_id else None
+    coordinator_id = accounts.authenticate(conn, email, password)
+    value = accounts.open_session(conn, coordinator_id) if coordinator_id else None
     if value is None:
         return _login_page(
             request, new_login_csrf(), "That email and password do not match an account.", email, 401
@@ -98,22 +106,20 @@ def claim_form(request: Request, token: str, engine: EngineDep) -> Response:
     )
 
 
-@router.post("/claim/{token}", response_class=HTMLResponse)
-async def claim(request: Request, token: str, engine: EngineDep) -> Response:
-    await check_form(request, link_csrf(token))
+@router.post("/claim/{token}", response_class=HTMLResponse, dependencies=[Depends(_checked_claim)])
+async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("name", "email")}
     password = str(form.get("password", ""))
     errors = _claim_errors(values, password, str(form.get("password2", "")))
-    with engine.begin() as conn:
-        club_id, coordinator_id = _claimable(conn, token)
-        if not errors:
-            try:
-                accounts.create_coordinator(
-                    conn, club_id, coordinator_id, values["email"], values["name"], password
-                )
-            except accounts.EmailTaken:
-                errors["email"] = "Another account uses this email address."
+    club_id, coordinator_id = _claimable(conn, token)
+    if not errors:
+        try:
+            accounts.create_coordinator(
+                conn, club_id, coordinator_id, values["email"], values["name"], password
+            )
+        except accounts.EmailTaken:
+            errors["email"] = "Another account uses this email address."
     if errors:
         return page(
             request,

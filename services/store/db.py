@@ -8,7 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -21,6 +21,13 @@ READ_ONLY_OPTION = "mechanic_read_only"
 def read_only(engine: Engine) -> Engine:
     """The same engine and pool, for transactions that only read (no write lock on SQLite)."""
     return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def ping(engine: Engine) -> None:
+    """A round trip to the database, for a readiness probe: it raises what any query would raise
+    while the database cannot be reached."""
+    with read_only(engine).connect() as conn:
+        conn.execute(select(1))
 
 
 def make_engine(url: str) -> Engine:

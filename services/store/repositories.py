@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.ports import (
     AssignmentRepository,
@@ -45,21 +46,25 @@ class SqlSchedule(ScheduleRepository):
         self.conn = conn
 
     def mark_dirty(self, club_id: str, at: datetime) -> None:
-        done = self.conn.execute(
-            update(schedule_state)
-            .where(schedule_state.c.club_id == club_id)
-            .values(
-                generation=schedule_state.c.generation + 1,
-                first_dirty_at=func.coalesce(schedule_state.c.first_dirty_at, at),
-                last_dirty_at=at,
+        """One upsert: with an update then an insert, two first events of a new club could both find
+        no row, and the second insert failed on the primary key (PostgreSQL; SQLite serialises)."""
+        s = schedule_state.c
+        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        upsert = dialect_insert(schedule_state).values(
+            club_id=club_id, generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
+        )
+        # ``excluded`` holds ``at`` as the column stores it (naive UTC), not as a bare aware datetime
+        # that PostgreSQL would convert to the column's type through the session's time zone.
+        self.conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[s.club_id],
+                set_={
+                    "generation": s.generation + 1,
+                    "first_dirty_at": func.coalesce(s.first_dirty_at, upsert.excluded.first_dirty_at),
+                    "last_dirty_at": upsert.excluded.last_dirty_at,
+                },
             )
         )
-        if done.rowcount == 0:
-            self.conn.execute(
-                insert(schedule_state).values(
-                    club_id=club_id, generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
-                )
-            )
 
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
         r = help_requests.c

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from services.store.tables import help_requests, outbox
+from tests.faults import assert_unavailable, lose_connection, on_commit
 from tests.pages.support import Site, csrf_of
 
 DAY = date.today() + timedelta(days=3)
@@ -68,6 +69,14 @@ def test_errors_are_shown_next_to_their_fields_and_nothing_is_stored(site: Site)
         assert answer.status_code == 422, field_name
         assert f'id="e-{field_name}"' in answer.text, (field_name, answer.text)
         assert 'value="Grangetown Hub"' in answer.text, "what was typed is kept"
+    assert counts(site) == before
+
+
+def test_a_request_whose_commit_fails_is_neither_confirmed_nor_stored(site: Site) -> None:
+    before, data = counts(site), form(site)
+    with on_commit(site.engine, lose_connection):
+        answer = site.client.post(f"/p/{site.partner_token}/new", data=data, follow_redirects=False)
+    assert_unavailable(answer)
     assert counts(site) == before
 
 

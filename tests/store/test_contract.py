@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,6 +177,46 @@ def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine:
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         assert uow.schedule.due(NOW + timedelta(hours=1), debounce_s=0.5, max_delay_s=10) == []
+        uow.schedule.mark_dirty(club_id, NOW + timedelta(hours=2))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        later = NOW + timedelta(hours=2)
+        assert uow.schedule.due(later + timedelta(seconds=5), debounce_s=60, max_delay_s=10) == [], (
+            "after a solve the longest wait counts from the next change"
+        )
+        assert uow.schedule.due(later + timedelta(seconds=11), debounce_s=60, max_delay_s=10) == [
+            (club_id, 3)
+        ]
+
+
+def test_concurrent_first_events_of_a_new_club_both_mark_it_dirty(engine: Engine) -> None:
+    """Each transaction stays open a moment after marking, so on PostgreSQL the second marks while
+    the first's new row is uncommitted: an update-then-insert then failed on the primary key."""
+    club_id, _, _ = club_with_member(engine)
+    assert count(engine, schedule_state) == 0
+    barrier, failures = threading.Barrier(2), list[Exception]()
+
+    def first_event(at: datetime) -> None:
+        barrier.wait()
+        try:
+            with SqlUnitOfWork(engine) as uow:
+                uow.schedule.mark_dirty(club_id, at)
+                time.sleep(0.3)
+                uow.commit()
+        except Exception as exc:
+            failures.append(exc)
+
+    times = [NOW, NOW + timedelta(seconds=1)]
+    threads = [threading.Thread(target=first_event, args=(at,)) for at in times]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with engine.connect() as conn:
+        row = conn.execute(select(schedule_state).where(schedule_state.c.club_id == club_id)).one()
+    assert (row.generation, row.solved_generation) == (2, 0)
+    assert sorted([row.first_dirty_at, row.last_dirty_at]) == times, "one marked it first, the other last"
 
 
 def test_a_solve_that_outlived_its_lease_cannot_record_over_a_newer_one(engine: Engine) -> None:
