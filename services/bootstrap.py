@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -162,10 +163,9 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     # Solves run in processes of their own: the solver's Python parts (preparation, warm start, the
     # search's loop) hold the GIL, so threads would solve one club at a time. Spawned, not forked:
     # the parent has threads (the API, the dispatcher), which a fork would copy mid-state.
-    pool = ProcessPoolExecutor(
-        max_workers=settings.solve_parallel, mp_context=multiprocessing.get_context("spawn")
-    )
-    for _ in range(settings.solve_parallel):
+    processes = min(settings.solve_parallel, os.cpu_count() or 2)
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(processes):
         pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
     scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
     notifier = build_notifier(engine, settings)

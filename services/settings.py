@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
     solve_workers: int = Field(default=os.cpu_count() or 2, ge=1)
     """CP-SAT threads, shared by the solves running at once."""
-    solve_parallel: int = Field(default=os.cpu_count() or 2, ge=1)
-    """Clubs solved at once by one process (each in its own solver process)."""
+    solve_parallel: int = Field(default=4 * (os.cpu_count() or 2), ge=1)
+    """Clubs in planning at once in one process. More than the cores: reading a club and storing
+    its proposal wait on the database, so the solver processes (one per core) would otherwise idle."""
     horizon_days: int = Field(default=7, ge=1, le=28)
     unanswered_after_h: float = Field(default=24, gt=0)
     """An assignment nobody has answered for this long is put on the coordinators' attention list."""
