@@ -11,12 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from services.commands import Command, execute
 from services.store import tokens
 from services.store.db import read_only
-from services.store.tables import members, partners
 from services.store.tokens import Principal, Role
 from services.store.uow import SqlUnitOfWork
 
@@ -50,13 +49,6 @@ ReadConn = Annotated[Connection, Depends(read_conn)]
 WriteConn = Annotated[Connection, Depends(write_conn, scope="function")]
 
 
-def _active(conn: Connection, who: Principal) -> bool:
-    table = {"member": members, "partner": partners}.get(who.role)
-    if table is None:
-        return True
-    return bool(conn.execute(select(table.c.active).where(table.c.id == who.subject_id)).scalar())
-
-
 def principal(
     engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
@@ -66,7 +58,7 @@ def principal(
         )
     with read_only(engine).connect() as conn:
         who = tokens.resolve(conn, credentials.credentials)
-        if who is None or not _active(conn, who):
+        if who is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "unknown or revoked token",

@@ -13,6 +13,7 @@ from api.pages import (
     coord_admin,
     coord_auth,
     coord_board,
+    coord_keys,
     coord_report,
     member,
     member_forms,
@@ -73,6 +74,7 @@ def install_pages(app: FastAPI) -> None:
         coord_auth,
         coord_board,
         coord_admin,
+        coord_keys,
         coord_report,
     )
     for module in modules:

@@ -118,6 +118,9 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
             accounts.create_coordinator(
                 conn, club_id, coordinator_id, values["email"], values["name"], password
             )
+            # The link has done its job: from now on the account signs in, and programs use named,
+            # expiring API keys (/c/keys); a link left in a mailbox or a log is useless.
+            tokens.revoke_all(conn, "coordinator", club_id, coordinator_id)
         except accounts.EmailTaken:
             errors["email"] = "Another account uses this email address."
     if errors:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from api.deps import EngineDep
 from services.store import accounts, tokens
-from services.store.tables import clubs, members, partners
+from services.store.tables import clubs
 from services.store.tokens import Principal, Role
 
 SESSION_COOKIE = "mechanic_session"
@@ -60,16 +60,11 @@ def _club(conn: Connection, club_id: str) -> tuple[str, str]:
     return row.timezone, row.name
 
 
-def _subject_active(conn: Connection, who: Principal) -> bool:
-    table = members if who.role == "member" else partners
-    return bool(conn.execute(select(table.c.active).where(table.c.id == who.subject_id)).scalar())
-
-
 def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep], Viewer]:
     def resolve(request: Request, token: str, engine: EngineDep) -> Viewer:
         with engine.connect() as conn:
             who = tokens.resolve(conn, token)
-            if who is None or who.role != role or not _subject_active(conn, who):
+            if who is None or who.role != role:
                 raise PageDenied(404, NOT_FOUND)
             tz, club_name = _club(conn, who.club_id)
         return Viewer(who, link_csrf(token), tz, club_name, f"/{prefix}/{token}")

@@ -330,6 +330,8 @@ tokens = Table(
     Column("subject_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime),
+    Column("label", String(100)),  # a coordinator's name for an API key; none for a private link
+    Column("expires_at", UtcDateTime),
     UniqueConstraint("role", "subject_id", "token_hash"),
 )
 

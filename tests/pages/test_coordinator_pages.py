@@ -7,10 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.store import tokens, writes
-from services.store.tables import assignments, pins, roster_entries, rosters
+from services.store.tables import assignments, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, csrf_of
 
 
@@ -231,3 +231,56 @@ def test_a_coordinator_erases_a_member_after_a_confirmation_and_their_link_dies(
     assert site.client.get(f"/m/{token}/").status_code == 404
     other_club = site.client.get("/c/members/m-nobody/erase")
     assert other_club.status_code == 404
+
+
+def test_claiming_revokes_the_link_and_programs_use_named_expiring_revocable_keys(site: Site) -> None:
+    with site.engine.begin() as conn:
+        _, link = writes.create_club(conn, "Another club")
+    claim = site.client.get(f"/c/claim/{link}")
+    assert (
+        site.client.get("/api/coordinator/members", headers={"Authorization": f"Bearer {link}"}).status_code
+        == 200
+    )
+    fields = {"name": "Dee", "email": "dee@example.org", "password": PASSWORD, "password2": PASSWORD}
+    claimed = site.client.post(
+        f"/c/claim/{link}", data={"csrf": csrf_of(claim.text), **fields}, follow_redirects=False
+    )
+    assert claimed.status_code == 303
+    assert (
+        site.client.get("/api/coordinator/members", headers={"Authorization": f"Bearer {link}"}).status_code
+        == 401
+    )
+    assert site.client.get(f"/c/claim/{link}").status_code == 404
+
+    keys = site.login().get("/c/keys")
+    made = site.client.post("/c/keys", data={"csrf": csrf_of(keys.text), "label": "Signal bot", "days": "30"})
+    assert made.status_code == 200 and "shown only once" in made.text
+    key = made.text.split('id="new-key" class="copy" readonly value="')[1].split('"')[0]
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert site.client.get("/api/coordinator/members", headers=bearer).status_code == 200
+    refused = site.client.post("/c/keys", data={"csrf": csrf_of(keys.text), "label": "", "days": "9999"})
+    assert refused.status_code == 422 and "from 1 to 365" in refused.text
+    key_id = made.text.split('action="/c/keys/')[1].split("/revoke")[0]
+    site.client.post(f"/c/keys/{key_id}/revoke", data={"csrf": csrf_of(keys.text)})
+    assert site.client.get("/api/coordinator/members", headers=bearer).status_code == 401
+
+
+def test_an_expired_key_or_a_deactivated_coordinators_key_opens_nothing(site: Site) -> None:
+    with site.engine.begin() as conn:
+        old = tokens.issue(conn, "coordinator", site.club_id, site.coordinator_id, "old", datetime.now(UTC))
+        fresh = tokens.issue(
+            conn,
+            "coordinator",
+            site.club_id,
+            site.coordinator_id,
+            "fresh",
+            datetime.now(UTC) + timedelta(days=1),
+        )
+    members = "/api/coordinator/members"
+    assert site.client.get(members, headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert site.client.get(members, headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    with site.engine.begin() as conn:
+        conn.execute(
+            update(coordinators).where(coordinators.c.id == site.coordinator_id).values(active=False)
+        )
+    assert site.client.get(members, headers={"Authorization": f"Bearer {fresh}"}).status_code == 401

@@ -1,0 +1,53 @@
+"""Coordinators' API keys: named, expiring and revocable, for programs that use the JSON API. The
+claim link stops working once an account exists, so a key is the only way in without a session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import ReadConn, WriteConn
+from api.pages.render import page
+from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from services.store import tokens
+
+router = APIRouter(prefix="/c/keys", include_in_schema=False)
+MAX_DAYS = 365
+
+
+def _page(request: Request, viewer: Viewer, conn: ReadConn | WriteConn, **extra: object) -> Response:
+    keys = tokens.api_keys(conn, viewer.who.club_id, viewer.who.subject_id)
+    context = {"v": viewer, "keys": keys, "new_key": None, "errors": {}, "values": {"days": "90"}} | extra
+    return page(request, "coord_keys.html", context, 422 if extra.get("errors") else 200)
+
+
+@router.get("", response_class=HTMLResponse)
+def keys_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
+    return _page(request, viewer, conn)
+
+
+@router.post("", response_class=HTMLResponse)
+async def create_key(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    form = await request.form()
+    values = {"label": str(form.get("label", "")).strip(), "days": str(form.get("days", "")).strip()}
+    errors = {}
+    if not values["label"] or len(values["label"]) > 100:
+        errors["label"] = "Name the key (at most 100 characters), e.g. after the program that uses it."
+    if not values["days"].isdigit() or not 1 <= int(values["days"]) <= MAX_DAYS:
+        errors["days"] = f"Enter a number of days from 1 to {MAX_DAYS}."
+    if errors:
+        return _page(request, viewer, conn, errors=errors, values=values)
+    expires = datetime.now(UTC) + timedelta(days=int(values["days"]))
+    key = tokens.issue(
+        conn, "coordinator", viewer.who.club_id, viewer.who.subject_id, values["label"], expires
+    )
+    return _page(request, viewer, conn, new_key={"label": values["label"], "key": key, "expires_at": expires})
+
+
+@router.post("/{key_id}/revoke")
+def revoke_key(key_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    if not tokens.revoke_key(conn, viewer.who.club_id, viewer.who.subject_id, key_id):
+        raise PageDenied(404, "No such key.")
+    return RedirectResponse("/c/keys", status_code=303)
