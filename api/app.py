@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.routes import coordinator, member, partner
+from services.metrics import registry
 from services.settings import Settings, get_settings
 from services.store.db import make_engine, ping
 from services.store.writes import Conflict, NotFound
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.settings = settings or get_settings()
         app.state.engine = engine or make_engine(app.state.settings.database_url)
+        app.state.metrics = registry(app.state.engine)
         yield
         if own:
             app.state.engine.dispose()
@@ -80,6 +83,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     for outage in (DBAPIError, DisconnectionError, PoolTimeout):
         app.add_exception_handler(outage, _unavailable)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus: counts and ages only, never a name or an address (restrict it at the proxy)."""
+        return Response(generate_latest(request.app.state.metrics), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from events import SCHEMA_VERSION, AnyEvent, decode
 from services.handlers import handle
+from services.metrics import EVENTS
 from services.notify.service import Notifier
 from services.notify.webhooks import PartnerWebhooks
 from services.notify.wiring import build_notifier, build_webhooks
@@ -103,16 +104,23 @@ class Container:
         An event of a newer schema version than this code knows is parked untouched. If even
         parking fails, the error propagates and the transport redelivers later.
         Returns False for a duplicate or a parked event."""
+        outcome = self._deliver(consumer, event, where)
+        EVENTS.labels(consumer, outcome).inc()
+        return outcome == "handled"
+
+    def _deliver(self, consumer: str, event: AnyEvent, where: Where | None) -> str:
         if event.schema_version > SCHEMA_VERSION:
             why = f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
-            return self._park(consumer, event, why, where)
+            self._park(consumer, event, why, where)
+            return "parked"
         delay = 0.1
         for attempt in range(1, DELIVERY_ATTEMPTS + 1):
             try:
-                return self.handle_event(consumer, event)
+                return "handled" if self.handle_event(consumer, event) else "duplicate"
             except Exception as exc:
                 if not is_transient(exc) or attempt == DELIVERY_ATTEMPTS:
-                    return self._park(consumer, event, repr(exc), where)
+                    self._park(consumer, event, repr(exc), where)
+                    return "parked"
                 log.warning(
                     "event.failed",
                     consumer=consumer,
@@ -126,7 +134,7 @@ class Container:
                 delay = min(delay * 2, 5.0)
         raise AssertionError("unreachable: the last attempt parks or returns")
 
-    def _park(self, consumer: str, event: AnyEvent, error: str, where: Where | None) -> bool:
+    def _park(self, consumer: str, event: AnyEvent, error: str, where: Where | None) -> None:
         dead_letters.park(self.engine, consumer, event, error, where)
         log.error(
             "event.parked",
@@ -135,7 +143,6 @@ class Container:
             type=event.type,
             error=error[:300],
         )
-        return False
 
     def embedded_sink(self) -> Sink:
         """Delivers outbox rows straight to the handlers, in order, in this process."""

@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from events import ALL_TOPICS
+from services.metrics import PUBLISHED
+from services.metrics import serve as serve_metrics
 from services.pump import pump_forever
 from services.settings import Settings
 from services.store import leases
@@ -174,6 +176,7 @@ class KafkaSink:
             self.close()
             raise
         self.published += len(rows)
+        PUBLISHED.inc(len(rows))
         log.info("relay.published", rows=len(rows), total=self.published, last_seq=rows[-1].seq)
 
     def close(self) -> None:
@@ -232,6 +235,8 @@ async def relay_forever(
     holder = holder or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     ttl = timedelta(seconds=settings.relay_lease_s)
     engine = make_engine(settings.database_url)
+    if settings.metrics_port:
+        serve_metrics(engine, settings.metrics_port)
     try:
         while not stop.is_set():
             try:

@@ -20,6 +20,7 @@ from functools import partial
 import structlog
 
 from events import PinReleased, RosterProposed
+from services.metrics import SOLVE_SECONDS, SOLVES
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
@@ -119,6 +120,7 @@ class Scheduler:
         fingerprint = snap.fingerprint()
         if self._solved.get(club_id) == fingerprint:
             await asyncio.to_thread(self._record_unchanged, club_id, generation)
+            SOLVES.labels("skipped").inc()
             log.info(
                 "solve.skipped",
                 club_id=club_id,
@@ -143,10 +145,14 @@ class Scheduler:
             recorded = await asyncio.to_thread(self._record, proposal, generation)
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)
+            SOLVES.labels("failed").inc()
             return 0
+        SOLVE_SECONDS.observe(roster.wall_s)
         if not recorded:
             log.warning("solve.discarded_stale", club_id=club_id, generation=generation)
+            SOLVES.labels("stale").inc()
             return 0
+        SOLVES.labels("proposed").inc()
         self._solved[club_id] = fingerprint
         log.info(
             "solve.done",

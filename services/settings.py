@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     """Events are kept this long on the Kafka topics, and published outbox rows, processed-event
     ids and dead letters this long in the database; then they are deleted."""
     retention_interval_s: float = Field(default=3600.0, gt=0)
+    metrics_port: int | None = None
+    """Where ``mechanic worker`` and ``mechanic relay`` serve Prometheus metrics (the API serves
+    them at /metrics); unset, they serve none."""
     """How often the retention job runs (see services/store/retention.py)."""
     """How often the sender loop looks for messages and webhook calls to make."""
     """How often reminders are written and failed messages retried."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import faust
 import structlog
 
+from services import metrics
 from services.bootstrap import bootstrap
 from services.relay import topics_ready
 from services.settings import Settings
@@ -24,6 +25,8 @@ def run_worker(settings: Settings, datadir: Path | None = None) -> int:
     if not topics_ready(settings):
         return 1
     container = bootstrap(settings, migrate=False)
+    if settings.metrics_port:
+        metrics.serve(container.engine, settings.metrics_port)
     app = build_app(container, datadir)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), redirect_stdouts=False)
     log.info("worker.up", group=settings.worker_id, bootstrap=settings.kafka_bootstrap)

@@ -142,3 +142,24 @@ def test_a_coordinator_sees_members_but_a_member_sees_only_themselves(club: Club
     assert names == ["Nia Hughes", "Owain Price"]
     assert "Owain" not in club.client.get("/api/member/me", headers=member).text
     assert club.client.get("/api/member/assignments", headers=member).json() == []
+
+
+def test_metrics_show_the_engines_state_in_counts_only(club: Club) -> None:
+    made = club.client.post(
+        "/api/coordinator/members",
+        json={"name": "Ola", "home_lat": 51.48, "home_lon": -3.18, "max_hours_week": 4},
+        headers=club.coordinator,
+    )
+    assert made.status_code == 201, made.text
+    answer = club.client.get("/metrics")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    for name in (
+        "mechanic_outbox_backlog",
+        "mechanic_dead_letters",
+        "mechanic_notices_pending",
+        "mechanic_solves_total",
+    ):
+        assert name in answer.text, name
+    backlog = next(line for line in answer.text.splitlines() if line.startswith("mechanic_outbox_backlog "))
+    assert float(backlog.split()[1]) >= 1, "the new member's event waits in the outbox (no dispatcher here)"
+    assert "Ola" not in answer.text
