@@ -23,7 +23,6 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -51,10 +50,14 @@ SKILLS = {"lift": ["driver"], "cooking": [], "court_support": ["court_support_tr
 TODAY = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def pick(data: st.DataObject, items: Sequence[T]) -> T:
-    """One of ``items`` by a position drawn the same way whatever their number: ids are random and
-    the solver breaks ties by them, so the lists differ from one run of an example to the next."""
-    return items[data.draw(st.integers(0, 255)) % len(items)]
+POSITION = st.integers(0, 255)
+"""Every choice is drawn as a position before the rule looks at the state, and taken modulo the
+length of what is there: ids are random and the solver breaks ties by them, so what is there
+differs between runs of an example, and Hypothesis needs the same draws every time."""
+
+
+def pick(items: Sequence[T], position: int) -> T:
+    return items[position % len(items)]
 
 
 class ClubMachine(RuleBasedStateMachine):
@@ -135,19 +138,20 @@ class ClubMachine(RuleBasedStateMachine):
             return
         self.requests.append((request_id, self.partners[partner]))
 
-    @precondition(lambda self: self.requests)
-    @rule(data=st.data())
-    def cancel(self, data: st.DataObject) -> None:
-        request_id, partner_id = pick(data, self.requests)
+    @rule(i=POSITION)
+    def cancel(self, i: int) -> None:
+        if not self.requests:
+            return
+        request_id, partner_id = pick(self.requests, i)
         try:
             with self.engine.begin() as conn:
                 writes.cancel_request(conn, self.club_id, partner_id, request_id)
         except (NotFound, Conflict):
             pass
 
-    @rule(data=st.data(), days_off=st.sets(st.integers(0, 4), max_size=3), evenings_only=st.booleans())
-    def declare(self, data: st.DataObject, days_off: set[int], evenings_only: bool) -> None:
-        member_id = pick(data, self.members)
+    @rule(i=POSITION, days_off=st.sets(st.integers(0, 4), max_size=3), evenings_only=st.booleans())
+    def declare(self, i: int, days_off: set[int], evenings_only: bool) -> None:
+        member_id = pick(self.members, i)
         start = 17 * 60 if evenings_only else 6 * 60
         off = [(TODAY + timedelta(days=d)).date() for d in days_off]
         with self.engine.begin() as conn:
@@ -155,11 +159,11 @@ class ClubMachine(RuleBasedStateMachine):
                 conn, self.club_id, member_id, [(d, start, 24 * 60) for d in range(7)], [], off
             )
 
-    @rule(data=st.data())
-    def deactivate_member(self, data: st.DataObject) -> None:
+    @rule(i=POSITION)
+    def deactivate_member(self, i: int) -> None:
         try:
             with self.engine.begin() as conn:
-                writes.deactivate_member(conn, self.club_id, pick(data, self.members))
+                writes.deactivate_member(conn, self.club_id, pick(self.members, i))
         except NotFound:
             pass
 
@@ -180,23 +184,22 @@ class ClubMachine(RuleBasedStateMachine):
         with contextlib.suppress(Conflict, NotFound):
             execute(SqlUnitOfWork(self.engine), command)
 
-    @rule(data=st.data())
-    def approve(self, data: st.DataObject) -> None:
+    @rule(removing=st.booleans(), i=POSITION, pins=st.lists(POSITION, max_size=2))
+    def approve(self, removing: bool, i: int, pins: list[int]) -> None:
         found = self.proposal()
         if found is None:
             return
         keys: list[tuple[str, int]] = [(e["request_id"], e["slot_index"]) for e in found["entries"]]
-        removing = data.draw(st.booleans())
-        remove = {pick(data, keys)} if keys and removing else set()
-        pin = {pick(data, keys) for _ in range(data.draw(st.integers(0, 2)))} - remove if keys else set()
+        remove = {pick(keys, i)} if keys and removing else set()
+        pin = {pick(keys, j) for j in pins} - remove if keys else set()
         self.run(ApproveRoster(self.club_id, found["id"], "coord", frozenset(remove), frozenset(pin)))
 
-    @rule(data=st.data())
-    def swap(self, data: st.DataObject) -> None:
+    @rule(i=POSITION, j=POSITION)
+    def swap(self, i: int, j: int) -> None:
         found = self.proposal()
         if found is None or len(found["entries"]) < 2:
             return
-        a, b = pick(data, found["entries"]), pick(data, found["entries"])
+        a, b = pick(found["entries"], i), pick(found["entries"], j)
         self.run(
             SwapSlots(
                 self.club_id,
@@ -207,28 +210,28 @@ class ClubMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(data=st.data())
-    def place(self, data: st.DataObject) -> None:
+    @rule(i=POSITION, j=POSITION)
+    def place(self, i: int, j: int) -> None:
         found = self.proposal()
         if found is None:
             return
         places = [(e["request_id"], e["slot_index"]) for e in found["entries"]]
         places += [(u["request_id"], u["slot_index"]) for u in found["unfilled"]]
         if places:
-            slot = pick(data, places)
-            self.run(PlaceMember(self.club_id, found["id"], slot, pick(data, self.members), "coord"))
+            slot = pick(places, i)
+            self.run(PlaceMember(self.club_id, found["id"], slot, pick(self.members, j), "coord"))
 
-    @rule(data=st.data())
-    def take_back(self, data: st.DataObject) -> None:
+    @rule(i=POSITION)
+    def take_back(self, i: int) -> None:
         with self.engine.connect() as conn:
             decided = board.decisions(conn, self.club_id, TODAY)
         choices = [(Unpin, p) for p in decided["pins"]] + [(UndoRemoval, x) for x in decided["removals"]]
         if choices:
-            kind, row = pick(data, choices)
+            kind, row = pick(choices, i)
             self.run(kind(self.club_id, row["request_id"], row["member_id"], "coord"))
 
-    @rule(data=st.data(), accept=st.booleans())
-    def answer(self, data: st.DataObject, accept: bool) -> None:
+    @rule(i=POSITION, accept=st.booleans())
+    def answer(self, i: int, accept: bool) -> None:
         with self.engine.connect() as conn:
             live = conn.execute(
                 select(assignments.c.id, assignments.c.member_id).where(
@@ -236,7 +239,7 @@ class ClubMachine(RuleBasedStateMachine):
                 )
             ).all()
         if live:
-            row = pick(data, live)
+            row = pick(live, i)
             try:
                 with self.engine.begin() as conn:
                     writes.answer_assignment(conn, self.club_id, row.member_id, row.id, accept, "busy")
