@@ -21,6 +21,9 @@ import httpx
 T = TypeVar("T")
 TZ = ZoneInfo("Europe/London")
 MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+"""Processes started by the tests import this checkout's code, even where the installed
+``mechanic`` points at another one (an editable install shared by several worktrees)."""
 
 
 def free_port() -> int:
@@ -44,15 +47,20 @@ class Embedded:
 
 
 @contextmanager
-def embedded_process(workdir: Path, club: str) -> Iterator[Embedded]:
+def embedded_process(workdir: Path, club: str, env_extra: dict[str, str] | None = None) -> Iterator[Embedded]:
     """A real `mechanic up` on a free port and a SQLite file in ``workdir``, with one club;
-    stopped with SIGTERM at the end, which must exit cleanly."""
+    stopped with SIGTERM at the end, which must exit cleanly. Its output is in up.log."""
     port = free_port()
-    env = os.environ | {
-        "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
-        "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
-        "MECHANIC_DEBOUNCE_S": "0.3",
-    }
+    env = (
+        os.environ
+        | {
+            "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
+            "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
+            "MECHANIC_DEBOUNCE_S": "0.3",
+            "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
+        }
+        | (env_extra or {})
+    )
     created = subprocess.run(
         [MECHANIC, "club", "create", club], env=env, capture_output=True, text=True, check=True, cwd=workdir
     )

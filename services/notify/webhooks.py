@@ -33,6 +33,7 @@ from events import (
     RequestCancelled,
 )
 from services.notify.ports import Channel, Notice, NoticeStore, Recipient, RequestStatus, WebhookStore
+from services.redact import origin
 
 WEBHOOKS_CONSUMER = "webhooks"
 EVENT_NAME = "request.status_changed"
@@ -62,6 +63,10 @@ def payload(status: RequestStatus, occurred_at: datetime) -> str:
     )
 
 
+class WebhookFailed(RuntimeError):
+    """A call that did not succeed, described by the receiver's origin and what went wrong."""
+
+
 class WebhookChannel(Channel):
     """Members never have a webhook address; the rows the webhook consumer writes carry a partner id."""
 
@@ -86,8 +91,14 @@ class WebhookChannel(Channel):
             "X-Mechanic-Timestamp": timestamp,
             "X-Mechanic-Signature": sign(secret, timestamp, raw),
         }
-        response = httpx.post(url, content=raw, headers=headers, timeout=self.timeout_s)
-        response.raise_for_status()  # a redirect or an error status counts as a failure
+        try:
+            response = httpx.post(url, content=raw, headers=headers, timeout=self.timeout_s)
+        except httpx.HTTPError as exc:
+            # httpx names the full URL in some messages; the failure is logged and stored, so only
+            # the receiver's origin may appear (its path is often a secret of the partner's)
+            raise WebhookFailed(f"{origin(url)}: {type(exc).__name__}") from None
+        if response.status_code >= 300:  # a redirect or an error status counts as a failure
+            raise WebhookFailed(f"{origin(url)} answered {response.status_code}")
 
 
 class PartnerWebhooks:
