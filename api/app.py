@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.routes import coordinator, member, partner
@@ -55,12 +56,13 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the app; pass ``engine`` to share one with the embedded runtime, else one is made at start."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
-        app.state.settings = settings or get_settings()
-        app.state.engine = engine or make_engine(app.state.settings.database_url)
+        app.state.settings = settings
+        app.state.engine = engine or make_engine(settings.database_url)
         app.state.metrics = registry(app.state.engine)
         yield
         if own:
@@ -105,4 +107,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(member.router)
     app.include_router(coordinator.router)
     install_pages(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     return app
