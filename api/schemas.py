@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -38,6 +39,21 @@ Email = Annotated[
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), _text(one_line)]
 Notes = Annotated[str, StringConstraints(max_length=4000), _text(multi_line)]
 Skill = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+"""Dates outside these are typing mistakes, and at the ends of Python's range (years 1 and 9999)
+a time-zone conversion or a day's arithmetic overflows."""
+DateT = TypeVar("DateT", bound=date)
+
+
+def in_range(value: DateT) -> DateT:
+    if not EARLIEST <= (value.date() if isinstance(value, datetime) else value) <= LATEST:
+        raise ValueError(f"give a date between {EARLIEST} and {LATEST}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
+Day = Annotated[date, AfterValidator(in_range)]
 MAX_REQUEST_HOURS = 24
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 
@@ -67,8 +83,8 @@ class RequestCreate(_In):
     place_name: Name
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     headcount: int = Field(ge=1, le=50)
     skills: list[Skill] = Field(default_factory=list, max_length=10)
     lead_skills: list[Skill] = Field(
@@ -170,8 +186,8 @@ class WeeklyWindow(_In):
 
 
 class OneOffWindow(_In):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> OneOffWindow:
@@ -183,7 +199,7 @@ class OneOffWindow(_In):
 class AvailabilityIn(_In):
     weekly: list[WeeklyWindow] = Field(default_factory=list, max_length=100)
     windows: list[OneOffWindow] = Field(default_factory=list, max_length=200)
-    blackouts: list[date] = Field(default_factory=list, max_length=400)
+    blackouts: list[Day] = Field(default_factory=list, max_length=400)
 
 
 class PartnerCreate(_In):
