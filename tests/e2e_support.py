@@ -22,8 +22,13 @@ T = TypeVar("T")
 TZ = ZoneInfo("Europe/London")
 MECHANIC = str(Path(sys.executable).with_name("mechanic"))
 CHECKOUT = str(Path(__file__).resolve().parents[1])
-"""Processes started by the tests import this checkout's code, even where the installed
-``mechanic`` points at another one (an editable install shared by several worktrees)."""
+
+
+def mechanic_env(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a ``mechanic`` process: ours, ``settings``, and this checkout's code first
+    on the path, even where the installed ``mechanic`` is an editable install of another worktree."""
+    path = os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")]))
+    return os.environ | settings | {"PYTHONPATH": path}
 
 
 def free_port() -> int:
@@ -51,13 +56,11 @@ def embedded_process(workdir: Path, club: str, env_extra: dict[str, str] | None 
     """A real `mechanic up` on a free port and a SQLite file in ``workdir``, with one club;
     stopped with SIGTERM at the end, which must exit cleanly. Its output is in up.log."""
     port = free_port()
-    env = (
-        os.environ
-        | {
+    env = mechanic_env(
+        {
             "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
             "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
             "MECHANIC_DEBOUNCE_S": "0.3",
-            "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
         }
         | (env_extra or {})
     )
