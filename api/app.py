@@ -18,6 +18,7 @@ from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.routes import coordinator, member, partner
 from services.metrics import registry
+from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
 from services.store.db import make_engine, ping
 from services.store.writes import Conflict, NotFound
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.egress = EgressPolicy.from_settings(settings)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:

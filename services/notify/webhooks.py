@@ -32,6 +32,7 @@ from events import (
     AssignmentWithdrawn,
     RequestCancelled,
 )
+from services.notify.egress import EgressPolicy, Refused
 from services.notify.ports import Channel, Notice, NoticeStore, Recipient, RequestStatus, WebhookStore
 from services.redact import origin
 
@@ -72,8 +73,8 @@ class WebhookChannel(Channel):
 
     name = "webhook"
 
-    def __init__(self, hooks: WebhookStore, timeout_s: float = TIMEOUT_S) -> None:
-        self.hooks, self.timeout_s = hooks, timeout_s
+    def __init__(self, hooks: WebhookStore, egress: EgressPolicy, timeout_s: float = TIMEOUT_S) -> None:
+        self.hooks, self.egress, self.timeout_s = hooks, egress, timeout_s
 
     def address(self, recipient: Recipient) -> str | None:
         return None
@@ -92,7 +93,9 @@ class WebhookChannel(Channel):
             "X-Mechanic-Signature": sign(secret, timestamp, raw),
         }
         try:
-            response = httpx.post(url, content=raw, headers=headers, timeout=self.timeout_s)
+            response = self.egress.post(url, raw, headers, self.timeout_s)
+        except Refused as exc:
+            raise WebhookFailed(f"{origin(url)}: {exc}") from None
         except httpx.HTTPError as exc:
             # httpx names the full URL in some messages; the failure is logged and stored, so only
             # the receiver's origin may appear (its path is often a secret of the partner's)

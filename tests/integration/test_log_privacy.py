@@ -100,7 +100,12 @@ def _exercise(http: httpx.Client, coordinator_token: str, hook_url: str) -> list
 
 
 def test_no_secret_in_logs_at_debug(tmp_path: Path, hook_url: str) -> None:
-    debug = {"MECHANIC_LOG_LEVEL": "DEBUG", "MECHANIC_NOTIFY_INTERVAL_S": "0.5"}
+    debug = {
+        "MECHANIC_LOG_LEVEL": "DEBUG",
+        "MECHANIC_NOTIFY_INTERVAL_S": "0.5",
+        "MECHANIC_WEBHOOK_ALLOW_HTTP": "true",
+        "MECHANIC_WEBHOOK_ALLOWED_NETWORKS": '["127.0.0.0/8"]',
+    }
     with embedded_process(tmp_path, "Log club", env_extra=debug) as app:
         log = tmp_path / "up.log"
         with httpx.Client(base_url=app.url, timeout=10) as http:
