@@ -83,7 +83,7 @@ def test_discard_drops_only_the_letter_asked_for(database_url: str, container: C
     first, second = (AvailabilityDeclared(club_id=club_id, member_id=member_id) for _ in range(2))
     for event in (first, second):
         dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
-    env = os.environ | {"MECHANIC_DATABASE_URL": database_url}
+    env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
     done = subprocess.run(
         [MECHANIC, "dead-letters", "--discard", "--id", str(first.event_id)],
         env=env,
