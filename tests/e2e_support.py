@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -52,9 +53,12 @@ class Embedded:
 
 
 @contextmanager
-def embedded_process(workdir: Path, club: str, env_extra: dict[str, str] | None = None) -> Iterator[Embedded]:
-    """A real `mechanic up` on a free port and a SQLite file in ``workdir``, with one club;
-    stopped with SIGTERM at the end, which must exit cleanly. Its output is in up.log."""
+def embedded_process(
+    workdir: Path, club: str, env_extra: dict[str, str] | None = None, command: str = "up"
+) -> Iterator[Embedded]:
+    """A real `mechanic up` (or ``command``, e.g. "api") on a free port and a SQLite file in
+    ``workdir``, with one club; stopped with SIGTERM at the end, which must exit cleanly (uvicorn
+    alone re-raises the signal once it has shut down). Its output is in up.log."""
     port = free_port()
     env = mechanic_env(
         {
@@ -70,7 +74,11 @@ def embedded_process(workdir: Path, club: str, env_extra: dict[str, str] | None 
     log_path = workdir / "up.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [MECHANIC, "up", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+            [MECHANIC, command, "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -79,7 +87,8 @@ def embedded_process(workdir: Path, club: str, env_extra: dict[str, str] | None 
             yield Embedded(url, json.loads(created.stdout)["coordinator_token"], workdir)
         finally:
             proc.terminate()
-            assert proc.wait(timeout=30) == 0, log_path.read_text()
+            clean = 0 if command == "up" else -signal.SIGTERM
+            assert proc.wait(timeout=30) == clean, log_path.read_text()
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 60, every_s: float = 0.2) -> T:

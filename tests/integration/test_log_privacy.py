@@ -116,3 +116,19 @@ def test_no_secret_in_logs_at_debug(tmp_path: Path, hook_url: str) -> None:
     assert "POST /c/claim/<redacted>" in text
     for secret in [*secrets, PHONE, EMAIL, COORDINATOR_EMAIL, HOOK_PATH.split("/")[-1]]:
         assert secret not in text, f"{secret!r} leaked into the log"
+
+
+def test_no_secret_in_the_api_process_logs_at_debug(tmp_path: Path) -> None:
+    """`mechanic api` (Kafka mode's web process) starts uvicorn its own way; the same rule holds."""
+    with embedded_process(tmp_path, "Log club", {"MECHANIC_LOG_LEVEL": "DEBUG"}, command="api") as app:
+        coordinator = bearer(app.coordinator_token)
+        with httpx.Client(base_url=app.url, timeout=10) as http:
+            partner = http.post("/api/coordinator/partners", json={"name": "P"}, headers=coordinator)
+            assert partner.status_code == 201, partner.text
+            token = partner.json()["token"]
+            http.get(f"/p/{token}/")
+            http.get("/api/partner/requests", headers=bearer(token))
+            assert http.get(f"/c/claim/{app.coordinator_token}").status_code == 200
+    text = (tmp_path / "up.log").read_text()
+    assert "GET /c/claim/<redacted>" in text and "GET /p/<redacted>/" in text
+    assert app.coordinator_token not in text and token not in text
