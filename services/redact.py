@@ -53,8 +53,7 @@ def _redact_arg(arg: Any) -> Any:
 
 
 def _redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if isinstance(record.msg, str):
-        record.msg = redact(record.msg)
+    record.msg = _redact_arg(record.msg)  # some libraries log an exception or a URL object as msg
     if isinstance(record.args, Mapping):
         record.args = {k: _redact_arg(v) for k, v in record.args.items()}
     elif isinstance(record.args, tuple):
