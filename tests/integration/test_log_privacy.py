@@ -77,7 +77,8 @@ def _exercise(http: httpx.Client, coordinator_token: str, hook_url: str) -> list
     )
     assert cancelled.status_code == 303
 
-    claim = http.get(f"/c/claim/{coordinator_token}")
+    assert http.get("/api/coordinator/members", headers=coordinator).status_code == 200
+    claim = http.get(f"/c/claim/{coordinator_token}")  # claiming revokes the link: it comes last
     claimed = http.post(
         f"/c/claim/{coordinator_token}",
         data={
@@ -95,7 +96,6 @@ def _exercise(http: httpx.Client, coordinator_token: str, hook_url: str) -> list
     )
     assert logged_in.status_code == 303, logged_in.text
     assert http.get("/c/").status_code == 200
-    assert http.get("/api/coordinator/members", headers=coordinator).status_code == 200
     return [coordinator_token, partner_token, member_token, "not-a-real-token-but-secret", PASSWORD]
 
 
