@@ -36,6 +36,9 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"),
     _text(one_line),
 ]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _text(one_line)
+]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), _text(one_line)]
 Notes = Annotated[str, StringConstraints(max_length=4000), _text(multi_line)]
 Skill = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]

@@ -74,6 +74,9 @@ def test_forms_show_the_error_next_to_the_field(site: Site) -> None:
     page = site.login().get("/c/members")
     invited = site.invite_member(csrf_of(page.text), name="Ann\x1cLee")
     assert invited.status_code == 422 and 'id="e-name"' in invited.text
+    keys = site.client.get("/c/keys")
+    key = site.client.post("/c/keys", data={"csrf": csrf_of(keys.text), "label": "ci\x1b[31m", "days": "30"})
+    assert key.status_code == 422 and 'id="e-label"' in key.text and "plain text" in key.text
     assert "U+001C" in invited.text
 
 
