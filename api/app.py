@@ -13,10 +13,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.routes import coordinator, member, partner
 from services.metrics import registry
+from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
 from services.store.db import make_engine, ping
 from services.store.writes import Conflict, NotFound
@@ -55,12 +57,13 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Build the app; pass ``engine`` to share one with the embedded runtime, else one is made at start."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
-        app.state.settings = settings or get_settings()
-        app.state.engine = engine or make_engine(app.state.settings.database_url)
+        app.state.settings = settings
+        app.state.engine = engine or make_engine(settings.database_url)
         app.state.metrics = registry(app.state.engine)
         yield
         if own:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.egress = EgressPolicy.from_settings(settings)
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
@@ -105,4 +109,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(member.router)
     app.include_router(coordinator.router)
     install_pages(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     return app

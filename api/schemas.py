@@ -2,14 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
+from services.text import multi_line, one_line
+
+
+def _text(check: Callable[[str], str]) -> BeforeValidator:
+    """Run ``check`` on a string before the length and pattern constraints see it."""
+    return BeforeValidator(lambda v: check(v) if isinstance(v, str) else v)
+
+
+# Every free-text field is one of these; the constraints come before the check so that their
+# messages stay those of a string ("at most 200 characters"). See services/text.py for the rule.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _text(one_line)]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), _text(one_line)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), _text(one_line)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"),
+    _text(one_line),
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), _text(one_line)
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), _text(one_line)]
+Notes = Annotated[str, StringConstraints(max_length=4000), _text(multi_line)]
 Skill = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+"""Dates outside these are typing mistakes, and at the ends of Python's range (years 1 and 9999)
+a time-zone conversion or a day's arithmetic overflows."""
+DateT = TypeVar("DateT", bound=date)
+
+
+def in_range(value: DateT) -> DateT:
+    if not EARLIEST <= (value.date() if isinstance(value, datetime) else value) <= LATEST:
+        raise ValueError(f"give a date between {EARLIEST} and {LATEST}")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
+Day = Annotated[date, AfterValidator(in_range)]
 MAX_REQUEST_HOURS = 24
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 
@@ -35,12 +82,12 @@ class _In(BaseModel):
 class RequestCreate(_In):
     kind: Kind
     title: Name
-    notes: str = Field(default="", max_length=4000)
+    notes: Notes = ""
     place_name: Name
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     headcount: int = Field(ge=1, le=50)
     skills: list[Skill] = Field(default_factory=list, max_length=10)
     lead_skills: list[Skill] = Field(
@@ -89,10 +136,10 @@ class RequestPublic(BaseModel):
 class MemberFields(_In):
     name: Name
     share_first_name: bool = False
-    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=64)
+    email: Email | None = None
+    phone: Phone | None = None
     skills: list[Skill] = Field(default_factory=list, max_length=30)
-    home_place: str | None = Field(default=None, max_length=200)
+    home_place: Place | None = None
     home_lat: float = Field(ge=-90, le=90)
     home_lon: float = Field(ge=-180, le=180)
     max_hours_week: int = Field(ge=0, le=80)
@@ -112,6 +159,11 @@ class MemberFields(_In):
 
 class MemberPublic(MemberFields):
     model_config = ConfigDict(extra="ignore")
+    # what was stored is shown as it is: a row from before the text rule must not make a 500
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    home_place: str | None = None
     id: str
     active: bool
 
@@ -137,8 +189,8 @@ class WeeklyWindow(_In):
 
 
 class OneOffWindow(_In):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> OneOffWindow:
@@ -150,12 +202,12 @@ class OneOffWindow(_In):
 class AvailabilityIn(_In):
     weekly: list[WeeklyWindow] = Field(default_factory=list, max_length=100)
     windows: list[OneOffWindow] = Field(default_factory=list, max_length=200)
-    blackouts: list[date] = Field(default_factory=list, max_length=400)
+    blackouts: list[Day] = Field(default_factory=list, max_length=400)
 
 
 class PartnerCreate(_In):
     name: Name
-    contact_email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    contact_email: Email | None = None
 
 
 class Created(BaseModel):
@@ -186,4 +238,4 @@ class PlaceIn(SlotRef):
 
 
 class DeclineIn(_In):
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: Reason | None = None

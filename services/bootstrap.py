@@ -24,6 +24,7 @@ from services.notify.webhooks import PartnerWebhooks
 from services.notify.wiring import build_notifier, build_webhooks
 from services.ports import UnitOfWork
 from services.pump import Sink
+from services.redact import install_log_redaction, redact_event
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import dead_letters
@@ -40,17 +41,22 @@ log = structlog.get_logger("mechanic.delivery")
 
 
 def configure_logging(settings: Settings) -> None:
+    """One level and one stream for everything, uvicorn's access log included (it is started with
+    ``log_config=None`` so that it propagates here); every record is redacted of secrets."""
+    install_log_redaction()
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr, format="%(message)s")
     renderer: Any = (
         structlog.processors.JSONRenderer()
         if settings.log_json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            redact_event,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(settings.log_level.upper())),

@@ -99,7 +99,7 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
             create_app(settings, container.engine),
             host=settings.api_host,
             port=settings.api_port,
-            log_level="warning",
+            log_config=None,
         )
         server = _SharedLoopServer(config)
         tasks.append(asyncio.create_task(server.serve(), name="api"))

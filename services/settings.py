@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     """How often the retention job runs (see services/store/retention.py)."""
     """How often the sender loop looks for messages and webhook calls to make."""
     """How often reminders are written and failed messages retried."""
+    webhook_allow_http: bool = False
+    """Let partners register plain http:// webhooks (their payloads and signatures travel unencrypted)."""
+    webhook_allowed_networks: list[str] = Field(default_factory=list)
+    """Networks (CIDR) a webhook may reach although they are not public, e.g. ["10.8.0.0/16"] for
+    partners on the club's VPN; the tests use ["127.0.0.0/8"]. See services/notify/egress.py."""
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    """Largest request body the API reads; a bigger one is refused with 413 before it is parsed.
+    The largest the schemas accept, a member's availability at every list's limit, is 27 KiB."""
     log_level: str = "INFO"
     log_json: bool = False
 

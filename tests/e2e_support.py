@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +22,14 @@ import httpx
 T = TypeVar("T")
 TZ = ZoneInfo("Europe/London")
 MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+
+
+def mechanic_env(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a ``mechanic`` process: ours, ``settings``, and this checkout's code first
+    on the path, even where the installed ``mechanic`` is an editable install of another worktree."""
+    path = os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")]))
+    return os.environ | settings | {"PYTHONPATH": path}
 
 
 def free_port() -> int:
@@ -44,22 +53,32 @@ class Embedded:
 
 
 @contextmanager
-def embedded_process(workdir: Path, club: str) -> Iterator[Embedded]:
-    """A real `mechanic up` on a free port and a SQLite file in ``workdir``, with one club;
-    stopped with SIGTERM at the end, which must exit cleanly."""
+def embedded_process(
+    workdir: Path, club: str, env_extra: dict[str, str] | None = None, command: str = "up"
+) -> Iterator[Embedded]:
+    """A real `mechanic up` (or ``command``, e.g. "api") on a free port and a SQLite file in
+    ``workdir``, with one club; stopped with SIGTERM at the end, which must exit cleanly (uvicorn
+    alone re-raises the signal once it has shut down). Its output is in up.log."""
     port = free_port()
-    env = os.environ | {
-        "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
-        "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
-        "MECHANIC_DEBOUNCE_S": "0.3",
-    }
+    env = mechanic_env(
+        {
+            "MECHANIC_DATABASE_URL": f"sqlite:///{workdir}/mechanic.db",
+            "MECHANIC_SOLVE_TIME_LIMIT_S": "2",
+            "MECHANIC_DEBOUNCE_S": "0.3",
+        }
+        | (env_extra or {})
+    )
     created = subprocess.run(
         [MECHANIC, "club", "create", club], env=env, capture_output=True, text=True, check=True, cwd=workdir
     )
     log_path = workdir / "up.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [MECHANIC, "up", "--port", str(port)], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
+            [MECHANIC, command, "--port", str(port)],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -68,7 +87,8 @@ def embedded_process(workdir: Path, club: str) -> Iterator[Embedded]:
             yield Embedded(url, json.loads(created.stdout)["coordinator_token"], workdir)
         finally:
             proc.terminate()
-            assert proc.wait(timeout=30) == 0, log_path.read_text()
+            clean = 0 if command == "up" else -signal.SIGTERM
+            assert proc.wait(timeout=30) == clean, log_path.read_text()
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 60, every_s: float = 0.2) -> T:

@@ -7,6 +7,7 @@ import hmac
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
 
 from api.deps import EngineDep, WriteConn
 from api.pages.render import page
@@ -20,9 +21,12 @@ from api.pages.security import (
     link_csrf,
     new_login_csrf,
 )
+from api.schemas import Email, Name
 from services.store import accounts, tokens
 
 router = APIRouter(prefix="/c", include_in_schema=False)
+NAME: TypeAdapter[str] = TypeAdapter(Name)
+EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 
 
 def _secure(request: Request) -> bool:
@@ -134,10 +138,15 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
 
 
 def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
+    """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
     errors: dict[str, str] = {}
-    if not values["name"]:
-        errors["name"] = "Enter your name."
-    if "@" not in values["email"] or len(values["email"]) > 320:
+    try:
+        values["name"] = NAME.validate_python(values["name"])
+    except ValidationError:
+        errors["name"] = "Enter your name, in plain text on one line."
+    try:
+        values["email"] = EMAIL.validate_python(values["email"])
+    except ValidationError:
         errors["email"] = "Enter an email address, e.g. name@example.org."
     if len(password) < accounts.MIN_PASSWORD:
         errors["password"] = f"Use at least {accounts.MIN_PASSWORD} characters."

@@ -7,14 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import TypeAdapter, ValidationError
 
 from api.deps import ReadConn, WriteConn
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from api.schemas import Label
 from services.store import tokens
 
 router = APIRouter(prefix="/c/keys", include_in_schema=False)
 MAX_DAYS = 365
+LABEL: TypeAdapter[str] = TypeAdapter(Label)
 
 
 def _page(request: Request, viewer: Viewer, conn: ReadConn | WriteConn, **extra: object) -> Response:
@@ -33,8 +36,10 @@ async def create_key(request: Request, viewer: CoordinatorPost, conn: WriteConn)
     form = await request.form()
     values = {"label": str(form.get("label", "")).strip(), "days": str(form.get("days", "")).strip()}
     errors = {}
-    if not values["label"] or len(values["label"]) > 100:
-        errors["label"] = "Name the key (at most 100 characters), e.g. after the program that uses it."
+    try:
+        values["label"] = LABEL.validate_python(values["label"])
+    except ValidationError:
+        errors["label"] = "Name the key in plain text (at most 100 characters), e.g. after its program."
     if not values["days"].isdigit() or not 1 <= int(values["days"]) <= MAX_DAYS:
         errors["days"] = f"Enter a number of days from 1 to {MAX_DAYS}."
     if errors:

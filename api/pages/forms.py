@@ -9,7 +9,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from api.schemas import EARLIEST, LATEST, in_range
+
 GENERAL = "__all__"
+DATES = f"a date from {EARLIEST:%Y} to {LATEST:%Y}, e.g. 2026-06-04"
 SKILL_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 
@@ -40,8 +43,9 @@ def bad_skills(values: list[str]) -> list[str]:
 
 
 def parse_date(raw: str) -> date | None:
+    """The date typed, or None if it is not one or is outside the range the schemas accept."""
     try:
-        return date.fromisoformat(raw.strip())
+        return in_range(date.fromisoformat(raw.strip()))
     except ValueError:
         return None
 

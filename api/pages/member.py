@@ -14,6 +14,7 @@ from api.pages.ical import calendar_bytes
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, PageDenied
 from services.store import views, writes
+from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
 SHOWN = ("issued", "accepted", "withdrawn")
@@ -61,7 +62,8 @@ async def answer(
 ) -> Response:
     if answer not in ("accept", "decline"):
         raise PageDenied(404, "No such page.")
-    reason = str((await request.form()).get("reason", "")).strip()[:1000] or None
+    # a decline must never fail over its optional reason: odd characters are blanked, not refused
+    reason = printable(str((await request.form()).get("reason", "")))[:1000] or None
     try:
         writes.answer_assignment(
             conn,

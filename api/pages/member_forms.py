@@ -112,7 +112,7 @@ def _new_window(form: FormData, tz: str, errors: dict[str, str]) -> tuple[dateti
         return None
     day, start, end = forms.parse_date(raw_day), forms.parse_time(raw_from), forms.parse_time(raw_to)
     if day is None or start is None or end is None or end <= start:
-        errors["window_day"] = "Give a date, a start and a later end for the extra time."
+        errors["window_day"] = f"Give {forms.DATES}, a start and a later end for the extra time."
         return None
     return forms.at_local(day, start, tz).astimezone(UTC), forms.at_local(day, end, tz).astimezone(UTC)
 
@@ -123,7 +123,7 @@ def _days_off(form: FormData, errors: dict[str, str]) -> list[date]:
     if raw:
         day = forms.parse_date(raw)
         if day is None:
-            errors["blackout"] = "Give the date you cannot help, e.g. 2026-06-04."
+            errors["blackout"] = f"Give the date you cannot help: {forms.DATES}."
         else:
             days.append(day)
     return sorted(set(days))

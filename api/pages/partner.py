@@ -97,7 +97,7 @@ def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate],
     start, end = forms.parse_time(values["starts_at"]), forms.parse_time(values["ends_at"])
     skills = forms.split_list(values["skills"])
     if day is None:
-        errors["day"] = "Enter the date, e.g. 2026-06-04."
+        errors["day"] = f"Enter {forms.DATES}."
     if start is None:
         errors["starts_at"] = "Enter a start time, e.g. 18:00."
     if end is None:
@@ -147,7 +147,9 @@ def _dates(first: date, repeat_until: str, errors: dict[str, str]) -> list[date]
         return [first]
     until = forms.parse_date(repeat_until)
     if until is None or until < first:
-        errors["repeat_until"] = "Enter the last date of the weekly repeat, on or after the first date."
+        errors["repeat_until"] = (
+            f"Enter the last date of the weekly repeat ({forms.DATES}), on or after the first."
+        )
         return []
     weeks = (until - first).days // 7 + 1
     if weeks > MAX_REPEATS:

@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ReadConn, WriteConn
 from api.pages.render import page
 from api.pages.security import PartnerPost, PartnerView, Viewer
+from services.notify.egress import Refused
 from services.store import webhooks
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
@@ -50,8 +52,10 @@ def webhook_page(request: Request, viewer: PartnerView, conn: ReadConn) -> Respo
 async def register(request: Request, viewer: PartnerPost, conn: WriteConn) -> Response:
     url = str((await request.form()).get("url", "")).strip()
     try:
-        secret = webhooks.set_hook(conn, viewer.who.subject_id, url)
-    except webhooks.BadUrl as exc:
+        checked = webhooks.check_url(url)
+        await run_in_threadpool(request.app.state.egress.resolve, checked)  # DNS blocks
+        secret = webhooks.set_hook(conn, viewer.who.subject_id, checked)
+    except (webhooks.BadUrl, Refused) as exc:
         return _page(request, viewer, conn, url=url, error=str(exc), status_code=422)
     return _page(request, viewer, conn, secret=secret, status_code=201)
 

@@ -13,6 +13,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from services.text import first_name
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRIORITIES = {1: "Nice to have", 2: "Helpful", 3: "Important", 4: "Very important", 5: "Urgent"}
@@ -61,6 +63,7 @@ def environment() -> Environment:
     )
     env.filters["hhmm"] = _hhmm
     env.filters["kind"] = _kind
+    env.filters["first_name"] = first_name
     env.globals["WEEKDAYS"] = WEEKDAYS
     env.globals["PRIORITIES"] = PRIORITIES
     env.globals["waited"] = waited

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from services.notify.ports import AssignmentInfo
+from services.text import first_name, printable
 
 SUBJECTS = {
     "issued": "New assignment: {title}, {when}",
@@ -31,9 +32,9 @@ def when(info: AssignmentInfo) -> str:
 
 def compose(kind: str, info: AssignmentInfo) -> tuple[str, str]:
     """(subject, body) of a message of ``kind`` about ``info``."""
-    subject = SUBJECTS[kind].format(title=info.title, when=when(info))
+    subject = SUBJECTS[kind].format(title=printable(info.title), when=when(info))
     lines = [
-        f"Hello {info.recipient.name.split()[0]},",
+        " ".join(filter(None, ["Hello", first_name(info.recipient.name)])) + ",",
         "",
         OPENINGS[kind],
         "",

@@ -32,7 +32,9 @@ from events import (
     AssignmentWithdrawn,
     RequestCancelled,
 )
+from services.notify.egress import EgressPolicy, Refused
 from services.notify.ports import Channel, Notice, NoticeStore, Recipient, RequestStatus, WebhookStore
+from services.redact import origin
 
 WEBHOOKS_CONSUMER = "webhooks"
 EVENT_NAME = "request.status_changed"
@@ -62,13 +64,17 @@ def payload(status: RequestStatus, occurred_at: datetime) -> str:
     )
 
 
+class WebhookFailed(RuntimeError):
+    """A call that did not succeed, described by the receiver's origin and what went wrong."""
+
+
 class WebhookChannel(Channel):
     """Members never have a webhook address; the rows the webhook consumer writes carry a partner id."""
 
     name = "webhook"
 
-    def __init__(self, hooks: WebhookStore, timeout_s: float = TIMEOUT_S) -> None:
-        self.hooks, self.timeout_s = hooks, timeout_s
+    def __init__(self, hooks: WebhookStore, egress: EgressPolicy, timeout_s: float = TIMEOUT_S) -> None:
+        self.hooks, self.egress, self.timeout_s = hooks, egress, timeout_s
 
     def address(self, recipient: Recipient) -> str | None:
         return None
@@ -86,8 +92,16 @@ class WebhookChannel(Channel):
             "X-Mechanic-Timestamp": timestamp,
             "X-Mechanic-Signature": sign(secret, timestamp, raw),
         }
-        response = httpx.post(url, content=raw, headers=headers, timeout=self.timeout_s)
-        response.raise_for_status()  # a redirect or an error status counts as a failure
+        try:
+            response = self.egress.post(url, raw, headers, self.timeout_s)
+        except Refused as exc:
+            raise WebhookFailed(f"{origin(url)}: {exc}") from None
+        except httpx.HTTPError as exc:
+            # httpx names the full URL in some messages; the failure is logged and stored, so only
+            # the receiver's origin may appear (its path is often a secret of the partner's)
+            raise WebhookFailed(f"{origin(url)}: {type(exc).__name__}") from None
+        if response.status_code >= 300:  # a redirect or an error status counts as a failure
+            raise WebhookFailed(f"{origin(url)} answered {response.status_code}")
 
 
 class PartnerWebhooks:

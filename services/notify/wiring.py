@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from services.notify.channels import EmailChannel, SignalChannel
+from services.notify.egress import EgressPolicy
 from services.notify.ports import Channel
 from services.notify.service import Notifier
 from services.notify.webhooks import PartnerWebhooks, WebhookChannel
@@ -38,11 +39,10 @@ def channels_from(settings: Settings) -> list[Channel]:
 
 
 def build_notifier(engine: Engine, settings: Settings) -> Notifier:
-    """Member channels from settings, plus partner webhooks, which need no settings: the notifier's
-    delivery round sends (and retries) both."""
-    return Notifier(
-        SqlNoticeStore(engine), [*channels_from(settings), WebhookChannel(SqlWebhookStore(engine))]
-    )
+    """Member channels from settings, plus partner webhooks (where they may call is a setting too):
+    the notifier's delivery round sends (and retries) both."""
+    hooks = WebhookChannel(SqlWebhookStore(engine), EgressPolicy.from_settings(settings))
+    return Notifier(SqlNoticeStore(engine), [*channels_from(settings), hooks])
 
 
 def build_webhooks(engine: Engine) -> PartnerWebhooks:

@@ -23,6 +23,7 @@ from services.store.tables import (
     unfilled_slots,
     weekly_availability,
 )
+from services.text import first_name
 
 REQUEST_FIELDS = (
     "id",
@@ -116,7 +117,8 @@ def _shared_first_names(conn: Connection, request_ids: list[str]) -> dict[str, l
             .join(members, m.id == a.member_id)
             .where(a.request_id.in_(request_ids), a.status == "accepted", m.share_first_name.is_(True))
         ):
-            out.setdefault(row.request_id, []).append(row.name.split()[0])
+            if first := first_name(row.name):
+                out.setdefault(row.request_id, []).append(first)
     return out
 
 

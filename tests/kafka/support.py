@@ -7,10 +7,8 @@ is what any other consumer would see.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
-MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+from tests.e2e_support import MECHANIC, mechanic_env
 
 
 @dataclass(frozen=True)
@@ -130,4 +128,4 @@ class Process:
 
 def process_env(**settings: str) -> dict[str, str]:
     """The environment of a ``mechanic`` process: this one's, with the given MECHANIC_* settings."""
-    return os.environ | {f"MECHANIC_{k.upper()}": v for k, v in settings.items()}
+    return mechanic_env({f"MECHANIC_{k.upper()}": v for k, v in settings.items()})

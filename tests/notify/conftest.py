@@ -17,10 +17,18 @@ from aiosmtpd.controller import Controller
 
 from services.bootstrap import Container, bootstrap
 from services.pump import pump_once
-from services.settings import Settings
+from services.settings import Settings, get_settings
 from tests.e2e_support import free_port
 from tests.pages.conftest import engine, site  # noqa: F401 - shared fixtures
 from tests.pages.support import Site
+
+LOCAL_HOOKS = {"webhook_allow_http": True, "webhook_allowed_networks": ["127.0.0.0/8"]}
+"""What an operator sets to let webhooks reach the stub receivers here, on plain http to loopback."""
+
+
+@pytest.fixture
+def app_settings() -> Settings:
+    return get_settings().model_copy(update=LOCAL_HOOKS)
 
 
 class _Inbox:
@@ -128,15 +136,22 @@ def hook_stub() -> Iterator[HookStub]:
 
 
 @pytest.fixture
-def container(site: Site, smtp: tuple[int, list[Message]], signal_api: SignalStub) -> Iterator[Container]:  # noqa: F811
+def container(
+    site: Site,  # noqa: F811
+    smtp: tuple[int, list[Message]],
+    signal_api: SignalStub,
+    app_settings: Settings,
+) -> Iterator[Container]:
     """The real composition root on the site's database, with email and Signal switched on."""
-    settings = Settings(
-        database_url=site.engine.url.render_as_string(hide_password=False),
-        smtp_host="127.0.0.1",
-        smtp_port=smtp[0],
-        smtp_sender="club@example.org",
-        signal_url=signal_api.url,
-        signal_number="+447700900000",
+    settings = app_settings.model_copy(
+        update={
+            "database_url": site.engine.url.render_as_string(hide_password=False),
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp[0],
+            "smtp_sender": "club@example.org",
+            "signal_url": signal_api.url,
+            "signal_number": "+447700900000",
+        }
     )
     made = bootstrap(settings, migrate=False)
     yield made

@@ -9,19 +9,25 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_network
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from events import decode
 from services.bootstrap import Container, bootstrap
+from services.notify.egress import EgressPolicy
+from services.notify.webhooks import WebhookChannel, WebhookFailed
 from services.pump import pump_once
 from services.settings import Settings
 from services.store import webhooks, writes
 from services.store.tables import assignments, help_requests, notices, outbox
+from services.store.webhooks import SqlWebhookStore
 from tests.e2e_support import wait_for
 from tests.notify.conftest import HookStub, hook_stub, run_dispatcher
 from tests.pages.support import Site, csrf_of
@@ -30,10 +36,9 @@ SECRET_RE = re.compile(r'<code class="secret">([0-9a-f]+)</code>')
 
 
 @pytest.fixture
-def container(site: Site) -> Iterator[Container]:
-    made = bootstrap(
-        Settings(database_url=site.engine.url.render_as_string(hide_password=False)), migrate=False
-    )
+def container(site: Site, app_settings: Settings) -> Iterator[Container]:
+    url = site.engine.url.render_as_string(hide_password=False)
+    made = bootstrap(app_settings.model_copy(update={"database_url": url}), migrate=False)
     yield made
     made.close()
 
@@ -244,3 +249,22 @@ def test_a_slow_partner_endpoint_delays_only_its_own_calls(
             slow.hold.set()
             sender.join(timeout=30)
         assert slow.received, "the slow endpoint got its call once it answered"
+
+
+def test_a_hook_is_checked_again_before_every_call(site: Site, hook_server: HookStub) -> None:
+    """Registered while the operator allowed loopback; once that setting is gone, no call is made."""
+    register(site, hook_server.url)
+    strict = WebhookChannel(SqlWebhookStore(site.engine), EgressPolicy(allow_http=True))
+    with pytest.raises(WebhookFailed, match="public internet"):
+        strict.send(site.partner_id, "", json.dumps({"delivery_id": "d1"}))
+    assert hook_server.received == []
+
+
+def test_the_call_goes_to_the_checked_address_under_the_hosts_name(hook_server: HookStub) -> None:
+    if {info[4][0] for info in socket.getaddrinfo("localhost", 80)} != {"127.0.0.1"}:
+        pytest.skip("needs localhost to resolve to 127.0.0.1 only")
+    port = urlsplit(hook_server.url).port
+    policy = EgressPolicy(allow_http=True, allowed_networks=(ip_network("127.0.0.0/8"),))
+    answer = policy.post(f"http://localhost:{port}/hook", b"{}", {"X-Probe": "1"}, 5.0)
+    assert answer.status_code == 204
+    assert hook_server.received[0][0]["host"] == f"localhost:{port}"

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
+from services.settings import Settings, get_settings
 from services.store.db import make_engine, upgrade
 from tests.pages.support import Site, make_site
 
@@ -22,6 +23,12 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def site(engine: Engine) -> Iterator[Site]:
-    with TestClient(create_app(engine=engine)) as client:
+def app_settings() -> Settings:
+    """The settings the app under test runs with; a folder's conftest may override them."""
+    return get_settings()
+
+
+@pytest.fixture
+def site(engine: Engine, app_settings: Settings) -> Iterator[Site]:
+    with TestClient(create_app(app_settings, engine)) as client:
         yield make_site(engine, client)

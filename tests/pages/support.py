@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import Engine
 
 from events import AnyEvent, decode
@@ -145,6 +146,17 @@ class Site:
         while delivered := pump_once(self.engine, sink, 500):
             total += delivered
         return total
+
+    def invite_member(self, csrf: str, **fields: str) -> Response:
+        """The coordinator's invite form, sent with ``fields`` over a valid member's values."""
+        data = {
+            "csrf": csrf,
+            "name": "Zara Ali",
+            "home_lat": "51.5",
+            "home_lon": "-3.2",
+            "max_hours_week": "6",
+        }
+        return self.client.post("/c/members", data=data | fields)
 
     def login(self, client: TestClient | None = None) -> TestClient:
         client = client or self.client

@@ -164,18 +164,7 @@ def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> N
 
 def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
     page = site.login().get("/c/members")
-    invited = site.client.post(
-        "/c/members",
-        data={
-            "csrf": csrf_of(page.text),
-            "name": "Zara Ali",
-            "email": "",
-            "phone": "",
-            "home_lat": "51.5",
-            "home_lon": "-3.2",
-            "max_hours_week": "6",
-        },
-    )
+    invited = site.invite_member(csrf_of(page.text), email="", phone="")
     assert invited.status_code == 201 and "shown only once" in invited.text
     link = invited.text.split('class="copy" readonly value="')[1].split('"')[0]
     path = link.split("testserver", 1)[1]
@@ -187,16 +176,7 @@ def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
     assert site.client.get(path).status_code == 404 and site.client.get(new_path).status_code == 200
     site.client.post(f"/c/members/{member_id}/deactivate", data={"csrf": csrf_of(page.text)})
     assert site.client.get(new_path).status_code == 404
-    bad = site.client.post(
-        "/c/members",
-        data={
-            "csrf": csrf_of(page.text),
-            "name": "",
-            "home_lat": "x",
-            "home_lon": "0",
-            "max_hours_week": "6",
-        },
-    )
+    bad = site.invite_member(csrf_of(page.text), name="", home_lat="x", home_lon="0")
     assert bad.status_code == 422 and 'id="e-name"' in bad.text and 'id="e-home_lat"' in bad.text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 
@@ -16,7 +15,7 @@ from services.pump import pump_once
 from services.settings import Settings
 from services.store import dead_letters, outbox
 from services.store.tables import processed_events, schedule_state
-from tests.e2e_support import MECHANIC
+from tests.e2e_support import MECHANIC, mechanic_env
 from tests.store.test_contract import club_with_member
 
 
@@ -62,7 +61,7 @@ def test_replay_keeps_a_letter_that_still_fails_and_releases_one_that_succeeds(
     healed = AvailabilityDeclared(club_id=club_id, member_id=member_id)
     for event in (poison, healed):
         dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
-    env = os.environ | {"MECHANIC_DATABASE_URL": database_url}
+    env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
     replay = subprocess.run([MECHANIC, "dead-letters", "--replay"], env=env, capture_output=True, text=True)
     assert replay.returncode == 1, replay.stderr
     assert "still failing" in replay.stderr and "replayed" in replay.stdout
@@ -84,7 +83,7 @@ def test_discard_drops_only_the_letter_asked_for(database_url: str, container: C
     first, second = (AvailabilityDeclared(club_id=club_id, member_id=member_id) for _ in range(2))
     for event in (first, second):
         dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
-    env = os.environ | {"MECHANIC_DATABASE_URL": database_url}
+    env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
     done = subprocess.run(
         [MECHANIC, "dead-letters", "--discard", "--id", str(first.event_id)],
         env=env,
