@@ -168,6 +168,11 @@ class MemberPublic(MemberFields):
     active: bool
 
 
+def hhmm(minutes: int) -> str:
+    """Minutes since midnight as a clock time; 1440 is "24:00", the end of the day."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 class WeeklyWindow(_In):
     weekday: int = Field(ge=0, le=6, description="0 = Monday, in the club's time zone")
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["18:00"])
@@ -179,6 +184,10 @@ class WeeklyWindow(_In):
             return int(h) * 60 + int(m)
 
         return self.weekday, to_min(self.start), to_min(self.end)
+
+    @classmethod
+    def stored(cls, weekday: int, start_minute: int, end_minute: int) -> WeeklyWindow:
+        return cls(weekday=weekday, start=hhmm(start_minute), end=hhmm(end_minute))
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyWindow:

@@ -17,7 +17,7 @@ from api.pages import forms
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
 from api.routes.member import member_values
-from api.schemas import Kind, MemberFields
+from api.schemas import Kind, MemberFields, hhmm
 from services.store import notices, views, writes
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -40,12 +40,8 @@ PROFILE_FIELDS = (
 def _weekly_rows(weekly: list[dict[str, int]]) -> list[list[tuple[str, str]]]:
     grid: list[list[tuple[str, str]]] = [[] for _ in range(7)]
     for w in weekly:
-        grid[w["weekday"]].append((_hhmm(w["start_minute"]), _hhmm(w["end_minute"])))
+        grid[w["weekday"]].append((hhmm(w["start_minute"]), hhmm(w["end_minute"])))
     return [rows + [("", "")] * max(1, ROWS_PER_DAY - len(rows)) for rows in grid]
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @router.get("/availability", response_class=HTMLResponse)

@@ -13,15 +13,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from api.schemas import hhmm
 from services.text import first_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRIORITIES = {1: "Nice to have", 2: "Helpful", 3: "Important", 4: "Very important", 5: "Urgent"}
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def waited(span: timedelta) -> str:
@@ -61,7 +58,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["hhmm"] = _hhmm
+    env.filters["hhmm"] = hhmm
     env.filters["kind"] = _kind
     env.filters["first_name"] = first_name
     env.globals["WEEKDAYS"] = WEEKDAYS

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import Member, ReadConn, WriteConn
-from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic
+from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic, OneOffWindow, WeeklyWindow
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/member", tags=["member"])
@@ -35,13 +35,20 @@ def update_profile(body: MemberFields, who: Member, conn: WriteConn) -> dict[str
     return views.member_profile(conn, who.club_id, who.subject_id) or {}
 
 
-@router.get("/availability")
-def read_availability(who: Member, conn: ReadConn) -> dict[str, Any]:
-    return views.member_availability(conn, who.subject_id)
+def _as_declared(stored: dict[str, Any]) -> AvailabilityIn:
+    """The same shape the PUT takes, so a client can read, change and write back."""
+    weekly = [WeeklyWindow.stored(w["weekday"], w["start_minute"], w["end_minute"]) for w in stored["weekly"]]
+    windows = [OneOffWindow.model_construct(**w) for w in stored["windows"]]
+    return AvailabilityIn.model_construct(weekly=weekly, windows=windows, blackouts=stored["blackouts"])
 
 
-@router.put("/availability")
-def declare_availability(body: AvailabilityIn, who: Member, conn: WriteConn) -> dict[str, Any]:
+@router.get("/availability", response_model=AvailabilityIn)
+def read_availability(who: Member, conn: ReadConn) -> AvailabilityIn:
+    return _as_declared(views.member_availability(conn, who.subject_id))
+
+
+@router.put("/availability", response_model=AvailabilityIn)
+def declare_availability(body: AvailabilityIn, who: Member, conn: WriteConn) -> AvailabilityIn:
     writes.set_availability(
         conn,
         who.club_id,
@@ -50,7 +57,7 @@ def declare_availability(body: AvailabilityIn, who: Member, conn: WriteConn) -> 
         windows=[(w.starts_at, w.ends_at) for w in body.windows],
         blackout_days=sorted(set(body.blackouts)),
     )
-    return views.member_availability(conn, who.subject_id)
+    return _as_declared(views.member_availability(conn, who.subject_id))
 
 
 @router.get("/assignments")

@@ -131,7 +131,7 @@ def test_a_member_manages_profile_and_availability(club: Club) -> None:
         },
     )
     assert good.status_code == 200, good.text
-    assert good.json()["weekly"] == [{"weekday": 1, "start_minute": 1080, "end_minute": 1320}]
+    assert good.json()["weekly"] == [{"weekday": 1, "start": "18:00", "end": "22:00"}]
     assert len(good.json()["windows"]) == 1 and len(good.json()["blackouts"]) == 1
 
 
@@ -163,3 +163,23 @@ def test_metrics_show_the_engines_state_in_counts_only(club: Club) -> None:
     backlog = next(line for line in answer.text.splitlines() if line.startswith("mechanic_outbox_backlog "))
     assert float(backlog.split()[1]) >= 1, "the new member's event waits in the outbox (no dispatcher here)"
     assert "Ola" not in answer.text
+
+
+def test_availability_read_back_can_be_written_back_unchanged(club: Club) -> None:
+    made = club.client.post(
+        "/api/coordinator/members",
+        json={"name": "Ifan", "home_lat": 51.48, "home_lon": -3.18, "max_hours_week": 4},
+        headers=club.coordinator,
+    ).json()
+    member = {"Authorization": f"Bearer {made['token']}"}
+    declared = {
+        "weekly": [{"weekday": 0, "start": "18:00", "end": "24:00"}],
+        "windows": [],
+        "blackouts": ["2030-01-07"],
+    }
+    assert club.client.put("/api/member/availability", json=declared, headers=member).status_code == 200
+    read = club.client.get("/api/member/availability", headers=member).json()
+    assert read["weekly"] == declared["weekly"]
+    again = club.client.put("/api/member/availability", json=read, headers=member)
+    assert again.status_code == 200, again.text
+    assert again.json() == read
