@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from services.text import multi_line, one_line
 
@@ -101,7 +102,9 @@ class RequestCreate(_In):
     @model_validator(mode="after")
     def _coherent(self) -> RequestCreate:
         if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
+            raise PydanticCustomError("ends_before_start", "ends_at must be after starts_at")
+        if self.starts_at < datetime.now(UTC):
+            raise PydanticCustomError("starts_in_past", "starts_at is in the past: nobody can be sent")
         if self.ends_at - self.starts_at > timedelta(hours=MAX_REQUEST_HOURS):
             raise ValueError(f"a request may last at most {MAX_REQUEST_HOURS} hours; split longer ones")
         if self.passengers and self.kind is not Kind.LIFT:
@@ -174,6 +177,9 @@ def hhmm(minutes: int) -> str:
 
 
 class WeeklyWindow(_In):
+    """``start``/``end`` as HH:MM, as ``GET /api/member/availability`` returns them; the
+    ``start_minute``/``end_minute`` that GET returned before are still taken, for older clients."""
+
     weekday: int = Field(ge=0, le=6, description="0 = Monday, in the club's time zone")
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["18:00"])
     end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", examples=["21:30"])
@@ -188,6 +194,17 @@ class WeeklyWindow(_In):
     @classmethod
     def stored(cls, weekday: int, start_minute: int, end_minute: int) -> WeeklyWindow:
         return cls(weekday=weekday, start=hhmm(start_minute), end=hhmm(end_minute))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_minutes(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("start", "end"):
+                minute = data.pop(f"{key}_minute", None)
+                if isinstance(minute, int) and key not in data:
+                    data[key] = hhmm(minute)
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyWindow:
