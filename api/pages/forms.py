@@ -36,8 +36,9 @@ PLAIN: dict[str, str] = {
     "ends_before_start": "The end must be after the start.",
     "starts_in_past": "This is in the past: choose a date and time still to come.",
 }
-# Errors of a whole model, shown next to the field a person would change.
-MODEL_ERROR_FIELD = {"ends_before_start": "ends_at", "starts_in_past": "day"}
+# Errors shown next to the field a person would change rather than the one the model checks: a
+# start in the past is a date to change, the time of day being rarely the mistake.
+ERROR_FIELD = {"starts_in_past": "day"}
 
 
 # How the summary at the top of a form names a field; its link takes the reader to it.
@@ -82,14 +83,14 @@ def plain(err: Any) -> str:
 
 
 def field_errors(exc: ValidationError, fields: Iterable[str]) -> dict[str, str]:
-    """Every error at once, in plain words, next to its field: a model-level error goes next to the
-    field its type points at, else the first field its message names, else the top of the form."""
+    """Every error at once, in plain words, next to its field: the field its type points at, else
+    its own, else the first field a model-level message names, else the top of the form."""
     known = list(fields)
     out: dict[str, str] = {}
     for err in exc.errors():
         message = plain(err)
         loc = [str(p) for p in err["loc"]]
-        target = loc[0] if loc and loc[0] in known else MODEL_ERROR_FIELD.get(str(err["type"]))
+        target = ERROR_FIELD.get(str(err["type"])) or (loc[0] if loc else None)
         if target not in known:
             raw = str(err["msg"])
             named = [f for f in known if f in raw]
