@@ -53,6 +53,20 @@ def test_log_in_without_the_forms_token_is_refused(site: Site) -> None:
     assert answer.status_code == 403 and "mechanic_session" not in answer.headers.get("set-cookie", "")
 
 
+def test_before_any_approval_nothing_is_counted_as_changed_and_a_new_request_says_it_waits(
+    site: Site,
+) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    planned = site.add_request(title="Lift to the picket")
+    site.propose([(planned, 0, nia)], unfilled=[(planned, 1)])
+    site.add_request(hours_from_now=40, title="Cook for the strike kitchen")
+    board = site.login().get("/c/").text
+    assert "nothing approved yet" in board and "changed since the approved roster" not in board
+    waiting = board.split("Cook for the strike kitchen")[1].split("</article>")[0]
+    assert "New since this proposal: the next one plans it" in waiting
+    assert "Nia Hughes" in board.split("Lift to the picket")[1].split("</article>")[0]
+
+
 def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves_with_pins(
     site: Site,
 ) -> None:
@@ -64,7 +78,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
     )
     roster_id = site.propose([(first, 0, nia), (first, 1, owain), (second, 0, nia)], [])
     board = site.login().get("/c/")
-    assert "Nia Hughes" in board.text and "3</strong> changed since the approved roster" in board.text
+    assert "Nia Hughes" in board.text and "nothing approved yet" in board.text
     approved = site.client.post(
         "/c/approve",
         data={
@@ -86,6 +100,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
     third = site.add_request(60, 1, "Lift to the rally")
     site.propose([(first, 0, nia), (first, 1, nia), (third, 0, owain)], [(second, 0)])
     board = site.client.get("/c/").text
+    assert "2</strong> changed since the approved roster" in board
     assert "<em>was Owain Price</em>" in board and "Unfilled: Nobody with skill driver is free then" in board
 
 
