@@ -17,22 +17,22 @@ from api.schemas import Kind, RequestCreate
 from services.store import views, writes
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
-FIELDS = (
+FIELDS = (  # in the order the form shows them, which is the order of its error summary
     "kind",
     "title",
-    "notes",
+    "headcount",
+    "skills",
+    "priority",
     "place_name",
     "lat",
     "lon",
     "day",
     "starts_at",
     "ends_at",
-    "headcount",
-    "skills",
-    "priority",
+    "repeat_until",
+    "notes",
     "contact_name",
     "contact_phone",
-    "repeat_until",
 )
 MAX_REPEATS = 52
 KIND_OPTIONS = [(k.value, k.value.replace("_", " ").capitalize()) for k in Kind]

@@ -97,6 +97,7 @@ def test_every_error_is_reported_at_once_in_plain_words_with_a_summary_naming_th
         assert f'href="#f-{name}">{words}' in summary, name
         assert f'id="e-{name}"' in answer.text, name
     assert "should" not in answer.text, "no developer wording"
+    assert summary.index("#f-headcount") < summary.index("#f-lat") < summary.index("#f-day"), "form order"
 
 
 def test_a_request_in_the_past_is_refused_and_one_past_midnight_ends_the_next_day(site: Site) -> None:
