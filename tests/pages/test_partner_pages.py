@@ -92,7 +92,7 @@ def test_every_error_is_reported_at_once_in_plain_words_with_a_summary_naming_th
         "title": "What is needed: Fill this in.",
         "headcount": "How many people: Enter a number of at least 1.",
         "lat": "Latitude: Enter a number, e.g. 51.48.",
-        "day": "Date: Enter the date",
+        "day": "Date: Enter a date",
     }.items():
         assert f'href="#f-{name}">{words}' in summary, name
         assert f'id="e-{name}"' in answer.text, name
