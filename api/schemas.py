@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -15,8 +15,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from services.text import multi_line, one_line
 
@@ -98,17 +101,41 @@ class RequestCreate(_In):
     passengers: int = Field(default=0, ge=0, le=50, description="Lifts only: people to carry.")
     priority: int = Field(ge=1, le=5)
 
-    @model_validator(mode="after")
-    def _coherent(self) -> RequestCreate:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        if self.ends_at - self.starts_at > timedelta(hours=MAX_REQUEST_HOURS):
+    # Field validators rather than one model validator: each check runs even when another field is
+    # wrong, so a form shows every error at once; a check needing an earlier field that failed waits.
+    @field_validator("starts_at")
+    @classmethod
+    def _not_past(cls, starts_at: datetime) -> datetime:
+        if starts_at < datetime.now(UTC):
+            raise PydanticCustomError("starts_in_past", "starts_at is in the past: nobody can be sent")
+        return starts_at
+
+    @field_validator("ends_at")
+    @classmethod
+    def _after_start(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is None:
+            return ends_at
+        if ends_at <= starts_at:
+            raise PydanticCustomError("ends_before_start", "ends_at must be after starts_at")
+        if ends_at - starts_at > timedelta(hours=MAX_REQUEST_HOURS):
             raise ValueError(f"a request may last at most {MAX_REQUEST_HOURS} hours; split longer ones")
-        if self.passengers and self.kind is not Kind.LIFT:
+        return ends_at
+
+    @field_validator("headcount")
+    @classmethod
+    def _buddies(cls, headcount: int, info: ValidationInfo) -> int:
+        kind = info.data.get("kind")
+        if kind is not None and kind.value in BUDDY_KINDS and headcount < 2:
+            raise ValueError(f"{kind.value} needs a headcount of at least 2: nobody is sent alone")
+        return headcount
+
+    @field_validator("passengers")
+    @classmethod
+    def _lifts_only(cls, passengers: int, info: ValidationInfo) -> int:
+        if passengers and info.data.get("kind", Kind.LIFT) is not Kind.LIFT:
             raise ValueError("passengers is only for lift requests")
-        if self.kind.value in BUDDY_KINDS and self.headcount < 2:
-            raise ValueError(f"{self.kind.value} needs a headcount of at least 2: nobody is sent alone")
-        return self
+        return passengers
 
 
 class RequestPublic(BaseModel):
@@ -174,6 +201,9 @@ def hhmm(minutes: int) -> str:
 
 
 class WeeklyWindow(_In):
+    """``start``/``end`` as HH:MM, as ``GET /api/member/availability`` returns them; the
+    ``start_minute``/``end_minute`` that GET returned before are still taken, for older clients."""
+
     weekday: int = Field(ge=0, le=6, description="0 = Monday, in the club's time zone")
     start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["18:00"])
     end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", examples=["21:30"])
@@ -188,6 +218,17 @@ class WeeklyWindow(_In):
     @classmethod
     def stored(cls, weekday: int, start_minute: int, end_minute: int) -> WeeklyWindow:
         return cls(weekday=weekday, start=hhmm(start_minute), end=hhmm(end_minute))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_minutes(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("start", "end"):
+                minute = data.pop(f"{key}_minute", None)
+                if isinstance(minute, int) and key not in data:
+                    data[key] = hhmm(minute)
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> WeeklyWindow:

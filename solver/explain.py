@@ -18,6 +18,15 @@ def _who(problem: Problem, r: int) -> str:
     return f"with {' and '.join(sorted(skills))} " if skills else ""
 
 
+def _of(part: int, whole: int, which: str) -> str:
+    """'the only member {which} is', 'all 3 members {which} are', '1 of the 3 members {which} is': a
+    coordinator reads these, so the words agree with the numbers."""
+    if whole == 1:
+        return f"the only member {which} is"
+    lead = f"all {whole}" if part == whole else f"{part} of the {whole}"
+    return f"{lead} members {which} {'is' if part == 1 else 'are'}"
+
+
 def _reason(state: RosterState, r: int) -> tuple[ReasonCode, str]:
     pb = state.pb
     emptied = pb.emptied_by[r]
@@ -27,23 +36,25 @@ def _reason(state: RosterState, r: int) -> tuple[ReasonCode, str]:
     others = [pb.pair_m[p] for p in pb.by_req[r] if p not in state.chosen]
     limited = [m for m in others if state.load[m] + pb.dur[r] > pb.cap[m]]
     busy = [m for m in others if pb.conflicts[r] & state.held[m]]
-    who = f"{len(others)} member{'s' if len(others) != 1 else ''} {_who(pb, r)}available on {when}"
+    noun = f"{_who(pb, r)}available on {when}"
     if not others:
         return ReasonCode.BUSY_ELSEWHERE, f"every member {_who(pb, r)}available on {when} is already on it"
     if len(limited) == len(others):
-        return ReasonCode.AT_HOUR_LIMIT, f"all {who} are at their hour limit"
+        return ReasonCode.AT_HOUR_LIMIT, f"{_of(len(others), len(others), noun)} at their hour limit"
     if set(limited) | set(busy) == set(others):
         top = max(
             pb.instance.requests[s].priority for m in busy for s in _bits(pb.conflicts[r] & state.held[m])
         )
         return ReasonCode.BUSY_ELSEWHERE, (
-            f"all {who} are busy elsewhere (work up to priority {top}) or at their hour limit"
+            f"{_of(len(others), len(others), noun)} busy elsewhere (work up to priority {top}) or at their "
+            "hour limit"
         )
     free = [m for m in others if m not in set(limited) | set(busy)]
-    team = _team_reason(pb, r, free, f"{len(free)} of the {who} are free") if state.count[r] == 0 else None
+    free_text = f"{_of(len(free), len(others), noun)} free"
+    team = _team_reason(pb, r, free, free_text) if state.count[r] == 0 else None
     return team or (
         ReasonCode.NOT_WORTH_IT,
-        f"{len(free)} of the {who} are free, but sending them would cost more in travel, fairness or "
+        f"{free_text}, but sending them would cost more in travel, fairness or "
         "team rules than the slot earns",
     )
 

@@ -125,6 +125,7 @@ def build(
         "released": _released(proposal, requests, tz),
         **board.decisions(conn, club_id, now),
         "loads": _loads(conn, club_id, people, load, start),
+        "approved_exists": approved is not None,
         "unfilled_count": sum(len(u) for u in unfilled.values()),
         "changed_count": sum(
             1 for d in days.values() for r in d for s in r["slots"] if s["change"] != "same"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -16,20 +17,92 @@ DATES = f"a date from {EARLIEST:%Y} to {LATEST:%Y}, e.g. 2026-06-04"
 SKILL_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 
+# pydantic's error types in the words a partner or member would use; the API keeps pydantic's own
+# wording, which names the JSON fields a developer sends. A type missing here shows pydantic's message.
+PLAIN: dict[str, str] = {
+    "missing": "Fill this in.",
+    "string_too_short": "Fill this in.",
+    "string_too_long": "Make this shorter: at most {max_length} characters.",
+    "string_pattern_mismatch": "This is not in the expected form; see the example.",
+    "too_long": "Give at most {max_length}.",
+    "int_type": "Enter a whole number.",
+    "int_parsing": "Enter a whole number.",
+    "float_type": "Enter a number, e.g. 51.48.",
+    "float_parsing": "Enter a number, e.g. 51.48.",
+    "greater_than_equal": "Enter a number of at least {ge}.",
+    "less_than_equal": "Enter a number of at most {le}.",
+    "enum": "Choose one of the options.",
+    "datetime_type": "Enter a date and a time.",
+    "ends_before_start": "The end must be after the start.",
+    "starts_in_past": "This is in the past: choose a date and time still to come.",
+}
+# Errors shown next to the field a person would change rather than the one the model checks: a
+# start in the past is a date to change, the time of day being rarely the mistake.
+ERROR_FIELD = {"starts_in_past": "day"}
+
+
+# How the summary at the top of a form names a field; its link takes the reader to it.
+LABELS = {
+    "kind": "Kind of help",
+    "title": "What is needed",
+    "headcount": "How many people",
+    "place_name": "Place",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "home_lat": "Home latitude",
+    "home_lon": "Home longitude",
+    "home_place": "Home area",
+    "day": "Date",
+    "starts_at": "From",
+    "ends_at": "To",
+    "repeat_until": "Repeat until",
+    "max_hours_week": "Hours a week",
+    "car_seats": "Seats in my car",
+    "max_travel_km": "How far I travel",
+    "contact_email": "Contact email",
+    "url": "Web address",
+    "window_day": "Extra time",
+    "blackout": "Day I cannot help",
+}
+WEEKLY_KEY = re.compile(r"^w(\d)_(\d)_from$")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def label(name: str) -> str:
+    weekly = WEEKLY_KEY.match(name)
+    if weekly:
+        return f"{WEEKDAYS[int(weekly[1])]}, period {int(weekly[2]) + 1}"
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def plain(err: Any) -> str:
+    template = PLAIN.get(str(err["type"]))
+    if template is None:
+        return str(err["msg"]).removeprefix("Value error, ")
+    return template.format(**err.get("ctx", {}))
+
+
 def field_errors(exc: ValidationError, fields: Iterable[str]) -> dict[str, str]:
-    """Field-level errors go next to their field; a model-level error goes next to the first field
-    its message names first (``ends_at must be after ...`` -> ends_at), else to the top of the form."""
+    """Every error at once, in plain words, next to its field: the field its type points at, else
+    its own, else the first field a model-level message names, else the top of the form."""
     known = list(fields)
     out: dict[str, str] = {}
     for err in exc.errors():
-        message = str(err["msg"]).removeprefix("Value error, ")
+        message = plain(err)
         loc = [str(p) for p in err["loc"]]
-        target = loc[0] if loc and loc[0] in known else None
-        if target is None:
-            named = [f for f in known if f in message]
-            target = min(named, key=message.find) if named else GENERAL
+        target = ERROR_FIELD.get(str(err["type"])) or (loc[0] if loc else None)
+        if target not in known:
+            raw = str(err["msg"])
+            named = [f for f in known if f in raw]
+            target = min(named, key=raw.find) if named else GENERAL
         out.setdefault(target, message)
     return out
+
+
+def in_form_order(errors: dict[str, str], fields: Iterable[str]) -> dict[str, str]:
+    """The summary lists errors as the form shows its fields, top to bottom; general ones first."""
+    order = {name: i for i, name in enumerate([GENERAL, *fields])}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def split_list(raw: str) -> list[str]:

@@ -3,7 +3,6 @@ preferences, how to be told). Each replaces what it covers in one transaction.""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +21,6 @@ from services.store import notices, views, writes
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
 ROWS_PER_DAY = 2
-WEEKLY_RE = re.compile(r"^w(\d)_(\d)_from$")
 PROFILE_FIELDS = (
     "name",
     "email",
@@ -46,7 +44,7 @@ def _weekly_rows(weekly: list[dict[str, int]]) -> list[list[tuple[str, str]]]:
 
 @router.get("/availability", response_class=HTMLResponse)
 def availability_form(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
-    return _availability(request, viewer, conn, {}, None)
+    return _availability(request, viewer, conn, {}, None, {"kept_windows": None, "kept_days": None})
 
 
 def _availability(
@@ -55,8 +53,11 @@ def _availability(
     conn: Any,
     errors: dict[str, str],
     grid: list[list[tuple[str, str]]] | None,
+    typed: dict[str, Any],
     status_code: int = 200,
 ) -> Response:
+    """``typed`` holds what the member entered outside the weekly grid, so a refused save shows it
+    all again: the fields and which saved times and days off were still ticked."""
     current = views.member_availability(conn, viewer.who.subject_id)
     today = local(datetime.now(UTC), viewer.tz).date()
     return page(
@@ -68,6 +69,7 @@ def _availability(
             "grid": grid or _weekly_rows(current["weekly"]),
             "windows": [w for w in current["windows"] if w["ends_at"] > datetime.now(UTC)],
             "blackouts": [d for d in current["blackouts"] if d >= today],
+            "typed": typed,
             "saved": request.query_params.get("saved") == "1",
         },
         status_code,
@@ -79,8 +81,8 @@ def parse_weekly(
 ) -> tuple[list[tuple[int, int, int]], list[list[tuple[str, str]]]]:
     weekly: list[tuple[int, int, int]] = []
     grid: list[list[tuple[str, str]]] = [[] for _ in range(7)]
-    for key in sorted(k for k in form if WEEKLY_RE.match(k)):
-        day, row = (int(x) for x in WEEKLY_RE.match(key).groups())  # type: ignore[union-attr]
+    for key in sorted(k for k in form if forms.WEEKLY_KEY.match(k)):
+        day, row = (int(x) for x in forms.WEEKLY_KEY.match(key).groups())  # type: ignore[union-attr]
         raw_from, raw_to = str(form.get(key, "")).strip(), str(form.get(f"w{day}_{row}_to", "")).strip()
         if day > 6:
             continue
@@ -135,7 +137,14 @@ async def save_availability(request: Request, viewer: MemberPost, conn: WriteCon
     added = _new_window(form, viewer.tz, errors)
     days_off = _days_off(form, errors)
     if errors:
-        return _availability(request, viewer, conn, errors, grid, 422)
+        typed: dict[str, Any] = {
+            k: str(form.get(k, "")) for k in ("window_day", "window_from", "window_to", "blackout")
+        }
+        typed |= {
+            "kept_windows": set(form.getlist("keep_window")),
+            "kept_days": set(form.getlist("keep_blackout")),
+        }
+        return _availability(request, viewer, conn, errors, grid, typed, 422)
     windows += [added] if added else []
     writes.set_availability(conn, viewer.who.club_id, viewer.who.subject_id, weekly, windows, days_off)
     return RedirectResponse(f"{viewer.base}/availability?saved=1", status_code=303)

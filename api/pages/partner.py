@@ -17,22 +17,22 @@ from api.schemas import Kind, RequestCreate
 from services.store import views, writes
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
-FIELDS = (
+FIELDS = (  # in the order the form shows them, which is the order of its error summary
     "kind",
     "title",
-    "notes",
+    "headcount",
+    "skills",
+    "priority",
     "place_name",
     "lat",
     "lon",
     "day",
     "starts_at",
     "ends_at",
-    "headcount",
-    "skills",
-    "priority",
+    "repeat_until",
+    "notes",
     "contact_name",
     "contact_phone",
-    "repeat_until",
 )
 MAX_REPEATS = 52
 KIND_OPTIONS = [(k.value, k.value.replace("_", " ").capitalize()) for k in Kind]
@@ -90,8 +90,9 @@ def _store(conn: Any, club_id: str, partner_id: str, body: RequestCreate) -> str
 
 
 def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate], dict[str, str]]:
-    """The form's fields as one RequestCreate per date (a weekly repeat gives several), or the
-    errors to show next to the fields; the same validation as the JSON API."""
+    """The form's fields as one RequestCreate per date (a weekly repeat gives several), or every
+    error at once next to its field; the same validation as the JSON API. An end earlier than the
+    start is on the next day, so an overnight request (22:00 to 02:00) needs no second date."""
     errors: dict[str, str] = {}
     day = forms.parse_date(values["day"])
     start, end = forms.parse_time(values["starts_at"]), forms.parse_time(values["ends_at"])
@@ -106,22 +107,21 @@ def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate],
         errors["skills"] = (
             f"Skills are words separated by commas; not understood: {forms.bad_skills(skills)[0]}"
         )
-    dates = _dates(day, values["repeat_until"], errors) if day else []
-    if errors or day is None or start is None or end is None:
-        return [], errors
+    dates: list[date | None] = list(_dates(day, values["repeat_until"], errors)) if day else []
     bodies: list[RequestCreate] = []
-    for when in dates:
+    for when in dates or [None]:  # with no valid date, the other fields are still checked
+        times: dict[str, Any] = {}
+        if when and start and end:
+            times["starts_at"] = forms.at_local(when, start, tz)
+            times["ends_at"] = forms.at_local(when + timedelta(days=int(end < start)), end, tz)
         try:
-            bodies.append(
-                RequestCreate(
-                    **_fields(values, skills),
-                    starts_at=forms.at_local(when, start, tz),
-                    ends_at=forms.at_local(when, end, tz),
-                )
-            )
+            bodies.append(RequestCreate.model_validate(_fields(values, skills) | times))
         except ValidationError as exc:
-            return [], forms.field_errors(exc, FIELDS)
-    return bodies, {}
+            found = forms.field_errors(exc, FIELDS)
+            if not times:
+                found = {k: v for k, v in found.items() if k not in ("starts_at", "ends_at")}
+            return [], forms.in_form_order(found | errors, FIELDS)
+    return (bodies, {}) if not errors else ([], errors)
 
 
 def _fields(values: dict[str, str], skills: list[str]) -> dict[str, Any]:

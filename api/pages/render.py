@@ -13,11 +13,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from api.pages.forms import WEEKDAYS, label
 from api.schemas import hhmm
 from services.text import first_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PRIORITIES = {1: "Nice to have", 2: "Helpful", 3: "Important", 4: "Very important", 5: "Urgent"}
 
 
@@ -65,6 +65,7 @@ def environment() -> Environment:
     env.globals["PRIORITIES"] = PRIORITIES
     env.globals["waited"] = waited
     env.globals["answer_counts"] = answer_counts
+    env.globals["label"] = label
     return env
 
 

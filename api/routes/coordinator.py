@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn
+from api.routes import answers
 from api.routes.member import member_values
 from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
 from services.commands import ApproveRoster, PlaceMember, SwapSlots, UndoRemoval, Unpin
 from services.store import views, writes
 
-router = APIRouter(prefix="/api/coordinator", tags=["coordinator"])
+router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
 
 
 @router.post("/partners", status_code=status.HTTP_201_CREATED, response_model=Created)
@@ -32,7 +33,9 @@ def list_members(who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
     return views.club_members(conn, who.club_id)
 
 
-@router.post("/members/{member_id}/deactivate", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/members/{member_id}/deactivate", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
+)
 def deactivate_member(member_id: str, who: Coordinator, conn: WriteConn) -> None:
     writes.deactivate_member(conn, who.club_id, member_id)
 
@@ -47,7 +50,7 @@ def list_assignments(who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
     return views.club_assignments(conn, who.club_id)
 
 
-@router.get("/rosters/proposed")
+@router.get("/rosters/proposed", responses=answers(404))
 def proposed_roster(who: Coordinator, conn: ReadConn) -> dict[str, Any]:
     found = views.roster(conn, who.club_id, status="proposed")
     if found is None:
@@ -55,7 +58,7 @@ def proposed_roster(who: Coordinator, conn: ReadConn) -> dict[str, Any]:
     return found
 
 
-@router.get("/rosters/approved")
+@router.get("/rosters/approved", responses=answers(404))
 def approved_roster(who: Coordinator, conn: ReadConn) -> dict[str, Any]:
     found = views.roster(conn, who.club_id, status="approved")
     if found is None:
@@ -63,7 +66,7 @@ def approved_roster(who: Coordinator, conn: ReadConn) -> dict[str, Any]:
     return found
 
 
-@router.get("/rosters/{roster_id}")
+@router.get("/rosters/{roster_id}", responses=answers(404))
 def read_roster(roster_id: str, who: Coordinator, conn: ReadConn) -> dict[str, Any]:
     found = views.roster(conn, who.club_id, roster_id=roster_id)
     if found is None:
@@ -71,7 +74,7 @@ def read_roster(roster_id: str, who: Coordinator, conn: ReadConn) -> dict[str, A
     return found
 
 
-@router.post("/rosters/{roster_id}/approve")
+@router.post("/rosters/{roster_id}/approve", responses=answers(404, 409))
 def approve_roster(roster_id: str, body: ApproveIn, who: Coordinator, run: Run) -> dict[str, str]:
     """Removed members are not proposed for those requests again (until the removal is undone);
     pinned ones stay in every later proposal while the pin can be kept."""
@@ -88,7 +91,7 @@ def approve_roster(roster_id: str, body: ApproveIn, who: Coordinator, run: Run) 
     return {"id": roster_id, "status": "approved"}
 
 
-@router.post("/rosters/{roster_id}/swap", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/rosters/{roster_id}/swap", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404, 409))
 def swap_slots(roster_id: str, body: SwapIn, who: Coordinator, run: Run) -> None:
     """Exchange two filled places of the current proposal and pin both; 409 names the rule a member
     would break in their new place."""
@@ -99,7 +102,9 @@ def swap_slots(roster_id: str, body: SwapIn, who: Coordinator, run: Run) -> None
     run(SwapSlots(who.club_id, roster_id, first, second, who.subject_id))
 
 
-@router.post("/rosters/{roster_id}/place", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/rosters/{roster_id}/place", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404, 409)
+)
 def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> None:
     """Put a member on a place of the current proposal, filled or not, pinned; 409 names the rule
     that stops them."""

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from api.deps import Member, ReadConn, WriteConn
+from api.routes import answers
 from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic, OneOffWindow, WeeklyWindow
 from services.store import views, writes
 
-router = APIRouter(prefix="/api/member", tags=["member"])
+router = APIRouter(prefix="/api/member", tags=["member"], responses=answers(401, 403))
 
 
 def member_values(body: MemberFields) -> dict[str, Any]:
@@ -21,7 +22,7 @@ def member_values(body: MemberFields) -> dict[str, Any]:
     return values
 
 
-@router.get("/me", response_model=MemberPublic)
+@router.get("/me", response_model=MemberPublic, responses=answers(404))
 def read_profile(who: Member, conn: ReadConn) -> dict[str, Any]:
     profile = views.member_profile(conn, who.club_id, who.subject_id)
     if profile is None:
@@ -65,13 +66,13 @@ def list_assignments(who: Member, conn: ReadConn) -> list[dict[str, Any]]:
     return views.member_assignments(conn, who.club_id, who.subject_id)
 
 
-@router.post("/assignments/{assignment_id}/accept")
+@router.post("/assignments/{assignment_id}/accept", responses=answers(404, 409))
 def accept(assignment_id: str, who: Member, conn: WriteConn) -> dict[str, str]:
     writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=True)
     return {"id": assignment_id, "status": "accepted"}
 
 
-@router.post("/assignments/{assignment_id}/decline")
+@router.post("/assignments/{assignment_id}/decline", responses=answers(404, 409))
 def decline(
     assignment_id: str, who: Member, conn: WriteConn, body: DeclineIn | None = None
 ) -> dict[str, str]:

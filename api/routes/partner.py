@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.deps import Partner, ReadConn, WriteConn
+from api.routes import answers
 from api.schemas import RequestCreate, RequestPublic
 from services.store import views, writes
 
-router = APIRouter(prefix="/api/partner", tags=["partner"])
+router = APIRouter(prefix="/api/partner", tags=["partner"], responses=answers(401, 403))
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic)
@@ -26,7 +27,7 @@ def list_requests(who: Partner, conn: ReadConn) -> list[dict[str, object]]:
     return views.partner_requests(conn, who.club_id, who.subject_id)
 
 
-@router.get("/requests/{request_id}", response_model=RequestPublic)
+@router.get("/requests/{request_id}", response_model=RequestPublic, responses=answers(404))
 def read_request(request_id: str, who: Partner, conn: ReadConn) -> dict[str, object]:
     found = views.partner_requests(conn, who.club_id, who.subject_id, request_id)
     if not found:
@@ -34,7 +35,7 @@ def read_request(request_id: str, who: Partner, conn: ReadConn) -> dict[str, obj
     return found[0]
 
 
-@router.post("/requests/{request_id}/cancel", response_model=RequestPublic)
+@router.post("/requests/{request_id}/cancel", response_model=RequestPublic, responses=answers(404, 409))
 def cancel_request(request_id: str, who: Partner, conn: WriteConn) -> dict[str, object]:
     writes.cancel_request(conn, who.club_id, who.subject_id, request_id)
     return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]

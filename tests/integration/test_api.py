@@ -62,6 +62,9 @@ def test_bad_requests_get_a_clear_422_and_store_nothing(club: Club) -> None:
         "Input should be 'lift'": request_body(kind="juggling"),
         "less than or equal to 90": request_body(lat=123.0),
         "timezone": request_body(starts_at="2026-03-03T09:00:00"),
+        "starts_at is in the past": request_body(
+            starts_at=(START - timedelta(days=3)).isoformat(), ends_at=(START - timedelta(days=2)).isoformat()
+        ),
     }
     for expected, body in cases.items():
         answer = club.client.post("/api/partner/requests", json=body, headers=partner)
@@ -133,6 +136,23 @@ def test_a_member_manages_profile_and_availability(club: Club) -> None:
     assert good.status_code == 200, good.text
     assert good.json()["weekly"] == [{"weekday": 1, "start": "18:00", "end": "22:00"}]
     assert len(good.json()["windows"]) == 1 and len(good.json()["blackouts"]) == 1
+
+
+def test_availability_in_the_shape_get_returned_before_is_still_taken(club: Club) -> None:
+    _, member = club.add_member()
+    in_minutes = {"weekly": [{"weekday": 5, "start_minute": 960, "end_minute": 1440}]}
+    written = club.client.put("/api/member/availability", json=in_minutes, headers=member)
+    assert written.status_code == 200, written.text
+    assert written.json()["weekly"] == [{"weekday": 5, "start": "16:00", "end": "24:00"}]
+
+
+def test_the_openapi_documents_the_error_answers(club: Club) -> None:
+    paths = club.client.get("/openapi.json").json()["paths"]
+    cancel = paths["/api/partner/requests/{request_id}/cancel"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "422"} <= set(cancel)
+    assert cancel["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    listed = paths["/api/partner/requests"]["get"]["responses"]
+    assert {"401", "403"} <= set(listed) and "409" not in listed
 
 
 def test_a_coordinator_sees_members_but_a_member_sees_only_themselves(club: Club) -> None:

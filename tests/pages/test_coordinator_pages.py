@@ -53,6 +53,25 @@ def test_log_in_without_the_forms_token_is_refused(site: Site) -> None:
     assert answer.status_code == 403 and "mechanic_session" not in answer.headers.get("set-cookie", "")
 
 
+TITLES = ("Cook for the strike kitchen", "Lift to the picket")
+
+
+def test_before_any_approval_nothing_is_counted_as_changed_and_a_new_request_says_it_waits(
+    site: Site,
+) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    planned = site.add_request(title="Lift to the picket")
+    site.propose([(planned, 0, nia)], unfilled=[(planned, 1)])
+    site.add_request(hours_from_now=40, title="Cook for the strike kitchen")
+    board = site.login().get("/c/").text
+    assert "nothing approved yet" in board and "changed since the approved roster" not in board
+    cards = {
+        title: card for card in board.split('<article class="req">')[1:] for title in TITLES if title in card
+    }
+    assert "New since this proposal: the next one plans it" in cards["Cook for the strike kitchen"]
+    assert "Nia Hughes" in cards["Lift to the picket"] and "New since" not in cards["Lift to the picket"]
+
+
 def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves_with_pins(
     site: Site,
 ) -> None:
@@ -64,7 +83,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
     )
     roster_id = site.propose([(first, 0, nia), (first, 1, owain), (second, 0, nia)], [])
     board = site.login().get("/c/")
-    assert "Nia Hughes" in board.text and "3</strong> changed since the approved roster" in board.text
+    assert "Nia Hughes" in board.text and "nothing approved yet" in board.text
     approved = site.client.post(
         "/c/approve",
         data={
@@ -86,6 +105,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
     third = site.add_request(60, 1, "Lift to the rally")
     site.propose([(first, 0, nia), (first, 1, nia), (third, 0, owain)], [(second, 0)])
     board = site.client.get("/c/").text
+    assert "2</strong> changed since the approved roster" in board
     assert "<em>was Owain Price</em>" in board and "Unfilled: Nobody with skill driver is free then" in board
 
 

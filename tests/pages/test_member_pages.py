@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from icalendar import Calendar
 from sqlalchemy import select
 
-from services.store import notices, views
+from services.store import notices, views, writes
 from services.store.tables import assignments, schedule_state
 from tests.pages.support import Site, csrf_of
 
@@ -63,6 +64,64 @@ def test_a_bad_time_is_explained_and_nothing_changes(site: Site) -> None:
     assert bad.status_code == 422 and 'id="e-w2_0_from"' in bad.text
     with site.engine.connect() as conn:
         assert views.member_availability(conn, member_id)["weekly"] == []
+
+
+def as_a_browser_sends(html: str) -> dict[str, str]:
+    """The form's inputs with the values the page put in them, ticked boxes only; as in a browser, a
+    time input drops a value it cannot show (24:00)."""
+    sent: dict[str, str] = {}
+    for tag in re.findall(r"<input [^>]*>", html):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and ('type="checkbox"' not in tag or " checked" in tag):
+            text = value.group(1) if value else ""
+            time_ok = 'type="time"' not in tag or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text)
+            sent[name.group(1)] = text if time_ok else ""
+    return sent
+
+
+def test_a_weekly_time_until_midnight_is_shown_and_saved_back_untouched(site: Site) -> None:
+    member_id, token = site.add_member("Nia Hughes")
+    with site.engine.begin() as conn:
+        writes.set_availability(conn, site.club_id, member_id, [(5, 960, 1440)], [], [])
+    page = site.client.get(f"/m/{token}/availability").text
+    assert 'name="w5_0_to"' in page and 'value="24:00"' in page
+    off = date.today() + timedelta(days=4)
+    saved = site.client.post(
+        f"/m/{token}/availability", data=as_a_browser_sends(page) | {"blackout": off.isoformat()}
+    )
+    assert saved.status_code == 200 and "Saved." in saved.text
+    with site.engine.connect() as conn:
+        got = views.member_availability(conn, member_id)
+    assert got["weekly"] == [{"weekday": 5, "start_minute": 960, "end_minute": 1440}]
+    assert got["blackouts"] == [off]
+
+
+def test_a_refused_save_keeps_everything_the_member_typed(site: Site) -> None:
+    member_id, token = site.add_member("Nia Hughes")
+    kept, dropped = date.today() + timedelta(days=2), date.today() + timedelta(days=3)
+    with site.engine.begin() as conn:
+        writes.set_availability(conn, site.club_id, member_id, [], [], [kept, dropped])
+    page = site.client.get(f"/m/{token}/availability").text
+    typed = {k: v for k, v in as_a_browser_sends(page).items() if k != "keep_blackout"}
+    extra, off = date.today() + timedelta(days=6), date.today() + timedelta(days=8)
+    refused = site.client.post(
+        f"/m/{token}/availability",
+        data=typed
+        | {"keep_blackout": kept.isoformat(), "w2_0_from": "18:00", "w2_0_to": "late"}
+        | {"window_day": extra.isoformat(), "window_from": "10:00", "window_to": "12:00"}
+        | {"blackout": off.isoformat()},
+    )
+    assert refused.status_code == 422 and 'id="e-w2_0_from"' in refused.text
+    again = as_a_browser_sends(refused.text)
+    assert (again["w2_0_from"], again["w2_0_to"], again["blackout"]) == ("18:00", "late", off.isoformat())
+    assert (again["window_day"], again["window_from"], again["window_to"]) == (
+        extra.isoformat(),
+        "10:00",
+        "12:00",
+    )
+    assert f'value="{dropped.isoformat()}">' in refused.text, "an unticked day off stays unticked"
+    assert f'value="{kept.isoformat()}" checked>' in refused.text
+    assert 'href="#f-w2_0_from">Wednesday, period 1: ' in refused.text
 
 
 def test_a_member_updates_skills_limits_preferences_and_how_to_be_told(site: Site) -> None:

@@ -58,7 +58,7 @@ def test_a_partner_submits_a_request_and_sees_a_confirmation(site: Site) -> None
 def test_errors_are_shown_next_to_their_fields_and_nothing_is_stored(site: Site) -> None:
     before = counts(site)
     cases = {
-        "ends_at": form(site, ends_at="17:00"),
+        "ends_at": form(site, ends_at="18:00"),
         "headcount": form(site, kind="court_support", headcount="1"),
         "lat": form(site, lat="123"),
         "day": form(site, day="next thursday"),
@@ -78,6 +78,44 @@ def test_a_request_whose_commit_fails_is_neither_confirmed_nor_stored(site: Site
         answer = site.client.post(f"/p/{site.partner_token}/new", data=data, follow_redirects=False)
     assert_unavailable(answer)
     assert counts(site) == before
+
+
+def test_every_error_is_reported_at_once_in_plain_words_with_a_summary_naming_the_fields(
+    site: Site,
+) -> None:
+    data = form(site, title="", lat="north", day="soon", headcount="0")
+    answer = site.client.post(f"/p/{site.partner_token}/new", data=data)
+    assert answer.status_code == 422
+    summary = answer.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "autofocus" in summary, "the summary takes the focus"
+    for name, words in {
+        "title": "What is needed: Fill this in.",
+        "headcount": "How many people: Enter a number of at least 1.",
+        "lat": "Latitude: Enter a number, e.g. 51.48.",
+        "day": "Date: Enter a date",
+    }.items():
+        assert f'href="#f-{name}">{words}' in summary, name
+        assert f'id="e-{name}"' in answer.text, name
+    assert "should" not in answer.text, "no developer wording"
+    assert summary.index("#f-headcount") < summary.index("#f-lat") < summary.index("#f-day"), "form order"
+
+
+def test_a_request_in_the_past_is_refused_and_one_past_midnight_ends_the_next_day(site: Site) -> None:
+    past = site.client.post(
+        f"/p/{site.partner_token}/new",
+        data=form(site, day=(date.today() - timedelta(days=2)).isoformat(), title=""),
+    )
+    assert past.status_code == 422 and 'id="e-day"' in past.text and 'id="e-title"' in past.text
+    assert "This is in the past" in past.text, "reported with the other errors, not after them"
+    overnight = site.client.post(
+        f"/p/{site.partner_token}/new", data=form(site, starts_at="22:00", ends_at="02:00")
+    )
+    assert overnight.status_code == 200
+    with site.engine.connect() as conn:
+        row = conn.execute(select(help_requests)).one()
+    ends = row.ends_at.astimezone(ZoneInfo("Europe/London"))
+    assert (ends.date(), ends.hour) == (DAY + timedelta(days=1), 2)
+    assert row.ends_at - row.starts_at == timedelta(hours=4)
 
 
 def test_a_weekly_repeat_becomes_one_dated_request_per_week(site: Site) -> None:

@@ -30,7 +30,8 @@ def test_available_members_at_their_hour_limit() -> None:
         [request("long", 0, 300, priority=5), request("r2", DAY, DAY + 120)], [member("m1", max_minutes=360)]
     )
     code, text = reasons(inst)[("r2", 0)]
-    assert code is ReasonCode.AT_HOUR_LIMIT and "hour limit" in text and "Tue 00:00-02:00" in text
+    assert code is ReasonCode.AT_HOUR_LIMIT
+    assert text == "the only member available on Tue 00:00-02:00 is at their hour limit", "not 'all 1 member'"
 
 
 def test_busy_elsewhere_with_more_urgent_work() -> None:
