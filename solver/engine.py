@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from threading import Event, Thread
 
 from ortools.sat.python import cp_model
 
 from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster
 from solver.lns import NeighbourhoodSearch
+from solver.mip import MipResult, solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins, release_broken_teams
 from solver.problem import Problem
@@ -20,16 +22,13 @@ from solver.state import RosterState
 log = logging.getLogger("solver")
 
 EXACT_MAX_PAIRS = 20_000
-"""Up to this many eligible pairs one CP-SAT model over the whole roster is built (it proves
-optimality or gives a bound); above it, only neighbourhood search is used."""
+"""Up to this many eligible pairs the whole roster is one model (it proves optimality or gives a
+bound); above it (large, 300 k pairs and more) only neighbourhood search is used."""
 EXACT_ONLY_PAIRS = 2_000
-"""Up to this many pairs (tiny, small) the whole model gets all the time: it proves optimality in
-well under a second. Between this and ``EXACT_MAX_PAIRS`` (medium) the whole model only gets
-``EXACT_SHARE`` of the time (at least ``EXACT_MIN_S``), for a bound, then neighbourhood search
-takes over. Measured on medium seeds 1-5, ten seconds on the shared two-core machine: the search
-ended higher than the whole model given all the time on four seeds (by up to 3.8%) and 0.4% lower
-on one; the whole model's result swings with how much CPU the other tenants leave it."""
-EXACT_SHARE, EXACT_MIN_S = 0.1, 1.4
+"""Up to this many pairs (tiny, small) CP-SAT on the whole model gets all the time: it proves
+optimality in well under a second. Above, HiGHS gets the whole model alongside the search."""
+MIP_READ_S = 0.3
+"""Seconds kept back from HiGHS to read its answer, verify it and write the roster."""
 BOUND_WORKERS = 8
 """CP-SAT workers for the bound phase on mid-size problems: its eight-worker portfolio includes
 the LP-heavy subsolvers, which on medium bring the bound to within 0.2-0.5% of the best rosters
@@ -49,33 +48,59 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     log.info("warm start: objective %d after %.2f s", state.objective(), first_feasible)
     status, bound = SolveStatus.FEASIBLE, None
     n_pairs = len(problem.pair_r)
-    if n_pairs <= EXACT_MAX_PAIRS:
-        left = deadline - time.monotonic()
-        exact_only = n_pairs <= EXACT_ONLY_PAIRS
+    if n_pairs <= EXACT_ONLY_PAIRS:
         result = solve_scope(
             problem,
             Scope.everything(state),
-            time_limit=left if exact_only else min(max(EXACT_MIN_S, left * EXACT_SHARE), left / 3),
-            workers=params.workers if exact_only else max(params.workers, BOUND_WORKERS),
+            time_limit=deadline - time.monotonic(),
+            workers=params.workers,
             seed=params.seed,
         )
         if result.solved:
             bound = result.bound - problem.constant if result.bound is not None else None
-            proven = result.status == cp_model.OPTIMAL
-            # On mid-size problems the (parallel, so run-dependent) phase only contributes its
-            # roster when it is proven optimal: the search then starts from the greedy roster,
-            # which keeps the answer reproducible with ``Params.max_rounds``.
-            if (exact_only or proven) and result.objective - problem.constant >= state.objective():
+            if result.objective - problem.constant >= state.objective():
                 state = RosterState(problem, result.chosen)
-            if proven:
+            if result.status == cp_model.OPTIMAL:
                 status = SolveStatus.OPTIMAL
-        if status != SolveStatus.OPTIMAL and n_pairs > EXACT_ONLY_PAIRS:
-            search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
-            search.run(deadline, params.max_rounds)
+    elif n_pairs <= EXACT_MAX_PAIRS:
+        state, status, bound = _mip_and_search(problem, params, state, deadline)
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
     return _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+
+
+def _mip_and_search(
+    problem: Problem, params: Params, state: RosterState, deadline: float
+) -> tuple[RosterState, SolveStatus, int | None]:
+    """HiGHS on the whole model in a thread while the search improves the warm start; the better
+    roster answers, with HiGHS's bound.
+
+    Both release the GIL, so they share the cores. The MIP proves club-size optima in seconds
+    (its clique relaxation is nearly tight) but has no roster to offer early; the search has a
+    good one after a second. A proof stops the search at once.
+    """
+    outcome: list[MipResult | None] = [None]
+    done = Event()
+
+    def run_mip() -> None:
+        try:
+            outcome[0] = solve_mip(problem, deadline - time.monotonic() - MIP_READ_S)
+        finally:
+            done.set()
+
+    thread = Thread(target=run_mip, name="mip", daemon=True)
+    thread.start()
+    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
+    search.run(deadline, params.max_rounds, stop=done)
+    thread.join(max(0.0, deadline - time.monotonic()))
+    mip = outcome[0]
+    if mip is None:
+        return search.state, SolveStatus.FEASIBLE, None
+    found = verified_state(problem, mip)
+    best = found if found is not None and mip.objective >= search.value else search.state
+    proven = mip.proven and best.objective() == mip.bound
+    return best, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, mip.bound
 
 
 def _roster(

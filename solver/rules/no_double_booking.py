@@ -22,7 +22,7 @@ class NoDoubleBookingRule(Rule):
         pb = v.pb
         for terms in v.by_mem.values():
             var_of = {pb.pair_r[p]: var for p, var in terms}
-            for clique in _overlap_cliques(sorted(var_of), pb.start, pb.end):
+            for clique in overlap_cliques(sorted(var_of), pb.start, pb.end):
                 v.model.add_at_most_one(var_of[r] for r in clique)
             mine = sum(1 << r for r in var_of)
             for r, var in var_of.items():
@@ -34,7 +34,7 @@ class NoDoubleBookingRule(Rule):
         return 0
 
 
-def _overlap_cliques(requests: list[int], start: list[int], end: list[int]) -> list[list[int]]:
+def overlap_cliques(requests: list[int], start: list[int], end: list[int]) -> list[list[int]]:
     """Maximal sets of requests that all run at one moment (a sweep over start and end times)."""
     events = sorted([(end[r], 0, r) for r in requests] + [(start[r], 1, r) for r in requests])
     active: set[int] = set()

@@ -77,16 +77,19 @@ def test_an_invalid_instance_exits_2_and_writes_nothing(
 
 def _mid_size(monkeypatch: pytest.MonkeyPatch, seed: int) -> Roster:
     monkeypatch.setattr(solver.engine, "EXACT_ONLY_PAIRS", 0)
-    monkeypatch.setattr(solver.engine, "EXACT_MIN_S", 0.05)
-    monkeypatch.setattr(solver.engine, "EXACT_SHARE", 0.0)
     inst = instance_from_bench(load_fixture("small-s2"))
     roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=4))
     assert check(inst, roster.assignments).objective == roster.objective
     return roster
 
 
-def test_the_mid_size_path_bounds_its_answer_and_repeats_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_mid_size_path_answers_with_the_proof_of_the_mip(monkeypatch: pytest.MonkeyPatch) -> None:
+    roster = _mid_size(monkeypatch, 3)
+    assert roster.status is SolveStatus.OPTIMAL and roster.objective == roster.bound
+
+
+def test_without_the_mip_the_search_repeats_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solver.engine, "solve_mip", lambda problem, time_limit: None)
     first, again = _mid_size(monkeypatch, 3), _mid_size(monkeypatch, 3)
-    assert first.bound is not None and first.bound >= first.objective
-    if SolveStatus.OPTIMAL not in (first.status, again.status):
-        assert first.assignments == again.assignments
+    assert first.status is SolveStatus.FEASIBLE and first.bound is None
+    assert first.assignments == again.assignments

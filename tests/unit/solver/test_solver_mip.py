@@ -1,0 +1,69 @@
+"""The HiGHS path answers the same question as CP-SAT: equal proven optima, rosters check.py accepts."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from solver import Params, check
+from solver.bench_format import instance_from_bench
+from solver.engine import number_slots
+from solver.greedy import greedy_roster
+from solver.mip import solve_mip, verified_state
+from solver.model import solve_scope
+from solver.pins import admit_pins
+from solver.problem import Problem
+from solver.schema import Assignment, Instance
+from solver.scope import Scope
+from solver.state import RosterState
+from tests.unit.solver.builders import load_fixture
+
+PRODUCT = Params(product_rules=True)
+
+
+def _with_product_data(inst: Instance) -> Instance:
+    """Lifts, leads, buddy teams, history and a pin on a replayed instance, so every rule binds."""
+    skills = sorted({s for m in inst.members for s in m.skills})
+    requests = tuple(
+        r.model_copy(
+            update={
+                "passengers": 3 if i % 3 == 0 else 0,
+                "lead_skills": frozenset(skills[i % len(skills) :][:1]) if i % 4 == 0 else frozenset(),
+                "min_team": 2 if i % 5 == 0 and r.headcount > 1 else 1,
+            }
+        )
+        for i, r in enumerate(inst.requests)
+    )
+    members = tuple(
+        m.model_copy(update={"history_minutes": 60 * (i % 4)}) for i, m in enumerate(inst.members)
+    )
+    draft = inst.model_copy(update={"requests": requests, "members": members})
+    pb = Problem(draft, PRODUCT)
+    p = next(p for p, r in enumerate(pb.pair_r) if r % 3 and r % 4 and r % 5)
+    pin = Assignment(request_id=requests[pb.pair_r[p]].id, slot_index=0, member_id=members[pb.pair_m[p]].id)
+    return draft.model_copy(update={"pinned": (pin,)})
+
+
+def _cp_sat_optimum(pb: Problem) -> int:
+    """The reference: CP-SAT's proven optimum, scored as a roster (pins are outside its scope)."""
+    result = solve_scope(pb, Scope.everything(greedy_roster(pb)), time_limit=20, workers=2)
+    assert result.status == cp_model.OPTIMAL
+    return RosterState(pb, result.chosen).objective()
+
+
+@pytest.mark.parametrize("name", ["tiny-s1", "tiny-s2", "small-s1", "small-s2"])
+@pytest.mark.parametrize("product", [False, True])
+def test_mip_proves_the_cp_sat_optimum_with_a_roster_check_accepts(name: str, product: bool) -> None:
+    inst = instance_from_bench(load_fixture(name))
+    params = PRODUCT if product else Params()
+    if product:
+        inst = _with_product_data(inst)
+    pb = Problem(inst, params)
+    admit_pins(pb)
+    result = solve_mip(pb, 20)
+    assert result is not None and result.proven
+    assert result.objective == result.bound == _cp_sat_optimum(pb)
+    state = verified_state(pb, result)
+    assert state is not None and set(pb.pinned) <= state.chosen
+    checked = check(inst, number_slots(pb, state), params)
+    assert checked.feasible and checked.objective == result.objective
