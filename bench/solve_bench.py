@@ -1,6 +1,10 @@
 """Benchmark ``python -m solver`` on generated instances of every size and print one table.
 
 Usage: python bench/solve_bench.py [--shared /work/shared/bench] [--seeds 1 2 3] [--sizes medium large]
+       [--limit 2] [--greedy] [--mip]
+
+With ``--mip`` every instance also gets a row for HiGHS's MIP alone (bench/mip_peer.py) under the
+same limit, and the gap column of both rows is measured to the best bound either proved.
 
 Each run is a separate process, timed from outside (wall clock of the whole process, start-up
 included) with its peak memory from ``wait4``. Every roster is verified with the reference
@@ -17,17 +21,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 LIMITS = {"tiny": 1.0, "small": 1.0, "medium": 10.0, "large": 60.0, "xl": 120.0}
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_solver(instance: Path, roster: Path, limit: float, workers: int) -> tuple[float, int, int]:
+def run_solver(cmd: list[str], roster: Path) -> tuple[float, int, int]:
     """Wall seconds, peak resident memory in KiB and exit code of one solver process."""
-    cmd = [sys.executable, "-m", "solver", str(instance), "--time-limit", str(limit), "--out", str(roster)]
     t0 = time.monotonic()
     with (roster.parent / f"{roster.stem}.log").open("w") as log:
-        proc = subprocess.Popen([*cmd, "--workers", str(workers)], cwd=ROOT, stderr=log)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         _, status, usage = os.wait4(proc.pid, 0)
     return time.monotonic() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
@@ -52,10 +56,10 @@ def verify(shared: Path | None, instance: Path, roster: Path) -> dict[str, objec
     return {"feasible": res.feasible, "objective": res.objective, "checker": "solver.check"}
 
 
-def greedy_gain(shared: Path | None, instance: Path, work: Path, objective: int) -> str:
-    """How far above the reference greedy's objective ``objective`` is, e.g. ``+1.73%``."""
+def greedy_objective(shared: Path | None, instance: Path, work: Path) -> int | None:
+    """The reference greedy's objective on ``instance``."""
     if shared is None:
-        return ""
+        return None
     out = work / f"{instance.stem}.greedy.json"
     subprocess.run(
         [sys.executable, str(shared / "greedy.py"), str(instance), "-o", str(out)],
@@ -63,7 +67,22 @@ def greedy_gain(shared: Path | None, instance: Path, work: Path, objective: int)
         capture_output=True,
     )
     greedy = verify(shared, instance, out).get("objective")
-    return "" if not isinstance(greedy, int) else f"{100 * (objective / greedy - 1):+.2f}%"
+    return greedy if isinstance(greedy, int) else None
+
+
+def peers(
+    args: argparse.Namespace, instance: Path, work: Path, limit: float
+) -> list[tuple[str, list[str], Path]]:
+    """The processes compared on one instance: the solver, and with ``--mip`` the MIP alone."""
+    out = [("mechanic", work / f"{instance.stem}.roster.json", "-m", "solver")]
+    if args.mip:
+        out.append(("mip", work / f"{instance.stem}.mip.json", str(ROOT / "bench" / "mip_peer.py"), ""))
+    runs = []
+    for label, roster, *entry in out:
+        cmd = [sys.executable, *[e for e in entry if e], str(instance), "--time-limit", str(limit)]
+        cmd += ["--out", str(roster)] + (["--workers", str(args.workers)] if label == "mechanic" else [])
+        runs.append((label, cmd, roster))
+    return runs
 
 
 def main() -> int:
@@ -74,18 +93,19 @@ def main() -> int:
     ap.add_argument("--sizes", nargs="+", default=list(LIMITS), choices=list(LIMITS))
     ap.add_argument("--seeds", nargs="+", type=int, default=[1])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--limit", type=float, help="time limit for every size (default: the size's own)")
     ap.add_argument(
         "--greedy", action="store_true", help="also run the reference greedy.py: column vs greedy"
     )
+    ap.add_argument("--mip", action="store_true", help="also run HiGHS's MIP alone: a row per instance")
     args = ap.parse_args()
     if args.shared is None and args.instances is None:
         ap.error("need --shared (to generate instances) or --instances")
     work = Path(tempfile.mkdtemp(prefix="solve-bench-"))
-    columns = ["instance", "limit s", "wall s", "first feasible s", "objective", "bound", "gap", "slots"]
-    if args.greedy:
-        columns.append("vs greedy")
-    print("| " + " | ".join([*columns, "peak MiB", "check"]) + " |")
-    print("|---" * (len(columns) + 2) + "|")
+    columns = ["instance", "peer", "limit s", "wall s", "first feasible s", "objective", "bound", "gap"]
+    columns += ["slots", *(["vs greedy"] if args.greedy else []), "peak MiB", "check"]
+    print("| " + " | ".join(columns) + " |")
+    print("|---" * len(columns) + "|")
     for size in args.sizes:
         for seed in args.seeds:
             name = f"{size}-s{seed}"
@@ -93,28 +113,45 @@ def main() -> int:
             if not instance.exists():
                 gen = [sys.executable, str(args.shared / "gen.py"), "--size", size, "--seed", str(seed)]
                 subprocess.run([*gen, "-o", str(instance)], check=True, capture_output=True)
-            roster = work / f"{name}.roster.json"
-            wall, rss, code = run_solver(instance, roster, LIMITS[size], args.workers)
-            if code != 0:
-                cells = [name, f"{LIMITS[size]:g}", f"{wall:.2f}", f"solver exit {code}"]
-                cells += [""] * (len(columns) - len(cells))
-                print("| " + " | ".join([*cells, str(rss // 1024), ""]) + " |")
-                continue
-            meta = json.loads(roster.read_text())["meta"]
-            checked = verify(args.shared, instance, roster)
-            agrees = checked.get("feasible") and checked.get("objective") == meta["objective"]
-            ok = "ok" if agrees else "MISMATCH"
-            bound = meta["bound"]
-            gap = "" if not bound else f"{100 * abs(bound - meta['objective']) / abs(bound):.2f}%"
-            extra = f" {greedy_gain(args.shared, instance, work, meta['objective'])} |" if args.greedy else ""
-            print(
-                f"| {name} | {LIMITS[size]:g} | {wall:.2f} | {meta['first_feasible_s']:.2f} | "
-                f"{meta['objective']:,} | {'' if bound is None else f'{bound:,}'} | {gap} | "
-                f"{meta['filled_slots']}/{meta['total_slots']} |{extra} {rss // 1024} | "
-                f"{checked['checker']} {ok} |",
-                flush=True,
-            )
+            limit = args.limit or LIMITS[size]
+            rows = [
+                measure(args, instance, label, cmd, roster)
+                for label, cmd, roster in peers(args, instance, work, limit)
+            ]
+            bounds = [b for _, meta, _ in rows if meta and isinstance(b := meta.get("bound"), int)]
+            best = min(bounds) if bounds else None
+            greedy = greedy_objective(args.shared, instance, work) if args.greedy else None
+            for cells, meta, tail in rows:
+                if meta:
+                    objective = meta["objective"]
+                    gap = "" if not best else f"{100 * (best - objective) / abs(best):.3f}%"
+                    cells[6:6] = [
+                        f"{objective:,}",
+                        "" if meta["bound"] is None else f"{meta['bound']:,}",
+                        gap,
+                    ]
+                    cells.append(f"{meta['filled_slots']}/{meta['total_slots']}")
+                    if greedy:
+                        cells.append(f"{100 * (objective / greedy - 1):+.2f}%")
+                else:
+                    cells += [""] * (len(columns) - len(cells) - len(tail))
+                print("| " + " | ".join([name, *cells, *tail]) + " |", flush=True)
     return 0
+
+
+def measure(
+    args: argparse.Namespace, instance: Path, label: str, cmd: list[str], roster: Path
+) -> tuple[list[str], dict[str, Any] | None, list[str]]:
+    """One peer's leading cells, its roster's meta (None if it gave no roster) and trailing cells."""
+    limit = cmd[cmd.index("--time-limit") + 1]
+    wall, rss, code = run_solver(cmd, roster)
+    if code != 0:
+        return [label, limit, f"{wall:.2f}", f"exit {code}"], None, [str(rss // 1024), ""]
+    meta = json.loads(roster.read_text())["meta"]
+    checked = verify(args.shared, instance, roster)
+    agrees = checked.get("feasible") and checked.get("objective") == meta["objective"]
+    ok = f"{checked['checker']} {'ok' if agrees else 'MISMATCH'}"
+    return [label, limit, f"{wall:.2f}", f"{meta['first_feasible_s']:.2f}"], meta, [str(rss // 1024), ok]
 
 
 if __name__ == "__main__":
