@@ -134,7 +134,7 @@ def main() -> int:
                     if greedy:
                         cells.append(f"{100 * (objective / greedy - 1):+.2f}%")
                 else:
-                    cells += [""] * (len(columns) - len(cells) - len(tail))
+                    cells += [""] * (len(columns) - 1 - len(cells) - len(tail))
                 print("| " + " | ".join([name, *cells, *tail]) + " |", flush=True)
     return 0
 

@@ -21,7 +21,6 @@ import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from threading import Event
 
 from ortools.sat.python import cp_model
 
@@ -72,14 +71,9 @@ class NeighbourhoodSearch:
         n = len(problem.pair_r)
         return cls(problem, state, seed, workers, size=3 * n // 10, max_pairs=n // 2, sub_limit=0.3)
 
-    def run(self, deadline: float, max_rounds: int | None = None, stop: Event | None = None) -> None:
-        """Improve until ``deadline``, ``max_rounds`` rounds or ``stop`` is set (a proof elsewhere)."""
+    def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            while (
-                time.monotonic() < deadline - 0.05
-                and (max_rounds is None or self.rounds < max_rounds)
-                and not (stop is not None and stop.is_set())
-            ):
+            while time.monotonic() < deadline - 0.05 and (max_rounds is None or self.rounds < max_rounds):
                 self._taken: set[int] = set()
                 scopes = [self._neighbourhood() for _ in range(self.workers)]
                 seeds = [self.rng.randrange(1 << 30) for _ in scopes]
