@@ -106,11 +106,11 @@ def _mip_and_search(
         search.run(deadline, params.max_rounds)
         return search.state, SolveStatus.FEASIBLE, None
     search.run(time.monotonic() + left * SEARCH_FIRST_SHARE, params.max_rounds)
-    mip = solve_mip(problem, deadline - time.monotonic() - MIP_READ_S)
+    mip = solve_mip(problem, deadline - time.monotonic() - MIP_READ_S, search.state)
     if mip is None:
         return search.state, SolveStatus.FEASIBLE, None
     found = verified_state(problem, mip)
-    best = found if found is not None and mip.objective >= search.value else search.state
+    best = found if found is not None and found.objective() >= search.value else search.state
     proven = mip.proven and best.objective() == mip.bound
     return best, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, mip.bound
 

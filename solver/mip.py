@@ -1,4 +1,4 @@
-"""The whole roster as a mixed-integer program, solved by HiGHS (bundled with OR-Tools).
+"""The whole roster as a mixed-integer program, solved by HiGHS (the `highspy` binding).
 
 On club-size instances the LP relaxation with one "at most one" row per clique of a member's
 overlapping requests is nearly tight, so branch and bound proves the optimum where CP-SAT, whose
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
+import highspy
 
 from solver.problem import Problem
 from solver.rules import (
@@ -58,82 +58,106 @@ def expressible(rules: list[Rule]) -> bool:
     return all(isinstance(rule, _MODELLED) or type(rule).constrain is Rule.constrain for rule in rules)
 
 
-def solve_mip(problem: Problem, time_limit: float) -> MipResult | None:
-    """Best roster HiGHS finds within ``time_limit`` seconds, or None when it has none."""
+def solve_mip(problem: Problem, time_limit: float, start: RosterState | None = None) -> MipResult | None:
+    """Best roster HiGHS finds within ``time_limit`` seconds (from ``start`` if given), or None.
+
+    HiGHS's own binding is used (not OR-Tools' ``pywraplp``): at the time limit it still returns
+    its incumbent and dual bound, where ``pywraplp`` reports an unknown status and no solution.
+    """
     if not expressible(problem.rules) or time_limit <= 0.05:
         return None
-    mip = pywraplp.Solver.CreateSolver("HIGHS")
-    if mip is None:
-        return None
-    mip.SuppressOutput()
-    x = [mip.BoolVar(f"x{p}") for p in range(len(problem.pair_r))]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    # Objectives are integers: a gap under 1 is a proof (the default stops at a 1e-4 relative gap).
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.99)
+    x = [h.addBinary() for _ in problem.pair_r]
     for p in problem.pinned:
-        x[p].SetLb(1)
-    _rows(problem, mip, x)
-    mip.SetTimeLimit(max(1, int(time_limit * 1000)))
-    status = mip.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        log.info("MIP: no solution (status %d, %d s)", status, mip.wall_time() // 1000)
+        h.addConstr(x[p] >= 1)
+    start_values = _rows(problem, h, x, start)
+    if start_values is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start_values
+        h.setSolution(solution)
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        log.info("MIP: no solution (%s)", h.modelStatusToString(h.getModelStatus()))
         return None
-    chosen = [p for p, var in enumerate(x) if var.solution_value() > 0.5]
-    objective = round(mip.Objective().Value()) - problem.constant
+    values = h.getSolution().col_value
+    chosen = [p for p in range(len(x)) if values[p] > 0.5]
+    objective = round(info.objective_function_value) - problem.constant
     # HiGHS's bound is a float a hair above the integer optimum; every objective is an integer.
-    bound = int(mip.Objective().BestBound() + 1e-6) - problem.constant
-    # HiGHS calls a solution optimal within a relative gap of 1e-4; only an integer proof counts.
+    bound = int(info.mip_dual_bound + 1e-6) - problem.constant
     proven = bound <= objective
     log.info("MIP: objective %d, bound %d, proven %s", objective, bound, proven)
     return MipResult(chosen, objective, max(bound, objective), proven)
 
 
-def _rows(pb: Problem, mip: pywraplp.Solver, x: list[pywraplp.Variable]) -> None:
+def _rows(
+    pb: Problem, h: highspy.Highs, x: list[highspy.highs_var], start: RosterState | None
+) -> list[float] | None:
+    """Write the rows and objective; the values of every column for ``start`` (None without one)."""
     kinds = {type(rule) for rule in pb.rules}
     reqs, members = pb.instance.requests, pb.instance.members
-    sent = {r: mip.BoolVar(f"sent{r}") for r in range(pb.n_req) if pb.by_req[r]}
+    chosen = set() if start is None else start.chosen
+    values = [float(p in chosen) for p in range(len(x))]
+    sent = {r: h.addBinary() for r in range(pb.n_req) if pb.by_req[r]}
     for r, s in sent.items():
+        values.append(float(any(p in chosen for p in pb.by_req[r])))
         team = [x[p] for p in pb.by_req[r]]
-        mip.Add(sum(team) <= pb.head[r])
+        h.addConstr(h.qsum(team) <= pb.head[r])
         for var in team:
-            mip.Add(var <= s)
+            h.addConstr(var <= s)
         team_of = [members[pb.pair_m[p]] for p in pb.by_req[r]]
         if LiftSeatsRule in kinds and reqs[r].passengers:
-            seats = sum((who.car_seats or 0) * var for who, var in zip(team_of, team, strict=True))
-            mip.Add(seats >= reqs[r].passengers * s)
+            seats = h.qsum((who.car_seats or 0) * var for who, var in zip(team_of, team, strict=True))
+            h.addConstr(seats >= reqs[r].passengers * s)
         if LeadRule in kinds and reqs[r].lead_skills:
             lead = reqs[r].lead_skills
-            mip.Add(sum(var for who, var in zip(team_of, team, strict=True) if lead <= who.skills) >= s)
+            h.addConstr(
+                h.qsum(var for who, var in zip(team_of, team, strict=True) if lead <= who.skills) >= s
+            )
         if BuddyRule in kinds and reqs[r].min_team > 1:
-            mip.Add(sum(team) >= reqs[r].min_team * s)
-    used = {m: mip.BoolVar(f"used{m}") for m in range(pb.n_mem) if pb.by_mem[m]}
+            h.addConstr(h.qsum(team) >= reqs[r].min_team * s)
+    used = {m: h.addBinary() for m in range(pb.n_mem) if pb.by_mem[m]}
+    values += [float(any(p in chosen for p in pb.by_mem[m])) for m in used]
     top = max([pb.cap[m] + pb.history[m] for m in used] + [0])
-    high, low = mip.IntVar(0, top, "high"), mip.IntVar(0, top, "low")
-    mip.Add(low <= high)
+    high, low = h.addIntegral(lb=0, ub=top), h.addIntegral(lb=0, ub=top)
+    extremes = (None, None) if start is None else start.fairness_extremes()
+    values += [float(extremes[0] or 0), float(extremes[1] or 0)]
+    h.addConstr(low <= high)
     for m, u in used.items():
         var_of = {pb.pair_r[p]: x[p] for p in pb.by_mem[m]}
         for var in var_of.values():
-            mip.Add(var <= u)
+            h.addConstr(var <= u)
         for clique in overlap_cliques(sorted(var_of), pb.start, pb.end):
-            mip.Add(sum(var_of[r] for r in clique) <= 1)
+            h.addConstr(h.qsum(var_of[r] for r in clique) <= 1)
         mine = sum(1 << r for r in var_of)
         for r, var in var_of.items():
             rest = pb.travel_only[r] & mine & ~((2 << r) - 1)
             while rest:
                 s = (rest & -rest).bit_length() - 1
-                mip.Add(var + var_of[s] <= 1)
+                h.addConstr(var + var_of[s] <= 1)
                 rest &= rest - 1
-        load = sum(pb.dur[r] * var for r, var in var_of.items())
-        mip.Add(load <= pb.cap[m])
-        counted = load + pb.history[m]
+        load = h.qsum(pb.dur[r] * var for r, var in var_of.items())
+        h.addConstr(load <= pb.cap[m])
         # A member who does not work is outside the spread: the rows relax by ``top`` for them.
-        mip.Add(low <= counted + top * (1 - u))
-        mip.Add(high >= counted - (top * (1 - u) if pb.history[m] else 0))
+        h.addConstr(low <= load + pb.history[m] + top * (1 - u))
+        if pb.history[m]:
+            h.addConstr(high >= load + pb.history[m] - top * (1 - u))
+        else:
+            h.addConstr(high >= load)
     weight = next((rule.weight for rule in pb.rules if isinstance(rule, FairnessRule)), 0)
-    gains = sum(pb.gain[p] * var for p, var in enumerate(x))
-    mip.Maximize(gains - weight * (high - low))
+    h.setMaximize()
+    h.setObjective(h.qsum(pb.gain[p] * var for p, var in enumerate(x)) - weight * (high - low))
+    return None if start is None else values
 
 
 def verified_state(problem: Problem, result: MipResult) -> RosterState | None:
-    """The MIP's roster as a RosterState, or None if it breaks a rule the search checks or its
-    objective differs: HiGHS works in floating point, so its answer is re-judged in integers."""
+    """The MIP's roster as a RosterState, or None if it breaks a rule the search checks or scores
+    less than HiGHS claims: HiGHS works in floating point, so its answer is re-judged in integers."""
     state = RosterState(problem)
     for p in result.chosen:
         if p not in state.chosen:
@@ -145,7 +169,9 @@ def verified_state(problem: Problem, result: MipResult) -> RosterState | None:
         teams.setdefault(problem.pair_r[p], []).append(problem.pair_m[p])
     if not all(rule.team_ok(problem, r, ms) for r, ms in teams.items() for rule in problem.rules):
         return None
-    if state.objective() != result.objective:
+    # At the time limit the spread variables may be looser than the roster's real spread, so the
+    # roster can score higher than HiGHS says; never lower.
+    if state.objective() < result.objective:
         log.warning("MIP roster scores %d, not %d: not used", state.objective(), result.objective)
         return None
     return state
