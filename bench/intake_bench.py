@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from bench.latency import free_port, load_demo, start, wait_until
+from bench.latency import free_port, leafleting, load_demo, start, wait_until
 from bench.network_bench import percentile
 
 
@@ -38,17 +38,7 @@ def client(
             start_at = (datetime.now(UTC) + timedelta(days=2 + n % 20)).replace(
                 minute=0, second=0, microsecond=0
             )
-            body = {
-                "kind": "leafleting",
-                "title": f"Leafleting {n}",
-                "place_name": "Cardiff",
-                "lat": 51.48,
-                "lon": -3.18,
-                "starts_at": start_at.isoformat(),
-                "ends_at": (start_at + timedelta(hours=1)).isoformat(),
-                "headcount": 1,
-                "priority": 2,
-            }
+            body = leafleting(n, start_at, headcount=1)
             t0 = time.perf_counter()
             answer = http.post("/api/partner/requests", json=body)
             took = time.perf_counter() - t0

@@ -66,6 +66,21 @@ def start(stack: ExitStack, args: list[str], env: dict[str, str], log: Path) -> 
     stack.callback(proc.terminate)
 
 
+def leafleting(n: int, start_at: datetime, headcount: int = 2, priority: int = 2) -> dict[str, Any]:
+    """The JSON body of a one-hour leafleting request in Cardiff: every benchmark's new request."""
+    return {
+        "kind": "leafleting",
+        "title": f"Leafleting {n}",
+        "place_name": "Cardiff",
+        "lat": 51.48,
+        "lon": -3.18,
+        "starts_at": start_at.isoformat(),
+        "ends_at": (start_at + timedelta(hours=1)).isoformat(),
+        "headcount": headcount,
+        "priority": priority,
+    }
+
+
 def in_proposal(http: httpx.Client, coordinator: dict[str, str], request_id: str) -> bool:
     answer = http.get("/api/coordinator/rosters/proposed", headers=coordinator)
     if answer.status_code != 200:
@@ -91,17 +106,7 @@ def measure(http: httpx.Client, tokens: dict[str, Any], n: int) -> list[float]:
         made = http.post(
             "/api/partner/requests",
             headers=partner,
-            json={
-                "kind": "leafleting",
-                "title": f"Leafleting {i}",
-                "place_name": "Cardiff",
-                "lat": 51.48,
-                "lon": -3.18,
-                "starts_at": start_at.isoformat(),
-                "ends_at": (start_at + timedelta(hours=1)).isoformat(),
-                "headcount": 2,
-                "priority": 2,
-            },
+            json=leafleting(i, start_at),
         )
         made.raise_for_status()
         request_id = made.json()["id"]

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
-from bench.latency import free_port, start, wait_until
+from bench.latency import free_port, leafleting, start, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,17 +101,7 @@ def post_request(http: httpx.Client, partner: str, n: int) -> tuple[str, datetim
     start_at = (datetime.now(UTC) + timedelta(days=1 + n % 5)).replace(
         hour=8 + n % 10, minute=15 * (n % 4), second=0, microsecond=0
     )
-    body = {
-        "kind": "leafleting",
-        "title": f"Leafleting {n}",
-        "place_name": "Cardiff",
-        "lat": 51.48,
-        "lon": -3.18,
-        "starts_at": start_at.isoformat(),
-        "ends_at": (start_at + timedelta(hours=1)).isoformat(),
-        "headcount": 1 + n % 2,
-        "priority": 1 + n % 5,
-    }
+    body = leafleting(n, start_at, headcount=1 + n % 2, priority=1 + n % 5)
     sent = datetime.now(UTC)
     made = http.post("/api/partner/requests", headers={"Authorization": f"Bearer {partner}"}, json=body)
     made.raise_for_status()
