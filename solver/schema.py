@@ -37,6 +37,17 @@ class Member(_Frozen):
     max_travel_km: int | None = Field(default=None, ge=0)
 
 
+class Pickup(_Frozen):
+    """Where some of a lift's passengers wait to be collected."""
+
+    id: str = Field(min_length=1)
+    lat: float
+    lon: float
+    people: int = Field(ge=1)
+    label: str = ""
+    """The place as people say it ("Grangetown"), for explanations."""
+
+
 class Request(_Frozen):
     id: str = Field(min_length=1)
     partner: str = ""
@@ -54,11 +65,24 @@ class Request(_Frozen):
     """Roles: if anyone is sent, at least one of them must hold all of these skills."""
     min_team: int = Field(default=1, ge=1)
     """Buddy rule: if anyone is sent, at least this many are sent (nobody goes alone)."""
+    pickups: tuple[Pickup, ...] = ()
+    """Lifts: where the passengers are; the drivers must bring them all to (lat, lon) by ``start``.
+    When given, ``passengers`` is their total (filled in if left at 0)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _passengers_from_pickups(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("pickups") and not data.get("passengers"):
+            people = (p.people if isinstance(p, Pickup) else p["people"] for p in data["pickups"])
+            return {**data, "passengers": sum(people)}
+        return data
 
     @model_validator(mode="after")
     def _times_ordered(self) -> Request:
         if self.start >= self.end:
             raise ValueError(f"request {self.id}: start must be before end")
+        if self.pickups and self.passengers != sum(p.people for p in self.pickups):
+            raise ValueError(f"request {self.id}: passengers must be the pickups' total")
         return self
 
     @property
@@ -105,6 +129,8 @@ class Params(_Frozen):
 
     Each of these rules also switches itself on when the instance carries its data (a lift with
     passengers, a member with refusals...), so the flag matters for inert data and for ``check``."""
+    max_detour_minutes: int = Field(default=30, ge=0)
+    """Lifts: the most a driver's route may take beyond driving straight from home to the action."""
     max_rounds: int | None = Field(default=None, ge=0)
     """Stop the neighbourhood search after this many rounds, for runs that must be bit-identical
     whatever the machine's speed (large instances only; small ones are solved in one model)."""
@@ -145,6 +171,39 @@ class Explanation(_Frozen):
     available on Tue 09:00-12:00'."""
 
 
+class Stop(_Frozen):
+    pickup_id: str | None
+    """The pickup collected here; None for the lift's destination (always the last stop)."""
+    arrive: int
+    """Minute (from the horizon start) the driver gets here."""
+    load: int = Field(ge=0)
+    """People in the car when it leaves this stop (0 after the destination)."""
+
+
+class Route(_Frozen):
+    """One driver's lift: leave home, collect pickups in this order, arrive at the destination."""
+
+    request_id: str
+    member_id: str
+    leave: int
+    """Minute the driver leaves home."""
+    stops: tuple[Stop, ...]
+    metres: int = Field(ge=0)
+    """Driving from home to the destination along the stops."""
+    detour_minutes: int = Field(ge=0)
+    """Minutes more than driving straight from home to the destination."""
+
+
+class LiftNote(_Frozen):
+    """Why some of a lift's people are not carried, in the lift's own terms."""
+
+    request_id: str
+    pickup_id: str | None = None
+    """The pickup left behind, or None when the note is about the whole lift."""
+    text: str
+    """E.g. "7 people at 2 pickups need 7 seats; the 2 free drivers have 5"."""
+
+
 class Roster(_Frozen):
     status: SolveStatus
     assignments: tuple[Assignment, ...] = ()
@@ -158,6 +217,9 @@ class Roster(_Frozen):
     total_slots: int = 0
     released: tuple[ReleasedPin, ...] = ()
     """Pins of ``Instance.pinned`` left out, each with its reason; every other pin is kept."""
+    routes: tuple[Route, ...] = ()
+    """Lifts with pickups: each assigned driver's route."""
+    lift_notes: tuple[LiftNote, ...] = ()
 
     @property
     def gap(self) -> float | None:

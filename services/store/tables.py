@@ -159,6 +159,31 @@ help_requests = Table(
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
 )
 
+request_pickups = Table(
+    "request_pickups",
+    metadata,
+    # Where a lift's passengers wait. The contact is shown to their driver and the coordinators
+    # only, and is deleted with the place once the action is over.
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("place_name", String(200), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("contact_name", String(100)),
+    Column("contact_phone", String(64)),
+)
+
+geocode_cache = Table(
+    "geocode_cache",
+    metadata,
+    # A geocoder's answers, kept so a place is asked for once (Nominatim's usage policy).
+    Column("provider", String(32), primary_key=True),
+    Column("query", String(200), primary_key=True),
+    Column("results", JSON, nullable=False),
+    Column("fetched_at", UtcDateTime, nullable=False),
+)
+
 rosters = Table(
     "rosters",
     metadata,
@@ -196,6 +221,39 @@ unfilled_slots = Table(
     Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
     Column("slot_index", Integer, primary_key=True),
     Column("code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+lift_routes = Table(
+    "lift_routes",
+    metadata,
+    Column("roster_id", ForeignKey("rosters.id"), primary_key=True),
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("member_id", ForeignKey("members.id"), primary_key=True),
+    Column("leave_at", UtcDateTime, nullable=False),
+    Column("metres", Integer, nullable=False),
+    Column("detour_minutes", Integer, nullable=False),
+)
+
+route_stops = Table(
+    "route_stops",
+    metadata,
+    Column("roster_id", ForeignKey("rosters.id"), primary_key=True),
+    Column("request_id", ForeignKey("help_requests.id"), primary_key=True),
+    Column("member_id", ForeignKey("members.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("pickup_position", Integer),  # None: the destination
+    Column("arrive_at", UtcDateTime, nullable=False),
+    Column("load", Integer, nullable=False),
+)
+
+lift_notes = Table(
+    "lift_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("roster_id", ForeignKey("rosters.id"), nullable=False, index=True),
+    Column("request_id", ForeignKey("help_requests.id"), nullable=False),
+    Column("pickup_position", Integer),
     Column("reason", Text, nullable=False),
 )
 
