@@ -82,6 +82,30 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MAX_PICKUPS = 20
+FirstName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), _text(one_line)]
+
+
+class PickupIn(_In):
+    """Where some of a lift's passengers wait. The contact is for their driver only."""
+
+    place_name: Name
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    people: int = Field(ge=1, le=50)
+    contact_name: FirstName | None = None
+    contact_phone: Phone | None = None
+
+
+class PickupPublic(BaseModel):
+    place_name: str
+    lat: float
+    lon: float
+    people: int
+    contact_name: str | None
+    contact_phone: str | None
+
+
 class RequestCreate(_In):
     kind: Kind
     title: Name
@@ -99,6 +123,12 @@ class RequestCreate(_In):
         description="At least one of the people sent must hold these (e.g. court_support_trained).",
     )
     passengers: int = Field(default=0, ge=0, le=50, description="Lifts only: people to carry.")
+    pickups: list[PickupIn] = Field(
+        default_factory=list,
+        max_length=MAX_PICKUPS,
+        description="Lifts only: where the people are. Given pickups, passengers is their total and the "
+        "drivers must have them at place_name by starts_at.",
+    )
     priority: int = Field(ge=1, le=5)
 
     # Field validators rather than one model validator: each check runs even when another field is
@@ -137,6 +167,19 @@ class RequestCreate(_In):
             raise ValueError("passengers is only for lift requests")
         return passengers
 
+    @field_validator("pickups")
+    @classmethod
+    def _pickups_for_lifts(cls, pickups: list[PickupIn], info: ValidationInfo) -> list[PickupIn]:
+        if pickups and info.data.get("kind", Kind.LIFT) is not Kind.LIFT:
+            raise ValueError("pickups are only for lift requests")
+        given = info.data.get("passengers")
+        people = sum(p.people for p in pickups)
+        if pickups and given and given != people:
+            raise ValueError(f"passengers ({given}) must be the pickups' total ({people}), or left out")
+        if people > 50:
+            raise ValueError(f"a lift may carry at most 50 people; these pickups have {people}")
+        return pickups
+
 
 class RequestPublic(BaseModel):
     id: str
@@ -152,6 +195,10 @@ class RequestPublic(BaseModel):
     skills: list[str]
     lead_skills: list[str]
     passengers: int
+    pickups: list[PickupPublic] = Field(default_factory=list)
+    seats_found: int = Field(
+        default=0, description="Lifts: car seats of the drivers sent (never who they are)."
+    )
     priority: int
     status: str
     fill_state: str

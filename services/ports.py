@@ -16,6 +16,17 @@ from events import AnyEvent
 
 
 @dataclass(frozen=True)
+class PickupRow:
+    """Where some of a lift's passengers wait (their contact stays out of planning)."""
+
+    position: int
+    place_name: str
+    lat: float
+    lon: float
+    people: int
+
+
+@dataclass(frozen=True)
 class RequestRow:
     id: str
     partner_id: str
@@ -29,6 +40,7 @@ class RequestRow:
     lead_skills: tuple[str, ...]
     passengers: int
     priority: int
+    pickups: tuple[PickupRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,19 @@ class RosterHead:
 
 
 @dataclass(frozen=True)
+class PlannedRoute:
+    """A driver's lift as planned: leave home, collect in order, arrive."""
+
+    request_id: str
+    member_id: str
+    leave_at: datetime
+    metres: int
+    detour_minutes: int
+    stops: tuple[tuple[int | None, datetime, int], ...]
+    """(pickup position, or None for the destination; arrival time; people aboard on leaving)."""
+
+
+@dataclass(frozen=True)
 class Proposal:
     """A solved roster, ready to be stored as the club's current proposal."""
 
@@ -123,6 +148,9 @@ class Proposal:
     """(request_id, slot_index, reason code, reason text)."""
     released: tuple[tuple[str, str, str, str], ...] = field(default=())
     """Pins the solver could not keep: (request_id, member_id, reason code, reason text)."""
+    routes: tuple[PlannedRoute, ...] = field(default=())
+    lift_notes: tuple[tuple[str, int | None, str], ...] = field(default=())
+    """Why some of a lift's people are not carried: (request_id, pickup position or None, text)."""
 
 
 class ScheduleRepository(abc.ABC):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.ports import MemberRow, PlanningSnapshot, Proposal, RequestRow, Slot
-from solver.schema import Assignment, Instance, Member, Request, Roster
+from services.ports import MemberRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
+from solver.schema import Assignment, Instance, Member, Pickup, Request, Roster, Route
 
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 """Kinds of work nobody is sent to alone."""
@@ -69,6 +69,10 @@ def _request(row: RequestRow, origin: datetime) -> Request:
         passengers=row.passengers,
         lead_skills=frozenset(row.lead_skills),
         min_team=min(MIN_TEAM, row.headcount) if buddy else 1,
+        pickups=tuple(
+            Pickup(id=str(p.position), lat=p.lat, lon=p.lon, people=p.people, label=p.place_name)
+            for p in row.pickups
+        ),
     )
 
 
@@ -132,4 +136,25 @@ def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, rost
         ),
         unfilled=tuple((u.request_id, u.slot_index, u.code.value, u.text) for u in roster.unfilled),
         released=tuple((x.request_id, x.member_id, x.code.value, x.text) for x in roster.released),
+        routes=tuple(_route(route, snap.horizon_start) for route in roster.routes),
+        lift_notes=tuple(
+            (n.request_id, None if n.pickup_id is None else int(n.pickup_id), n.text)
+            for n in roster.lift_notes
+        ),
+    )
+
+
+def _route(route: Route, origin: datetime) -> PlannedRoute:
+    def at(minute: int) -> datetime:
+        return origin + timedelta(minutes=minute)
+
+    return PlannedRoute(
+        request_id=route.request_id,
+        member_id=route.member_id,
+        leave_at=at(route.leave),
+        metres=route.metres,
+        detour_minutes=route.detour_minutes,
+        stops=tuple(
+            (None if s.pickup_id is None else int(s.pickup_id), at(s.arrive), s.load) for s in route.stops
+        ),
     )

@@ -14,7 +14,7 @@ from api.pages.render import local, waited
 from services.commands.placement import placement_options
 from services.domain import AssignmentStatus
 from services.ports import UnitOfWork
-from services.store import attention, board, views
+from services.store import attention, board, lifts, views
 
 RECENT_WEEKS = 4
 
@@ -66,6 +66,26 @@ def _slots(
     return out
 
 
+def lift_summary(pickups: list[dict[str, Any]], planned: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A lift with pickups in its own terms: people and places, who is carried, each route."""
+    if not pickups:
+        return None
+    routes = planned["routes"] if planned else []
+    return {
+        "people": sum(p["people"] for p in pickups),
+        "pickups": pickups,
+        "carried": sum(max((s["load"] for s in route["stops"]), default=0) for route in routes),
+        "routes": routes,
+        "notes": planned["notes"] if planned else [],
+    }
+
+
+def _lift_unfilled(unfilled: list[dict[str, Any]], planned: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A lift's headcount only caps its drivers: once routes exist, empty driver places are not
+    missing people; before that, one reason is enough (they would all say the same)."""
+    return [] if planned and planned["routes"] else unfilled[:1]
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """When an unanswered assignment or an empty urgent place needs the coordinator."""
@@ -97,6 +117,8 @@ def build(
     unfilled: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for u in proposal["unfilled"] if proposal else []:
         unfilled[u["request_id"]].append(u)
+    places = lifts.pickups(conn, list(requests))
+    planned = proposal["lifts"] if proposal else {}
     days: dict[date, list[dict[str, Any]]] = defaultdict(list)
     load: dict[str, int] = defaultdict(int)
     replies = attention.answers(conn, club_id, start, end)
@@ -108,7 +130,10 @@ def build(
             r
             | {
                 "slots": _slots(r, entries[rid], before[rid], names, answered, now),
-                "unfilled": unfilled[rid],
+                "unfilled": _lift_unfilled(unfilled[rid], planned.get(rid))
+                if rid in places
+                else unfilled[rid],
+                "lift": lift_summary(places.get(rid, []), planned.get(rid)),
                 "declined": [a for a in replies.get(rid, []) if a["status"] == AssignmentStatus.DECLINED],
                 "answers": Counter(a["status"] for a in replies.get(rid, [])),
             }

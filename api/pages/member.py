@@ -86,7 +86,7 @@ def calendar(viewer: MemberView, conn: ReadConn) -> Response:
     last week's only, so a calendar that syncs it never holds the member's history."""
     recent = datetime.now(UTC) - FEED_HISTORY
     rows = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id, ending_after=recent)
-    body = calendar_bytes(rows, viewer.club_name)
+    body = calendar_bytes(rows, viewer.club_name, viewer.tz)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",

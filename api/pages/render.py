@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.pages.forms import WEEKDAYS, label
 from api.schemas import hhmm
+from services.itinerary import geo_uri, map_link
 from services.text import first_name
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -66,6 +67,8 @@ def environment() -> Environment:
     env.globals["waited"] = waited
     env.globals["answer_counts"] = answer_counts
     env.globals["label"] = label
+    env.globals["osm_link"] = map_link
+    env.globals["geo_uri"] = geo_uri
     return env
 
 
@@ -84,6 +87,10 @@ def times(start: datetime, end: datetime, tz: str) -> str:
     return f"{local(start, tz).strftime('%H:%M')}-{local(end, tz).strftime('%H:%M')}"
 
 
+def clock(at: datetime, tz: str) -> str:
+    return local(at, tz).strftime("%H:%M")
+
+
 def day_label(day: date) -> str:
     return day.strftime("%A %-d %B")
 
@@ -91,6 +98,6 @@ def day_label(day: date) -> str:
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     env = environment()
     html = env.get_template(template).render(
-        request=request, when=when, times=times, day_label=day_label, **context
+        request=request, when=when, times=times, clock=clock, day_label=day_label, **context
     )
     return HTMLResponse(html, status_code=status_code)

@@ -42,6 +42,8 @@ def compose(kind: str, info: AssignmentInfo) -> tuple[str, str]:
         f"When:  {when(info)}",
         f"Where: {info.place_name}",
     ]
+    if info.itinerary and kind != "withdrawn":
+        lines += ["", "You drive:", *info.itinerary]
     if info.notes and kind != "withdrawn":
         lines += ["", info.notes]
     lines += ["", f"-- {info.club_name}"]

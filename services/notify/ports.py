@@ -39,6 +39,8 @@ class AssignmentInfo:
     starts_at: datetime
     ends_at: datetime
     recipient: Recipient
+    itinerary: tuple[str, ...] = ()
+    """A driver's lift: when to leave, whom to collect where (see services/itinerary.py)."""
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ from services.store.tables import (
     blackouts,
     exclusions,
     help_requests,
+    lift_routes,
     members,
     notices,
     notify_prefs,
     pins,
     released_pins,
     roster_entries,
+    route_stops,
     tokens,
     weekly_availability,
 )
@@ -89,6 +91,8 @@ def erase_member(conn: Connection, member_id: str, club_id: str | None = None) -
         exclusions,
         roster_entries,
         released_pins,
+        route_stops,
+        lift_routes,
     ):
         conn.execute(delete(table).where(table.c.member_id == member_id))
     conn.execute(delete(tokens).where(tokens.c.role == "member", tokens.c.subject_id == member_id))

@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, insert, or_, select, update
 
+from services.itinerary import itinerary
 from services.notify.ports import AssignmentInfo, Notice, NoticeStore, PendingNotice, Recipient
+from services.store import lifts
 from services.store.tables import (
     assignments,
     clubs,
@@ -47,6 +49,9 @@ def _info_query() -> Select[Any]:
             a.id,
             a.club_id,
             a.status,
+            a.request_id,
+            r.lat,
+            r.lon,
             c.name.label("club_name"),
             c.timezone,
             r.title,
@@ -72,7 +77,17 @@ def _info_query() -> Select[Any]:
     )
 
 
-def _info(row: Any) -> AssignmentInfo:
+def _itinerary(conn: Connection, row: Any) -> tuple[str, ...]:
+    if row.kind != "lift" or row.status not in lifts.SENT:
+        return ()
+    pickups = lifts.pickups(conn, [row.request_id]).get(row.request_id)
+    if not pickups:
+        return ()
+    route = lifts.driver_route(conn, row.club_id, row.request_id, row.member_id)
+    return tuple(itinerary(route, pickups, (row.place_name, row.lat, row.lon), row.starts_at, row.timezone))
+
+
+def _info(conn: Connection, row: Any) -> AssignmentInfo:
     recipient = Recipient(
         member_id=row.member_id,
         name=row.member_name,
@@ -96,6 +111,7 @@ def _info(row: Any) -> AssignmentInfo:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         recipient=recipient,
+        itinerary=_itinerary(conn, row),
     )
 
 
@@ -116,7 +132,7 @@ class SqlNoticeStore(NoticeStore):
     def assignment(self, assignment_id: str) -> AssignmentInfo | None:
         with self.engine.connect() as conn:
             row = conn.execute(_info_query().where(assignments.c.id == assignment_id)).first()
-        return _info(row) if row else None
+            return _info(conn, row) if row else None
 
     def record(self, consumer: str, event_id: str, items: list[Notice]) -> bool:
         pe = processed_events.c
@@ -184,4 +200,4 @@ class SqlNoticeStore(NoticeStore):
                     a.status.in_(("issued", "accepted")), r.starts_at >= start, r.starts_at < end
                 )
             )
-            return [_info(row) for row in rows]
+            return [_info(conn, row) for row in rows]

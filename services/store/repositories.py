@@ -12,6 +12,7 @@ from services.ports import (
     AssignmentRepository,
     AssignmentRow,
     MemberRow,
+    PickupRow,
     PlanningSnapshot,
     Proposal,
     RequestRow,
@@ -27,11 +28,15 @@ from services.store.tables import (
     clubs,
     exclusions,
     help_requests,
+    lift_notes,
+    lift_routes,
     members,
     pins,
     released_pins,
+    request_pickups,
     roster_entries,
     rosters,
+    route_stops,
     schedule_state,
     unfilled_slots,
     weekly_availability,
@@ -174,6 +179,7 @@ class SqlRosters(RosterRepository):
     def snapshot(self, club_id: str, horizon_start: datetime, horizon_end: datetime) -> PlanningSnapshot:
         tz = self.conn.execute(select(clubs.c.timezone).where(clubs.c.id == club_id)).scalar_one()
         r = help_requests.c
+        pickups = self._pickups(club_id, horizon_start, horizon_end)
         requests = tuple(
             RequestRow(
                 id=row.id,
@@ -188,6 +194,7 @@ class SqlRosters(RosterRepository):
                 lead_skills=tuple(row.lead_skills),
                 passengers=row.passengers,
                 priority=row.priority,
+                pickups=pickups.get(row.id, ()),
             )
             for row in self.conn.execute(
                 select(help_requests)
@@ -247,6 +254,18 @@ class SqlRosters(RosterRepository):
             declined=tuple(declined),
             pins=pinned,
         )
+
+    def _pickups(self, club_id: str, start: datetime, end: datetime) -> dict[str, tuple[PickupRow, ...]]:
+        r, k = help_requests.c, request_pickups.c
+        out: dict[str, list[PickupRow]] = defaultdict(list)
+        for row in self.conn.execute(
+            select(request_pickups)
+            .join(help_requests, r.id == k.request_id)
+            .where(r.club_id == club_id, r.status == "open", r.starts_at >= start, r.ends_at <= end)
+            .order_by(k.request_id, k.position)
+        ):
+            out[row.request_id].append(PickupRow(row.position, row.place_name, row.lat, row.lon, row.people))
+        return {rid: tuple(rows) for rid, rows in out.items()}
 
     def _members(self, club_id: str, start: datetime, end: datetime) -> tuple[MemberRow, ...]:
         m = members.c
@@ -371,6 +390,54 @@ class SqlRosters(RosterRepository):
                 ],
             )
 
+        self._add_routes(proposal)
+
+    def _add_routes(self, proposal: Proposal) -> None:
+        if proposal.routes:
+            self.conn.execute(
+                insert(lift_routes),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": route.request_id,
+                        "member_id": route.member_id,
+                        "leave_at": route.leave_at,
+                        "metres": route.metres,
+                        "detour_minutes": route.detour_minutes,
+                    }
+                    for route in proposal.routes
+                ],
+            )
+            self.conn.execute(
+                insert(route_stops),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": route.request_id,
+                        "member_id": route.member_id,
+                        "position": i,
+                        "pickup_position": pickup,
+                        "arrive_at": at,
+                        "load": load,
+                    }
+                    for route in proposal.routes
+                    for i, (pickup, at, load) in enumerate(route.stops)
+                ],
+            )
+        if proposal.lift_notes:
+            self.conn.execute(
+                insert(lift_notes),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": rid,
+                        "pickup_position": pos,
+                        "reason": text,
+                    }
+                    for rid, pos, text in proposal.lift_notes
+                ],
+            )
+
     def entries(self, roster_id: str) -> tuple[Slot, ...]:
         e = roster_entries.c
         rows = self.conn.execute(
@@ -432,6 +499,22 @@ class SqlRosters(RosterRepository):
         )
 
     def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None:
+        """Empty a slot; a driver taken off a lift takes their route with them (the pickups are
+        routed again at the next solve)."""
+        e = roster_entries.c
+        held = self.conn.execute(
+            select(e.member_id).where(
+                e.roster_id == roster_id, e.request_id == request_id, e.slot_index == slot_index
+            )
+        ).scalar()
+        if held is not None:
+            for table in (route_stops, lift_routes):
+                t = table.c
+                self.conn.execute(
+                    delete(table).where(
+                        t.roster_id == roster_id, t.request_id == request_id, t.member_id == held
+                    )
+                )
         for table in (roster_entries, unfilled_slots):
             c = table.c
             self.conn.execute(

@@ -1,5 +1,6 @@
 """Forgetting on time. Some days after an action ends (the club chooses how many) its place, notes
-and free text are removed, and for high-risk work (court support, lookouts, and any kind the club
+and free text are removed (where a lift's passengers waited and their phones, as soon as it is
+over), and for high-risk work (court support, lookouts, and any kind the club
 marks) so is who went, leaving only counts; sent messages are deleted; the outbox, the inbox of
 processed events and the dead letters are pruned after the stream's retention (the Kafka topics
 keep events exactly as long). Run by a periodic job in every mode; idempotent."""
@@ -14,6 +15,7 @@ import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from services.store.erasure import forget_assignments
+from services.store.lifts import ended_lifts_with_pickups, forget_pickups
 from services.store.tables import (
     assignments,
     clubs,
@@ -43,6 +45,7 @@ class Pruned:
     outbox: int = 0
     processed: int = 0
     dead_letters: int = 0
+    pickups: int = 0
 
 
 def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
@@ -69,6 +72,7 @@ def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
             dead_letters=conn.execute(
                 delete(dead_letters).where(dead_letters.c.parked_at < stream_cutoff)
             ).rowcount,
+            pickups=forget_pickups(conn, ended_lifts_with_pickups(conn, now)),
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, true
 
+from services.store import lifts
 from services.store.retention import ALWAYS_HIGH_RISK
 from services.store.tables import (
     assignments,
@@ -80,11 +81,14 @@ def _staffing(conn: Connection, request_ids: list[str]) -> dict[str, Counter[str
     return out
 
 
-def _fill_state(request: dict[str, Any], staffed: Counter[str]) -> str:
+def _fill_state(request: dict[str, Any], staffed: Counter[str], seats: int | None = None) -> str:
+    """A lift with pickups is filled when the seats cover its people (its headcount is only a cap
+    on drivers); other requests when their headcount is sent."""
     if request["status"] == "cancelled":
         return "cancelled"
     sent = staffed["issued"] + staffed["accepted"]
-    return "filled" if sent >= request["headcount"] else "partly_filled" if sent else "unfilled"
+    enough = seats >= request["passengers"] if seats is not None else sent >= request["headcount"]
+    return "filled" if enough else "partly_filled" if sent else "unfilled"
 
 
 def partner_requests(
@@ -97,13 +101,17 @@ def partner_requests(
     if request_id is not None:
         stmt = stmt.where(r.id == request_id)
     rows = [_pick(row, REQUEST_FIELDS) for row in conn.execute(stmt.order_by(r.starts_at, r.id))]
-    staffing = _staffing(conn, [row["id"] for row in rows])
-    names = _shared_first_names(conn, [row["id"] for row in rows])
+    ids = [row["id"] for row in rows]
+    staffing = _staffing(conn, ids)
+    names = _shared_first_names(conn, ids)
+    places, seats = lifts.pickups(conn, ids), lifts.seats_found(conn, ids)
     for row in rows:
         counts = staffing[row["id"]]
         row["assigned"] = counts["issued"] + counts["accepted"]
         row["confirmed"] = counts["accepted"]
-        row["fill_state"] = _fill_state(row, counts)
+        row["pickups"] = places.get(row["id"], [])
+        row["seats_found"] = seats.get(row["id"], 0)
+        row["fill_state"] = _fill_state(row, counts, row["seats_found"] if row["pickups"] else None)
         row["volunteers"] = names.get(row["id"], [])
     return rows
 
@@ -182,7 +190,13 @@ def member_assignments(
         )
         .order_by(r.starts_at, a.id)
     )
-    return [dict(row._mapping) for row in rows]
+    out = [dict(row._mapping) for row in rows]
+    places = lifts.pickups(conn, [row["request_id"] for row in out if row["kind"] == "lift"])
+    for row in out:
+        if row["request_id"] in places and row["status"] in lifts.SENT:
+            row["pickups"] = places[row["request_id"]]
+            row["route"] = lifts.driver_route(conn, club_id, row["request_id"], member_id)
+    return out
 
 
 def club_members(conn: Connection, club_id: str) -> list[dict[str, Any]]:
@@ -201,9 +215,14 @@ def club_requests(conn: Connection, club_id: str) -> list[dict[str, Any]]:
             select(help_requests).where(r.club_id == club_id).order_by(r.starts_at, r.id)
         )
     ]
-    staffing = _staffing(conn, [row["id"] for row in rows])
+    ids = [row["id"] for row in rows]
+    staffing = _staffing(conn, ids)
+    places, seats = lifts.pickups(conn, ids), lifts.seats_found(conn, ids)
     for row in rows:
-        row["fill_state"] = _fill_state(row, staffing[row["id"]])
+        lift = row["id"] in places
+        row["pickups"] = places.get(row["id"], [])
+        row["seats_found"] = seats.get(row["id"], 0)
+        row["fill_state"] = _fill_state(row, staffing[row["id"]], row["seats_found"] if lift else None)
     return rows
 
 
@@ -282,6 +301,7 @@ def roster(
             .order_by(u.request_id, u.slot_index)
         )
     ]
+    out["lifts"] = lifts.roster_lifts(conn, row.id)
     return out
 
 

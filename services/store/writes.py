@@ -34,6 +34,7 @@ from services.store.tables import (
     help_requests,
     members,
     partners,
+    request_pickups,
     weekly_availability,
 )
 
@@ -132,12 +133,25 @@ def set_availability(
 
 
 def submit_request(conn: Connection, club_id: str, partner_id: str, values: Mapping[str, Any]) -> str:
+    """Store a request; a lift's ``pickups`` (mappings of place_name, lat, lon, people, contact_name,
+    contact_phone) set its passengers, and its headcount to as many drivers as could be useful (one
+    per passenger): the solver sends only the cars the seats and the routes need."""
     request_id = new_id("r")
+    values = dict(values)
+    pickups = list(values.pop("pickups", None) or ())
+    if pickups:
+        values["passengers"] = sum(p["people"] for p in pickups)
+        values["headcount"] = values["passengers"]
     conn.execute(
         insert(help_requests).values(
             id=request_id, club_id=club_id, partner_id=partner_id, status="open", created_at=_now(), **values
         )
     )
+    if pickups:
+        conn.execute(
+            insert(request_pickups),
+            [{**p, "request_id": request_id, "position": i} for i, p in enumerate(pickups)],
+        )
     outbox.append(
         conn,
         RequestSubmitted(
