@@ -68,6 +68,7 @@ def environment() -> Environment:
     env.globals["answer_counts"] = answer_counts
     env.globals["label"] = label
     env.globals["osm_link"] = map_link
+    env.globals["clock"] = clock
     env.globals["geo_uri"] = geo_uri
     return env
 
@@ -98,6 +99,6 @@ def day_label(day: date) -> str:
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     env = environment()
     html = env.get_template(template).render(
-        request=request, when=when, times=times, clock=clock, day_label=day_label, **context
+        request=request, when=when, times=times, day_label=day_label, **context
     )
     return HTMLResponse(html, status_code=status_code)

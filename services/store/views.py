@@ -112,7 +112,9 @@ def partner_requests(
         row["pickups"] = places.get(row["id"], [])
         row["seats_found"] = seats.get(row["id"], 0)
         row["fill_state"] = _fill_state(row, counts, row["seats_found"] if row["pickups"] else None)
-        row["volunteers"] = names.get(row["id"], [])
+        # A lift's drivers stay unnamed: the passengers meet them at the kerb, and a list of who
+        # drives whom is exactly what must not leak from a partner's inbox.
+        row["volunteers"] = [] if row["pickups"] else names.get(row["id"], [])
     return rows
 
 

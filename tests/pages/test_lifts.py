@@ -1,0 +1,205 @@
+"""Lifts with pickups as partners, drivers and coordinators meet them: asked for with places and
+people, each driver told whom to collect where and when, the partner told the seats found (never
+who drives), and the passengers' places and phones forgotten once the lift is over."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar
+from sqlalchemy import func, select, update
+
+from services.notify.compose import compose
+from services.ports import PlannedRoute, Proposal, Slot
+from services.store import retention
+from services.store.erasure import erase_member
+from services.store.notices import SqlNoticeStore
+from services.store.repositories import SqlRosters
+from services.store.tables import assignments, lift_routes, request_pickups, route_stops
+from tests.pages.support import Site
+
+START = (datetime.now(UTC) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+PICKUPS = [
+    {
+        "place_name": "Grangetown",
+        "lat": 51.468,
+        "lon": -3.19,
+        "people": 4,
+        "contact_name": "Amina",
+        "contact_phone": "07700 900111",
+    },
+    {"place_name": "Splott", "lat": 51.482, "lon": -3.155, "people": 3},
+]
+
+
+def lift_body(**fields: Any) -> dict[str, Any]:
+    return {
+        "kind": "lift",
+        "title": "Lifts to the picket",
+        "place_name": "Picket line",
+        "lat": 51.49,
+        "lon": -3.17,
+        "starts_at": START.isoformat(),
+        "ends_at": (START + timedelta(hours=2)).isoformat(),
+        "headcount": 1,
+        "skills": ["driver"],
+        "priority": 4,
+        "pickups": PICKUPS,
+    } | fields
+
+
+def partner(site: Site) -> dict[str, str]:
+    return {"Authorization": f"Bearer {site.partner_token}"}
+
+
+def ask(site: Site, **fields: Any) -> dict[str, Any]:
+    made = site.client.post("/api/partner/requests", json=lift_body(**fields), headers=partner(site))
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def plan(site: Site, request_id: str, drivers: list[tuple[str, list[int | None], int]]) -> str:
+    """Store a proposal with each driver's route (pickup positions in order, None last), as the
+    scheduler stores the solver's, approve it as a coordinator and deliver its events."""
+    roster_id = f"ro-{uuid.uuid4().hex[:12]}"
+    routes = []
+    for member_id, order, seats in drivers:
+        leave = START - timedelta(minutes=10 * len(order) + 5)
+        stops, load = [], 0
+        for i, position in enumerate(order):
+            load = 0 if position is None else load + PICKUPS[position]["people"]  # type: ignore[operator]
+            stops.append((position, leave + timedelta(minutes=10 * (i + 1)), min(load, seats)))
+        routes.append(PlannedRoute(request_id, member_id, leave, 9_500, 6, tuple(stops)))
+    now = datetime.now(UTC)
+    with site.engine.begin() as conn:
+        SqlRosters(conn).add_proposal(
+            Proposal(
+                roster_id=roster_id,
+                club_id=site.club_id,
+                horizon_start=now,
+                horizon_end=now + timedelta(days=7),
+                solve_status="OPTIMAL",
+                objective=0,
+                bound=0,
+                filled_slots=len(drivers),
+                total_slots=len(drivers),
+                wall_s=0.3,
+                entries=tuple(Slot(request_id, i, m) for i, (m, _, _) in enumerate(drivers)),
+                routes=tuple(routes),
+            )
+        )
+    site.approve(roster_id)
+    site.dispatch()
+    return roster_id
+
+
+def test_a_partner_asks_for_a_lift_with_two_pickups_and_sees_people_and_seats_but_not_drivers(
+    site: Site,
+) -> None:
+    made = ask(site)
+    assert (made["passengers"], made["headcount"], made["seats_found"]) == (7, 7, 0)
+    assert [p["place_name"] for p in made["pickups"]] == ["Grangetown", "Splott"]
+    assert made["fill_state"] == "unfilled"
+    big, _ = site.add_member("Nia Hughes", car_seats=4)
+    small, _ = site.add_member("Owain Price", car_seats=3)
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    with site.engine.begin() as conn:  # both accept; both chose to share their first names
+        conn.execute(update(assignments).values(status="accepted"))
+    seen = site.client.get(f"/api/partner/requests/{made['id']}", headers=partner(site)).json()
+    assert (seen["seats_found"], seen["fill_state"]) == (7, "filled")
+    assert "Nia" not in str(seen) and "Owain" not in str(seen)
+
+
+def test_a_lift_that_cannot_be_a_lift_is_refused_with_the_reason_and_nothing_is_stored(site: Site) -> None:
+    cases = {
+        "pickups are only for lift requests": lift_body(kind="cooking"),
+        "must be the pickups' total": lift_body(passengers=5),
+        "greater than or equal to 1": lift_body(pickups=[PICKUPS[0] | {"people": 0}]),
+        "at most 50 people": lift_body(pickups=[PICKUPS[0] | {"people": 30}, PICKUPS[1] | {"people": 30}]),
+        "Input should be less than or equal to 90": lift_body(pickups=[PICKUPS[0] | {"lat": 91}]),
+    }
+    for words, body in cases.items():
+        answer = site.client.post("/api/partner/requests", json=body, headers=partner(site))
+        assert answer.status_code == 422 and words in answer.text, (words, answer.text)
+    with site.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(request_pickups)).scalar_one() == 0
+
+
+def test_each_driver_sees_their_own_route_in_order_with_phones_and_map_links(site: Site) -> None:
+    made = ask(site)
+    big, big_token = site.add_member("Nia Hughes", car_seats=4)
+    small, small_token = site.add_member("Owain Price", car_seats=3)
+    _, bystander_token = site.add_member("Cerys Lloyd", car_seats=None, skills=[])
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    nia = site.client.get(f"/m/{big_token}/").text
+    assert "You drive" in nia and "Grangetown" in nia and "07700 900111" in nia
+    assert "geo:51.46800,-3.19000" in nia and "openstreetmap.org/?mlat=51.46800" in nia
+    assert "Splott" not in nia, "a driver sees only their own pickups"
+    owain = site.client.get(f"/m/{small_token}/").text
+    assert "Splott" in owain and "Amina" not in owain
+    assert "Grangetown" not in site.client.get(f"/m/{bystander_token}/").text
+
+    feed = Calendar.from_ical(site.client.get(f"/m/{big_token}/calendar.ics").content)
+    (event,) = feed.walk("VEVENT")
+    assert event.decoded("dtstart") == START - timedelta(minutes=25), "the entry starts when they leave"
+    assert "collect 4 at Grangetown (Amina 07700 900111)" in str(event["description"])
+
+
+def test_the_drivers_message_says_whom_to_collect_where_and_when(site: Site) -> None:
+    made = ask(site)
+    small, _ = site.add_member("Owain Price", car_seats=7, email="owain@example.org")
+    plan(site, made["id"], [(small, [1, 0, None], 7)])
+    with site.engine.connect() as conn:
+        assignment_id = conn.execute(
+            select(assignments.c.id).where(assignments.c.member_id == small)
+        ).scalar_one()
+    info = SqlNoticeStore(site.engine).assignment(assignment_id)
+    assert info is not None
+    _, body = compose("issued", info)
+    lines = body.splitlines()
+    drive = lines.index("You drive:")
+    assert "leave home" in lines[drive + 1]
+    assert "collect 3 at Splott" in lines[drive + 2] and "collect 4 at Grangetown" in lines[drive + 3]
+    assert "arrive at Picket line" in lines[drive + 4]
+
+
+def test_the_board_shows_each_lift_in_people_and_routes(site: Site) -> None:
+    made = ask(site)
+    big, _ = site.add_member("Nia Hughes", car_seats=4)
+    small, _ = site.add_member("Owain Price", car_seats=3)
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    board = site.login().get("/c/").text
+    assert "<strong>7</strong> people at 2 pickups · 7 carried by 2 drivers" in board
+    assert "Routes and pickups" in board and "07700 900111" in board
+    assert "up to 7 drivers" in board
+
+
+def test_passengers_places_and_phones_are_forgotten_once_the_lift_is_over(site: Site) -> None:
+    made = ask(site)
+    big, _ = site.add_member("Nia Hughes", car_seats=4)
+    small, _ = site.add_member("Owain Price", car_seats=3)
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    assert retention.apply(site.engine, datetime.now(UTC), stream_days=30).pickups == 0, "not over yet"
+    after = START + timedelta(hours=3)
+    assert retention.apply(site.engine, after, stream_days=30).pickups > 0
+    with site.engine.connect() as conn:
+        for table in (request_pickups, lift_routes, route_stops):
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table.name
+    seen = site.client.get(f"/api/partner/requests/{made['id']}", headers=partner(site)).json()
+    assert seen["pickups"] == [] and seen["passengers"] == 7
+
+
+def test_a_driver_with_a_planned_route_can_be_erased(site: Site) -> None:
+    made = ask(site)
+    big, _ = site.add_member("Nia Hughes", car_seats=4)
+    small, _ = site.add_member("Owain Price", car_seats=3)
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    with site.engine.begin() as conn:
+        erase_member(conn, big, site.club_id)
+    with site.engine.connect() as conn:
+        left = conn.execute(select(lift_routes.c.member_id)).scalars().all()
+    assert left == [small]
+    board = site.login().get("/c/")
+    assert board.status_code == 200 and "Owain Price" in board.text
