@@ -110,6 +110,9 @@ def test_a_partner_asks_for_a_lift_with_two_pickups_and_sees_people_and_seats_bu
     seen = site.client.get(f"/api/partner/requests/{made['id']}", headers=partner(site)).json()
     assert (seen["seats_found"], seen["fill_state"]) == (7, "filled")
     assert "Nia" not in str(seen) and "Owain" not in str(seen)
+    page = site.client.get(f"/p/{site.partner_token}/requests/{made['id']}").text
+    assert "7 of 7 seats found: everyone has a lift" in page and "Grangetown" in page
+    assert "Nia" not in page and "Owain" not in page
 
 
 def test_a_lift_that_cannot_be_a_lift_is_refused_with_the_reason_and_nothing_is_stored(site: Site) -> None:
