@@ -12,7 +12,7 @@ from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
-from events.requests import RequestCancelled, RequestSubmitted
+from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
 from events.rosters import (
     MemberPinned,
     MemberRemoved,
@@ -37,6 +37,7 @@ __all__ = [
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
     "Event",
+    "LiftAsked",
     "MemberDeactivated",
     "MemberErased",
     "MemberPinned",

@@ -16,7 +16,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
-from events.requests import RequestCancelled, RequestSubmitted
+from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
 from events.rosters import (
     MemberPinned,
     MemberRemoved,
@@ -30,6 +30,7 @@ from events.rosters import (
 AnyEvent = Annotated[
     RequestSubmitted
     | RequestCancelled
+    | LiftAsked
     | MemberRegistered
     | MemberUpdated
     | MemberDeactivated

@@ -24,3 +24,13 @@ class RequestCancelled(Event):
     type: Literal["RequestCancelled"] = "RequestCancelled"
     request_id: str
     partner_id: str
+
+
+class LiftAsked(Event):
+    """A member sent to ``for_request_id`` asked to be collected from home: they are now a pickup
+    on the lift ``request_id`` (made by their ask if it is the first)."""
+
+    type: Literal["LiftAsked"] = "LiftAsked"
+    request_id: str
+    for_request_id: str
+    member_id: str

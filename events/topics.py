@@ -16,6 +16,7 @@ ALL_TOPICS: tuple[str, ...] = (REQUESTS, MEMBERS, ROSTERS, ASSIGNMENTS)
 TOPIC_OF: dict[str, str] = {
     "RequestSubmitted": REQUESTS,
     "RequestCancelled": REQUESTS,
+    "LiftAsked": REQUESTS,
     "MemberRegistered": MEMBERS,
     "MemberUpdated": MEMBERS,
     "MemberDeactivated": MEMBERS,

@@ -17,6 +17,7 @@ from events import (
     AssignmentIssued,
     AssignmentWithdrawn,
     AvailabilityDeclared,
+    LiftAsked,
     MemberDeactivated,
     MemberErased,
     MemberRegistered,
@@ -96,6 +97,7 @@ def _withdraw(row: AssignmentRow, cause: AnyEvent, uow: UnitOfWork) -> None:
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     RequestSubmitted: (note_change,),
     RequestCancelled: (withdraw_cancelled_request, note_change),
+    LiftAsked: (note_change,),
     MemberRegistered: (note_change,),
     MemberUpdated: (note_change,),
     MemberDeactivated: (withdraw_deactivated_member, note_change),

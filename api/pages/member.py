@@ -13,7 +13,7 @@ from api.deps import ReadConn, WriteConn
 from api.pages.ical import calendar_bytes
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, PageDenied
-from services.store import views, writes
+from services.store import lifts, views, writes
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -54,6 +54,18 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "answered": request.query_params.get("answered"),
         },
     )
+
+
+@router.post("/assignments/{assignment_id}/lift")
+def ask_for_lift(assignment_id: str, viewer: MemberPost, conn: WriteConn) -> Response:
+    """Declared before the answers' route, which would take "lift" for an answer."""
+    try:
+        lifts.ask_for_lift(conn, viewer.who.club_id, viewer.who.subject_id, assignment_id)
+    except writes.NotFound as exc:
+        raise PageDenied(404, "No such assignment.") from exc
+    except writes.Conflict:
+        return RedirectResponse(f"{viewer.base}/?answered=stale", status_code=303)
+    return RedirectResponse(f"{viewer.base}/?answered=lift", status_code=303)
 
 
 @router.post("/assignments/{assignment_id}/{answer}")

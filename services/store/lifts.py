@@ -7,11 +7,14 @@ gets the seat count, never who drives, and a member sees a route only when it is
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
 
-from services.domain import AssignmentStatus
+from events import LiftAsked
+from services.domain import AssignmentStatus, Conflict, NotFound
+from services.store import outbox, writes
 from services.store.tables import (
     assignments,
     help_requests,
@@ -24,15 +27,33 @@ from services.store.tables import (
 )
 
 SENT = (AssignmentStatus.ISSUED.value, AssignmentStatus.ACCEPTED.value)
+EARLY = timedelta(minutes=10)
+"""A volunteer's lift arrives this long before their work starts; it ends as the work begins, so
+a driver sent to the same work is not double-booked by giving the lift."""
+
+
+def still_going() -> ColumnElement[bool]:
+    """A pickup counts while it is the partner's, or while the member who asked for it is still
+    sent to the work the lift goes to (a member who declines needs no lift)."""
+    k, r, a = request_pickups.c, help_requests.c, assignments.c
+    going = (
+        select(a.id)
+        .where(a.request_id == r.lift_for, a.member_id == k.member_id, a.status.in_(SENT))
+        .exists()
+    )
+    return or_(k.member_id.is_(None), going)
 
 
 def pickups(conn: Connection, request_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each request's pickups in the order the partner gave them, contacts included."""
-    k = request_pickups.c
+    """Each request's pickups in the order they were given, contacts included."""
+    k, r = request_pickups.c, help_requests.c
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if request_ids:
         for row in conn.execute(
-            select(request_pickups).where(k.request_id.in_(request_ids)).order_by(k.request_id, k.position)
+            select(request_pickups)
+            .join(help_requests, r.id == k.request_id)
+            .where(k.request_id.in_(request_ids), still_going())
+            .order_by(k.request_id, k.position)
         ):
             out[row.request_id].append(dict(row._mapping))
     return out
@@ -99,15 +120,20 @@ def roster_lifts(conn: Connection, roster_id: str) -> dict[str, dict[str, Any]]:
     return dict(out)
 
 
-def driver_route(conn: Connection, club_id: str, request_id: str, member_id: str) -> dict[str, Any] | None:
-    """The member's own route on a lift, from the club's approved roster; None if none was planned."""
+def _approved_roster(conn: Connection, club_id: str) -> str | None:
     ro = rosters.c
-    approved = conn.execute(
+    found = conn.execute(
         select(ro.id)
         .where(ro.club_id == club_id, ro.status == "approved")
         .order_by(ro.created_at.desc())
         .limit(1)
     ).scalar()
+    return None if found is None else str(found)
+
+
+def driver_route(conn: Connection, club_id: str, request_id: str, member_id: str) -> dict[str, Any] | None:
+    """The member's own route on a lift, from the club's approved roster; None if none was planned."""
+    approved = _approved_roster(conn, club_id)
     if approved is None:
         return None
     found = _routes(conn, approved, request_id, member_id)
@@ -131,3 +157,101 @@ def ended_lifts_with_pickups(conn: Connection, before: Any) -> list[str]:
             select(r.id).where(r.ends_at < before, r.id.in_(select(k.request_id).distinct())).order_by(r.id)
         ).scalars()
     )
+
+
+def ask_for_lift(conn: Connection, club_id: str, member_id: str, assignment_id: str) -> str:
+    """A member sent somewhere without a car asks to be collected from home: they become a pickup
+    (their home area, one person, their first name and phone for the driver) on the lift to that
+    work, which their ask creates if nobody asked before. Returns the lift's request id."""
+    a, r, m, k = assignments.c, help_requests.c, members.c, request_pickups.c
+    sent = conn.execute(
+        select(a.status, a.request_id).where(
+            a.id == assignment_id, a.club_id == club_id, a.member_id == member_id
+        )
+    ).first()
+    if sent is None:
+        raise NotFound(f"assignment {assignment_id} not found")
+    if sent.status not in SENT:
+        raise Conflict(f"assignment {assignment_id} is {sent.status}: there is nowhere to take you")
+    work = conn.execute(select(help_requests).where(r.id == sent.request_id)).one()
+    if work.kind == "lift":
+        raise Conflict("this is a lift already")
+    me = conn.execute(
+        select(m.name, m.phone, m.home_place, m.home_lat, m.home_lon).where(m.id == member_id)
+    ).one()
+    lift_id = conn.execute(select(r.id).where(r.lift_for == work.id, r.status == "open")).scalar()
+    pickup = {
+        "place_name": me.home_place or "Home",
+        "lat": me.home_lat,
+        "lon": me.home_lon,
+        "people": 1,
+        "contact_name": me.name.split()[0] if me.name.split() else None,
+        "contact_phone": me.phone,
+        "member_id": member_id,
+    }
+    if lift_id is None:
+        lift_id = writes.submit_request(
+            conn,
+            club_id,
+            work.partner_id,
+            {
+                "kind": "lift",
+                "title": f"Lift to {work.title}"[:200],
+                "notes": "",
+                "place_name": work.place_name,
+                "lat": work.lat,
+                "lon": work.lon,
+                "starts_at": work.starts_at - EARLY,
+                "ends_at": work.starts_at,
+                "headcount": 1,
+                "skills": ["driver"],
+                "lead_skills": [],
+                "priority": work.priority,
+                "lift_for": work.id,
+                "pickups": [pickup],
+            },
+        )
+    else:
+        if conn.execute(select(k.position).where(k.request_id == lift_id, k.member_id == member_id)).first():
+            raise Conflict("you have already asked for a lift there")
+        last = conn.execute(select(func.max(k.position)).where(k.request_id == lift_id)).scalar()
+        conn.execute(insert(request_pickups).values(request_id=lift_id, position=(last or 0) + 1, **pickup))
+        conn.execute(
+            update(help_requests)
+            .where(r.id == lift_id)
+            .values(passengers=r.passengers + 1, headcount=r.headcount + 1)
+        )
+    outbox.append(
+        conn, LiftAsked(club_id=club_id, request_id=lift_id, for_request_id=work.id, member_id=member_id)
+    )
+    return lift_id
+
+
+def lifts_asked(
+    conn: Connection, club_id: str, member_id: str, request_ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """For the member's own page: the work they asked a lift to, and, once the plan is approved, who
+    collects them (first name only) and when."""
+    k, r, st = request_pickups.c, help_requests.c, route_stops.c
+    if not request_ids:
+        return {}
+    asked = conn.execute(
+        select(r.lift_for, k.request_id, k.position)
+        .join(help_requests, r.id == k.request_id)
+        .where(k.member_id == member_id, r.lift_for.in_(request_ids), r.status == "open")
+    ).all()
+    approved = _approved_roster(conn, club_id)
+    out: dict[str, dict[str, Any]] = {}
+    for row in asked:
+        stop = conn.execute(
+            select(st.arrive_at, members.c.name)
+            .join(members, members.c.id == st.member_id)
+            .where(
+                st.roster_id == approved, st.request_id == row.request_id, st.pickup_position == row.position
+            )
+        ).first()
+        out[row.lift_for] = {
+            "at": stop.arrive_at if stop else None,
+            "driver": stop.name.split()[0] if stop and stop.name.split() else None,
+        }
+    return out

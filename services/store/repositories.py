@@ -21,6 +21,7 @@ from services.ports import (
     ScheduleRepository,
     Slot,
 )
+from services.store.lifts import still_going
 from services.store.tables import (
     assignments,
     availability_windows,
@@ -180,6 +181,9 @@ class SqlRosters(RosterRepository):
         tz = self.conn.execute(select(clubs.c.timezone).where(clubs.c.id == club_id)).scalar_one()
         r = help_requests.c
         pickups = self._pickups(club_id, horizon_start, horizon_end)
+        # A lift's people are its pickups' (members who asked may have stopped going); its
+        # headcount only caps the drivers, at one per passenger.
+        people = {rid: sum(p.people for p in found) for rid, found in pickups.items()}
         requests = tuple(
             RequestRow(
                 id=row.id,
@@ -189,10 +193,10 @@ class SqlRosters(RosterRepository):
                 lon=row.lon,
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
-                headcount=row.headcount,
+                headcount=people.get(row.id, row.headcount),
                 skills=tuple(row.skills),
                 lead_skills=tuple(row.lead_skills),
-                passengers=row.passengers,
+                passengers=people.get(row.id, row.passengers),
                 priority=row.priority,
                 pickups=pickups.get(row.id, ()),
             )
@@ -206,6 +210,7 @@ class SqlRosters(RosterRepository):
                 )
                 .order_by(r.starts_at, r.id)
             )
+            if row.lift_for is None or row.id in pickups  # nobody left who asked: no lift
         )
         in_horizon = and_(r.starts_at >= horizon_start, r.starts_at < horizon_end)
         assigned = (
@@ -261,7 +266,13 @@ class SqlRosters(RosterRepository):
         for row in self.conn.execute(
             select(request_pickups)
             .join(help_requests, r.id == k.request_id)
-            .where(r.club_id == club_id, r.status == "open", r.starts_at >= start, r.ends_at <= end)
+            .where(
+                r.club_id == club_id,
+                r.status == "open",
+                r.starts_at >= start,
+                r.ends_at <= end,
+                still_going(),
+            )
             .order_by(k.request_id, k.position)
         ):
             out[row.request_id].append(PickupRow(row.position, row.place_name, row.lat, row.lon, row.people))

@@ -156,6 +156,8 @@ help_requests = Table(
     Column("status", String(16), nullable=False, default="open"),  # open | cancelled
     Column("created_at", UtcDateTime, nullable=False),
     Column("scrubbed_at", UtcDateTime),  # when retention removed its details
+    # A lift a member asked for, to get to the request they were sent to: it lives as long as they go.
+    Column("lift_for", String(64), index=True),
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
 )
 
@@ -172,6 +174,7 @@ request_pickups = Table(
     Column("people", Integer, nullable=False),
     Column("contact_name", String(100)),
     Column("contact_phone", String(64)),
+    Column("member_id", String(64)),  # a member who asked for this lift; None for the partner's people
 )
 
 geocode_cache = Table(

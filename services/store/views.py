@@ -97,7 +97,9 @@ def partner_requests(
     """A partner's own requests with how many people are assigned and confirmed; no member identities
     except the first names of members who chose to share them."""
     r = help_requests.c
-    stmt = select(help_requests).where(r.club_id == club_id, r.partner_id == partner_id)
+    # Lifts the club arranges for its own volunteers are not the partner's: where members live
+    # and their phones stay with the club.
+    stmt = select(help_requests).where(r.club_id == club_id, r.partner_id == partner_id, r.lift_for.is_(None))
     if request_id is not None:
         stmt = stmt.where(r.id == request_id)
     rows = [_pick(row, REQUEST_FIELDS) for row in conn.execute(stmt.order_by(r.starts_at, r.id))]
@@ -194,7 +196,11 @@ def member_assignments(
     )
     out = [dict(row._mapping) for row in rows]
     places = lifts.pickups(conn, [row["request_id"] for row in out if row["kind"] == "lift"])
+    asked = lifts.lifts_asked(
+        conn, club_id, member_id, [row["request_id"] for row in out if row["kind"] != "lift"]
+    )
     for row in out:
+        row["lift_asked"] = asked.get(row["request_id"])
         if row["request_id"] in places and row["status"] in lifts.SENT:
             row["pickups"] = places[row["request_id"]]
             row["route"] = lifts.driver_route(conn, club_id, row["request_id"], member_id)

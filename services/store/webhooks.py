@@ -82,7 +82,10 @@ class SqlWebhookStore(WebhookStore):
             owner = conn.execute(select(r.club_id, r.partner_id).where(r.id == request_id)).first()
             if owner is None:
                 return None
-            row = partner_requests(conn, owner.club_id, owner.partner_id, request_id)[0]
+            found = partner_requests(conn, owner.club_id, owner.partner_id, request_id)
+        if not found:  # the club's own business (a lift for its volunteers): not the partner's
+            return None
+        row = found[0]
         return RequestStatus(
             club_id=owner.club_id,
             partner_id=owner.partner_id,

@@ -171,7 +171,9 @@ def submit_request(conn: Connection, club_id: str, partner_id: str, values: Mapp
 def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: str) -> None:
     r = help_requests.c
     status = conn.execute(
-        select(r.status).where(r.id == request_id, r.club_id == club_id, r.partner_id == partner_id)
+        select(r.status).where(
+            r.id == request_id, r.club_id == club_id, r.partner_id == partner_id, r.lift_for.is_(None)
+        )
     ).scalar()
     if status is None:
         raise NotFound(f"request {request_id} not found")

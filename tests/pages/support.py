@@ -74,7 +74,11 @@ class Site:
             )
 
     def add_request(
-        self, hours_from_now: int = 30, headcount: int = 2, title: str = "Lift to the picket"
+        self,
+        hours_from_now: int = 30,
+        headcount: int = 2,
+        title: str = "Lift to the picket",
+        kind: str = "lift",
     ) -> str:
         start = (datetime.now(UTC) + timedelta(hours=hours_from_now)).replace(
             minute=0, second=0, microsecond=0
@@ -85,7 +89,7 @@ class Site:
                 self.club_id,
                 self.partner_id,
                 {
-                    "kind": "lift",
+                    "kind": kind,
                     "title": title,
                     "notes": "Bring a flask",
                     "place_name": "Depot",

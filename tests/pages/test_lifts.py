@@ -17,8 +17,8 @@ from services.store import retention
 from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
 from services.store.repositories import SqlRosters
-from services.store.tables import assignments, lift_routes, request_pickups, route_stops
-from tests.pages.support import Site
+from services.store.tables import assignments, lift_routes, request_pickups, rosters, route_stops
+from tests.pages.support import Site, csrf_of
 
 START = (datetime.now(UTC) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
 PICKUPS = [
@@ -206,3 +206,55 @@ def test_a_driver_with_a_planned_route_can_be_erased(site: Site) -> None:
     assert left == [small]
     board = site.login().get("/c/")
     assert board.status_code == 200 and "Owain Price" in board.text
+
+
+def form_action(page: str, ending: str) -> str:
+    return next(a.split('"')[0] for a in page.split('action="')[1:] if a.split('"')[0].endswith(ending))
+
+
+def ask_for_lift(site: Site, token: str) -> tuple[str, str]:
+    """Press "I need a lift there" on the member's page; returns the form's address and where it led."""
+    page = site.client.get(f"/m/{token}/").text
+    url = form_action(page, "/lift")
+    sent = site.client.post(url, data={"csrf": csrf_of(page)}, follow_redirects=False)
+    assert sent.status_code == 303
+    return url, str(sent.headers["location"])
+
+
+def test_members_without_a_car_ask_for_a_lift_to_their_work_and_become_its_pickups(site: Site) -> None:
+    work = site.add_request(48, 2, "Food bank shift", kind="cooking")
+    ali, ali_token = site.add_member("Ali Khan", car_seats=None, phone="07700 900222", home_place="Splott")
+    bea, bea_token = site.add_member("Bea Jones", car_seats=None)
+    site.propose([(work, 0, ali), (work, 1, bea)])
+    site.approve(site_roster(site))
+    site.dispatch()
+    url, went = ask_for_lift(site, ali_token)
+    assert went.endswith("answered=lift") and ask_for_lift(site, bea_token)[1].endswith("answered=lift")
+    page = site.client.get(f"/m/{ali_token}/").text
+    assert "You asked for a lift" in page and "I need a lift there" not in page
+    with site.engine.connect() as conn:
+        snap = SqlRosters(conn).snapshot(
+            site.club_id, datetime.now(UTC), datetime.now(UTC) + timedelta(days=7)
+        )
+    (lift,) = [r for r in snap.requests if r.kind == "lift"]
+    assert (lift.passengers, [p.place_name for p in lift.pickups]) == (2, ["Splott", "Cardiff"])
+    assert lift.starts_at < lift.ends_at == next(r.starts_at for r in snap.requests if r.id == work)
+    assert [e.type for e in site.outbox_events()].count("LiftAsked") == 2
+    listed = site.client.get("/api/partner/requests", headers=partner(site)).json()
+    assert [r["title"] for r in listed] == ["Food bank shift"], "the club's lift is not the partner's"
+    again = site.client.post(url, data={"csrf": csrf_of(page)}, follow_redirects=False)
+    assert again.headers["location"].endswith("answered=stale"), "asked once is enough"
+
+    bea_page = site.client.get(f"/m/{bea_token}/").text
+    site.client.post(form_action(bea_page, "/decline"), data={"csrf": csrf_of(bea_page), "reason": ""})
+    with site.engine.connect() as conn:
+        snap = SqlRosters(conn).snapshot(
+            site.club_id, datetime.now(UTC), datetime.now(UTC) + timedelta(days=7)
+        )
+    (lift,) = [r for r in snap.requests if r.kind == "lift"]
+    assert lift.passengers == 1, "who no longer goes needs no lift"
+
+
+def site_roster(site: Site) -> str:
+    with site.engine.connect() as conn:
+        return str(conn.execute(select(rosters.c.id).where(rosters.c.status == "proposed")).scalar_one())
