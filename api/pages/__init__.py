@@ -10,6 +10,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import (
+    calendar_feed,
     coord_admin,
     coord_auth,
     coord_board,
@@ -71,6 +72,7 @@ def install_pages(app: FastAPI) -> None:
         partner_hook,
         member,
         member_forms,
+        calendar_feed,
         coord_auth,
         coord_board,
         coord_admin,

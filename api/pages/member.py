@@ -10,15 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ReadConn, WriteConn
-from api.pages.ical import calendar_bytes
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, PageDenied
-from services.store import lifts, views, writes
+from services.store import lifts, tokens, views, writes
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
 SHOWN = ("issued", "accepted", "withdrawn")
-FEED_HISTORY = timedelta(days=7)
 
 
 def week_of(rows: list[dict[str, Any]], tz: str, today: date) -> list[tuple[date, list[dict[str, Any]]]]:
@@ -52,6 +50,7 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "later": later,
             "waiting": sum(r["status"] == "issued" for r in rows),
             "answered": request.query_params.get("answered"),
+            "calendar_since": tokens.issued_at(conn, "calendar", viewer.who.club_id, viewer.who.subject_id),
         },
     )
 
@@ -92,15 +91,9 @@ async def answer(
     return RedirectResponse(f"{viewer.base}/?answered={answer}", status_code=303)
 
 
-@router.get("/calendar.ics")
-def calendar(viewer: MemberView, conn: ReadConn) -> Response:
-    """The member's assignments as an RFC 5545 feed for their calendar app: live, future and the
-    last week's only, so a calendar that syncs it never holds the member's history."""
-    recent = datetime.now(UTC) - FEED_HISTORY
-    rows = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id, ending_after=recent)
-    body = calendar_bytes(rows, viewer.club_name, viewer.tz)
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'inline; filename="mechanic.ics"'},
-    )
+@router.post("/calendar", response_class=HTMLResponse)
+def calendar_link(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
+    """A new read-only link for the member's calendar app, shown once; the old one stops working."""
+    token = tokens.rotate(conn, "calendar", viewer.who.club_id, viewer.who.subject_id)
+    feed = str(request.url_for("calendar_feed", token=token))
+    return page(request, "member_calendar.html", {"v": viewer, "feed": feed})

@@ -95,9 +95,11 @@ async def check_form(request: Request, expected: str) -> None:
 
 partner_viewer = _link_viewer("partner", "p")
 member_viewer = _link_viewer("member", "m")
+calendar_viewer = _link_viewer("calendar", "cal")
 
 PartnerView = Annotated[Viewer, Depends(partner_viewer)]
 MemberView = Annotated[Viewer, Depends(member_viewer)]
+CalendarView = Annotated[Viewer, Depends(calendar_viewer)]
 CoordinatorView = Annotated[Viewer, Depends(coordinator_viewer)]
 
 

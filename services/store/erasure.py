@@ -95,7 +95,9 @@ def erase_member(conn: Connection, member_id: str, club_id: str | None = None) -
         lift_routes,
     ):
         conn.execute(delete(table).where(table.c.member_id == member_id))
-    conn.execute(delete(tokens).where(tokens.c.role == "member", tokens.c.subject_id == member_id))
+    conn.execute(
+        delete(tokens).where(tokens.c.role.in_(("member", "calendar")), tokens.c.subject_id == member_id)
+    )
     addresses = [x for x in (found.email, found.phone) if x]
     n = notices.c
     conn.execute(

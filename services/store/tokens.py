@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from services.store.tables import coordinators, members, partners, tokens
 
-Role = Literal["partner", "member", "coordinator"]
+Role = Literal["partner", "member", "coordinator", "calendar"]
+"""A calendar token reads one member's feed and nothing else: a calendar service that syncs it holds
+no key to the member's page (answers, profile, home)."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,21 @@ def resolve(conn: Connection, token: str) -> Principal | None:
     ).first()
     if row is None or (row.expires_at is not None and row.expires_at <= datetime.now(UTC)):
         return None
-    table = {"member": members, "partner": partners, "coordinator": coordinators}[row.role]
+    table = {"member": members, "calendar": members, "partner": partners, "coordinator": coordinators}[
+        row.role
+    ]
     active = conn.execute(select(table.c.active).where(table.c.id == row.subject_id)).scalar()
     if active is False or (active is None and row.role != "coordinator"):
         return None  # a coordinator's link works before its account exists: that is how it is claimed
     return Principal(row.role, row.club_id, row.subject_id)
+
+
+def issued_at(conn: Connection, role: Role, club_id: str, subject_id: str) -> datetime | None:
+    """When the subject's live token of ``role`` was made (None if there is none)."""
+    t = tokens.c
+    found = conn.execute(
+        select(func.max(t.created_at)).where(
+            t.role == role, t.club_id == club_id, t.subject_id == subject_id, t.revoked_at.is_(None)
+        )
+    ).scalar()
+    return found if isinstance(found, datetime) else None

@@ -162,6 +162,14 @@ class Site:
         }
         return self.client.post("/c/members", data=data | fields)
 
+    def calendar_feed(self, token: str) -> str:
+        """Make the member's calendar link as they would on their week page; returns its path."""
+        week = self.client.get(f"/m/{token}/")
+        made = self.client.post(f"/m/{token}/calendar", data={"csrf": csrf_of(week.text)})
+        assert made.status_code == 200, made.text
+        url = made.text.split('id="feed" readonly value="')[1].split('"')[0]
+        return "/" + url.split("/", 3)[3]
+
     def login(self, client: TestClient | None = None) -> TestClient:
         client = client or self.client
         form = client.get("/c/login")

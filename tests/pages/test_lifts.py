@@ -144,7 +144,7 @@ def test_each_driver_sees_their_own_route_in_order_with_phones_and_map_links(sit
     assert "Splott" in owain and "Amina" not in owain
     assert "Grangetown" not in site.client.get(f"/m/{bystander_token}/").text
 
-    feed = Calendar.from_ical(site.client.get(f"/m/{big_token}/calendar.ics").content)
+    feed = Calendar.from_ical(site.client.get(site.calendar_feed(big_token)).content)
     (event,) = feed.walk("VEVENT")
     assert event.decoded("dtstart") == START - timedelta(minutes=25), "the entry starts when they leave"
     assert "collect 4 at Grangetown (Amina 07700 900111)" in str(event["description"])

@@ -198,9 +198,19 @@ def test_the_calendar_feed_holds_the_members_own_assignments(site: Site) -> None
     other_id, _ = site.add_member("Owain Price")
     mine, theirs = site.add_request(30, 1, "Lift to the picket"), site.add_request(30, 1, "Banner painting")
     _approve_all(site, [(mine, 0, member_id), (theirs, 0, other_id)])
-    feed = site.client.get(f"/m/{token}/calendar.ics")
+    path = site.calendar_feed(token)
+    assert path.startswith("/cal/") and token not in path, "the feed has its own token"
+    feed = site.client.get(path)
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     events = Calendar.from_ical(feed.content).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Lift to the picket (Tenants Union)"]
     assert str(events[0]["status"]) == "TENTATIVE" and str(events[0]["location"]) == "Depot"
     assert events[0].decoded("dtstart").tzinfo is not None
+
+
+def test_a_new_calendar_link_cuts_the_old_one_off(site: Site) -> None:
+    _, token = site.add_member("Nia Hughes")
+    first = site.calendar_feed(token)
+    assert "You made a calendar link on" in site.client.get(f"/m/{token}/").text
+    second = site.calendar_feed(token)
+    assert site.client.get(first).status_code == 404 and site.client.get(second).status_code == 200

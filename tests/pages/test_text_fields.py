@@ -87,7 +87,7 @@ def test_a_stored_odd_name_still_displays_everywhere(site: Site) -> None:
     roster_id = site.propose([(request_id, 0, member_id)])
     assert site.client.get(f"/m/{token}/").status_code == 200
     assert site.client.get("/api/member/me", headers=bearer(token)).status_code == 200
-    assert site.client.get(f"/m/{token}/calendar.ics").status_code == 200
+    assert site.client.get(site.calendar_feed(token)).status_code == 200
     board = site.login().get("/c/")
     assert board.status_code == 200
     assert site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": roster_id})

@@ -22,7 +22,7 @@ MEMBER_PAGES = [
     ("post", "/availability"),
     ("get", "/profile"),
     ("post", "/profile"),
-    ("get", "/calendar.ics"),
+    ("post", "/calendar"),
     ("post", "/assignments/{aid}/accept"),
     ("post", "/assignments/{aid}/decline"),
 ]
@@ -61,6 +61,7 @@ def _world(site: Site) -> dict[str, str]:
         "pid": site.partner_id,
         "aid": "a-000000000000",
         "member": member_token,
+        "feed": site.calendar_feed(member_token),
     }
 
 
@@ -75,6 +76,16 @@ def test_link_pages_refuse_unknown_and_wrong_role_links(site: Site) -> None:
                 answer = getattr(site.client, method)(prefix + token + tail.format(**w))
                 assert answer.status_code == 404, (method, prefix, tail)
                 _no_data(answer, tail)
+    calendar_token = w["feed"].split("/")[2]
+    for path in (f"/m/{calendar_token}/", f"/m/{calendar_token}/profile", f"/p/{calendar_token}/"):
+        assert site.client.get(path).status_code == 404, "a calendar link opens no page"
+    assert site.client.get(
+        "/api/member/me", headers={"Authorization": f"Bearer {calendar_token}"}
+    ).status_code in (
+        401,
+        403,
+    )
+    assert site.client.get(f"/cal/{w['member']}/feed.ics").status_code == 404, "nor a page link a feed"
 
 
 def test_revoked_and_deactivated_links_stop_working(site: Site) -> None:
@@ -84,7 +95,7 @@ def test_revoked_and_deactivated_links_stop_working(site: Site) -> None:
         writes.deactivate_member(conn, site.club_id, w["mid"])
     assert site.client.get(f"/p/{site.partner_token}/").status_code == 404
     assert site.client.get(f"/p/{new_partner}/").status_code == 200
-    answer = site.client.get(f"/m/{w['member']}/calendar.ics")
+    answer = site.client.get(w["feed"])
     assert answer.status_code == 404
     _no_data(answer, "calendar")
 
