@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,9 +57,15 @@ class Settings(BaseSettings):
     """Email notifications are on when this is set."""
     smtp_port: int = 25
     smtp_sender: str = "mechanic@localhost"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    """"tls": implicit TLS (usually port 465); "starttls": upgrade a plain connection (usually 587);
+    either way the server's certificate is verified. "none" only for a relay on the same machine."""
     smtp_starttls: bool = False
+    """Older name for ``smtp_security="starttls"``."""
+    smtp_ca_file: str | None = None
+    """Certificates to trust for the SMTP server instead of the system's (a private mail server)."""
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     signal_url: str | None = None
     """A signal-cli REST API; Signal notifications are on when this and signal_number are set."""
     signal_number: str | None = None
@@ -85,6 +91,17 @@ class Settings(BaseSettings):
     The largest the schemas accept, a member's availability at every list's limit, is 27 KiB."""
     log_level: str = "INFO"
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> Settings:
+        if self.smtp_starttls and self.smtp_security == "none":
+            self.smtp_security = "starttls"
+        if self.smtp_username and self.smtp_security == "none":
+            raise ValueError(
+                "MECHANIC_SMTP_USERNAME needs MECHANIC_SMTP_SECURITY=starttls or tls: "
+                "a mail password is never sent in clear"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

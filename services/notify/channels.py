@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Literal
 
 import httpx
 
@@ -12,7 +14,8 @@ from services.notify.ports import Channel, Recipient
 
 
 class EmailChannel(Channel):
-    """SMTP, optionally with STARTTLS and login; one connection per message keeps failures isolated."""
+    """SMTP with implicit TLS or STARTTLS (the server's certificate and name verified) and optional
+    login, which is only ever sent inside TLS; one connection per message keeps failures isolated."""
 
     name = "email"
 
@@ -21,13 +24,17 @@ class EmailChannel(Channel):
         host: str,
         port: int,
         sender: str,
-        starttls: bool = False,
+        security: Literal["none", "starttls", "tls"] = "none",
         username: str | None = None,
         password: str | None = None,
         timeout_s: float = 10,
+        ca_file: str | None = None,
     ) -> None:
-        self.host, self.port, self.sender = host, port, sender
-        self.starttls, self.username, self.password, self.timeout_s = starttls, username, password, timeout_s
+        if username and security == "none":
+            raise ValueError("an SMTP login needs TLS: the password is never sent in clear")
+        self.host, self.port, self.sender, self.security = host, port, sender, security
+        self.username, self.password, self.timeout_s = username, password, timeout_s
+        self.tls = ssl.create_default_context(cafile=ca_file)
 
     def address(self, recipient: Recipient) -> str | None:
         return recipient.email if recipient.email and recipient.wants_email else None
@@ -37,9 +44,14 @@ class EmailChannel(Channel):
         message["From"], message["To"], message["Subject"] = self.sender, address, subject
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         message.set_content(body)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
-            if self.starttls:
-                smtp.starttls()
+        connect = (
+            smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s, context=self.tls)
+            if self.security == "tls"
+            else smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+        )
+        with connect as smtp:
+            if self.security == "starttls":
+                smtp.starttls(context=self.tls)  # refuses an unverified certificate or a missing STARTTLS
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)

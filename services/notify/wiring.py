@@ -28,9 +28,10 @@ def channels_from(settings: Settings) -> list[Channel]:
                 settings.smtp_host,
                 settings.smtp_port,
                 settings.smtp_sender,
-                settings.smtp_starttls,
+                settings.smtp_security,
                 settings.smtp_username,
-                settings.smtp_password,
+                settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+                ca_file=settings.smtp_ca_file,
             )
         )
     if settings.signal_url and settings.signal_number:
