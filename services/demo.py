@@ -111,6 +111,38 @@ class DemoClub:
     requests: int
 
 
+NEIGHBOURHOODS = {
+    "Grangetown": (51.4676, -3.1891),
+    "Splott": (51.4825, -3.1528),
+    "Butetown": (51.4655, -3.1695),
+    "Cathays": (51.4925, -3.1818),
+    "Ely": (51.4807, -3.2464),
+    "Llanrumney": (51.5196, -3.1264),
+    "Roath": (51.4926, -3.1646),
+    "Canton": (51.4825, -3.2050),
+}
+"""Where the demo's lifts collect people."""
+
+
+def _pickups(rng: random.Random, first_names: list[str]) -> list[dict[str, Any]]:
+    """One or two pickups of one to four people, with a first name and a phone from the range
+    Ofcom keeps for drama (07700 900000-900999), so no real number is ever shown."""
+    out = []
+    for place in rng.sample(sorted(NEIGHBOURHOODS), rng.choice([1, 2])):
+        lat, lon = NEIGHBOURHOODS[place]
+        out.append(
+            {
+                "place_name": place,
+                "lat": lat,
+                "lon": lon,
+                "people": rng.randint(1, 4),
+                "contact_name": rng.choice(first_names),
+                "contact_phone": f"07700 900{rng.randint(0, 999):03d}",
+            }
+        )
+    return out
+
+
 def _near(rng: random.Random, km: float) -> tuple[float, float]:
     return (
         round(CENTRE[0] + rng.uniform(-km, km) / 111.0, 5),
@@ -167,6 +199,7 @@ def load_demo(
     tz = ZoneInfo(TZ)
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     count = 0
+    lifts = random.Random(seed + 1)  # its own stream: the rest of the demo stays as it was
     for offset in range(1, 8):
         day = today + timedelta(days=offset)
         for _ in range(requests_per_day):
@@ -194,6 +227,7 @@ def load_demo(
                     "lead_skills": lead,
                     "passengers": rng.choice([1, 2, 3]) if kind == "lift" else 0,
                     "priority": priority,
+                    "pickups": _pickups(lifts, FIRST) if kind == "lift" else [],
                 },
             )
             count += 1
