@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+try:
+    _VERSION = version("mechanic")
+except PackageNotFoundError:  # pragma: no cover - a checkout that was never installed
+    _VERSION = "dev"
 
 
 class Settings(BaseSettings):
@@ -89,6 +95,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     """Largest request body the API reads; a bigger one is refused with 413 before it is parsed.
     The largest the schemas accept, a member's availability at every list's limit, is 27 KiB."""
+    geocoder: Literal["nominatim", "photon", "off"] = "nominatim"
+    """Who turns a typed place or postcode into coordinates; "off" leaves the map and typed
+    coordinates (see services/geocode/)."""
+    geocoder_url: str | None = None
+    """A self-hosted Nominatim or Photon, e.g. https://nominatim.example.org; unset, the public one."""
+    geocoder_user_agent: str = f"mechanic/{_VERSION} (volunteer logistics)"
+    """Identifies this installation to the geocoder, as Nominatim's usage policy asks: add a contact."""
+    geocoder_timeout_s: float = Field(default=5.0, gt=0)
+    geocoder_min_interval_s: float = Field(default=1.0, ge=0)
+    """At most one geocoder call this often per process (Nominatim's public server allows 1 a second)."""
+    geocoder_cache_days: int = Field(default=30, ge=1)
+    """Answers, "no match" included, are kept in the database this long and asked for again after."""
+    geocoder_results: int = Field(default=5, ge=1, le=20)
+    map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    """Map tiles for Leaflet; the pages allow images from this host and no other outside one."""
+    map_attribution: str = "© OpenStreetMap contributors"
+    map_home: tuple[float, float, int] = (54.0, -2.5, 5)
+    """Where an empty map opens: latitude, longitude, zoom (in the environment JSON: [51.48,-3.18,11])."""
     log_level: str = "INFO"
     log_json: bool = False
 

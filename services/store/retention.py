@@ -3,7 +3,8 @@ and free text are removed (where a lift's passengers waited and their phones, as
 over), and for high-risk work (court support, lookouts, and any kind the club
 marks) so is who went, leaving only counts; sent messages are deleted; the outbox, the inbox of
 processed events and the dead letters are pruned after the stream's retention (the Kafka topics
-keep events exactly as long). Run by a periodic job in every mode; idempotent."""
+keep events exactly as long); the geocoder's answers (the places people searched for) go once they
+are too old to be used. Run by a periodic job in every mode; idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
+from services.store import geocode_cache
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
 from services.store.tables import (
@@ -46,9 +48,10 @@ class Pruned:
     processed: int = 0
     dead_letters: int = 0
     pickups: int = 0
+    places: int = 0
 
 
-def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
+def apply(engine: Engine, now: datetime, stream_days: int, geocode_days: int = 30) -> Pruned:
     with engine.begin() as conn:
         requests = links = sent = 0
         for club in conn.execute(select(clubs.c.id, clubs.c.retention_days, clubs.c.high_risk_kinds)).all():
@@ -73,6 +76,7 @@ def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
                 delete(dead_letters).where(dead_letters.c.parked_at < stream_cutoff)
             ).rowcount,
             pickups=forget_pickups(conn, ended_lifts_with_pickups(conn, now)),
+            places=geocode_cache.prune(conn, now - timedelta(days=geocode_days)),
         )
 
 
@@ -106,9 +110,9 @@ def _scrub_requests(
     return len(due), forget_assignments(conn, club_id, assignments.c.request_id.in_(risky), now)
 
 
-def run(engine: Engine, stream_days: int, now: datetime | None = None) -> Pruned:
+def run(engine: Engine, stream_days: int, now: datetime | None = None, geocode_days: int = 30) -> Pruned:
     """One round of the job, logged."""
-    pruned = apply(engine, now or datetime.now(UTC), stream_days)
+    pruned = apply(engine, now or datetime.now(UTC), stream_days, geocode_days)
     if pruned != Pruned():
         log.info("retention.pruned", **dataclasses.asdict(pruned))
     return pruned
