@@ -16,7 +16,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
+from api.pages.places import MapConfig
 from api.routes import coordinator, member, partner
+from services.geocode import Geocoder
+from services.geocode.wiring import build_geocoder
 from services.metrics import registry
 from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
@@ -55,8 +58,11 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": DATABASE_DOWN}, status.HTTP_503_SERVICE_UNAVAILABLE, headers)
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the app; pass ``engine`` to share one with the embedded runtime, else one is made at start."""
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, geocoder: Geocoder | None = None
+) -> FastAPI:
+    """Build the app; pass ``engine`` to share one with the embedded runtime, else one is made at start,
+    and the geocoder (from the settings, with its cache in that database) with it."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -65,6 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.settings = settings
         app.state.engine = engine or make_engine(settings.database_url)
         app.state.metrics = registry(app.state.engine)
+        app.state.geocoder = geocoder or build_geocoder(app.state.engine, settings)
+        app.state.map_config = MapConfig.from_settings(settings, app.state.geocoder)
         yield
         if own:
             app.state.engine.dispose()
@@ -108,6 +116,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(partner.router)
     app.include_router(member.router)
     app.include_router(coordinator.router)
-    install_pages(app)
+    install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     return app

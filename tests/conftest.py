@@ -15,6 +15,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 REQUIRE_REAL = os.environ.get("MECHANIC_REQUIRE_REAL") == "1"
+# No test reaches a public geocoder: those that search set up a stand-in (tests/geocode_stub.py),
+# and this reaches the `mechanic` processes the tests start too.
+os.environ.setdefault("MECHANIC_GEOCODER", "off")
 
 
 def real_component(env_var: str, what: str) -> str:

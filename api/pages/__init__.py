@@ -20,9 +20,11 @@ from api.pages import (
     member_forms,
     partner,
     partner_hook,
+    places,
 )
 from api.pages.render import page
 from api.pages.security import PageDenied
+from services.settings import Settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_PREFIXES = ("/p/", "/m/", "/c/", "/static/")
@@ -33,9 +35,12 @@ TITLES = {
     409: "Not possible",
     503: "Try again shortly",
 }
+CSP = (
+    "default-src 'self'; img-src 'self' data: {tiles}; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+"""Map tiles are the one thing a page loads from elsewhere: images, from the tile server's host."""
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-    "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
     # Private links carry their secret in the path: never send it to another site in a Referer
     # (same-origin rather than no-referrer, so that browsers still send a real Origin on our forms).
     "Referrer-Policy": "same-origin",
@@ -56,16 +61,22 @@ def error_page(request: Request, status_code: int, message: str, login: bool = F
     )
 
 
-async def _page_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    response = await call_next(request)
-    if is_page(request):
-        response.headers.update(HEADERS)
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-    return response
+def _page_headers(
+    csp: str,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if is_page(request):
+            response.headers.update(HEADERS)
+            response.headers["Content-Security-Policy"] = csp
+            if not request.url.path.startswith("/static/"):
+                response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return add
 
 
-def install_pages(app: FastAPI) -> None:
+def install_pages(app: FastAPI, settings: Settings) -> None:
     """Add the page routes, static files, security headers and compression to ``app``."""
     modules = (
         partner,
@@ -78,11 +89,12 @@ def install_pages(app: FastAPI) -> None:
         coord_admin,
         coord_keys,
         coord_report,
+        places,
     )
     for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.middleware("http")(_page_headers)
+    app.middleware("http")(_page_headers(CSP.format(tiles=places.tile_source(settings.map_tiles_url))))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
 
     @app.exception_handler(PageDenied)

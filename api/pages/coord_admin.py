@@ -10,19 +10,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from api.deps import ReadConn, WriteConn
-from api.pages import forms
+from api.deps import EngineDep, ReadConn, WriteConn
+from api.pages import forms, places
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import MemberFields, PartnerCreate
 from services.domain import NotFound
 from services.store import tokens, views, webhooks, writes
+from services.store.db import read_only
 from services.store.erasure import erase_member
 from services.store.tables import members, partners
 
 router = APIRouter(prefix="/c", include_in_schema=False)
-INVITE_FIELDS = ("name", "email", "phone", "home_lat", "home_lon", "max_hours_week")
+INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
+HOME = places.PlaceNames("home_", "place")
 ROLES = {"members": ("member", members, "m"), "partners": ("partner", partners, "p")}
 
 
@@ -47,6 +49,7 @@ def _list(
     errors: dict[str, str] | None = None,
     link: dict[str, str] | None = None,
     status_code: int = 200,
+    found: places.Found | None = None,
 ) -> Response:
     people = (
         views.club_members(conn, viewer.who.club_id)
@@ -63,6 +66,7 @@ def _list(
             "errors": errors or {},
             "link": link,
             "policy": views.club_policy(conn, viewer.who.club_id),
+            "found": found,
         },
         status_code,
     )
@@ -83,24 +87,34 @@ def _link(request: Request, prefix: str, token: str, name: str) -> dict[str, str
 
 
 @router.post("/members", response_class=HTMLResponse)
-async def invite_member(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+async def invite_member(request: Request, viewer: CoordinatorPost, engine: EngineDep) -> Response:
+    """The home area is looked up before the write transaction begins (see partner.submit)."""
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in INVITE_FIELDS}
-    try:
-        body = MemberFields(
-            name=values["name"],
-            email=values["email"] or None,
-            phone=values["phone"] or None,
-            home_lat=forms.parse_float(values["home_lat"]),
-            home_lon=forms.parse_float(values["home_lon"]),
-            max_hours_week=forms.parse_int(values["max_hours_week"]),
-        )
-    except ValidationError as exc:
-        return _list(
-            request, viewer, conn, "members", values, forms.field_errors(exc, INVITE_FIELDS), None, 422
-        )
-    _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
-    return _list(request, viewer, conn, "members", None, None, _link(request, "m", token, body.name), 201)
+    place_errors: dict[str, str] = {}
+    searched, found = await places.take_place(form, HOME, values, places.geocoder_of(request), place_errors)
+    if searched:
+        with read_only(engine).connect() as conn:
+            return _list(request, viewer, conn, "members", values, place_errors, None, 200, found)
+    with engine.begin() as conn:
+        try:
+            body = MemberFields(
+                name=values["name"],
+                email=values["email"] or None,
+                phone=values["phone"] or None,
+                home_place=values["home_place"] or None,
+                home_lat=forms.parse_float(values["home_lat"]),
+                home_lon=forms.parse_float(values["home_lon"]),
+                max_hours_week=forms.parse_int(values["max_hours_week"]),
+            )
+        except ValidationError as exc:
+            errors = places.merge_errors(forms.field_errors(exc, INVITE_FIELDS), place_errors, HOME, values)
+            return _list(request, viewer, conn, "members", values, errors, None, 422, found)
+        if place_errors:
+            return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
+        _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
+        link = _link(request, "m", token, body.name)
+        return _list(request, viewer, conn, "members", None, None, link, 201)
 
 
 @router.post("/partners", response_class=HTMLResponse)

@@ -65,6 +65,8 @@ LABELS = {
     "blackout": "Day I cannot help",
 }
 WEEKLY_KEY = re.compile(r"^w(\d)_(\d)_from$")
+ROW_KEY = re.compile(r"^([a-z]+)-(\d+)-(.+)$")
+"""A field of a repeated row, e.g. pickup-0-place_name (see api/pages/places.py, PlaceNames)."""
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -72,6 +74,9 @@ def label(name: str) -> str:
     weekly = WEEKLY_KEY.match(name)
     if weekly:
         return f"{WEEKDAYS[int(weekly[1])]}, period {int(weekly[2]) + 1}"
+    row = ROW_KEY.match(name)
+    if row:
+        return f"{row[1].capitalize()} {int(row[2]) + 1}: {label(row[3])}"
     return LABELS.get(name, name.replace("_", " ").capitalize())
 
 

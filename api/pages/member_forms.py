@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.deps import ReadConn, WriteConn
-from api.pages import forms
+from api.deps import EngineDep, ReadConn, WriteConn
+from api.pages import forms, places
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, hhmm
 from services.store import notices, views, writes
+from services.store.db import read_only
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
 ROWS_PER_DAY = 2
@@ -33,6 +34,7 @@ PROFILE_FIELDS = (
     "car_seats",
     "max_travel_km",
 )
+HOME = places.PlaceNames("home_", "place")
 
 
 def _weekly_rows(weekly: list[dict[str, int]]) -> list[list[tuple[str, str]]]:
@@ -155,7 +157,8 @@ def profile_form(request: Request, viewer: MemberView, conn: ReadConn) -> Respon
     profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
     values = {k: "" if profile.get(k) is None else str(profile[k]) for k in PROFILE_FIELDS}
     values["skills"] = ", ".join(profile.get("skills", []))
-    return _profile(request, viewer, profile, values, notices.prefs(conn, viewer.who.subject_id), {})
+    prefs = notices.prefs(conn, viewer.who.subject_id)
+    return _profile(request, viewer, profile, values, prefs, {})
 
 
 def _profile(
@@ -166,6 +169,7 @@ def _profile(
     prefs: dict[str, bool],
     errors: dict[str, str],
     status_code: int = 200,
+    found: places.Found | None = None,
 ) -> Response:
     return page(
         request,
@@ -178,17 +182,39 @@ def _profile(
             "prefs": prefs,
             "kinds": [k.value for k in Kind],
             "saved": request.query_params.get("saved") == "1",
+            "found": found,
         },
         status_code,
     )
 
 
 @router.post("/profile", response_class=HTMLResponse)
-async def save_profile(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
+async def save_profile(request: Request, viewer: MemberPost, engine: EngineDep) -> Response:
+    """The home area is looked up before the write transaction begins (see partner.submit)."""
     form = await request.form()
-    profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
     values = {k: str(form.get(k, "")).strip() for k in PROFILE_FIELDS}
     prefs = {k: form.get(f"notify_{k}") == "on" for k in ("email", "signal", "reminders")}
+    place_errors: dict[str, str] = {}
+    searched, found = await places.take_place(form, HOME, values, places.geocoder_of(request), place_errors)
+    if searched:
+        with read_only(engine).connect() as conn:
+            profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
+        return _profile(request, viewer, profile, values, prefs, place_errors, 200, found)
+    with engine.begin() as conn:
+        return _save_profile(request, viewer, conn, form, values, prefs, place_errors, found)
+
+
+def _save_profile(
+    request: Request,
+    viewer: Viewer,
+    conn: Any,
+    form: FormData,
+    values: dict[str, str],
+    prefs: dict[str, bool],
+    place_errors: dict[str, str],
+    found: places.Found | None,
+) -> Response:
+    profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
     skills = forms.split_list(values["skills"])
     try:
         body = MemberFields(
@@ -208,8 +234,10 @@ async def save_profile(request: Request, viewer: MemberPost, conn: WriteConn) ->
             refused_partners=profile.get("refused_partners", []),
         )
     except ValidationError as exc:
-        errors = forms.field_errors(exc, PROFILE_FIELDS)
-        return _profile(request, viewer, profile, values, prefs, errors, 422)
+        errors = places.merge_errors(forms.field_errors(exc, PROFILE_FIELDS), place_errors, HOME, values)
+        return _profile(request, viewer, profile, values, prefs, errors, 422, found)
+    if place_errors:
+        return _profile(request, viewer, profile, values, prefs, place_errors, 422, found)
     writes.update_member(conn, viewer.who.club_id, viewer.who.subject_id, member_values(body))
     notices.set_prefs(conn, viewer.who.subject_id, **prefs)
     return RedirectResponse(f"{viewer.base}/profile?saved=1", status_code=303)

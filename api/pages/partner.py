@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import ReadConn, WriteConn
-from api.pages import forms
+from api.deps import EngineDep, ReadConn, WriteConn
+from api.pages import forms, places
 from api.pages.render import page
 from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
@@ -34,6 +34,7 @@ FIELDS = (  # in the order the form shows them, which is the order of its error 
     "contact_name",
     "contact_phone",
 )
+PLACE = places.PlaceNames()
 MAX_REPEATS = 52
 KIND_OPTIONS = [(k.value, k.value.replace("_", " ").capitalize()) for k in Kind]
 
@@ -55,24 +56,38 @@ def new_form(request: Request, viewer: PartnerView) -> Response:
 
 
 def _form(
-    request: Request, viewer: Any, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    viewer: Any,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    found: places.Found | None = None,
 ) -> Response:
     return page(
         request,
         "partner_form.html",
-        {"v": viewer, "values": values, "errors": errors, "kinds": KIND_OPTIONS},
+        {"v": viewer, "values": values, "errors": errors, "kinds": KIND_OPTIONS, "found": found},
         status_code,
     )
 
 
 @router.post("/new", response_class=HTMLResponse)
-async def submit(request: Request, viewer: PartnerPost, conn: WriteConn) -> Response:
+async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Response:
+    """The place is looked up before the write transaction begins: a geocoder call may take seconds,
+    and SQLite holds its write lock from BEGIN."""
     form = await request.form()
     values = {f: str(form.get(f, "")).strip() for f in FIELDS}
+    place_errors: dict[str, str] = {}
+    geocoder = places.geocoder_of(request)
+    searched, found = await places.take_place(form, PLACE, values, geocoder, place_errors)
+    if searched:
+        return _form(request, viewer, values, place_errors, 200, found)
     bodies, errors = parse_request(values, viewer.tz)
+    errors = forms.in_form_order(places.merge_errors(errors, place_errors, PLACE, values), FIELDS)
     if errors:
-        return _form(request, viewer, values, errors, 422)
-    ids = [_store(conn, viewer.who.club_id, viewer.who.subject_id, body) for body in bodies]
+        return _form(request, viewer, values, errors, 422, found)
+    with engine.begin() as conn:
+        ids = [_store(conn, viewer.who.club_id, viewer.who.subject_id, body) for body in bodies]
     target = (
         f"{viewer.base}/requests/{ids[0]}?created=1"
         if len(ids) == 1

@@ -98,7 +98,8 @@ def day_label(day: date) -> str:
 
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     env = environment()
+    place_map = getattr(request.app.state, "map_config", None)
     html = env.get_template(template).render(
-        request=request, when=when, times=times, day_label=day_label, **context
+        request=request, when=when, times=times, day_label=day_label, map=place_map, **context
     )
     return HTMLResponse(html, status_code=status_code)
