@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: up test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	bash deploy/vendor.sh
 	touch $(STAMP)
 
 up: $(STAMP)
@@ -25,4 +26,4 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) .mechanic
+	rm -rf $(VENV) .mechanic node_modules api/static/vendor

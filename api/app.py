@@ -17,7 +17,7 @@ from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.pages.places import MapConfig
-from api.routes import coordinator, member, partner
+from api.routes import coordinator, member, partner, places
 from services.geocode import Geocoder
 from services.geocode.wiring import build_geocoder
 from services.metrics import registry
@@ -116,6 +116,7 @@ def create_app(
     app.include_router(partner.router)
     app.include_router(member.router)
     app.include_router(coordinator.router)
+    app.include_router(places.router)
     install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     return app

@@ -15,6 +15,7 @@ from api.pages import (
     coord_auth,
     coord_board,
     coord_keys,
+    coord_map,
     coord_report,
     member,
     member_forms,
@@ -88,6 +89,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         coord_board,
         coord_admin,
         coord_keys,
+        coord_map,
         coord_report,
         places,
     )

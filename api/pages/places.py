@@ -179,7 +179,8 @@ def merge_errors(
     return merged
 
 
-def _answer(geocoder: Geocoder, q: str) -> JSONResponse:
+def search_answer(geocoder: Geocoder, q: str) -> JSONResponse:
+    """The JSON answer of a place search: 200 with the places, or 503 saying the search is down."""
     try:
         places = geocoder.search(q)
     except GeocoderDown as exc:
@@ -193,17 +194,17 @@ Q = Query(min_length=1, max_length=MAX_QUERY, description="A place or a postcode
 
 @router.get("/p/{token}/places")
 def partner_search(request: Request, viewer: PartnerView, q: str = Q) -> JSONResponse:
-    return _answer(request.app.state.geocoder, q)
+    return search_answer(request.app.state.geocoder, q)
 
 
 @router.get("/m/{token}/places")
 def member_search(request: Request, viewer: MemberView, q: str = Q) -> JSONResponse:
-    return _answer(request.app.state.geocoder, q)
+    return search_answer(request.app.state.geocoder, q)
 
 
 @router.get("/c/places")
 def coordinator_search(request: Request, viewer: CoordinatorView, q: str = Q) -> JSONResponse:
-    return _answer(request.app.state.geocoder, q)
+    return search_answer(request.app.state.geocoder, q)
 
 
 def geocoder_of(request: Request) -> Geocoder:

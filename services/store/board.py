@@ -19,7 +19,7 @@ from services.store.tables import (
     pins,
     schedule_state,
 )
-from services.store.views import REQUEST_FIELDS
+from services.store.views import REQUEST_FIELDS, _fill_state, _staffing
 
 LIVE = ("issued", "accepted")
 
@@ -148,3 +148,15 @@ def decisions(conn: Connection, club_id: str, after: datetime) -> dict[str, list
             )
         ]
     return out
+
+
+def week_map(conn: Connection, club_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Open requests starting in [start, end) with where they are and how many people are sent
+    (assigned: issued or accepted) of how many asked for: the coordinator's map. No member's home."""
+    rows = list(requests_between(conn, club_id, start, end).values())
+    staffed = _staffing(conn, [r["id"] for r in rows])
+    for row in rows:
+        counts = staffed[row["id"]]
+        row["assigned"] = counts["issued"] + counts["accepted"]
+        row["fill_state"] = _fill_state(row, counts)
+    return rows

@@ -227,3 +227,27 @@ def test_the_place_field_repeats_with_a_prefix() -> None:
         assert snippet in html, snippet
     assert "Find" not in html and "data-search" not in html, "no search without a geocoder"
     assert label("pickup-0-place_name") == "Pickup 1: Place" and label("pickup-1-lat") == "Pickup 2: Latitude"
+
+
+def test_the_json_api_search_takes_any_roles_token(site: Site) -> None:
+    partner = {"Authorization": f"Bearer {site.partner_token}"}
+    answer = site.client.get("/api/places", params={"q": "CF11 6AG"}, headers=partner)
+    assert answer.status_code == 200 and answer.json()["places"][0]["lat"] == 51.4779
+    assert site.client.get("/api/places", params={"q": "CF11 6AG"}).status_code == 401
+    _, member_token = site.add_member("Nia Hughes")
+    member = {"Authorization": f"Bearer {member_token}"}
+    assert site.client.get("/api/places", params={"q": "x" * 201}, headers=member).status_code == 422
+
+
+def test_the_coordinators_map_of_the_week(site: Site) -> None:
+    soon = site.add_request(30, 2, "Lift to the picket")
+    site.add_request(24 * 9, 1, "Lift next fortnight")
+    member_id, _ = site.add_member("Nia Hughes", home_lat=51.5123, home_lon=-3.2345)
+    site.approve(site.propose([(soon, 0, member_id)], [(soon, 1)]))
+    site.dispatch()
+    page = site.login().get("/c/map")
+    assert page.status_code == 200 and '<a href="/c/map">Map</a>' in page.text
+    assert "Lift to the picket" in page.text and "1 of 2 filled" in page.text
+    assert "Lift next fortnight" not in page.text, "only the next seven days"
+    assert 'data-lat="51.48" data-lon="-3.17"' in page.text
+    assert "Nia" not in page.text and "51.5123" not in page.text, "no member, no member's home"
