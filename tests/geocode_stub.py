@@ -1,13 +1,15 @@
 """A stand-in geocoder on a loopback port: Nominatim's /search?format=json and Photon's /api, answering
 as the real servers do (Nominatim: a JSON list with coordinates as strings; Photon: GeoJSON), from a
-small gazetteer, and recording every request it gets."""
+small gazetteer, and recording every search it gets; and plain map tiles at /tiles/ for the browser."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +45,26 @@ GAZETTEER: dict[str, list[tuple[str, float, float, dict[str, str]]]] = {
 }
 
 
+def _tile() -> bytes:
+    """A 256x256 map tile: pale ground with a darker edge, so the map's grid shows in screenshots."""
+    edge, ground = b"\xb8\xc4\xcc", b"\xe9\xee\xe4"
+    rows = [b"\x00" + edge * 256] + [b"\x00" + edge + ground * 255 for _ in range(255)]
+    header = struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
+
+
+TILE = _tile()
+
+
 @dataclass
 class GeocoderStub:
     url: str
@@ -53,7 +75,12 @@ class GeocoderStub:
     delay_s: float = 0.0
 
     def searched(self) -> list[str]:
-        return [params.get("q", "") for _, _, params in self.requests]
+        return [params["q"] for _, path, params in self.requests if "q" in params]
+
+    @property
+    def tiles(self) -> str:
+        """A tile URL template for Leaflet: a plain tile for every square (no outside tile server)."""
+        return f"{self.url}/tiles/{{z}}/{{x}}/{{y}}.png"
 
 
 def nominatim_json(query: str) -> list[dict[str, Any]]:
@@ -104,13 +131,21 @@ def geocoder_stub() -> Iterator[GeocoderStub]:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             params["user-agent"] = self.headers["User-Agent"]
-            stub.requests.append((time.monotonic(), parts.path, params))
+            if not parts.path.startswith("/tiles/"):
+                stub.requests.append((time.monotonic(), parts.path, params))
             if stub.delay_s:
                 time.sleep(stub.delay_s)
             if stub.fail_with:
                 self._send(stub.fail_with, {"error": "stub failure"})
             elif parts.path == "/search" and params.get("format") == "json":
                 self._send(200, nominatim_json(params.get("q", ""))[: int(params.get("limit", 10))])
+            elif parts.path.startswith("/tiles/"):
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(TILE)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(TILE)
             elif parts.path == "/api":
                 found = photon_geojson(params.get("q", ""))
                 found["features"] = found["features"][: int(params.get("limit", 10))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -96,25 +97,40 @@ async def invite_member(request: Request, viewer: CoordinatorPost, engine: Engin
     if searched:
         with read_only(engine).connect() as conn:
             return _list(request, viewer, conn, "members", values, place_errors, None, 200, found)
-    with engine.begin() as conn:
-        try:
-            body = MemberFields(
-                name=values["name"],
-                email=values["email"] or None,
-                phone=values["phone"] or None,
-                home_place=values["home_place"] or None,
-                home_lat=forms.parse_float(values["home_lat"]),
-                home_lon=forms.parse_float(values["home_lon"]),
-                max_hours_week=forms.parse_int(values["max_hours_week"]),
-            )
-        except ValidationError as exc:
-            errors = places.merge_errors(forms.field_errors(exc, INVITE_FIELDS), place_errors, HOME, values)
-            return _list(request, viewer, conn, "members", values, errors, None, 422, found)
-        if place_errors:
-            return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
-        _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
-        link = _link(request, "m", token, body.name)
-        return _list(request, viewer, conn, "members", None, None, link, 201)
+
+    def save() -> Response:
+        with engine.begin() as conn:
+            return _invite(request, viewer, conn, values, place_errors, found)
+
+    return await run_in_threadpool(save)
+
+
+def _invite(
+    request: Request,
+    viewer: Viewer,
+    conn: Any,
+    values: dict[str, str],
+    place_errors: dict[str, str],
+    found: places.Found | None,
+) -> Response:
+    try:
+        body = MemberFields(
+            name=values["name"],
+            email=values["email"] or None,
+            phone=values["phone"] or None,
+            home_place=values["home_place"] or None,
+            home_lat=forms.parse_float(values["home_lat"]),
+            home_lon=forms.parse_float(values["home_lon"]),
+            max_hours_week=forms.parse_int(values["max_hours_week"]),
+        )
+    except ValidationError as exc:
+        errors = places.merge_errors(forms.field_errors(exc, INVITE_FIELDS), place_errors, HOME, values)
+        return _list(request, viewer, conn, "members", values, errors, None, 422, found)
+    if place_errors:
+        return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
+    _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
+    link = _link(request, "m", token, body.name)
+    return _list(request, viewer, conn, "members", None, None, link, 201)
 
 
 @router.post("/partners", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -200,8 +201,12 @@ async def save_profile(request: Request, viewer: MemberPost, engine: EngineDep) 
         with read_only(engine).connect() as conn:
             profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
         return _profile(request, viewer, profile, values, prefs, place_errors, 200, found)
-    with engine.begin() as conn:
-        return _save_profile(request, viewer, conn, form, values, prefs, place_errors, found)
+
+    def save() -> Response:
+        with engine.begin() as conn:
+            return _save_profile(request, viewer, conn, form, values, prefs, place_errors, found)
+
+    return await run_in_threadpool(save)
 
 
 def _save_profile(

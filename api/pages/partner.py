@@ -6,8 +6,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages import forms, places
@@ -86,14 +88,19 @@ async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Re
     errors = forms.in_form_order(places.merge_errors(errors, place_errors, PLACE, values), FIELDS)
     if errors:
         return _form(request, viewer, values, errors, 422, found)
-    with engine.begin() as conn:
-        ids = [_store(conn, viewer.who.club_id, viewer.who.subject_id, body) for body in bodies]
+    ids = await run_in_threadpool(_store_all, engine, viewer.who.club_id, viewer.who.subject_id, bodies)
     target = (
         f"{viewer.base}/requests/{ids[0]}?created=1"
         if len(ids) == 1
         else f"{viewer.base}/?created={len(ids)}"
     )
     return RedirectResponse(target, status_code=303)
+
+
+def _store_all(engine: Engine, club_id: str, partner_id: str, bodies: list[RequestCreate]) -> list[str]:
+    """One transaction for all the dates of a request."""
+    with engine.begin() as conn:
+        return [_store(conn, club_id, partner_id, body) for body in bodies]
 
 
 def _store(conn: Any, club_id: str, partner_id: str, body: RequestCreate) -> str:

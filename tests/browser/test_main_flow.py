@@ -36,13 +36,18 @@ def coordinator_sets_up(page: Any, server: Embedded) -> tuple[str, str]:
     links = []
     for where, fields in (
         ("partners", {"Organisation": "Tenants Union"}),
-        ("members", {"Name": "Nia Hughes", "Home latitude": "51.48", "Home longitude": "-3.18"}),
+        (
+            "members",
+            {"Name": "Nia Hughes", "Home area": "Riverside", "Latitude": "51.48", "Longitude": "-3.18"},
+        ),
     ):
         page.goto(f"{server.url}/c/{where}")
         page.get_by_text("Invite a").click()
         for label, value in fields.items():
+            if label == "Latitude":
+                page.get_by_text("Advanced: coordinates").click()
             page.get_by_label(label, exact=True).fill(value)
-        page.get_by_role("button", name="Invite").click()
+        page.get_by_role("button", name="Invite", exact=True).click()
         links.append(page.get_by_label("Link").input_value())
     return links[0], links[1]
 
@@ -56,7 +61,8 @@ def partner_asks_for_help(page: Any, link: str, day: str, artifacts: Path) -> No
     page.get_by_label("What is needed").fill("Leafleting the estate")
     page.get_by_label("How many people").fill("1")
     page.get_by_label("Priority").select_option("4")
-    page.get_by_label("Place").fill("Riverside Community Centre")
+    page.get_by_label("Place", exact=True).fill("Riverside Community Centre")
+    page.get_by_text("Advanced: coordinates").click()
     page.get_by_label("Latitude").fill("51.481")
     page.get_by_label("Longitude").fill("-3.179")
     page.get_by_label("Date").fill(day)
