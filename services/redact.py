@@ -1,6 +1,7 @@
 """Secrets out of logs. A private link's token is the whole of a person's credential and the people
 using these links do risky work, so no log line may carry one, whichever library wrote it: uvicorn's
-access log, httpx, the database driver, a traceback or our own structlog events.
+access log, httpx, the database driver, a traceback or our own structlog events. Nor may it carry a
+place somebody searched for, which may be their home.
 
 Redaction happens where records are made (a LogRecord factory and a structlog processor), not on
 handlers, because uvicorn and Faust install handlers of their own that a handler filter would miss.
@@ -26,6 +27,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
         lambda m: f"{m[1]}{m[2]}" + (f"/{REDACTED}" if len(m[0]) > len(m[1]) + len(m[2]) + 1 else ""),
     ),
     (re.compile(r"(?i)([?&](?:token|password|secret|key|signature)=)[^&#\s\"'<>]+"), rf"\1{REDACTED}"),
+    # a place search (/p/<token>/places?q=, /api/places?q=) may be where a member lives
+    (re.compile(r"(/places\?(?:[^\s\"'<>]*&)?q=)[^&#\s\"'<>]+"), rf"\1{REDACTED}"),
 )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from services.geocode import Geocoder, GeocoderDown, Place, normalise
 from services.geocode.geopy_lookup import GeopyLookup
+from services.redact import redact
 from services.store import retention
 from services.store.geocode_cache import SqlGeocodeCache
 from services.store.tables import geocode_cache
@@ -147,3 +148,10 @@ def test_switched_off(engine: Engine) -> None:
     assert not places.enabled
     with pytest.raises(GeocoderDown):
         places.search("cf11 6ag")
+
+
+def test_searches_stay_out_of_the_logs() -> None:
+    line = '127.0.0.1:5 - "GET /m/SECRET/places?q=CF11%206AG HTTP/1.1" 200'
+    assert redact(line) == '127.0.0.1:5 - "GET /m/<redacted>/places?q=<redacted> HTTP/1.1" 200'
+    assert redact("GET /api/places?q=Flat+2%2C+Despenser+St") == "GET /api/places?q=<redacted>"
+    assert "6ag" not in redact("https://nominatim.openstreetmap.org/search?q=cf11+6ag&format=json")
