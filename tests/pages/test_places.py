@@ -4,10 +4,14 @@ the errors a person sees, the JSON search behind the map, and a geocoder that is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
 
+from api.app import create_app
+from api.pages import places
 from api.pages.forms import label
 from api.pages.places import Found, PlaceNames, tile_source
 from api.pages.render import environment
@@ -18,7 +22,7 @@ from services.store import views
 from services.store.tables import help_requests
 from tests.e2e_support import free_port
 from tests.geocode_stub import GeocoderStub, geocoder_stub
-from tests.pages.support import Site, csrf_of
+from tests.pages.support import Site, csrf_of, make_site
 from tests.pages.test_partner_pages import counts, form
 
 ONE = "Riverside Community Centre"
@@ -251,3 +255,15 @@ def test_the_coordinators_map_of_the_week(site: Site) -> None:
     assert "Lift next fortnight" not in page.text, "only the next seven days"
     assert 'data-lat="51.48" data-lon="-3.17"' in page.text
     assert "Nia" not in page.text and "51.5123" not in page.text, "no member, no member's home"
+
+
+def test_without_leaflet_the_pages_have_no_map_but_search_and_coordinates(
+    engine: Engine, app_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As after an install without npm (deploy/vendor.sh): no map, no request for a missing script."""
+    monkeypatch.setattr(places, "LEAFLET", tmp_path / "leaflet.js")
+    with TestClient(create_app(app_settings, engine)) as client:
+        site = make_site(engine, client)
+        html = client.get(f"/p/{site.partner_token}/new").text
+    assert "/static/vendor/leaflet" not in html and "data-tiles" not in html
+    assert 'data-search="/p/' in html and "Advanced: coordinates" in html and "/static/place.js" in html
