@@ -183,7 +183,9 @@ def _retention(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     try:
-        pruned = retention.run(engine, settings.stream_retention_days)
+        pruned = retention.run(
+            engine, settings.stream_retention_days, geocode_days=settings.geocoder_cache_days
+        )
     finally:
         engine.dispose()
     print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in dataclasses.asdict(pruned).items()))

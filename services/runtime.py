@@ -67,7 +67,13 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
         asyncio.create_task(
             repeat(
                 "retention",
-                partial(asyncio.to_thread, retention.run, container.engine, settings.stream_retention_days),
+                partial(
+                    asyncio.to_thread,
+                    retention.run,
+                    container.engine,
+                    settings.stream_retention_days,
+                    geocode_days=settings.geocoder_cache_days,
+                ),
                 settings.retention_interval_s,
                 stop,
             ),

@@ -46,9 +46,18 @@
       if (zoom) map.setView(at, zoom);
     }
 
-    function setCoordinates(a, b, zoom) {
+    // A pin set by hand (the map, a drag, typed coordinates, the device) replaces a chosen match:
+    // the form would otherwise send the match's coordinates with it, and the server takes those.
+    function forgetChoice() {
+      Array.prototype.forEach.call(matches.querySelectorAll("input[type=radio]"), function (radio) {
+        radio.checked = false;
+      });
+    }
+
+    function setCoordinates(a, b, zoom, chosen) {
       lat.value = a.toFixed(5);
       lon.value = b.toFixed(5);
+      if (!chosen) forgetChoice();
       showPin(zoom);
     }
 
@@ -80,7 +89,7 @@
         radio.id = "f-" + prefix + "pick-" + (i + 1);
         radio.value = found.lat.toFixed(6) + "," + found.lon.toFixed(6);
         radio.addEventListener("change", function () {
-          setCoordinates(found.lat, found.lon, 16);
+          setCoordinates(found.lat, found.lon, 16, true);
         });
         var label = document.createElement("label");
         label.htmlFor = radio.id;
@@ -92,7 +101,7 @@
       matches.appendChild(set);
       if (places.length === 1) {
         set.querySelector("input").checked = true;
-        setCoordinates(places[0].lat, places[0].lon, 16);
+        setCoordinates(places[0].lat, places[0].lon, 16, true);
       }
     }
 
@@ -152,7 +161,15 @@
     }
     [lat, lon].forEach(function (input) {
       input.addEventListener("change", function () {
+        forgetChoice();
         showPin(map ? map.getZoom() : 0);
+      });
+    });
+    // Radios the server listed (after Find without this script, or a save that asked to choose).
+    Array.prototype.forEach.call(matches.querySelectorAll("input[type=radio]"), function (radio) {
+      radio.addEventListener("change", function () {
+        var at = radio.value.split(",").map(parseFloat);
+        setCoordinates(at[0], at[1], 16, true);
       });
     });
 

@@ -119,7 +119,13 @@ def retention_of(container: Container) -> Callable[[], Awaitable[None]]:
 
     async def prune() -> None:
         try:
-            await asyncio.to_thread(retention.run, container.engine, container.settings.stream_retention_days)
+            settings = container.settings
+            await asyncio.to_thread(
+                retention.run,
+                container.engine,
+                settings.stream_retention_days,
+                geocode_days=settings.geocoder_cache_days,
+            )
         except Exception:
             log.exception("retention.failed")
 

@@ -84,6 +84,12 @@ def test_a_partner_finds_a_place_picks_it_and_the_request_is_stored_there(
     shot(page, artifacts, "places-partner-found-phone")
     page.set_viewport_size(DESKTOP)
     shot(page, artifacts, "places-partner-found-desktop")
+    penarth = page.get_by_label("High Street, Penarth, Wales, United Kingdom")
+    page.locator(".place .map").click(position={"x": 60, "y": 60})
+    assert not penarth.is_checked(), "a pin set by hand replaces the chosen match"
+    assert page.get_by_text("On the map at 51.43800, -3.17400.").count() == 0
+    penarth.check()
+    page.get_by_text("On the map at 51.43800, -3.17400.").wait_for()
     page.get_by_role("button", name="Send the request").click()
     page.get_by_text("Thank you: your request was received").wait_for()
     with httpx.Client(base_url=server.url, timeout=10) as http:
