@@ -131,21 +131,16 @@ def geocoder_stub() -> Iterator[GeocoderStub]:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             params["user-agent"] = self.headers["User-Agent"]
-            if not parts.path.startswith("/tiles/"):
-                stub.requests.append((time.monotonic(), parts.path, params))
+            if parts.path.startswith("/tiles/"):  # tiles never fail or wait: only the geocoder does
+                self._send(200, TILE, "image/png")
+                return
+            stub.requests.append((time.monotonic(), parts.path, params))
             if stub.delay_s:
                 time.sleep(stub.delay_s)
             if stub.fail_with:
                 self._send(stub.fail_with, {"error": "stub failure"})
             elif parts.path == "/search" and params.get("format") == "json":
                 self._send(200, nominatim_json(params.get("q", ""))[: int(params.get("limit", 10))])
-            elif parts.path.startswith("/tiles/"):
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(TILE)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(TILE)
             elif parts.path == "/api":
                 found = photon_geojson(params.get("q", ""))
                 found["features"] = found["features"][: int(params.get("limit", 10))]
@@ -153,10 +148,10 @@ def geocoder_stub() -> Iterator[GeocoderStub]:
             else:
                 self._send(400, {"error": "unknown request"})
 
-        def _send(self, status: int, body: Any) -> None:
-            raw = json.dumps(body).encode()
+        def _send(self, status: int, body: Any, kind: str = "application/json") -> None:
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that timed out
