@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -15,7 +15,15 @@ from api.routes import Problem, answers
 from services.geocode.service import MAX_QUERY
 from services.store.tokens import Principal
 
-router = APIRouter(prefix="/api", tags=["places"], responses=answers(401))
+router = APIRouter(prefix="/api", tags=["places"], responses=answers(401, 403))
+SIGNED_IN = ("partner", "member", "coordinator")
+
+
+def signed_in(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    """A partner, a member or a coordinator; a calendar feed's token is not a sign-in."""
+    if who.role not in SIGNED_IN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs a partner, member or coordinator token")
+    return who
 
 
 class PlaceOut(BaseModel):
@@ -36,7 +44,7 @@ class PlacesOut(BaseModel):
 )
 def find_places(
     request: Request,
-    who: Annotated[Principal, Depends(principal)],
+    who: Annotated[Principal, Depends(signed_in)],
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="A place or a postcode.")],
 ) -> JSONResponse:
     """Places matching ``q``, best first (at most MECHANIC_GEOCODER_RESULTS); an empty list if none."""

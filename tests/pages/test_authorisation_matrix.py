@@ -32,6 +32,7 @@ class Audience(StrEnum):
     MEMBER_LINK = "member (private link)"
     CALENDAR_LINK = "member's calendar (feed link)"
     COORDINATOR = "coordinator (session)"
+    SIGNED_IN_API = "partner, member or coordinator (bearer)"
 
 
 A = Audience
@@ -53,6 +54,7 @@ RULES: dict[str, Audience] = {
     "POST /api/coordinator/partners": A.COORDINATOR_API,
     "POST /api/coordinator/members": A.COORDINATOR_API,
     "GET /api/coordinator/members": A.COORDINATOR_API,
+    "GET /api/places": A.SIGNED_IN_API,
     "POST /api/coordinator/members/{member_id}/deactivate": A.COORDINATOR_API,
     "GET /api/coordinator/requests": A.COORDINATOR_API,
     "GET /api/coordinator/assignments": A.COORDINATOR_API,
@@ -72,6 +74,7 @@ RULES: dict[str, Audience] = {
     "GET /p/{token}/webhook": A.PARTNER_LINK,
     "POST /p/{token}/webhook": A.PARTNER_LINK,
     "POST /p/{token}/webhook/remove": A.PARTNER_LINK,
+    "GET /p/{token}/places": A.PARTNER_LINK,
     "GET /m/{token}/": A.MEMBER_LINK,
     "POST /m/{token}/assignments/{assignment_id}/lift": A.MEMBER_LINK,
     "POST /m/{token}/assignments/{assignment_id}/{answer}": A.MEMBER_LINK,
@@ -80,6 +83,7 @@ RULES: dict[str, Audience] = {
     "POST /m/{token}/availability": A.MEMBER_LINK,
     "GET /m/{token}/profile": A.MEMBER_LINK,
     "POST /m/{token}/profile": A.MEMBER_LINK,
+    "GET /m/{token}/places": A.MEMBER_LINK,
     "GET /cal/{token}/feed.ics": A.CALENDAR_LINK,
     "GET /c/login": A.PUBLIC,
     "POST /c/login": A.PUBLIC,
@@ -111,6 +115,8 @@ RULES: dict[str, Audience] = {
     "POST /c/keys/{key_id}/revoke": A.COORDINATOR,
     "GET /c/report": A.COORDINATOR,
     "GET /c/report.csv": A.COORDINATOR,
+    "GET /c/map": A.COORDINATOR,
+    "GET /c/places": A.COORDINATOR,
     "POST /c/assignments/{assignment_id}/no-show": A.COORDINATOR,
 }
 """Who may use each route. Link routes take their credential in the path ({token}); the others in
@@ -255,6 +261,8 @@ def _body(path: str, ids: dict[str, str]) -> dict[str, Any]:
 def _refused(credential: Credential, audience: Audience, path: str) -> bool:
     """Must this credential be refused on this route? The owner never is (not tested); a holder of
     the route's own kind is refused only where the path names the owner's objects."""
+    if audience is A.SIGNED_IN_API:
+        return credential.audience not in (A.PARTNER_API, A.MEMBER_API, A.COORDINATOR_API)
     if credential.owner and credential.audience == audience:
         return False
     if credential.audience != audience:
