@@ -61,10 +61,10 @@
       showPin(zoom);
     }
 
-    function say(text) {
+    function say(text, quiet) {
       matches.textContent = "";
       var p = document.createElement("p");
-      p.className = "alert";
+      p.className = quiet ? "hint" : "alert";
       p.setAttribute("role", "status");
       p.textContent = text;
       matches.appendChild(p);
@@ -112,7 +112,7 @@
         place.focus();
         return;
       }
-      say("Searching\u2026");
+      say("Searching\u2026", true);
       fetch(box.getAttribute("data-search") + "?q=" + encodeURIComponent(query), {
         credentials: "same-origin",
         headers: { Accept: "application/json" }
