@@ -73,6 +73,8 @@ class GeocoderStub:
     fail_with: int | None = None
     """While set, every request is answered with this HTTP status."""
     delay_s: float = 0.0
+    tile_referers: set[str] = field(default_factory=set)
+    """The Referer headers map tiles were asked for with (a private link must never be one)."""
 
     def searched(self) -> list[str]:
         return [params["q"] for _, path, params in self.requests if "q" in params]
@@ -132,6 +134,7 @@ def geocoder_stub() -> Iterator[GeocoderStub]:
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
             params["user-agent"] = self.headers["User-Agent"]
             if parts.path.startswith("/tiles/"):  # tiles never fail or wait: only the geocoder does
+                stub.tile_referers.add(self.headers.get("Referer", ""))
                 self._send(200, TILE, "image/png")
                 return
             stub.requests.append((time.monotonic(), parts.path, params))

@@ -150,6 +150,8 @@
       map = window.L.map(holder, { scrollWheelZoom: false });
       window.L.tileLayer(box.getAttribute("data-tiles"), {
         maxZoom: 19,
+        // the tile server sees which site asks (as its usage policy wants), never a private link
+        referrerPolicy: "strict-origin",
         attribution: box.getAttribute("data-attribution")
       }).addTo(map);
       var at = here();

@@ -11,6 +11,8 @@
   var map = window.L.map(holder, { scrollWheelZoom: false });
   window.L.tileLayer(holder.getAttribute("data-tiles"), {
     maxZoom: 19,
+    // the tile server sees which site asks (as its usage policy wants), never a private link
+    referrerPolicy: "strict-origin",
     attribution: holder.getAttribute("data-attribution")
   }).addTo(map);
   var bounds = [];

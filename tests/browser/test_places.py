@@ -96,6 +96,7 @@ def test_a_partner_finds_a_place_picks_it_and_the_request_is_stored_there(
         stored = http.get("/api/partner/requests", headers=bearer(partner_token)).json()
     assert [(r["place_name"], r["lat"], r["lon"]) for r in stored] == [("High Street", 51.438, -3.174)]
     assert stub.searched() == ["high street"]
+    assert stub.tile_referers == {f"{server.url}/"}, "tiles are asked for with our origin, not the link"
     assert errors == [], errors
 
     member = browser.new_page(viewport=DESKTOP)
