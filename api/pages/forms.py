@@ -46,6 +46,7 @@ LABELS = {
     "kind": "Kind of help",
     "title": "What is needed",
     "headcount": "How many people",
+    "people": "How many people",
     "place_name": "Place",
     "lat": "Latitude",
     "lon": "Longitude",

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from api.deps import EngineDep, ReadConn, WriteConn
-from api.pages import forms, places
+from api.pages import forms, pickups, places
 from api.pages.render import page
 from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
@@ -64,11 +64,21 @@ def _form(
     errors: dict[str, str],
     status_code: int = 200,
     found: places.Found | None = None,
+    rows: pickups.Rows | None = None,
 ) -> Response:
+    shown = rows or pickups.Rows(1, {})
     return page(
         request,
         "partner_form.html",
-        {"v": viewer, "values": values, "errors": errors, "kinds": KIND_OPTIONS, "found": found},
+        {
+            "v": viewer,
+            "values": values | shown.values,
+            "errors": errors,
+            "kinds": KIND_OPTIONS,
+            "found": found,
+            "pickup_rows": shown.count,
+            "pickup_found": shown.found,
+        },
         status_code,
     )
 
@@ -82,12 +92,16 @@ async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Re
     place_errors: dict[str, str] = {}
     geocoder = places.geocoder_of(request)
     searched, found = await places.take_place(form, PLACE, values, geocoder, place_errors)
-    if searched:
-        return _form(request, viewer, values, place_errors, 200, found)
-    bodies, errors = parse_request(values, viewer.tz)
-    errors = forms.in_form_order(places.merge_errors(errors, place_errors, PLACE, values), FIELDS)
+    rows = await pickups.read(form, geocoder)
+    if searched or rows.shown_again:
+        return _form(request, viewer, values, place_errors | rows.errors, 200, found, rows)
+    bodies, errors = parse_request(values, viewer.tz, rows.pickups if values["kind"] == "lift" else [])
+    errors = places.merge_errors(errors, place_errors, PLACE, values) | rows.errors
+    errors = forms.in_form_order(
+        errors | pickups.misplaced(rows, values["kind"]), [*FIELDS, *pickups.keys(rows.count)]
+    )
     if errors:
-        return _form(request, viewer, values, errors, 422, found)
+        return _form(request, viewer, values, errors, 422, found, rows)
     ids = await run_in_threadpool(_store_all, engine, viewer.who.club_id, viewer.who.subject_id, bodies)
     target = (
         f"{viewer.base}/requests/{ids[0]}?created=1"
@@ -111,7 +125,9 @@ def _store(conn: Any, club_id: str, partner_id: str, body: RequestCreate) -> str
     return writes.submit_request(conn, club_id, partner_id, values)
 
 
-def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate], dict[str, str]]:
+def parse_request(
+    values: dict[str, str], tz: str, lift_pickups: list[dict[str, Any]] | None = None
+) -> tuple[list[RequestCreate], dict[str, str]]:
     """The form's fields as one RequestCreate per date (a weekly repeat gives several), or every
     error at once next to its field; the same validation as the JSON API. An end earlier than the
     start is on the next day, so an overnight request (22:00 to 02:00) needs no second date."""
@@ -137,7 +153,8 @@ def parse_request(values: dict[str, str], tz: str) -> tuple[list[RequestCreate],
             times["starts_at"] = forms.at_local(when, start, tz)
             times["ends_at"] = forms.at_local(when + timedelta(days=int(end < start)), end, tz)
         try:
-            bodies.append(RequestCreate.model_validate(_fields(values, skills) | times))
+            fields = _fields(values, skills) | times | {"pickups": lift_pickups or []}
+            bodies.append(RequestCreate.model_validate(fields))
         except ValidationError as exc:
             found = forms.field_errors(exc, FIELDS)
             if not times:

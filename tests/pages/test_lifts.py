@@ -258,3 +258,56 @@ def test_members_without_a_car_ask_for_a_lift_to_their_work_and_become_its_picku
 def site_roster(site: Site) -> str:
     with site.engine.connect() as conn:
         return str(conn.execute(select(rosters.c.id).where(rosters.c.status == "proposed")).scalar_one())
+
+
+def lift_form(site: Site, **fields: str) -> dict[str, str]:
+    page = site.client.get(f"/p/{site.partner_token}/new")
+    return {
+        "csrf": csrf_of(page.text),
+        "kind": "lift",
+        "title": "Lifts to the picket",
+        "place_name": "Picket line",
+        "lat": "51.49",
+        "lon": "-3.17",
+        "day": START.date().isoformat(),
+        "starts_at": "09:00",
+        "ends_at": "11:00",
+        "headcount": "1",
+        "skills": "driver",
+        "priority": "4",
+        "pickups": "2",
+        "pickup-0-place_name": "Grangetown",
+        "pickup-0-lat": "51.468",
+        "pickup-0-lon": "-3.19",
+        "pickup-0-people": "4",
+        "pickup-0-contact_name": "Amina",
+        "pickup-0-contact_phone": "07700 900111",
+        "pickup-1-place_name": "Splott",
+        "pickup-1-lat": "51.482",
+        "pickup-1-lon": "-3.155",
+        "pickup-1-people": "3",
+    } | fields
+
+
+def test_a_partner_asks_for_a_lift_with_pickups_on_the_form(site: Site) -> None:
+    added = site.client.post(f"/p/{site.partner_token}/new", data=lift_form(site, add_pickup="1"))
+    assert added.status_code == 200 and "Pickup 3" in added.text and 'value="Splott"' in added.text
+    sent = site.client.post(f"/p/{site.partner_token}/new", data=lift_form(site), follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    (made,) = site.client.get("/api/partner/requests", headers=partner(site)).json()
+    assert made["passengers"] == 7 and [p["people"] for p in made["pickups"]] == [4, 3]
+    assert made["pickups"][0]["contact_phone"] == "07700 900111"
+
+
+def test_a_wrong_pickup_is_explained_next_to_its_field_and_nothing_is_stored(site: Site) -> None:
+    bad = site.client.post(f"/p/{site.partner_token}/new", data=lift_form(site, **{"pickup-1-people": "0"}))
+    assert bad.status_code == 422 and "Pickup 2: How many people" in bad.text
+    not_lift = site.client.post(
+        f"/p/{site.partner_token}/new", data=lift_form(site, kind="cooking", skills="")
+    )
+    assert not_lift.status_code == 422 and "Pickups are for lifts" in not_lift.text
+    no_place = site.client.post(
+        f"/p/{site.partner_token}/new", data=lift_form(site, **{"pickup-0-lat": "", "pickup-0-lon": ""})
+    )
+    assert no_place.status_code == 422 and "Pickup 1" in no_place.text
+    assert site.client.get("/api/partner/requests", headers=partner(site)).json() == []
