@@ -3,7 +3,9 @@ and free text are removed (where a lift's passengers waited and their phones, as
 over), and for high-risk work (court support, lookouts, and any kind the club
 marks) so is who went, leaving only counts; sent messages are deleted; the outbox, the inbox of
 processed events and the dead letters are pruned after the stream's retention (the Kafka topics
-keep events exactly as long). Run by a periodic job in every mode; idempotent."""
+keep events exactly as long); the audit trail is kept for the club's retention days, failed
+sign-ins and expired password-reset links only as long as they are read. Run by a periodic job in
+every mode; idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
+from services.store import accounts, audit
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
 from services.store.tables import (
@@ -46,11 +49,13 @@ class Pruned:
     processed: int = 0
     dead_letters: int = 0
     pickups: int = 0
+    audit: int = 0
+    sign_ins: int = 0
 
 
 def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
     with engine.begin() as conn:
-        requests = links = sent = 0
+        requests = links = sent = audited = 0
         for club in conn.execute(select(clubs.c.id, clubs.c.retention_days, clubs.c.high_risk_kinds)).all():
             cutoff = now - timedelta(days=club.retention_days)
             high_risk = ALWAYS_HIGH_RISK | set(club.high_risk_kinds or ())
@@ -60,6 +65,7 @@ def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
             sent += conn.execute(
                 delete(notices).where(n.club_id == club.id, n.status != "pending", n.created_at < cutoff)
             ).rowcount
+            audited += audit.prune(conn, club.id, cutoff)
         stream_cutoff = now - timedelta(days=stream_days)
         return Pruned(
             requests=requests,
@@ -73,6 +79,8 @@ def apply(engine: Engine, now: datetime, stream_days: int) -> Pruned:
                 delete(dead_letters).where(dead_letters.c.parked_at < stream_cutoff)
             ).rowcount,
             pickups=forget_pickups(conn, ended_lifts_with_pickups(conn, now)),
+            audit=audited,
+            sign_ins=accounts.prune_attempts(conn, now) + accounts.prune_resets(conn, now),
         )
 
 
