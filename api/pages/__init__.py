@@ -14,6 +14,7 @@ from api.pages import (
     coord_auth,
     coord_board,
     coord_keys,
+    coord_people,
     coord_report,
     member,
     member_forms,
@@ -73,6 +74,7 @@ def install_pages(app: FastAPI) -> None:
         member_forms,
         coord_auth,
         coord_board,
+        coord_people,  # before coord_admin, whose /c/{kind}/{id}/... would take /c/coordinators/...
         coord_admin,
         coord_keys,
         coord_report,

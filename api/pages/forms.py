@@ -63,6 +63,8 @@ LABELS = {
     "url": "Web address",
     "window_day": "Extra time",
     "blackout": "Day I cannot help",
+    "password2": "Password again",
+    "current": "Current password",
 }
 WEEKLY_KEY = re.compile(r"^w(\d)_(\d)_from$")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
