@@ -6,6 +6,7 @@ reset through a single-use link sent by email."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -58,8 +59,15 @@ def _login_page(
     request: Request, csrf: str, error: str = "", email: str = "", status_code: int = 200
 ) -> Response:
     notice = DONE.get(request.query_params.get("done", ""), "")
-    context = {"v": None, "csrf": csrf, "error": error, "email": email, "notice": notice}
-    response = page(request, "coord_login.html", context, status_code)
+    context = {"error": error, "email": email, "notice": notice}
+    return _signed_out_page(request, "coord_login.html", csrf, context, status_code)
+
+
+def _signed_out_page(
+    request: Request, template: str, csrf: str, context: Mapping[str, object], status_code: int = 200
+) -> Response:
+    """A form shown before log-in: its CSRF token is a double-submit cookie."""
+    response = page(request, template, {"v": None, "csrf": csrf, **context}, status_code)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/c"
     )
@@ -163,17 +171,24 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     return RedirectResponse("/c/login", status_code=303)
 
 
-def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
-    """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
+def person_errors(values: dict[str, str], whose: str) -> dict[str, str]:
+    """Errors of a coordinator's name and email (``whose``: "your" or "their"); both are normalised
+    in ``values`` in place, as the API would."""
     errors: dict[str, str] = {}
     try:
         values["name"] = NAME.validate_python(values["name"])
     except ValidationError:
-        errors["name"] = "Enter your name, in plain text on one line."
+        errors["name"] = f"Enter {whose} name, in plain text on one line."
     try:
         values["email"] = EMAIL.validate_python(values["email"])
     except ValidationError:
         errors["email"] = "Enter an email address, e.g. name@example.org."
+    return errors
+
+
+def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
+    """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
+    errors = person_errors(values, "your")
     wrong = passwords.problem(password, values["email"])
     if wrong:
         errors["password"] = wrong
@@ -187,14 +202,8 @@ def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str
 SENT = "If that address belongs to a coordinator, a link is on its way. It works once, for 30 minutes."
 
 
-def _forgot_page(request: Request, csrf: str, sent: bool = False, status_code: int = 200) -> Response:
-    response = page(
-        request, "coord_forgot.html", {"v": None, "csrf": csrf, "sent": SENT if sent else ""}, status_code
-    )
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/c"
-    )
-    return response
+def _forgot_page(request: Request, csrf: str, sent: bool = False) -> Response:
+    return _signed_out_page(request, "coord_forgot.html", csrf, {"sent": SENT if sent else ""})
 
 
 @router.get("/forgot", response_class=HTMLResponse)

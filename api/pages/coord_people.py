@@ -9,20 +9,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import TypeAdapter, ValidationError
 
 from api.deps import ReadConn, WriteConn
 from api.pages.confirm import confirmation
-from api.pages.coord_auth import public_base
+from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
 from api.pages.security import SESSION_COOKIE, CoordinatorPost, CoordinatorView, PageDenied, Viewer
-from api.schemas import Email, Name
 from services.store import accounts, audit, notices, tokens, views
 from services.store.writes import new_id
 
 router = APIRouter(prefix="/c", include_in_schema=False)
-NAME: TypeAdapter[str] = TypeAdapter(Name)
-EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 INVITE_DAYS = 7
 MESSAGES = {
     "deactivated": "Deactivated: their sessions have ended and their API keys no longer work.",
@@ -62,15 +58,8 @@ async def invite(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> 
     """A claim link for a new coordinator of this club, emailed to them (and shown once here)."""
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("name", "email")}
-    errors: dict[str, str] = {}
-    try:
-        values["name"] = NAME.validate_python(values["name"])
-    except ValidationError:
-        errors["name"] = "Enter their name, in plain text on one line."
-    try:
-        values["email"] = EMAIL.validate_python(values["email"]).lower()
-    except ValidationError:
-        errors["email"] = "Enter an email address, e.g. name@example.org."
+    errors = person_errors(values, "their")
+    values["email"] = values["email"].lower()
     if not errors and accounts.email_taken(conn, values["email"]):
         errors["email"] = "A coordinator account already uses this email address."
     if errors:

@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -219,7 +220,7 @@ def end_sessions(conn: Connection, coordinator_id: str, keep: str | None = None)
 # --- the club's coordinators ---------------------------------------------------------------------
 
 
-def club_coordinators(conn: Connection, club_id: str) -> list[dict[str, object]]:
+def club_coordinators(conn: Connection, club_id: str) -> list[dict[str, Any]]:
     c = coordinators.c
     rows = conn.execute(
         select(c.id, c.name, c.email, c.active, c.last_login_at, c.created_at)
