@@ -254,15 +254,15 @@ def reset_form(request: Request, token: str, engine: EngineDep) -> Response:
 @router.post("/reset/{token}", response_class=HTMLResponse, dependencies=[Depends(_checked_reset)])
 async def reset(request: Request, token: str, conn: WriteConn) -> Response:
     form = await request.form()
-    password, again = str(form.get("password", "")), str(form.get("password2", ""))
+    password, again = str(form.get("new_password", "")), str(form.get("new_password2", ""))
     if accounts.reset_holder(conn, token) is None:
         raise PageDenied(404, GONE)
     if not hmac.compare_digest(password, again):
-        return _reset_page(request, token, {"password2": "The two passwords differ."}, 422)
+        return _reset_page(request, token, {"new_password2": "The two passwords differ."}, 422)
     try:
         accounts.finish_reset(conn, token, password)
     except accounts.Refused as exc:
-        return _reset_page(request, token, {"password": str(exc)}, 422)
+        return _reset_page(request, token, {"new_password": str(exc)}, 422)
     response = RedirectResponse("/c/login?done=reset", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

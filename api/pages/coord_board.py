@@ -64,21 +64,24 @@ def solve_status(viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
     return JSONResponse(board.solve_state(conn, viewer.who.club_id), headers={"Cache-Control": "no-store"})
 
 
-def _approve_confirmation(viewer: Viewer, form: Any) -> dict[str, Any]:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _approve_confirmation(viewer: Viewer, form: Any, size: tuple[int, int]) -> dict[str, Any]:
     """Approving sends messages to people: it asks first, carrying the board's choices along."""
     pins, removals = form.getlist("pin"), form.getlist("remove")
     lines = [
-        "Everyone on this roster is sent their places at once, by the channels they chose, "
-        "and asked to accept."
+        f"This roster fills {_plural(size[0], 'place')} with "
+        f"{'1 person' if size[1] == 1 else f'{size[1]} people'}. Everyone on it is sent their places "
+        "at once, by the channels they chose, and asked to accept."
     ]
     if pins:
-        lines.append(
-            f"{len(pins)} place{'s' if len(pins) != 1 else ''} pinned: kept as they are in later re-plans."
-        )
+        lines.append(f"{_plural(len(pins), 'place')} pinned: kept as they are in later re-plans.")
     if removals:
         lines.append(
-            f"{len(removals)} place{'s' if len(removals) != 1 else ''} left out: "
-            "those people are not proposed for those requests again."
+            f"{_plural(len(removals), 'place')} left out: those people are not proposed for those "
+            "requests again."
         )
     if form.get("resolve") == "1":
         lines.append("Then a new proposal is worked out around your pins.")
@@ -92,10 +95,11 @@ def _approve_confirmation(viewer: Viewer, form: Any) -> dict[str, Any]:
 
 
 @router.post("/approve", response_class=HTMLResponse)
-async def approve(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
+async def approve(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadConn) -> Response:
     form = await request.form()
     if form.get("confirm") != "1":
-        return page(request, "confirm.html", _approve_confirmation(viewer, form))
+        size = board.roster_size(conn, viewer.who.club_id, str(form.get("roster_id", "")))
+        return page(request, "confirm.html", _approve_confirmation(viewer, form, size))
     replan = form.get("resolve") == "1"
     command = ApproveRoster(
         viewer.who.club_id,

@@ -147,15 +147,15 @@ def account_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> R
 @router.post("/account", response_class=HTMLResponse)
 async def change_password(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     form = await request.form()
-    current, new, again = (str(form.get(k, "")) for k in ("current", "password", "password2"))
+    current, new, again = (str(form.get(k, "")) for k in ("current", "new_password", "new_password2"))
     if not hmac.compare_digest(new, again):
-        return _account_page(request, viewer, conn, {"password2": "The two passwords differ."}, 422)
+        return _account_page(request, viewer, conn, {"new_password2": "The two passwords differ."}, 422)
     try:
         accounts.change_password(
             conn, viewer.who.subject_id, current, new, request.cookies.get(SESSION_COOKIE, "")
         )
     except accounts.Refused as exc:
-        field = "current" if "current" in str(exc) else "password"
+        field = "current" if "current" in str(exc) else "new_password"
         return _account_page(request, viewer, conn, {field: str(exc)}, 422)
     return RedirectResponse("/c/account?done=password", status_code=303)
 

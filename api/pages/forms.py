@@ -64,6 +64,8 @@ LABELS = {
     "window_day": "Extra time",
     "blackout": "Day I cannot help",
     "password2": "Password again",
+    "new_password": "New password",
+    "new_password2": "New password again",
     "current": "Current password",
 }
 WEEKLY_KEY = re.compile(r"^w(\d)_(\d)_from$")

@@ -147,9 +147,10 @@ def record_failure(conn: Connection, email: str, address: str, now: datetime | N
 
 
 def clear_failures(conn: Connection, email: str) -> None:
-    """A successful sign-in (or a password reset) wipes the email's failures."""
+    """A successful sign-in wipes the email's failures; a password reset also lifts its lock (the
+    client address's stays)."""
     a = login_attempts.c
-    conn.execute(delete(login_attempts).where(a.key_hash == _attempt_keys(email, "")[0], a.kind == "fail"))
+    conn.execute(delete(login_attempts).where(a.key_hash == _attempt_keys(email, "")[0]))
 
 
 def prune_attempts(conn: Connection, now: datetime) -> int:

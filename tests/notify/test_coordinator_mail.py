@@ -63,11 +63,12 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link_once(
     form = stranger.get(path)
     assert form.status_code == 200 and "Choose a new password" in form.text
     weak = stranger.post(
-        path, data={"csrf": csrf_of(form.text), "password": "password1234", "password2": "password1234"}
+        path,
+        data={"csrf": csrf_of(form.text), "new_password": "password1234", "new_password2": "password1234"},
     )
     assert weak.status_code == 422 and "most common" in weak.text
     done = stranger.post(
-        path, data={"csrf": csrf_of(form.text), "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        path, data={"csrf": csrf_of(form.text), "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     )
     assert done.status_code == 200 and "every session has ended" in done.text
     assert signed_in.get("/c/").status_code == 403, "all the coordinator's sessions ended"

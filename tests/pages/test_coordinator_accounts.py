@@ -114,7 +114,12 @@ def test_changing_the_password_checks_the_policy_and_ends_the_other_sessions(sit
     assert page.status_code == 200 and site.coordinator_email in page.text
 
     def change(current: str, new: str, again: str | None = None) -> Response:
-        data = {"csrf": csrf_of(page.text), "current": current, "password": new, "password2": again or new}
+        data = {
+            "csrf": csrf_of(page.text),
+            "current": current,
+            "new_password": new,
+            "new_password2": again or new,
+        }
         return site.client.post("/c/account", data=data)
 
     cases = [

@@ -94,6 +94,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
         },
     )
     assert "Approve this roster?" in asked.text and "1 place pinned" in asked.text
+    assert "This roster fills 3 places with 2 people." in asked.text
     assert "1 place left out" in asked.text
     assert "RosterApproved" not in [e.type for e in site.outbox_events()], "nothing happens before the yes"
     approved = confirm(site.client, asked)
