@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from services.store import tokens, writes
-from services.store.tables import assignments, coordinators, pins, roster_entries, rosters
+from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of
 
 
@@ -168,6 +168,10 @@ def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
     assert rows == {(first, owain, True), (second, nia, True)}
     assert pinned == {(first, owain), (second, nia)}
     assert [e.type for e in site.outbox_events()][-2:] == ["MemberPinned", "MemberPinned"]
+    with site.engine.connect() as conn:
+        trail = {(r.actor_id, r.action, r.object_id, r.related_id) for r in conn.execute(select(audit_log))}
+    who = site.coordinator_id
+    assert trail == {(who, "slot.swap", owain, first), (who, "slot.swap", nia, second)}
 
 
 def test_a_swap_that_puts_someone_who_does_not_drive_on_a_lift_is_refused_naming_the_rule(site: Site) -> None:
