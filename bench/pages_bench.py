@@ -92,7 +92,7 @@ def approve(http: httpx.Client) -> None:
     board = http.get("/c/").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', board).group(1)  # type: ignore[union-attr]
     roster = re.search(r'name="roster_id" value="([^"]+)"', board).group(1)  # type: ignore[union-attr]
-    http.post("/c/approve", data={"csrf": csrf, "roster_id": roster})
+    http.post("/c/approve", data={"csrf": csrf, "roster_id": roster, "confirm": "1"})
 
 
 def resolve(http: httpx.Client) -> None:

@@ -137,16 +137,15 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     """A coordinator account with a password read from standard input (never from the command line)."""
+    from services import passwords
     from services.store import accounts
     from services.store.db import make_engine, upgrade
     from services.store.writes import new_id
 
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < accounts.MIN_PASSWORD:
-        print(
-            f"the password (on standard input) needs at least {accounts.MIN_PASSWORD} characters",
-            file=sys.stderr,
-        )
+    wrong = passwords.problem(password, args.email)
+    if wrong:
+        print(f"the password (on standard input) will not do: {wrong}", file=sys.stderr)
         return 2
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

@@ -283,6 +283,18 @@ class UnitOfWork(abc.ABC):
         """Queue an event in the outbox, inside this transaction."""
 
     @abc.abstractmethod
+    def audit(
+        self,
+        club_id: str,
+        actor_id: str,
+        action: str,
+        object_kind: str,
+        object_id: str,
+        related_id: str | None = None,
+    ) -> None:
+        """Add to the audit trail who did what, inside this transaction (ids only)."""
+
+    @abc.abstractmethod
     def already_processed(self, consumer: str, event_id: str) -> bool: ...
 
     @abc.abstractmethod

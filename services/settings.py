@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     kafka_replication: int = Field(default=1, ge=1)
     worker_id: str = "mechanic-worker"
     """The Faust app id, so also the consumer group of the workers."""
+    public_url: str | None = None
+    """Where people reach the pages, e.g. https://rota.example.org: the base of links in emails
+    (coordinator invitations, password resets). Unset, the request's own address is used, which a
+    forged Host header could change: set it in production."""
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     debounce_s: float = Field(default=0.2, ge=0)

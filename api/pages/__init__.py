@@ -16,6 +16,7 @@ from api.pages import (
     coord_board,
     coord_keys,
     coord_map,
+    coord_people,
     coord_report,
     member,
     member_forms,
@@ -87,6 +88,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         calendar_feed,
         coord_auth,
         coord_board,
+        coord_people,  # before coord_admin, whose /c/{kind}/{id}/... would take /c/coordinators/...
         coord_admin,
         coord_keys,
         coord_map,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages import forms, places
+from api.pages.confirm import confirmation
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
@@ -170,14 +171,39 @@ def rotate(
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
 
-@router.post("/{kind}/{subject_id}/deactivate")
-def deactivate(kind: str, subject_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
-    _subject(conn, kind, viewer.who.club_id, subject_id)
+CONSEQUENCES = {
+    "members": "{name} is no longer planned; anything they were due to do is planned again, and their "
+    "private link stops working at once. Their details stay: to delete them, erase them instead.",
+    "partners": "{name}'s private link stops working at once and their webhook is never called again; "
+    "their requests that have not ended are cancelled, and the members on them are told.",
+}
+
+
+@router.post("/{kind}/{subject_id}/deactivate", response_class=HTMLResponse)
+async def deactivate(
+    request: Request, kind: str, subject_id: str, viewer: CoordinatorPost, conn: WriteConn
+) -> Response:
+    found = _subject(conn, kind, viewer.who.club_id, subject_id)
+    if (await request.form()).get("confirm") != "1":
+        name = found["name"]
+        context = confirmation(
+            viewer,
+            f"Deactivate {name}?",
+            [
+                CONSEQUENCES[kind].format(name=name),
+                "Reactivation is not supported: you would invite them again.",
+            ],
+            f"/c/{kind}/{subject_id}/deactivate",
+            f"Deactivate {name}",
+            f"/c/{kind}",
+            danger=True,
+        )
+        return page(request, "confirm.html", context)
     try:
         if kind == "members":
-            writes.deactivate_member(conn, viewer.who.club_id, subject_id)
+            writes.deactivate_member(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
         else:
-            writes.deactivate_partner(conn, viewer.who.club_id, subject_id)
+            writes.deactivate_partner(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
     except writes.NotFound:
         pass  # already inactive
     return RedirectResponse(f"/c/{kind}", status_code=303)
@@ -201,7 +227,7 @@ def erase_form(request: Request, member_id: str, viewer: CoordinatorView, conn: 
 def erase(member_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     """For good, in one transaction: see services/store/erasure.py."""
     try:
-        erase_member(conn, member_id, viewer.who.club_id)
+        erase_member(conn, member_id, viewer.who.club_id, by=viewer.who.subject_id)
     except NotFound as exc:
         raise PageDenied(404, "Not found.") from exc
     return RedirectResponse("/c/members", status_code=303)

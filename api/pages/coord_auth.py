@@ -1,9 +1,12 @@
 """Coordinator log-in: claim an account once from the coordinator's private link, then email and
-password; sessions are server-side, the cookie is HttpOnly and SameSite=Lax."""
+password; sessions are server-side, the cookie is HttpOnly and SameSite=Lax. Failed sign-ins are
+counted per email and per client address (services/store/accounts.py); a forgotten password is
+reset through a single-use link sent by email."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +25,8 @@ from api.pages.security import (
     new_login_csrf,
 )
 from api.schemas import Email, Name
-from services.store import accounts, tokens
+from services import passwords
+from services.store import accounts, notices, tokens
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 NAME: TypeAdapter[str] = TypeAdapter(Name)
@@ -33,12 +37,37 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+LOCKED = (
+    "Too many failed sign-ins for this account or from this network. "
+    f"Please wait {int(accounts.LOCKOUT.total_seconds() // 60)} minutes and try again, "
+    "or reset your password."
+)
+DONE = {"reset": "Your password is changed and every session has ended: log in with the new one."}
+
+
+def public_base(request: Request) -> str:
+    """The pages' address for links sent by email: the setting, else this request's own."""
+    configured = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _login_page(
     request: Request, csrf: str, error: str = "", email: str = "", status_code: int = 200
 ) -> Response:
-    response = page(
-        request, "coord_login.html", {"v": None, "csrf": csrf, "error": error, "email": email}, status_code
-    )
+    notice = DONE.get(request.query_params.get("done", ""), "")
+    context = {"error": error, "email": email, "notice": notice}
+    return _signed_out_page(request, "coord_login.html", csrf, context, status_code)
+
+
+def _signed_out_page(
+    request: Request, template: str, csrf: str, context: Mapping[str, object], status_code: int = 200
+) -> Response:
+    """A form shown before log-in: its CSRF token is a double-submit cookie."""
+    response = page(request, template, {"v": None, "csrf": csrf, **context}, status_code)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/c"
     )
@@ -63,13 +92,18 @@ async def _checked_claim(request: Request, token: str) -> None:
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(_checked_login)])
 async def login(request: Request, conn: WriteConn) -> Response:
     form = await request.form()
-    email, password = str(form.get("email", "")), str(form.get("password", ""))
-    coordinator_id = accounts.authenticate(conn, email, password)
-    value = accounts.open_session(conn, coordinator_id) if coordinator_id else None
-    if value is None:
+    email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))
+    address = client_address(request)
+    if accounts.locked(conn, email, address):
+        return _login_page(request, new_login_csrf(), LOCKED, email, 429)
+    coordinator_id = accounts.authenticate(conn, email, password[: passwords.MAX_LENGTH])
+    if coordinator_id is None:
+        accounts.record_failure(conn, email, address)
         return _login_page(
             request, new_login_csrf(), "That email and password do not match an account.", email, 401
         )
+    accounts.signed_in(conn, coordinator_id, email)
+    value = accounts.open_session(conn, coordinator_id)
     response = RedirectResponse("/c/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -137,19 +171,98 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     return RedirectResponse("/c/login", status_code=303)
 
 
-def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
-    """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
+def person_errors(values: dict[str, str], whose: str) -> dict[str, str]:
+    """Errors of a coordinator's name and email (``whose``: "your" or "their"); both are normalised
+    in ``values`` in place, as the API would."""
     errors: dict[str, str] = {}
     try:
         values["name"] = NAME.validate_python(values["name"])
     except ValidationError:
-        errors["name"] = "Enter your name, in plain text on one line."
+        errors["name"] = f"Enter {whose} name, in plain text on one line."
     try:
         values["email"] = EMAIL.validate_python(values["email"])
     except ValidationError:
         errors["email"] = "Enter an email address, e.g. name@example.org."
-    if len(password) < accounts.MIN_PASSWORD:
-        errors["password"] = f"Use at least {accounts.MIN_PASSWORD} characters."
+    return errors
+
+
+def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
+    """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
+    errors = person_errors(values, "your")
+    wrong = passwords.problem(password, values["email"])
+    if wrong:
+        errors["password"] = wrong
     elif not hmac.compare_digest(password, again):
         errors["password2"] = "The two passwords differ."
     return errors
+
+
+# --- a forgotten password ------------------------------------------------------------------------
+
+SENT = "If that address belongs to a coordinator, a link is on its way. It works once, for 30 minutes."
+
+
+def _forgot_page(request: Request, csrf: str, sent: bool = False) -> Response:
+    return _signed_out_page(request, "coord_forgot.html", csrf, {"sent": SENT if sent else ""})
+
+
+@router.get("/forgot", response_class=HTMLResponse)
+def forgot_form(request: Request) -> Response:
+    return _forgot_page(request, new_login_csrf())
+
+
+@router.post("/forgot", response_class=HTMLResponse, dependencies=[Depends(_checked_login)])
+async def forgot(request: Request, conn: WriteConn) -> Response:
+    """The same answer whether or not the address is known; the email is recorded in this
+    transaction and sent by the sender loop, so the answer does not wait for the mail server."""
+    email = str((await request.form()).get("email", "")).strip()[:320]
+    link = accounts.start_reset(conn, email) if email else None
+    if link is not None:
+        url = f"{public_base(request)}/c/reset/{link.token}"
+        body = (
+            f"Hello {link.name},\n\nSomeone (we hope you) asked to reset the password of your coordinator "
+            f"account. To choose a new password, open this link within 30 minutes:\n\n{url}\n\n"
+            "It works once. If you did not ask, ignore this message: your password stays as it is."
+        )
+        key = accounts.link_key(link.token)
+        notices.queue_email(
+            conn, link.club_id, "password_reset", key, link.email, "Reset your password", body
+        )
+    return _forgot_page(request, new_login_csrf(), sent=True)
+
+
+async def _checked_reset(request: Request, token: str) -> None:
+    await check_form(request, link_csrf(token))
+
+
+def _reset_page(request: Request, token: str, errors: dict[str, str], status_code: int = 200) -> Response:
+    context = {"v": None, "csrf": link_csrf(token), "token": token, "errors": errors}
+    return page(request, "coord_reset.html", context, status_code)
+
+
+GONE = "This link has expired or has been used. Ask for a new one at /c/forgot."
+
+
+@router.get("/reset/{token}", response_class=HTMLResponse)
+def reset_form(request: Request, token: str, engine: EngineDep) -> Response:
+    with engine.connect() as conn:
+        if accounts.reset_holder(conn, token) is None:
+            raise PageDenied(404, GONE)
+    return _reset_page(request, token, {})
+
+
+@router.post("/reset/{token}", response_class=HTMLResponse, dependencies=[Depends(_checked_reset)])
+async def reset(request: Request, token: str, conn: WriteConn) -> Response:
+    form = await request.form()
+    password, again = str(form.get("new_password", "")), str(form.get("new_password2", ""))
+    if accounts.reset_holder(conn, token) is None:
+        raise PageDenied(404, GONE)
+    if not hmac.compare_digest(password, again):
+        return _reset_page(request, token, {"new_password2": "The two passwords differ."}, 422)
+    try:
+        accounts.finish_reset(conn, token, password)
+    except accounts.Refused as exc:
+        return _reset_page(request, token, {"new_password": str(exc)}, 422)
+    response = RedirectResponse("/c/login?done=reset", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

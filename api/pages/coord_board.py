@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from api.deps import ReadConn, Run, WriteConn
 from api.pages import board_model
+from api.pages.confirm import confirmation
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from services.commands import (
@@ -62,9 +64,42 @@ def solve_status(viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
     return JSONResponse(board.solve_state(conn, viewer.who.club_id), headers={"Cache-Control": "no-store"})
 
 
-@router.post("/approve")
-async def approve(request: Request, viewer: CoordinatorPost, run: Run) -> Response:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _approve_confirmation(viewer: Viewer, form: Any, size: tuple[int, int]) -> dict[str, Any]:
+    """Approving sends messages to people: it asks first, carrying the board's choices along."""
+    pins, removals = form.getlist("pin"), form.getlist("remove")
+    lines = [
+        f"This roster fills {_plural(size[0], 'place')} with "
+        f"{'1 person' if size[1] == 1 else f'{size[1]} people'}. Everyone on it is sent their places "
+        "at once, by the channels they chose, and asked to accept."
+    ]
+    if pins:
+        lines.append(f"{_plural(len(pins), 'place')} pinned: kept as they are in later re-plans.")
+    if removals:
+        lines.append(
+            f"{_plural(len(removals), 'place')} left out: those people are not proposed for those "
+            "requests again."
+        )
+    if form.get("resolve") == "1":
+        lines.append("Then a new proposal is worked out around your pins.")
+    hidden = [("roster_id", str(form.get("roster_id", "")))]
+    hidden += [("pin", str(x)) for x in pins] + [("remove", str(x)) for x in removals]
+    if form.get("resolve") == "1":
+        hidden.append(("resolve", "1"))
+    return confirmation(
+        viewer, "Approve this roster?", lines, "/c/approve", "Yes, approve", "/c/#board", hidden
+    )
+
+
+@router.post("/approve", response_class=HTMLResponse)
+async def approve(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadConn) -> Response:
     form = await request.form()
+    if form.get("confirm") != "1":
+        size = board.roster_size(conn, viewer.who.club_id, str(form.get("roster_id", "")))
+        return page(request, "confirm.html", _approve_confirmation(viewer, form, size))
     replan = form.get("resolve") == "1"
     command = ApproveRoster(
         viewer.who.club_id,

@@ -13,7 +13,7 @@ from api.deps import ReadConn, WriteConn
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.schemas import Label
-from services.store import tokens
+from services.store import audit, tokens
 
 router = APIRouter(prefix="/c/keys", include_in_schema=False)
 MAX_DAYS = 365
@@ -48,6 +48,7 @@ async def create_key(request: Request, viewer: CoordinatorPost, conn: WriteConn)
     key = tokens.issue(
         conn, "coordinator", viewer.who.club_id, viewer.who.subject_id, values["label"], expires
     )
+    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "key.create", "key", tokens.key_id(key))
     return _page(request, viewer, conn, new_key={"label": values["label"], "key": key, "expires_at": expires})
 
 
@@ -55,4 +56,5 @@ async def create_key(request: Request, viewer: CoordinatorPost, conn: WriteConn)
 def revoke_key(key_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     if not tokens.revoke_key(conn, viewer.who.club_id, viewer.who.subject_id, key_id):
         raise PageDenied(404, "No such key.")
+    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "key.revoke", "key", key_id[:16])
     return RedirectResponse("/c/keys", status_code=303)

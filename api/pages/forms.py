@@ -64,6 +64,10 @@ LABELS = {
     "url": "Web address",
     "window_day": "Extra time",
     "blackout": "Day I cannot help",
+    "password2": "Password again",
+    "new_password": "New password",
+    "new_password2": "New password again",
+    "current": "Current password",
 }
 WEEKLY_KEY = re.compile(r"^w(\d)_(\d)_from$")
 ROW_KEY = re.compile(r"^([a-z]+)-(\d+)-(.+)$")

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ReadConn, WriteConn
-from api.pages.render import local, page
-from api.pages.security import MemberPost, MemberView, PageDenied
+from api.pages.confirm import confirmation
+from api.pages.render import local, page, when
+from api.pages.security import MemberPost, MemberView, PageDenied, Viewer
 from services.store import lifts, tokens, views, writes
 from services.text import printable
 
@@ -67,14 +68,39 @@ def ask_for_lift(assignment_id: str, viewer: MemberPost, conn: WriteConn) -> Res
     return RedirectResponse(f"{viewer.base}/?answered=lift", status_code=303)
 
 
-@router.post("/assignments/{assignment_id}/{answer}")
+def _cancel_confirmation(viewer: Viewer, held: dict[str, Any], reason: str) -> dict[str, Any]:
+    return confirmation(
+        viewer,
+        "Cancel your place?",
+        [
+            f"You said you would go to {held['title']} "
+            f"({when(held['starts_at'], held['ends_at'], viewer.tz)}).",
+            "If you cancel, your place is given to someone else and the coordinators are told."
+            " You cannot take it back from here.",
+        ],
+        f"{viewer.base}/assignments/{held['id']}/decline",
+        "Yes, cancel my place",
+        f"{viewer.base}/#a-{held['id']}",
+        [("reason", reason)],
+        nav="member_nav.html",
+        danger=True,
+    )
+
+
+@router.post("/assignments/{assignment_id}/{answer}", response_class=HTMLResponse)
 async def answer(
     request: Request, assignment_id: str, answer: str, viewer: MemberPost, conn: WriteConn
 ) -> Response:
     if answer not in ("accept", "decline"):
         raise PageDenied(404, "No such page.")
+    form = await request.form()
     # a decline must never fail over its optional reason: odd characters are blanked, not refused
-    reason = printable(str((await request.form()).get("reason", "")))[:1000] or None
+    reason = printable(str(form.get("reason", "")))[:1000] or None
+    if answer == "decline" and form.get("confirm") != "1":
+        mine = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+        held = next((a for a in mine if a["id"] == assignment_id and a["status"] == "accepted"), None)
+        if held is not None:  # giving up a place already accepted: ask first
+            return page(request, "confirm.html", _cancel_confirmation(viewer, held, reason or ""))
     try:
         writes.answer_assignment(
             conn,

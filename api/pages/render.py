@@ -69,6 +69,7 @@ def environment() -> Environment:
     env.globals["label"] = label
     env.globals["osm_link"] = map_link
     env.globals["clock"] = clock
+    env.globals["local"] = local
     env.globals["geo_uri"] = geo_uri
     return env
 

@@ -37,7 +37,7 @@ def list_members(who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
     "/members/{member_id}/deactivate", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
 )
 def deactivate_member(member_id: str, who: Coordinator, conn: WriteConn) -> None:
-    writes.deactivate_member(conn, who.club_id, member_id)
+    writes.deactivate_member(conn, who.club_id, member_id, by=who.subject_id)
 
 
 @router.get("/requests")

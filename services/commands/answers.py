@@ -23,6 +23,7 @@ def chase_assignment(cmd: ChaseAssignment, uow: UnitOfWork) -> None:
         raise NotFound(f"assignment {cmd.assignment_id} not found")
     if row.status != "issued":
         raise Conflict(f"assignment {cmd.assignment_id} is {row.status}: there is no answer to chase")
+    uow.audit(cmd.club_id, cmd.coordinator_id, "assignment.chase", "member", row.member_id, row.request_id)
     uow.emit(
         AssignmentChased(
             club_id=cmd.club_id,

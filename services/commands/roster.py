@@ -79,8 +79,9 @@ def _replan(uow: UnitOfWork, club_id: str) -> None:
     uow.schedule.mark_dirty(club_id, datetime.now(UTC))
 
 
-def _pin(uow: UnitOfWork, club_id: str, slot: Slot, by: str) -> None:
+def _pin(uow: UnitOfWork, club_id: str, slot: Slot, by: str, action: str = "slot.pin") -> None:
     uow.pins.pin(club_id, slot, by)
+    uow.audit(club_id, by, action, "member", slot.member_id, slot.request_id)
     uow.emit(
         MemberPinned(
             club_id=club_id,
@@ -109,6 +110,7 @@ def approve_roster(cmd: ApproveRoster, uow: UnitOfWork) -> None:
         uow.rosters.drop_entry(head.id, *key)
         uow.pins.unpin(cmd.club_id, gone.request_id, gone.member_id)
         uow.pins.exclude(cmd.club_id, gone.request_id, gone.member_id, cmd.coordinator_id)
+        uow.audit(cmd.club_id, cmd.coordinator_id, "slot.remove", "member", gone.member_id, gone.request_id)
         uow.emit(
             MemberRemoved(
                 club_id=cmd.club_id,
@@ -121,6 +123,7 @@ def approve_roster(cmd: ApproveRoster, uow: UnitOfWork) -> None:
         kept = Slot(*key, present[key].member_id, pinned=True)
         uow.rosters.set_entry(head.id, kept)
         _pin(uow, cmd.club_id, kept, cmd.coordinator_id)
+    uow.audit(cmd.club_id, cmd.coordinator_id, "roster.approve", "roster", cmd.roster_id)
     uow.emit(RosterApproved(club_id=cmd.club_id, roster_id=cmd.roster_id, approved_by=cmd.coordinator_id))
     if cmd.replan or cmd.remove:
         _replan(uow, cmd.club_id)
@@ -143,7 +146,7 @@ def swap_slots(cmd: SwapSlots, uow: UnitOfWork) -> None:
         uow.pins.unpin(cmd.club_id, request_id, member_id)
     for slot in moved:
         uow.rosters.set_entry(head.id, slot)
-        _pin(uow, cmd.club_id, slot, cmd.coordinator_id)
+        _pin(uow, cmd.club_id, slot, cmd.coordinator_id, "slot.swap")
     _replan(uow, cmd.club_id)
 
 
@@ -163,7 +166,7 @@ def place_member(cmd: PlaceMember, uow: UnitOfWork) -> None:
     for pair in left:
         uow.pins.unpin(cmd.club_id, *pair)
     uow.rosters.set_entry(head.id, placed)
-    _pin(uow, cmd.club_id, placed, cmd.coordinator_id)
+    _pin(uow, cmd.club_id, placed, cmd.coordinator_id, "slot.place")
     _replan(uow, cmd.club_id)
 
 
@@ -173,9 +176,11 @@ def _take_back(
     found: bool,
     event: MemberUnpinned | RemovalUndone,
     missing: str,
+    action: str,
 ) -> None:
     if not found:
         raise NotFound(missing)
+    uow.audit(cmd.club_id, cmd.coordinator_id, action, "member", cmd.member_id, cmd.request_id)
     uow.emit(event)
     _replan(uow, cmd.club_id)
 
@@ -188,7 +193,7 @@ def unpin(cmd: Unpin, uow: UnitOfWork) -> None:
         member_id=cmd.member_id,
         unpinned_by=cmd.coordinator_id,
     )
-    _take_back(uow, cmd, found, event, "no such pin")
+    _take_back(uow, cmd, found, event, "no such pin", "pin.remove")
 
 
 def undo_removal(cmd: UndoRemoval, uow: UnitOfWork) -> None:
@@ -196,4 +201,4 @@ def undo_removal(cmd: UndoRemoval, uow: UnitOfWork) -> None:
     event = RemovalUndone(
         club_id=cmd.club_id, request_id=cmd.request_id, member_id=cmd.member_id, undone_by=cmd.coordinator_id
     )
-    _take_back(uow, cmd, found, event, "no such removal")
+    _take_back(uow, cmd, found, event, "no such removal", "removal.undo")

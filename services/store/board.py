@@ -17,6 +17,8 @@ from services.store.tables import (
     members,
     partners,
     pins,
+    roster_entries,
+    rosters,
     schedule_state,
 )
 from services.store.views import REQUEST_FIELDS, _fill_state, _staffing
@@ -71,6 +73,17 @@ def solve_state(conn: Connection, club_id: str) -> dict[str, Any]:
     if row is None:
         return {"pending": False, "failure": None}
     return {"pending": row.failure is None and row.generation > row.solved_generation, "failure": row.failure}
+
+
+def roster_size(conn: Connection, club_id: str, roster_id: str) -> tuple[int, int]:
+    """How many places a roster of the club fills, and with how many people."""
+    e = roster_entries.c
+    row = conn.execute(
+        select(func.count(), func.count(func.distinct(e.member_id)))
+        .join(rosters, rosters.c.id == e.roster_id)
+        .where(e.roster_id == roster_id, rosters.c.club_id == club_id)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def request_resolve(conn: Connection, club_id: str) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, t
 
 from events import AssignmentWithdrawn, MemberErased
 from services.domain import AssignmentStatus, NotFound
-from services.store import outbox
+from services.store import audit, outbox
 from services.store.tables import (
     anonymous_assignments,
     assignments,
@@ -68,8 +68,9 @@ def forget_assignments(conn: Connection, club_id: str, where: ColumnElement[bool
     return len(rows)
 
 
-def erase_member(conn: Connection, member_id: str, club_id: str | None = None) -> str:
-    """Erase ``member_id`` (of ``club_id``, when the caller is scoped to a club); returns the club."""
+def erase_member(conn: Connection, member_id: str, club_id: str | None = None, by: str | None = None) -> str:
+    """Erase ``member_id`` (of ``club_id``, when the caller is scoped to a club); returns the club.
+    ``by``: the coordinator who asked, for the audit trail."""
     m = members.c
     scope = m.club_id == club_id if club_id is not None else true()
     found = conn.execute(select(m.club_id, m.email, m.phone).where(m.id == member_id, scope)).first()
@@ -129,4 +130,6 @@ def erase_member(conn: Connection, member_id: str, club_id: str | None = None) -
         )
     )
     outbox.append(conn, MemberErased(club_id=club_id, member_id=member_id))
+    if by:
+        audit.record(conn, club_id, by, "member.erase", "member", member_id)
     return club_id

@@ -26,6 +26,18 @@ from services.store.tables import (
     processed_events,
 )
 
+SECRET_KINDS = ("coordinator_invite", "password_reset")
+"""Messages that carry a credential (a claim or reset link): their text is blanked once sent or
+given up, so the link does not sit in the database until retention."""
+BLANKED = "(sent; the link it carried is not kept)"
+
+
+def queue_email(
+    conn: Connection, club_id: str, kind: str, key: str, address: str, subject: str, body: str
+) -> None:
+    """One email for the sender loop, written in the caller's transaction."""
+    _add_new(conn, [Notice(f"{kind}:{key}", club_id, kind, "email", address, subject, body)])
+
 
 def prefs(conn: Connection, member_id: str) -> dict[str, bool]:
     """A member's choices; without a row, email and reminders on, Signal off."""
@@ -191,6 +203,11 @@ class SqlNoticeStore(NoticeStore):
                     next_attempt_at=None if sent or give_up else retry_at,
                 )
             )
+            if sent or give_up:
+                n = notices.c
+                conn.execute(
+                    update(notices).where(n.id == notice_id, n.kind.in_(SECRET_KINDS)).values(body=BLANKED)
+                )
 
     def starting_between(self, start: datetime, end: datetime) -> list[AssignmentInfo]:
         r, a = help_requests.c, assignments.c

@@ -4,7 +4,9 @@ over), and for high-risk work (court support, lookouts, and any kind the club
 marks) so is who went, leaving only counts; sent messages are deleted; the outbox, the inbox of
 processed events and the dead letters are pruned after the stream's retention (the Kafka topics
 keep events exactly as long); the geocoder's answers (the places people searched for) go once they
-are too old to be used. Run by a periodic job in every mode; idempotent."""
+are too old to be used; the audit trail is kept for the club's retention days, failed sign-ins and
+expired password-reset links only as long as they are read. Run by a periodic job in every mode;
+idempotent."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from services.store import geocode_cache
+from services.store import accounts, audit, geocode_cache
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
 from services.store.tables import (
@@ -49,11 +51,13 @@ class Pruned:
     dead_letters: int = 0
     pickups: int = 0
     places: int = 0
+    audit: int = 0
+    sign_ins: int = 0
 
 
 def apply(engine: Engine, now: datetime, stream_days: int, geocode_days: int = 30) -> Pruned:
     with engine.begin() as conn:
-        requests = links = sent = 0
+        requests = links = sent = audited = 0
         for club in conn.execute(select(clubs.c.id, clubs.c.retention_days, clubs.c.high_risk_kinds)).all():
             cutoff = now - timedelta(days=club.retention_days)
             high_risk = ALWAYS_HIGH_RISK | set(club.high_risk_kinds or ())
@@ -63,6 +67,7 @@ def apply(engine: Engine, now: datetime, stream_days: int, geocode_days: int = 3
             sent += conn.execute(
                 delete(notices).where(n.club_id == club.id, n.status != "pending", n.created_at < cutoff)
             ).rowcount
+            audited += audit.prune(conn, club.id, cutoff)
         stream_cutoff = now - timedelta(days=stream_days)
         return Pruned(
             requests=requests,
@@ -77,6 +82,8 @@ def apply(engine: Engine, now: datetime, stream_days: int, geocode_days: int = 3
             ).rowcount,
             pickups=forget_pickups(conn, ended_lifts_with_pickups(conn, now)),
             places=geocode_cache.prune(conn, now - timedelta(days=geocode_days)),
+            audit=audited,
+            sign_ins=accounts.prune_attempts(conn, now) + accounts.prune_resets(conn, now),
         )
 
 

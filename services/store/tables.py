@@ -408,6 +408,7 @@ coordinators = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime),  # migration 0012
 )
 
 web_sessions = Table(
@@ -457,4 +458,41 @@ partner_webhooks = Table(
     Column("url", String(500), nullable=False),
     Column("secret", String(100), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# --- coordinators' accounts: sign-in throttling, password resets, audit trail (migration 0012) --
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # SHA-256 of "email:<address>" or "client:<ip>": who tried is not kept in the clear
+    Column("key_hash", String(64), nullable=False),
+    Column("kind", String(8), nullable=False),  # fail | lock
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_login_attempts_key", "key_hash", "kind", "at"),
+)
+
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the emailed link's secret
+    Column("coordinator_id", ForeignKey("coordinators.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("club_id", String(64), nullable=False),
+    Column("actor_id", String(64), nullable=False),  # a coordinator's id
+    Column("action", String(40), nullable=False),
+    Column("object_kind", String(16), nullable=False),  # roster | member | partner | coordinator | key ...
+    Column("object_id", String(64), nullable=False),
+    Column("related_id", String(64)),  # e.g. the request a member was pinned on
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_audit_log_club", "club_id", "at"),
 )

@@ -72,6 +72,11 @@ def _live_keys(club_id: str, coordinator_id: str) -> tuple[ColumnElement[bool], 
     )
 
 
+def key_id(token: str) -> str:
+    """The id an API key is shown and revoked by: the start of its hash, never the key."""
+    return _digest(token)[:16]
+
+
 def api_keys(conn: Connection, club_id: str, coordinator_id: str) -> list[dict[str, Any]]:
     """A coordinator's live API keys, by name (never the key)."""
     t = tokens.c

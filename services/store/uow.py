@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from events import AnyEvent
 from services.ports import UnitOfWork
-from services.store import outbox
+from services.store import audit, outbox
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
 from services.store.tables import processed_events
@@ -40,6 +40,17 @@ class SqlUnitOfWork(UnitOfWork):
 
     def emit(self, event: AnyEvent) -> None:
         outbox.append(self.conn, event)
+
+    def audit(
+        self,
+        club_id: str,
+        actor_id: str,
+        action: str,
+        object_kind: str,
+        object_id: str,
+        related_id: str | None = None,
+    ) -> None:
+        audit.record(self.conn, club_id, actor_id, action, object_kind, object_id, related_id)
 
     def already_processed(self, consumer: str, event_id: str) -> bool:
         found = self.conn.execute(

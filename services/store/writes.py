@@ -25,7 +25,7 @@ from events import (
     RequestSubmitted,
 )
 from services.domain import Conflict, NotFound
-from services.store import outbox, tokens
+from services.store import audit, outbox, tokens
 from services.store.tables import (
     assignments,
     availability_windows,
@@ -104,8 +104,11 @@ def _deactivate(conn: Connection, table: Table, what: str, club_id: str, row_id:
         raise NotFound(f"{what} {row_id} not found")
 
 
-def deactivate_member(conn: Connection, club_id: str, member_id: str) -> None:
+def deactivate_member(conn: Connection, club_id: str, member_id: str, by: str | None = None) -> None:
+    """``by``: the coordinator who asked, for the audit trail."""
     _deactivate(conn, members, "member", club_id, member_id)
+    if by:
+        audit.record(conn, club_id, by, "member.deactivate", "member", member_id)
     outbox.append(conn, MemberDeactivated(club_id=club_id, member_id=member_id))
 
 
@@ -220,11 +223,13 @@ def answer_assignment(
     )
 
 
-def deactivate_partner(conn: Connection, club_id: str, partner_id: str) -> None:
+def deactivate_partner(conn: Connection, club_id: str, partner_id: str, by: str | None = None) -> None:
     """The partner's link stops working at once and its webhook is never called again; its requests
     that have not ended are cancelled (members on them are told, through the usual events); past
-    requests stay for the record."""
+    requests stay for the record. ``by``: the coordinator who asked, for the audit trail."""
     _deactivate(conn, partners, "partner", club_id, partner_id)
+    if by:
+        audit.record(conn, club_id, by, "partner.deactivate", "partner", partner_id)
     r = help_requests.c
     still_open = conn.execute(
         select(r.id).where(

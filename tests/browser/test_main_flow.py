@@ -96,6 +96,9 @@ def coordinator_approves(page: Any, server: Embedded, artifacts: Path) -> None:
             return False
         shot(page, artifacts, "coordinator-board")
         page.get_by_role("button", name="Approve", exact=True).first.click()
+        page.get_by_role("heading", name="Approve this roster?").wait_for()
+        shot(page, artifacts, "coordinator-approve-confirm")
+        page.get_by_role("button", name="Yes, approve").click()
         page.wait_for_load_state()
         return page.get_by_text("Approved: members are being told.").count() > 0
 
@@ -123,6 +126,11 @@ def test_request_availability_approval_and_acceptance(
     shot(member, artifacts, "member-week")
     member.get_by_role("button", name="Accept").click()
     member.get_by_text("Thank you: you are going.").wait_for()
+    member.get_by_role("button", name="Cancel my place").click()
+    member.get_by_role("heading", name="Cancel your place?").wait_for()
+    shot(member, artifacts, "member-cancel-confirm")
+    member.get_by_role("link", name="No, go back").click()
+    member.get_by_text("You are going").wait_for()
     partner.goto(partner_link)
     assert partner.get_by_text("1 of 1 people assigned, 1 confirmed").is_visible()
     assert partner.get_by_text("Nia").count() == 0, "Nia did not choose to share her first name"

@@ -204,7 +204,7 @@ def test_deactivating_a_partner_cancels_its_open_requests_and_silences_its_hook(
     listing = client.get("/c/partners")
     done = client.post(
         f"/c/partners/{site.partner_id}/deactivate",
-        data={"csrf": csrf_of(listing.text)},
+        data={"csrf": csrf_of(listing.text), "confirm": "1"},
         follow_redirects=False,
     )
     assert done.status_code == 303

@@ -3,6 +3,7 @@ browser reads them (the CSRF token from the page), and a proposal stored without
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from services.store.uow import SqlUnitOfWork
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+CONFIRM_RE = re.compile(r'<form method="post" action="([^"]+)" class="actions">(.*?)</form>', re.S)
 MEMBER = {
     "share_first_name": True,
     "email": None,
@@ -180,6 +183,17 @@ class Site:
         )
         assert answer.status_code == 303, answer.text
         return client
+
+
+def confirm(client: TestClient, asked: Response, **kwargs: Any) -> Response:
+    """Answer an "Are you sure?" page as a person would: post its form, hidden fields and all."""
+    assert asked.status_code == 200 and "No, go back" in asked.text, asked.text[:500]
+    found = CONFIRM_RE.search(asked.text)
+    assert found, "the page has a confirmation form"
+    fields: dict[str, list[str]] = {}
+    for name, value in HIDDEN_RE.findall(found.group(2)):
+        fields.setdefault(name, []).append(html.unescape(value))
+    return client.post(html.unescape(found.group(1)), data=fields, **kwargs)
 
 
 def make_site(engine: Engine, client: TestClient) -> Site:

@@ -118,6 +118,17 @@ RULES: dict[str, Audience] = {
     "GET /c/map": A.COORDINATOR,
     "GET /c/places": A.COORDINATOR,
     "POST /c/assignments/{assignment_id}/no-show": A.COORDINATOR,
+    "GET /c/account": A.COORDINATOR,
+    "POST /c/account": A.COORDINATOR,
+    "GET /c/audit": A.COORDINATOR,
+    "GET /c/coordinators": A.COORDINATOR,
+    "POST /c/coordinators": A.COORDINATOR,
+    "GET /c/coordinators/{coordinator_id}/deactivate": A.COORDINATOR,
+    "POST /c/coordinators/{coordinator_id}/deactivate": A.COORDINATOR,
+    "GET /c/forgot": A.PUBLIC,
+    "POST /c/forgot": A.PUBLIC,
+    "GET /c/reset/{token}": A.PUBLIC,
+    "POST /c/reset/{token}": A.PUBLIC,
 }
 """Who may use each route. Link routes take their credential in the path ({token}); the others in
 a bearer header or the coordinator's session cookie."""
@@ -244,6 +255,7 @@ def _world(site: Site) -> World:
         "kind": "members",
         "answer": "accept",
         "key_id": key_id,
+        "coordinator_id": site.coordinator_id,
     }
     return World(ids, creds)
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from services.store import tokens, writes
-from services.store.tables import assignments, coordinators, pins, roster_entries, rosters
-from tests.pages.support import PASSWORD, Site, csrf_of
+from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
+from tests.pages.support import PASSWORD, Site, confirm, csrf_of
 
 
 def roster_id_of(html: str) -> str:
@@ -84,7 +84,7 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
     roster_id = site.propose([(first, 0, nia), (first, 1, owain), (second, 0, nia)], [])
     board = site.login().get("/c/")
     assert "Nia Hughes" in board.text and "nothing approved yet" in board.text
-    approved = site.client.post(
+    asked = site.client.post(
         "/c/approve",
         data={
             "csrf": csrf_of(board.text),
@@ -93,6 +93,11 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
             "remove": f"{second}:0",
         },
     )
+    assert "Approve this roster?" in asked.text and "1 place pinned" in asked.text
+    assert "This roster fills 3 places with 2 people." in asked.text
+    assert "1 place left out" in asked.text
+    assert "RosterApproved" not in [e.type for e in site.outbox_events()], "nothing happens before the yes"
+    approved = confirm(site.client, asked)
     assert "Approved: members are being told." in approved.text
     site.dispatch()
     with site.engine.connect() as conn:
@@ -115,7 +120,9 @@ def test_a_stale_proposal_cannot_be_approved(site: Site) -> None:
     old = site.propose([(request_id, 0, nia)])
     board = site.login().get("/c/")
     site.propose([(request_id, 1, nia)])
-    answer = site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": old})
+    answer = site.client.post(
+        "/c/approve", data={"csrf": csrf_of(board.text), "roster_id": old, "confirm": "1"}
+    )
     assert "A newer proposal arrived" in answer.text
     with site.engine.connect() as conn:
         assert conn.execute(select(rosters.c.status).where(rosters.c.id == old)).scalar_one() == "superseded"
@@ -161,6 +168,10 @@ def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
     assert rows == {(first, owain, True), (second, nia, True)}
     assert pinned == {(first, owain), (second, nia)}
     assert [e.type for e in site.outbox_events()][-2:] == ["MemberPinned", "MemberPinned"]
+    with site.engine.connect() as conn:
+        trail = {(r.actor_id, r.action, r.object_id, r.related_id) for r in conn.execute(select(audit_log))}
+    who = site.coordinator_id
+    assert trail == {(who, "slot.swap", owain, first), (who, "slot.swap", nia, second)}
 
 
 def test_a_swap_that_puts_someone_who_does_not_drive_on_a_lift_is_refused_naming_the_rule(site: Site) -> None:
@@ -194,7 +205,9 @@ def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
     rotated = site.client.post(f"/c/members/{member_id}/rotate", data={"csrf": csrf_of(page.text)})
     new_path = rotated.text.split('class="copy" readonly value="')[1].split('"')[0].split("testserver", 1)[1]
     assert site.client.get(path).status_code == 404 and site.client.get(new_path).status_code == 200
-    site.client.post(f"/c/members/{member_id}/deactivate", data={"csrf": csrf_of(page.text)})
+    asked = site.client.post(f"/c/members/{member_id}/deactivate", data={"csrf": csrf_of(page.text)})
+    assert "Deactivate Zara Ali?" in asked.text and site.client.get(new_path).status_code == 200
+    confirm(site.client, asked)
     assert site.client.get(new_path).status_code == 404
     bad = site.invite_member(csrf_of(page.text), name="", home_lat="x", home_lon="0")
     assert bad.status_code == 422 and 'id="e-name"' in bad.text and 'id="e-home_lat"' in bad.text

@@ -18,7 +18,9 @@ def _approve_all(site: Site, slots: list[tuple[str, int, str]]) -> None:
     board = site.login().get("/c/")
     roster_id = board.text.split('name="roster_id" value="')[1].split('"')[0]
     assert (
-        site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": roster_id}).status_code
+        site.client.post(
+            "/c/approve", data={"csrf": csrf_of(board.text), "roster_id": roster_id, "confirm": "1"}
+        ).status_code
         == 200
     )
     site.dispatch()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from services.store.tables import help_requests, outbox
 from tests.faults import assert_unavailable, lose_connection, on_commit
-from tests.pages.support import Site, csrf_of
+from tests.pages.support import Site, confirm, csrf_of
 
 DAY = date.today() + timedelta(days=3)
 
@@ -139,7 +139,10 @@ def test_the_status_page_shows_numbers_and_only_shared_first_names(site: Site) -
     site.propose([(request_id, 0, shy), (request_id, 1, open_)], [(request_id, 2)])
     site.login()
     board = site.client.get("/c/")
-    site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": _roster_id(board.text)})
+    asked = site.client.post(
+        "/c/approve", data={"csrf": csrf_of(board.text), "roster_id": _roster_id(board.text)}
+    )
+    confirm(site.client, asked)
     site.dispatch()
     week = site.client.get(f"/m/{open_token}/")
     assignment_id = week.text.split('id="a-')[1].split('"')[0]

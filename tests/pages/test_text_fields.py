@@ -90,7 +90,9 @@ def test_a_stored_odd_name_still_displays_everywhere(site: Site) -> None:
     assert site.client.get(site.calendar_feed(token)).status_code == 200
     board = site.login().get("/c/")
     assert board.status_code == 200
-    assert site.client.post("/c/approve", data={"csrf": csrf_of(board.text), "roster_id": roster_id})
+    assert site.client.post(
+        "/c/approve", data={"csrf": csrf_of(board.text), "roster_id": roster_id, "confirm": "1"}
+    )
     week = site.client.get(f"/m/{token}/")
     assert week.status_code == 200 and "Hello" in week.text
     assert site.client.get(f"/p/{site.partner_token}/requests/{request_id}").status_code == 200

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from services.commands import ApproveRoster, PlaceMember, Refused, UndoRemoval, execute
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import views, writes
+from services.store.tables import audit_log
 from services.store.uow import SqlUnitOfWork
 from tests.store.test_contract import club_with_member, member_values, request_values
 
@@ -56,6 +57,14 @@ def club(engine: Engine) -> tuple[str, str, str, str]:
     return club_id, request_id, near, far
 
 
+def audited(engine: Engine) -> list[tuple[str, str, str | None]]:
+    """The audit trail as stored: (action, object, related), oldest first."""
+    a = audit_log.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(a.action, a.object_id, a.related_id).order_by(a.id))
+        return [(r.action, r.object_id, r.related_id) for r in rows]
+
+
 def on(roster: dict[str, Any], request_id: str) -> set[str]:
     return {e["member_id"] for e in roster["entries"] if e["request_id"] == request_id}
 
@@ -73,6 +82,11 @@ def test_a_removed_member_is_not_proposed_again_for_that_request_until_undone(en
     assert on(_solved(engine, club_id), request_id) == {far}, "the removal sticks"
     execute(SqlUnitOfWork(engine), UndoRemoval(club_id, request_id, near, "coord"))
     assert on(_solved(engine, club_id), request_id) == {near}
+    assert audited(engine) == [
+        ("slot.remove", near, request_id),
+        ("roster.approve", first["id"], None),
+        ("removal.undo", near, request_id),
+    ]
 
 
 def test_a_placed_member_is_pinned_and_kept_by_the_next_solves(engine: Engine, club) -> None:
@@ -82,6 +96,7 @@ def test_a_placed_member_is_pinned_and_kept_by_the_next_solves(engine: Engine, c
     again = _solved(engine, club_id)
     assert on(again, request_id) == {far}
     assert [e["pinned"] for e in again["entries"]] == [True]
+    assert audited(engine) == [("slot.place", far, request_id)]
 
 
 def test_placing_a_member_who_cannot_go_is_refused_and_changes_nothing(engine: Engine, club) -> None:
@@ -94,3 +109,4 @@ def test_placing_a_member_who_cannot_go_is_refused_and_changes_nothing(engine: E
     assert refused.value.text == "is not available then (their availability or a day off)"
     with engine.connect() as conn:
         assert on(views.roster(conn, club_id, roster_id=first["id"]) or {}, request_id) == {near}
+    assert audited(engine) == [], "a refused command leaves no audit entry either"

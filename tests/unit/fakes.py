@@ -150,6 +150,18 @@ class FakeUnitOfWork(UnitOfWork):
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
         self._pending: list[AnyEvent] = []
+        self.audited: list[tuple[str, ...]] = []
+
+    def audit(
+        self,
+        club_id: str,
+        actor_id: str,
+        action: str,
+        object_kind: str,
+        object_id: str,
+        related_id: str | None = None,
+    ) -> None:
+        self.audited.append((club_id, actor_id, action, object_kind, object_id, related_id or ""))
 
     def emit(self, event: AnyEvent) -> None:
         self._pending.append(event)
