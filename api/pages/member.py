@@ -50,6 +50,7 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "days": week_of(horizon, viewer.tz, today),
             "later": later,
             "waiting": sum(r["status"] == "issued" for r in rows),
+            "drives": any(r.get("route") for r in rows),
             "answered": request.query_params.get("answered"),
             "calendar_since": tokens.issued_at(conn, "calendar", viewer.who.club_id, viewer.who.subject_id),
         },
