@@ -59,4 +59,7 @@ class RosterState:
         pb = self.pb
         high, low = self.fairness_extremes()
         spread = 0 if high is None or low is None else high - low
-        return sum(pb.gain[p] for p in self.chosen) - pb.params.fairness_weight * spread - pb.constant
+        served = sum(g for r, g in pb.served if self.count[r])
+        return (
+            sum(pb.gain[p] for p in self.chosen) + served - pb.params.fairness_weight * spread - pb.constant
+        )
