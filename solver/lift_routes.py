@@ -62,9 +62,9 @@ def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
 def _route_one(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
     pb, inst = problem, problem.instance
     chosen = [p for p in pb.by_req[r] if p in state.chosen]
-    spare = sorted(
-        (p for p in pb.by_req[r] if p not in state.chosen and state.fits(p)), key=lambda p: pb.km[p]
-    )
+    movable = sum(p not in state.pinned for p in chosen)
+    spare = [p for p in pb.by_req[r] if p not in state.chosen and state.fits(p, movable)]
+    spare.sort(key=lambda p: pb.km[p])
     pool = [_driver(pb, r, p, False) for p in chosen] + [_driver(pb, r, p, True) for p in spare[:MAX_STANDBY]]
     lift = _plan(pb, r, pool, seconds)
     driving = {route.member_id for route in lift.routes}
