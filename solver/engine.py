@@ -9,7 +9,6 @@ from ortools.sat.python import cp_model
 
 from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster
-from solver.lift_routes import lifts_with_pickups, route_lifts
 from solver.lns import NeighbourhoodSearch
 from solver.mip import solve_mip, verified_state
 from solver.model import solve_scope
@@ -49,7 +48,7 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time)."""
     t0 = time.monotonic() if started is None else started
     problem = Problem(instance, params)
-    lifts = lifts_with_pickups(problem)
+    lifts = [r for r in instance.requests if r.pickups]
     routing_s = min(len(lifts) * params.route_time_limit_s, ROUTING_SHARE * params.time_limit_s)
     deadline = t0 + params.time_limit_s - routing_s
     admit_pins(problem)
@@ -75,6 +74,8 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     routes: list[Route] = []
     notes: list[LiftNote] = []
     if lifts:  # the second step of lifts with pickups (solver.lift_routes): who collects whom, when
+        from solver.lift_routes import route_lifts  # OR-Tools' routing loads only for such lifts
+
         before = state.objective()
         routes, notes = route_lifts(problem, state, routing_s / len(lifts))
         if state.objective() != before and status == SolveStatus.OPTIMAL:
