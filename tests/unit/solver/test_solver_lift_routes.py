@@ -3,6 +3,9 @@ and the whole roster (routes included) passes ``check``."""
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from solver import Assignment, Params, check, solve
 from solver.schema import Instance, Member, Pickup, Request, Roster
 from tests.unit.solver.builders import HERE, instance, member, pairs, request
@@ -82,3 +85,43 @@ def test_a_declined_driver_s_pickups_move_and_the_others_stay() -> None:
     roster = solved(again, P.model_copy(update={"change_weight": 100}))
     after = {s.pickup_id: r.member_id for r in roster.routes for s in r.stops if s.pickup_id}
     assert after["south"] == who["south"] and after["north"] not in (declined, who["south"])
+
+
+@st.composite
+def instances_with_lifts(draw: st.DrawFn) -> Instance:
+    def spot() -> tuple[float, float]:
+        return (draw(st.floats(51.42, 51.54)), draw(st.floats(-3.30, -3.06)))
+
+    reqs = []
+    for i in range(draw(st.integers(1, 3))):
+        start = draw(st.sampled_from([600, 630, 900]))
+        stops = tuple(
+            pickup(f"p{k}", spot(), draw(st.integers(1, 5))) for k in range(draw(st.integers(0, 3)))
+        )
+        passengers = 0 if stops else draw(st.integers(0, 4))
+        reqs.append(
+            request(
+                f"r{i}",
+                start,
+                start + 60,
+                headcount=draw(st.integers(1, 4)),
+                priority=draw(st.integers(1, 5)),
+                skills=("driver",),
+                at=spot(),
+                pickups=stops,
+                passengers=passengers,
+            )
+        )
+    crew = [driver(f"m{i}", draw(st.integers(0, 6)), at=spot()) for i in range(draw(st.integers(1, 6)))]
+    return instance(reqs, crew)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances_with_lifts())
+def test_every_roster_with_lifts_passes_the_checker_routes_included(inst: Instance) -> None:
+    params = Params(time_limit_s=2, workers=1, route_time_limit_s=0.05)
+    roster = solved(inst, params)  # solved() checks routes, rules and the objective
+    lifts = {r.id for r in inst.requests if r.pickups}
+    assert {(r.request_id, r.member_id) for r in roster.routes} == {
+        (a.request_id, a.member_id) for a in roster.assignments if a.request_id in lifts
+    }
