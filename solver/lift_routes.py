@@ -60,30 +60,52 @@ def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
 
 
 def _route_one(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
-    pb, inst = problem, problem.instance
+    """Route with the roster's drivers and standbys; if the roster cannot take the routes' team
+    (more standbys than free places, or a team rule broken), route the roster's drivers alone."""
+    pb = problem
     chosen = [p for p in pb.by_req[r] if p in state.chosen]
     movable = sum(p not in state.pinned for p in chosen)
     spare = [p for p in pb.by_req[r] if p not in state.chosen and state.fits(p, movable)]
-    spare.sort(key=lambda p: pb.km[p])
-    pool = [_driver(pb, r, p, False) for p in chosen] + [_driver(pb, r, p, True) for p in spare[:MAX_STANDBY]]
+    spare = sorted(spare, key=lambda p: pb.km[p])[:MAX_STANDBY]
+    pool = [_driver(pb, r, p, False) for p in chosen] + [_driver(pb, r, p, True) for p in spare]
     lift = _plan(pb, r, pool, seconds)
+    if not _take(pb, state, r, chosen, spare, lift):
+        lift = _plan(pb, r, pool[: len(chosen)], seconds)
+        _take(pb, state, r, chosen, [], lift)  # always possible: at worst the roster's team stays
+    return _with_direct_routes(pb, state, r, lift)
+
+
+def _take(
+    pb: Problem, state: RosterState, r: int, chosen: list[int], spare: list[int], lift: LiftPlan
+) -> bool:
+    """Make the lift's drivers in ``state`` those who drive in ``lift``, keeping pinned drivers and
+    idle ones a team rule (seats, buddy, lead) still needs; False, with ``state`` as it was, if the
+    roster cannot take that team."""
+    members = pb.instance.members
     driving = {route.member_id for route in lift.routes}
-    idle = [p for p in chosen if inst.members[pb.pair_m[p]].id not in driving and p not in state.pinned]
+    idle = [p for p in chosen if members[pb.pair_m[p]].id not in driving and p not in state.pinned]
+    joining = [p for p in spare if members[pb.pair_m[p]].id in driving]
     for p in idle:
         state.remove(p)
-    for p in spare:
-        if inst.members[pb.pair_m[p]].id in driving:
-            if not state.fits(p):  # two standbys for one free place: plan again with who drives now
-                for q in idle:
-                    state.add(q)
-                mine = [_driver(pb, r, q, False) for q in pb.by_req[r] if q in state.chosen]
-                return _with_direct_routes(pb, state, r, _plan(pb, r, mine, seconds))
-            state.add(p)
-    for p in idle:  # a team rule (seats, buddy, lead) may still need an idle driver
-        if _team_ok(pb, state, r):
+    added = []
+    for p in joining:
+        if not state.fits(p):
             break
         state.add(p)
-    return _with_direct_routes(pb, state, r, lift)
+        added.append(p)
+    back = []
+    for p in idle:  # a team rule may still need an idle driver
+        if _team_ok(pb, state, r) or not state.fits(p):
+            break
+        state.add(p)
+        back.append(p)
+    if len(added) == len(joining) and _team_ok(pb, state, r):
+        return True
+    for p in added + back:
+        state.remove(p)
+    for p in idle:
+        state.add(p)
+    return False
 
 
 def _plan(pb: Problem, r: int, pool: list[Driver], seconds: float) -> LiftPlan:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from solver import Assignment, Params, check, solve
 from solver.schema import Instance, Member, Pickup, Request, Roster
-from tests.unit.solver.builders import HERE, instance, member, pairs, request
+from tests.unit.solver.builders import HERE, SPOTS, instance, member, pairs, request
 
 P = Params(time_limit_s=3, workers=1, route_time_limit_s=0.3)
 NORTH, SOUTH = (51.50, -3.18), (51.46, -3.18)
@@ -68,6 +68,16 @@ def test_a_driver_who_cannot_reach_in_time_gives_way_to_a_free_one() -> None:
     assert pairs(roster.assignments) == {("lift", "west")} and roster.lift_notes == ()
 
 
+def test_a_standby_who_would_break_the_seats_rule_does_not_join() -> None:
+    east, west = (51.5, -3.125), (51.5, -3.25)  # 9 km apart: 36 minutes there and back
+    req = request(
+        "lift", 600, 660, skills=("driver",), at=east, pickups=(pickup("a", west, 1), pickup("b", west, 1))
+    )
+    roster = solved(instance([req], [driver("two", 2, at=east), driver("one", 1, at=west)]))
+    assert roster.assignments == () and roster.routes == ()  # "one" alone has too few seats for both
+    assert {n.pickup_id for n in roster.lift_notes} == {"a", "b"}
+
+
 def test_a_declined_driver_s_pickups_move_and_the_others_stay() -> None:
     req = lift(pickup("north", NORTH, 2), pickup("south", SOUTH, 2), headcount=3)
     crew = [driver("a", 2), driver("b", 2), driver("c", 2)]
@@ -89,14 +99,11 @@ def test_a_declined_driver_s_pickups_move_and_the_others_stay() -> None:
 
 @st.composite
 def instances_with_lifts(draw: st.DrawFn) -> Instance:
-    def spot() -> tuple[float, float]:
-        return (draw(st.floats(51.42, 51.54)), draw(st.floats(-3.30, -3.06)))
-
     reqs = []
     for i in range(draw(st.integers(1, 3))):
         start = draw(st.sampled_from([600, 630, 900]))
         stops = tuple(
-            pickup(f"p{k}", spot(), draw(st.integers(1, 5))) for k in range(draw(st.integers(0, 3)))
+            pickup(f"p{k}", draw(SPOTS), draw(st.integers(1, 5))) for k in range(draw(st.integers(0, 3)))
         )
         passengers = 0 if stops else draw(st.integers(0, 4))
         reqs.append(
@@ -107,12 +114,12 @@ def instances_with_lifts(draw: st.DrawFn) -> Instance:
                 headcount=draw(st.integers(1, 4)),
                 priority=draw(st.integers(1, 5)),
                 skills=("driver",),
-                at=spot(),
+                at=draw(SPOTS),
                 pickups=stops,
                 passengers=passengers,
             )
         )
-    crew = [driver(f"m{i}", draw(st.integers(0, 6)), at=spot()) for i in range(draw(st.integers(1, 6)))]
+    crew = [driver(f"m{i}", draw(st.integers(0, 6)), at=draw(SPOTS)) for i in range(draw(st.integers(1, 6)))]
     return instance(reqs, crew)
 
 

@@ -10,7 +10,7 @@ from solver import Params
 from solver.route_check import check_routes
 from solver.routing import Driver, LiftPlan, plan
 from solver.schema import Assignment, Pickup, Request
-from tests.unit.solver.builders import HERE, MONDAY, instance, member, request
+from tests.unit.solver.builders import HERE, MONDAY, SPOTS, instance, member, request
 
 START = 600  # 10:00 on the Monday
 NORTH = (51.50, -3.18)  # 2.2 km north of the destination: 5 minutes
@@ -116,13 +116,12 @@ def test_standby_drivers_are_used_only_when_the_chosen_cannot_carry_everyone() -
 
 @st.composite
 def lifts_and_drivers(draw: st.DrawFn) -> tuple[Request, list[Driver], int]:
-    def spot() -> tuple[float, float]:
-        return (draw(st.floats(51.42, 51.54)), draw(st.floats(-3.30, -3.06)))
-
     n = draw(st.integers(1, 5))
-    req = lift(*(pickup(f"p{i}", spot(), draw(st.integers(1, 7))) for i in range(n)))
+    req = lift(*(pickup(f"p{i}", draw(SPOTS), draw(st.integers(1, 7))) for i in range(n)))
     drivers = [
-        driver(f"d{i}", spot(), draw(st.integers(0, 6)), earliest=draw(st.none() | st.integers(540, 600)))
+        driver(
+            f"d{i}", draw(SPOTS), draw(st.integers(0, 6)), earliest=draw(st.none() | st.integers(540, 600))
+        )
         for i in range(draw(st.integers(1, 4)))
     ]
     return req, drivers, draw(st.sampled_from([0, 10, 30]))
