@@ -1,14 +1,16 @@
 """Lifts to a march: the router (``solver.routing.plan``) against a greedy yardstick, side by side.
 
-Usage: python -m bench.lift_bench [--seed 1 2 3] [--limit 2] [--short] [--drivers 40] [--people 150]
-       [--pickups 60] [--detour 30]
+Usage: python -m bench.lift_bench [--seed 1 2 3] [--limit 2] [--short] [--decline] [--drivers 40]
+       [--people 150] [--pickups 60] [--detour 30]
 
 Generates a seeded city: drivers' homes spread uniformly over a disc of 8 km around Cardiff's
 centre with 1-6 free seats (adjusted so the seats are 110% of the people, or with ``--short`` 80%),
 people waiting at pickups spread over the same disc (one each, the rest shared out at random, so a
 few groups are larger than some cars), one destination in the centre, everyone to arrive by 11:00.
 Prints, per seed, people carried, cars used, total driving, the longest detour and the wall time of
-each peer, and the ratio of their driving. Both peers keep the same rules (seats, arrival, detour
+each peer, and the ratio of their driving; with ``--decline``, also the router's re-plan after the
+driver with the most pickups declines (the others approved, the first routes as previous), and
+how many pickups changed driver. Both peers keep the same rules (seats, arrival, detour
 cap) and both peers' routes are re-judged by ``solver.route_check``.
 
 The greedy is a yardstick, not product: pickups farthest from the destination first, each to the
@@ -22,7 +24,7 @@ import argparse
 import math
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from solver import Assignment, Instance, Member, Params, Request
@@ -109,20 +111,53 @@ def _detour(car: _Car, p: Pickup, dest: Point, travel: Travel) -> int:
     return sum(m for _, m in travel.along(places)) - travel.leg(car.driver.home, dest)[1]
 
 
-def measure(req: Request, drivers: list[Driver], routes: list[Route], params: Params) -> dict[str, object]:
+@dataclass
+class Figures:
+    carried: int
+    cars: int
+    km: float
+    detour: int
+    check: str
+
+
+def measure(req: Request, drivers: list[Driver], routes: list[Route], params: Params) -> Figures:
     members = [Member(id=d.id, lat=d.lat, lon=d.lon, max_minutes=600, car_seats=d.seats) for d in drivers]
     inst = Instance(
         name="march", horizon_start=MARCH, horizon_minutes=24 * 60, requests=(req,), members=tuple(members)
     )
     drove = [Assignment(request_id=req.id, slot_index=0, member_id=r.member_id) for r in routes]
     broken = check_routes(inst, drove, routes, params)
-    return {
-        "carried": sum(r.stops[-2].load for r in routes if len(r.stops) > 1),
-        "cars": len(routes),
-        "km": sum(r.metres for r in routes) / 1000,
-        "detour": max((r.detour_minutes for r in routes), default=0),
-        "check": "ok" if not broken else f"{len(broken)} broken: {broken[0]}",
-    }
+    return Figures(
+        carried=sum(r.stops[-2].load for r in routes if len(r.stops) > 1),
+        cars=len(routes),
+        km=sum(r.metres for r in routes) / 1000,
+        detour=max((r.detour_minutes for r in routes), default=0),
+        check="ok" if not broken else f"{len(broken)} broken: {broken[0]}",
+    )
+
+
+def after_a_decline(
+    req: Request, drivers: list[Driver], routes: list[Route], args: argparse.Namespace
+) -> tuple[str, list[Route], float, str]:
+    """Re-plan once the driver with the most pickups declines: which pickups move."""
+    who = {s.pickup_id: r.member_id for r in routes for s in r.stops if s.pickup_id}
+    gone = max(routes, key=lambda r: (len(r.stops), r.member_id)).member_id
+    driving = set(who.values())
+    pool = [replace(d, approved=d.id in driving) for d in drivers if d.id != gone]
+    t0 = time.monotonic()
+    again = plan(
+        req, pool, horizon_start=MARCH, max_detour=args.detour, previous=who, time_limit_s=args.limit
+    )
+    wall = time.monotonic() - t0
+    now = {s.pickup_id: r.member_id for r in again.routes for s in r.stops if s.pickup_id}
+    moved = [p for p in who if now.get(p) != who[p]]
+    theirs = sum(who[p] == gone for p in moved)
+    return (
+        f"router, {gone} declines",
+        again.routes,
+        wall,
+        f"{len(moved)} pickups moved ({theirs} were {gone}'s)",
+    )
 
 
 def main() -> int:
@@ -130,6 +165,7 @@ def main() -> int:
     ap.add_argument("--seed", nargs="+", type=int, default=[1, 2, 3])
     ap.add_argument("--limit", type=float, default=2.0, help="routing search seconds (guided local search)")
     ap.add_argument("--short", action="store_true", help="seats for 80%% of the people, not 110%%")
+    ap.add_argument("--decline", action="store_true", help="also re-plan after the busiest driver declines")
     ap.add_argument("--drivers", type=int, default=40)
     ap.add_argument("--people", type=int, default=150)
     ap.add_argument("--pickups", type=int, default=60)
@@ -148,14 +184,16 @@ def main() -> int:
         base = greedy(req, drivers, travel, args.detour)
         t2 = time.monotonic()
         seats = sum(d.seats for d in drivers)
-        rows = [("router", ours, t1 - t0), ("greedy", base, t2 - t1)]
+        rows = [("router", ours, t1 - t0, ""), ("greedy", base, t2 - t1, "")]
+        if args.decline:
+            rows.append(after_a_decline(req, drivers, ours, args))
         found = {}
-        for peer, routes, wall in rows:
+        for peer, routes, wall, extra in rows:
             m = found[peer] = measure(req, drivers, routes, params)
-            cells = [seed, seats, peer, f"{m['carried']}/{req.passengers}", m["cars"]]
-            cells += [f"{m['km']:.1f}", m["detour"], f"{wall:.2f}", m["check"]]
+            cells = [seed, seats, peer, f"{m.carried}/{req.passengers}", m.cars, f"{m.km:.1f}", m.detour]
+            cells += [f"{wall:.2f}", m.check + (f"; {extra}" if extra else "")]
             print("| " + " | ".join(map(str, cells)) + " |")
-        ratio = float(str(found["router"]["km"])) / max(float(str(found["greedy"]["km"])), 1e-9)
+        ratio = found["router"].km / max(found["greedy"].km, 1e-9)
         print(f"| {seed} | {seats} | router/greedy km | {ratio:.3f} | | | | | |")
     return 0
 

@@ -77,10 +77,6 @@ class LiftPlan:
     left: dict[str, int] = field(default_factory=dict)
     """People not carried, per pickup id."""
 
-    @property
-    def carried(self) -> int:
-        return sum(s.load for r in self.routes for s in r.stops[-2:-1])
-
 
 @dataclass(frozen=True)
 class _Chunk:
@@ -190,7 +186,7 @@ class _Model:
         max_detour: int,
         previous: Mapping[str, str],
     ) -> None:
-        self.cars, self.parts = cars, parts
+        self.cars, self.parts, self.previous = cars, parts, previous
         v, dest = len(cars), (request.lat, request.lon)
         points = [d.home for d in cars] + [dest] * v
         for c in parts:
@@ -201,8 +197,7 @@ class _Model:
         self.manager = pywrapcp.RoutingIndexManager(self.n, v, list(range(v)), list(range(v, 2 * v)))
         self.routing = pywrapcp.RoutingModel(self.manager)
         self._costs(metres, previous)
-        base = request.start - DAY
-        """Internal time 0 is one day before the deadline; the deadline is internal DAY."""
+        base = request.start - DAY  # internal minute 0; the deadline is internal minute DAY
         time_cb = self.routing.RegisterTransitMatrix(minutes)
         self.routing.AddDimension(time_cb, 0, DAY, False, "time")
         time = self.routing.GetDimensionOrDie("time")
@@ -217,17 +212,14 @@ class _Model:
             time.CumulVar(start).SetMin(max(0, (d.earliest if d.earliest is not None else base) - base))
             time.SetSpanUpperBoundForVehicle(minutes[k][v + k] + max_detour, k)
         pickups = [self.manager.NodeToIndex(n) for n in self.pickup_node]
-        for c, p in zip(parts, pickups, strict=True):
-            d = self.manager.NodeToIndex(self._delivery(p))
+        for c, n, p in zip(parts, self.pickup_node, pickups, strict=True):
+            d = self.manager.NodeToIndex(n + 1)  # the chunk's own copy of the destination
             self.routing.AddPickupAndDelivery(p, d)
             solver.Add(self.routing.VehicleVar(p) == self.routing.VehicleVar(d))
             solver.Add(time.CumulVar(p) <= time.CumulVar(d))
             self.routing.AddDisjunction([p], DROP_COST_PER_PERSON * c.people)
             self.routing.AddDisjunction([d], 0)
             self.routing.NextVar(d).RemoveValues(pickups)  # at the destination, nobody goes back out
-
-    def _delivery(self, pickup_index: int) -> int:
-        return self.manager.IndexToNode(pickup_index) + 1
 
     def _costs(self, metres: list[list[int]], previous: Mapping[str, str]) -> None:
         """Arc costs in metres (plus a change cost per pickup moved away from its approved driver)
@@ -263,7 +255,11 @@ class _Model:
         search.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
         search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         search.time_limit.FromMilliseconds(max(10, int(time_limit_s * 1000)))
-        solution = self.routing.SolveWithParameters(search)
+        start = self._previous_routes(search)
+        if start is not None:
+            solution = self.routing.SolveFromAssignmentWithParameters(start, search)
+        else:
+            solution = self.routing.SolveWithParameters(search)
         out: list[list[_Chunk]] = [[] for _ in self.cars]
         if solution is None:
             return out
@@ -276,6 +272,29 @@ class _Model:
                     out[k].append(chunk)
                 index = solution.Value(self.routing.NextVar(index))
         return out
+
+    def _previous_routes(self, search: pywrapcp.RoutingSearchParameters) -> pywrapcp.Assignment | None:
+        """The approved routes as a first solution, for the drivers still here (in their order, as
+        many chunks as their seats hold); the search inserts the rest. None without approved routes,
+        or if they no longer hold (a deadline, a detour)."""
+        if not self.previous:
+            return None
+        rank = {pid: i for i, pid in enumerate(self.previous)}
+        car = {d.id: k for k, d in enumerate(self.cars)}
+        mine: list[list[int]] = [[] for _ in self.cars]
+        room = [d.seats for d in self.cars]
+        order = sorted(range(len(self.parts)), key=lambda i: rank.get(self.parts[i].pickup.id, len(rank)))
+        for i in order:
+            k = car.get(self.previous.get(self.parts[i].pickup.id, ""))
+            if k is not None and self.parts[i].people <= room[k]:
+                room[k] -= self.parts[i].people
+                mine[k].append(self.pickup_node[i])
+        routes = [
+            [*(self.manager.NodeToIndex(n) for n in ns), *(self.manager.NodeToIndex(n + 1) for n in ns)]
+            for ns in mine
+        ]
+        self.routing.CloseModelWithParameters(search)
+        return self.routing.ReadAssignmentFromRoutes(routes, True)
 
 
 def _matrices(points: list[Point], travel: Travel) -> tuple[list[list[int]], list[list[int]]]:
@@ -322,19 +341,19 @@ def _people(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
 
 
-def seats_note(request: Request, drivers: Sequence[Driver], free: str = "free") -> LiftNote | None:
+def seats_note(request: Request, drivers: Sequence[Driver]) -> LiftNote | None:
     """The whole lift's note when the drivers' seats cannot hold everyone."""
-    seats = sum(d.seats for d in drivers)
-    people = request.passengers
+    seats, people, n = sum(d.seats for d in drivers), request.passengers, len(request.pickups)
     if seats >= people:
         return None
-    n = len(request.pickups)
-    at = f" at {n} pickup{'s' if n != 1 else ''}" if n else ""
-    who = f"the only {free} driver has" if len(drivers) == 1 else f"the {len(drivers)} {free} drivers have"
     if not drivers:
-        who = f"no {free} driver has any"
-        return LiftNote(request_id=request.id, text=f"{_people(people)}{at} need {people} seats; {who}")
-    return LiftNote(request_id=request.id, text=f"{_people(people)}{at} need {people} seats; {who} {seats}")
+        have = "no driver is free"
+    elif len(drivers) == 1:
+        have = f"the only free driver has {seats}"
+    else:
+        have = f"the {len(drivers)} free drivers have {seats}"
+    text = f"{_people(people)} at {n} pickup{'s' if n != 1 else ''} need {people} seats; {have}"
+    return LiftNote(request_id=request.id, text=text)
 
 
 def _notes(

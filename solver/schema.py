@@ -180,7 +180,9 @@ class Params(_Frozen):
     max_detour_minutes: int = Field(default=30, ge=0)
     """Lifts: the most a driver's route may take beyond driving straight from home to the action."""
     route_time_limit_s: float = Field(default=1.0, gt=0)
-    """Lifts with pickups: seconds of routing search per lift (guided local search stops there)."""
+    """Lifts with pickups: seconds of routing search per lift (guided local search stops there; a
+    lift whose groups fit the seats only when split is searched twice). ``solve`` keeps this time,
+    at most 30% of ``time_limit_s`` in all, for routing."""
     max_rounds: int | None = Field(default=None, ge=0)
     """Stop the neighbourhood search after this many rounds, for runs that must be bit-identical
     whatever the machine's speed (large instances only; small ones are solved in one model)."""
