@@ -139,3 +139,11 @@ def test_every_plan_passes_the_route_checker_and_accounts_for_everyone(
         == req.passengers
     )
     assert {n.pickup_id for n in out.notes if n.pickup_id} == set(out.left)
+
+
+def test_a_time_limit_too_short_for_the_search_still_carries_everyone() -> None:
+    spots = [(51.44 + 0.0013 * i, -3.24 + 0.012 * (i % 10)) for i in range(60)]
+    req = lift(*(pickup(f"p{i}", at, 2) for i, at in enumerate(spots)))
+    drivers = [driver(f"d{i}", spots[(7 * i) % 60], 6) for i in range(30)]
+    out = plan(req, drivers, horizon_start=MONDAY, max_detour=30, time_limit_s=0.001)
+    assert out.left == {} and sum(r.stops[-2].load for r in out.routes) == 120
