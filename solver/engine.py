@@ -14,7 +14,7 @@ from solver.mip import solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins, release_broken_teams
 from solver.problem import Problem
-from solver.schema import Assignment, Instance, LiftNote, Params, Roster, Route, SolveStatus
+from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
 from solver.scope import Scope
 from solver.state import RosterState
 
@@ -71,17 +71,16 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
-    routes: list[Route] = []
-    notes: list[LiftNote] = []
-    if lifts:  # the second step of lifts with pickups (solver.lift_routes): who collects whom, when
-        from solver.lift_routes import route_lifts  # OR-Tools' routing loads only for such lifts
+    lifted = None
+    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
+        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
 
         before = state.objective()
-        routes, notes = route_lifts(problem, state, routing_s / len(lifts))
+        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts))
         if state.objective() != before and status == SolveStatus.OPTIMAL:
             status = SolveStatus.FEASIBLE
     roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
-    return roster.model_copy(update={"routes": tuple(routes), "lift_notes": tuple(notes)})
+    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
 
 
 def _cp_sat(

@@ -102,5 +102,7 @@ def explain_unfilled(state: RosterState, used: dict[str, set[int]]) -> list[Expl
             code, text = reason(state, r)
             rid = pb.instance.requests[r].id
             empty = [k for k in range(pb.head[r]) if k not in used.get(rid, ())]
+            if pb.instance.requests[r].pickups:
+                empty = empty[:1]  # a lift with pickups is one job, explained once
             out += [Explanation(request_id=rid, slot_index=k, code=code, text=text) for k in empty]
     return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 from solver.explain import reason
 from solver.problem import Problem
 from solver.routing import Driver, LiftPlan, direct_route, plan, seats_note
-from solver.schema import LiftNote, Route
+from solver.schema import LiftNote, ReasonCode, Roster, Route
 from solver.state import RosterState
 from solver.travel import Travel
 
@@ -152,3 +152,23 @@ def _unserved(pb: Problem, state: RosterState, r: int) -> LiftNote:
     if note is not None:
         return note
     return LiftNote(request_id=req.id, text=f"nobody drives: {reason(state, r)[1]}")
+
+
+def with_routes(roster: Roster, routes: list[Route], notes: list[LiftNote]) -> Roster:
+    """The roster with its lifts' routes and notes; an unserved lift whose routes say why is
+    explained in the lift's own terms (the roster alone would call it "not worth it": it does not
+    see that nobody can reach the pickups)."""
+    served = {a.request_id for a in roster.assignments}
+    said: dict[str, list[str]] = {}
+    for n in notes:
+        if n.pickup_id is not None and n.request_id not in served:
+            said.setdefault(n.request_id, []).append(n.text)
+    unfilled = tuple(
+        e.model_copy(update={"code": ReasonCode.UNAVAILABLE, "text": "; ".join(said[e.request_id])})
+        if e.request_id in said
+        else e
+        for e in roster.unfilled
+    )
+    return roster.model_copy(
+        update={"routes": tuple(routes), "lift_notes": tuple(notes), "unfilled": unfilled}
+    )

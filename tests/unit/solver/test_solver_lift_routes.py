@@ -60,6 +60,7 @@ def test_a_lift_with_too_few_seats_is_not_served_and_says_why() -> None:
     assert [n.text for n in roster.lift_notes] == [
         "7 people at 2 pickups need 7 seats; the 2 free drivers have 5"
     ]
+    assert len(roster.unfilled) == 1  # one job: not one explanation per slot of its headcount of 6
 
 
 def test_a_driver_who_cannot_reach_in_time_gives_way_to_a_free_one() -> None:
