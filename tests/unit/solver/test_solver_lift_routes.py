@@ -7,7 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Assignment, Params, check, solve
+from solver.greedy import greedy_roster
+from solver.mip import solve_mip
+from solver.model import solve_scope
+from solver.problem import Problem
 from solver.schema import Instance, Member, Pickup, Request, Roster
+from solver.scope import Scope
+from solver.state import RosterState
 from tests.unit.solver.builders import HERE, SPOTS, instance, member, pairs, request
 
 P = Params(time_limit_s=3, workers=1, route_time_limit_s=0.3)
@@ -43,6 +49,21 @@ def test_a_lift_of_six_at_two_pickups_gets_two_cars_not_six() -> None:
     assert roster.unfilled == () and roster.lift_notes == ()
     assert sorted(r.stops[-2].load for r in roster.routes) == [3, 3]
     assert roster.objective == 1000 * 3 * 2  # worth the two cars it needs; nobody travels
+
+
+def test_cp_sat_highs_and_the_roster_state_value_a_lift_alike() -> None:
+    crew = [
+        driver("four", 4),
+        driver("three", 3, at=NORTH),
+        *(driver(f"one{i}", 1, at=SOUTH) for i in range(4)),
+    ]
+    other = request("other", 600, 700, skills=("driver",), headcount=2, priority=2)
+    pb = Problem(instance([lift(pickup("north", NORTH, 3), pickup("south", SOUTH, 3)), other], crew), P)
+    cp = solve_scope(pb, Scope.everything(greedy_roster(pb)), time_limit=5)
+    mip = solve_mip(pb, 5)
+    assert mip is not None and mip.proven
+    assert cp.objective - pb.constant == mip.objective == RosterState(pb, cp.chosen).objective()
+    assert RosterState(pb, mip.chosen).objective() == mip.objective
 
 
 def test_lifts_without_pickups_still_pay_per_driver() -> None:
