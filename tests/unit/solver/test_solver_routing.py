@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from solver import Params
 from solver.route_check import check_routes
 from solver.routing import Driver, LiftPlan, plan
-from solver.schema import Assignment, Pickup, Request
+from solver.schema import Assignment, Leg, Pickup, Request, TravelTable
+from solver.travel import Travel
 from tests.unit.solver.builders import HERE, MONDAY, SPOTS, instance, member, request
 
 START = 600  # 10:00 on the Monday
@@ -30,10 +31,26 @@ def driver(did: str, at: tuple[float, float], seats: int, **extra: object) -> Dr
     return Driver(id=did, lat=at[0], lon=at[1], seats=seats, **extra)  # type: ignore[arg-type]
 
 
-def planned(req: Request, drivers: list[Driver], max_detour: int = 30, **extra: object) -> LiftPlan:
-    out = plan(req, drivers, horizon_start=MONDAY, max_detour=max_detour, time_limit_s=0.1, **extra)  # type: ignore[arg-type]
+def planned(
+    req: Request,
+    drivers: list[Driver],
+    max_detour: int = 30,
+    table: TravelTable | None = None,
+    previous: dict[str, str] | None = None,
+) -> LiftPlan:
+    """``plan`` with a short search, its routes re-judged by the route checker."""
+    travel, limit = Travel(table), 0.1
+    out = plan(
+        req,
+        drivers,
+        horizon_start=MONDAY,
+        max_detour=max_detour,
+        travel=travel,
+        previous=previous,
+        time_limit_s=limit,
+    )
     members = [member(d.id, at=(d.lat, d.lon), car_seats=d.seats) for d in drivers]
-    inst = instance([req], members)
+    inst = instance([req], members, travel=table)
     drove = [Assignment(request_id=req.id, slot_index=0, member_id=r.member_id) for r in out.routes]
     assert check_routes(inst, drove, out.routes, Params(max_detour_minutes=max_detour)) == []
     return out
@@ -147,3 +164,18 @@ def test_a_time_limit_too_short_for_the_search_still_carries_everyone() -> None:
     drivers = [driver(f"d{i}", spots[(7 * i) % 60], 6) for i in range(30)]
     out = plan(req, drivers, horizon_start=MONDAY, max_detour=30, time_limit_s=0.001)
     assert out.left == {} and sum(r.stops[-2].load for r in out.routes) == 120
+
+
+def test_groups_are_split_when_only_split_they_fit_the_seats() -> None:
+    req = lift(pickup("north", NORTH, 3), pickup("south", SOUTH, 2))
+    out = planned(req, [driver("four", HERE, 4), driver("one", HERE, 1)])
+    assert out.left == {} and sorted(r.stops[-2].load for r in out.routes) == [1, 4]
+
+
+def test_a_road_table_replaces_the_straight_line_where_it_has_the_leg() -> None:
+    req = lift(pickup("north", NORTH, 2))
+    slow = Leg(from_lat=NORTH[0], from_lon=NORTH[1], to_lat=HERE[0], to_lon=HERE[1], metres=9_000, minutes=40)
+    table = TravelTable(legs=(slow,))  # a closed bridge: 40 minutes back from the north
+    out = planned(req, [driver("a", HERE, 4)], table=table)
+    assert out.routes == [] and "more than 30 minutes out of" in out.notes[0].text
+    assert planned(req, [driver("a", HERE, 4)]).left == {}  # 10 minutes there and back as the crow flies
