@@ -1,6 +1,7 @@
 """Mechanic's rostering engine: ``solve(instance, params) -> Roster`` and ``check(instance, roster)``.
 
-Pure CP-SAT and pydantic; nothing here knows about events, databases or HTTP.
+Pure CP-SAT, OR-Tools' routing (lifts with pickups) and pydantic; nothing here knows about
+events, databases or HTTP.
 """
 
 from solver.check import CheckResult, check
@@ -8,13 +9,19 @@ from solver.schema import (
     Assignment,
     Explanation,
     Instance,
+    Leg,
+    LiftNote,
     Member,
     Params,
+    Pickup,
     ReasonCode,
     ReleasedPin,
     Request,
     Roster,
+    Route,
     SolveStatus,
+    Stop,
+    TravelTable,
 )
 
 
@@ -49,13 +56,19 @@ __all__ = [
     "CheckResult",
     "Explanation",
     "Instance",
+    "Leg",
+    "LiftNote",
     "Member",
     "Params",
+    "Pickup",
     "ReasonCode",
     "ReleasedPin",
     "Request",
     "Roster",
+    "Route",
     "SolveStatus",
+    "Stop",
+    "TravelTable",
     "check",
     "placement_options",
     "solve",

@@ -40,13 +40,17 @@ BOUND_WORKERS = 8
 """CP-SAT workers for the bound phase on mid-size problems: its eight-worker portfolio includes
 the LP-heavy subsolvers, which on medium bring the bound to within 0.2-0.5% of the best rosters
 in 1.4 s even when they time-share two cores (two workers left gaps of 1-3%)."""
+ROUTING_SHARE = 0.3
+"""At most this share of the time limit is kept for routing lifts with pickups (after the roster)."""
 
 
 def solve(instance: Instance, params: Params, *, started: float | None = None) -> Roster:
     """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time)."""
     t0 = time.monotonic() if started is None else started
-    deadline = t0 + params.time_limit_s
     problem = Problem(instance, params)
+    lifts = [r for r in instance.requests if r.pickups]
+    routing_s = min(len(lifts) * params.route_time_limit_s, ROUTING_SHARE * params.time_limit_s)
+    deadline = t0 + params.time_limit_s - routing_s
     admit_pins(problem)
     state = greedy_roster(problem)
     while release_broken_teams(state):
@@ -67,7 +71,16 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
-    return _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    lifted = None
+    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
+        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
+
+        before = state.objective()
+        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts))
+        if state.objective() != before and status == SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
+    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
 
 
 def _cp_sat(

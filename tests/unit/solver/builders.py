@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hypothesis import strategies as st
+
 from solver import Assignment, Instance, Member, Request
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "solver"
@@ -14,6 +16,8 @@ MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
 DAY = 24 * 60
 HERE = (51.48, -3.18)
 """All hand-made members and requests sit at one point unless a test moves them."""
+SPOTS = st.tuples(st.floats(51.40, 51.56), st.floats(-3.30, -3.06))
+"""Points of Cardiff, for generated instances."""
 
 
 def member(

@@ -6,16 +6,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver import Instance, Params, check, solve
-from tests.unit.solver.builders import DAY, instance, member, request
+from tests.unit.solver.builders import DAY, SPOTS, instance, member, request
 
 SKILLS = ("driver", "cook", "first_aid")
 
 
 @st.composite
 def instances(draw: st.DrawFn) -> Instance:
-    def spot() -> tuple[float, float]:
-        return (draw(st.floats(51.40, 51.56)), draw(st.floats(-3.30, -3.06)))
-
     reqs = []
     for i in range(draw(st.integers(1, 8))):
         start = draw(st.integers(0, 3 * DAY // 15)) * 15
@@ -27,7 +24,7 @@ def instances(draw: st.DrawFn) -> Instance:
                 headcount=draw(st.integers(1, 3)),
                 priority=draw(st.integers(1, 5)),
                 skills=tuple(draw(st.sets(st.sampled_from(SKILLS), max_size=1))),
-                at=spot(),
+                at=draw(SPOTS),
             )
         )
     mems = []
@@ -40,7 +37,7 @@ def instances(draw: st.DrawFn) -> Instance:
                 skills=tuple(draw(st.sets(st.sampled_from(SKILLS)))),
                 windows=windows,
                 max_minutes=draw(st.sampled_from([0, 60, 240, 600])),
-                at=spot(),
+                at=draw(SPOTS),
             )
         )
     return instance(reqs, mems)

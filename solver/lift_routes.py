@@ -1,0 +1,174 @@
+"""A lift's second step: route the drivers the roster chose, and settle the roster around the routes.
+
+Step one is the roster: it decides who drives, because a driver is one member among all the week's
+requests (hours, double booking, fairness), and it pays a lift with pickups once, when its drivers'
+seats hold everyone (``CoverageRule``). Step two, here, orders the pickups among those drivers with
+``solver.routing``. The routes may show that the roster's choice does not work on the road (nobody
+reaches a pickup in time, a detour is too long) or is more than needed, so:
+- free drivers who fit the roster (eligible, not double-booked, within their hours, within the
+  headcount) stand by, and are added if the chosen ones cannot carry everyone;
+- a chosen driver the routes do not need is dropped, unless pinned or needed by a team rule
+  (seats, buddy, lead): such a driver keeps a direct route with an empty car.
+Every change goes through ``RosterState``, so the roster's own rules still hold and its objective
+is recomputed; people still left behind get a ``LiftNote``.
+"""
+
+from __future__ import annotations
+
+from solver.explain import reason
+from solver.problem import Problem
+from solver.routing import Driver, LiftPlan, direct_route, plan, seats_note
+from solver.schema import LiftNote, ReasonCode, Roster, Route
+from solver.state import RosterState
+from solver.travel import Travel
+
+MAX_STANDBY = 6
+"""Free drivers offered to the router next to the roster's choice, nearest first."""
+
+
+def lifts_with_pickups(problem: Problem) -> list[int]:
+    return [r for r, req in enumerate(problem.instance.requests) if req.pickups]
+
+
+def route_lifts(
+    problem: Problem, state: RosterState, seconds_per_lift: float
+) -> tuple[list[Route], list[LiftNote]]:
+    """Routes and notes of every lift with pickups; ``state`` is changed to the drivers who drive."""
+    routes: list[Route] = []
+    notes: list[LiftNote] = []
+    for r in lifts_with_pickups(problem):
+        if not any(p in state.chosen for p in problem.by_req[r]):
+            notes.append(_unserved(problem, state, r))
+            continue
+        lift = _route_one(problem, state, r, seconds_per_lift)
+        routes += lift.routes
+        notes += lift.notes
+    return routes, notes
+
+
+def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
+    m = problem.instance.members[problem.pair_m[p]]
+    approved = {(a.request_id, a.member_id) for a in problem.instance.approved}
+    return Driver(
+        id=m.id,
+        lat=m.lat,
+        lon=m.lon,
+        seats=m.car_seats or 0,
+        approved=(problem.instance.requests[r].id, m.id) in approved,
+        standby=standby,
+    )
+
+
+def _route_one(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
+    """Route with the roster's drivers and standbys; if the roster cannot take the routes' team
+    (more standbys than free places, or a team rule broken), route the roster's drivers alone."""
+    pb = problem
+    chosen = [p for p in pb.by_req[r] if p in state.chosen]
+    movable = sum(p not in state.pinned for p in chosen)
+    spare = [p for p in pb.by_req[r] if p not in state.chosen and state.fits(p, movable)]
+    spare = sorted(spare, key=lambda p: pb.km[p])[:MAX_STANDBY]
+    pool = [_driver(pb, r, p, False) for p in chosen] + [_driver(pb, r, p, True) for p in spare]
+    lift = _plan(pb, r, pool, seconds)
+    if not _take(pb, state, r, chosen, spare, lift):
+        lift = _plan(pb, r, pool[: len(chosen)], seconds)
+        _take(pb, state, r, chosen, [], lift)  # always possible: at worst the roster's team stays
+    return _with_direct_routes(pb, state, r, lift)
+
+
+def _take(
+    pb: Problem, state: RosterState, r: int, chosen: list[int], spare: list[int], lift: LiftPlan
+) -> bool:
+    """Make the lift's drivers in ``state`` those who drive in ``lift``, keeping pinned drivers and
+    idle ones a team rule (seats, buddy, lead) still needs; False, with ``state`` as it was, if the
+    roster cannot take that team."""
+    members = pb.instance.members
+    driving = {route.member_id for route in lift.routes}
+    idle = [p for p in chosen if members[pb.pair_m[p]].id not in driving and p not in state.pinned]
+    joining = [p for p in spare if members[pb.pair_m[p]].id in driving]
+    for p in idle:
+        state.remove(p)
+    added = []
+    for p in joining:
+        if not state.fits(p):
+            break
+        state.add(p)
+        added.append(p)
+    back = []
+    for p in idle:  # a team rule may still need an idle driver
+        if _team_ok(pb, state, r) or not state.fits(p):
+            break
+        state.add(p)
+        back.append(p)
+    if len(added) == len(joining) and _team_ok(pb, state, r):
+        return True
+    for p in added + back:
+        state.remove(p)
+    for p in idle:
+        state.add(p)
+    return False
+
+
+def _plan(pb: Problem, r: int, pool: list[Driver], seconds: float) -> LiftPlan:
+    inst = pb.instance
+    req = inst.requests[r]
+    previous = {
+        s.pickup_id: route.member_id
+        for route in inst.approved_routes
+        if route.request_id == req.id
+        for s in route.stops
+        if s.pickup_id is not None
+    }
+    return plan(
+        req,
+        pool,
+        horizon_start=inst.horizon_start,
+        max_detour=pb.params.max_detour_minutes,
+        travel=Travel(inst.travel),
+        previous=previous,
+        time_limit_s=seconds,
+    )
+
+
+def _with_direct_routes(pb: Problem, state: RosterState, r: int, lift: LiftPlan) -> LiftPlan:
+    """Give every driver of the lift without pickups (kept by a pin or a team rule) a direct route."""
+    driving = {route.member_id for route in lift.routes}
+    req = pb.instance.requests[r]
+    for p in pb.by_req[r]:
+        if p in state.chosen and pb.instance.members[pb.pair_m[p]].id not in driving:
+            lift.routes.append(direct_route(req, _driver(pb, r, p, False), Travel(pb.instance.travel)))
+    return lift
+
+
+def _team_ok(pb: Problem, state: RosterState, r: int) -> bool:
+    members = [pb.pair_m[p] for p in pb.by_req[r] if p in state.chosen]
+    return all(rule.team_ok(pb, r, members) for rule in pb.rules)
+
+
+def _unserved(pb: Problem, state: RosterState, r: int) -> LiftNote:
+    """Why nobody drives: too few seats among the free drivers, or the roster's own reason."""
+    req = pb.instance.requests[r]
+    free = [_driver(pb, r, p, True) for p in pb.by_req[r] if state.fits(p)]
+    note = seats_note(req, free)
+    if note is not None:
+        return note
+    return LiftNote(request_id=req.id, text=f"nobody drives: {reason(state, r)[1]}")
+
+
+def with_routes(roster: Roster, routes: list[Route], notes: list[LiftNote]) -> Roster:
+    """The roster with its lifts' routes and notes; an unserved lift whose routes say why is
+    explained in the lift's own terms (the roster alone would call it "not worth it": it does not
+    see that nobody can reach the pickups)."""
+    served = {a.request_id for a in roster.assignments}
+    said: dict[str, list[str]] = {}
+    for n in notes:
+        if n.pickup_id is not None and n.request_id not in served:
+            said.setdefault(n.request_id, []).append(n.text)
+    unfilled = tuple(
+        e.model_copy(update={"code": ReasonCode.UNAVAILABLE, "text": "; ".join(said[e.request_id])})
+        if e.request_id in said
+        else e
+        for e in roster.unfilled
+    )
+    return roster.model_copy(
+        update={"routes": tuple(routes), "lift_notes": tuple(notes), "unfilled": unfilled}
+    )
