@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from solver.geo import dist_m, home_km, travel_min
-from solver.schema import Assignment, Instance, Member, Params, ReleasedPin, Request
+from solver.route_check import check_routes
+from solver.schema import Assignment, Instance, Member, Params, ReleasedPin, Request, Roster
 
 
 @dataclass
@@ -135,13 +136,41 @@ def _commands(instance: Instance, roster: list[Assignment], released: set[tuple[
     return out
 
 
+def _could_drive(instance: Instance, r: Request, m: Member) -> bool:
+    """Whether ``m`` passes every rule that decides who may go to ``r`` at all."""
+    forbidden = {(a.request_id, a.member_id) for a in instance.forbidden}
+    km = home_km(dist_m(m.lat, m.lon, r.lat, r.lon))
+    return (
+        r.skills <= m.skills
+        and any(ws <= r.start and r.end <= we for ws, we in m.windows)
+        and r.kind not in m.refused_kinds
+        and r.partner not in m.refused_partners
+        and (m.max_travel_km is None or km <= m.max_travel_km)
+        and (r.id, m.id) not in forbidden
+    )
+
+
+def _lift_worth(instance: Instance, r: Request) -> int:
+    """Slots a served lift with pickups is worth: the fewest drivers who could seat everyone, taking
+    the largest cars of the eligible drivers first (at most the headcount)."""
+    seats = sorted((m.car_seats or 0 for m in instance.members if _could_drive(instance, r, m)), reverse=True)
+    for k in range(1, r.headcount + 1):
+        if sum(seats[:k]) >= r.passengers:
+            return k
+    return r.headcount
+
+
 def _objective(instance: Instance, roster: list[Assignment], params: Params, res: CheckResult) -> None:
     reqs = {r.id: r for r in instance.requests}
     mems = {m.id: m for m in instance.members}
     loads: dict[str, int] = {}
+    served = {a.request_id for a in roster if reqs[a.request_id].pickups}
+    res.filled += sum(
+        params.priority_weight * reqs[rid].priority * _lift_worth(instance, reqs[rid]) for rid in served
+    )
     for a in roster:
         r, m = reqs[a.request_id], mems[a.member_id]
-        res.filled += params.priority_weight * r.priority
+        res.filled += 0 if r.pickups else params.priority_weight * r.priority
         res.travel_km += home_km(dist_m(m.lat, m.lon, r.lat, r.lon))
         history = m.history_minutes if params.product_rules else 0
         loads[m.id] = loads.get(m.id, history) + r.duration
@@ -156,14 +185,20 @@ def _objective(instance: Instance, roster: list[Assignment], params: Params, res
 
 def check(
     instance: Instance,
-    assignments: Iterable[Assignment],
+    assignments: Iterable[Assignment] | Roster,
     params: Params | None = None,
     released: Iterable[ReleasedPin] = (),
 ) -> CheckResult:
     """Every violated rule (in SPEC order, so the first matches score.py) or the objective parts.
 
-    A pin may be missing only if ``released`` gives a reason for it (``Roster.released``)."""
+    A pin may be missing only if ``released`` gives a reason for it (``Roster.released``). Given a
+    whole ``Roster``, its released pins count and its lift routes are checked too
+    (``solver.route_check``): every driver of a lift with pickups needs a valid route."""
     params = params or Params()
+    routes = None
+    if isinstance(assignments, Roster):
+        routes, released = assignments.routes, (*released, *assignments.released)
+        assignments = assignments.assignments
     roster = list(assignments)
     let_go = {(x.request_id, x.member_id) for x in released if x.text}
     res = CheckResult(filled_slots=len(roster), total_slots=sum(r.headcount for r in instance.requests))
@@ -173,6 +208,8 @@ def check(
     res.violations = _hard(instance, roster) + _commands(instance, roster, let_go)
     if params.product_rules:
         res.violations += _product(instance, roster)
+    if routes is not None:
+        res.violations += check_routes(instance, roster, routes, params)
     if not res.violations:
         _objective(instance, roster, params, res)
     return res

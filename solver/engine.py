@@ -9,12 +9,13 @@ from ortools.sat.python import cp_model
 
 from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster
+from solver.lift_routes import lifts_with_pickups, route_lifts
 from solver.lns import NeighbourhoodSearch
 from solver.mip import solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins, release_broken_teams
 from solver.problem import Problem
-from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
+from solver.schema import Assignment, Instance, LiftNote, Params, Roster, Route, SolveStatus
 from solver.scope import Scope
 from solver.state import RosterState
 
@@ -40,13 +41,17 @@ BOUND_WORKERS = 8
 """CP-SAT workers for the bound phase on mid-size problems: its eight-worker portfolio includes
 the LP-heavy subsolvers, which on medium bring the bound to within 0.2-0.5% of the best rosters
 in 1.4 s even when they time-share two cores (two workers left gaps of 1-3%)."""
+ROUTING_SHARE = 0.3
+"""At most this share of the time limit is kept for routing lifts with pickups (after the roster)."""
 
 
 def solve(instance: Instance, params: Params, *, started: float | None = None) -> Roster:
     """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time)."""
     t0 = time.monotonic() if started is None else started
-    deadline = t0 + params.time_limit_s
     problem = Problem(instance, params)
+    lifts = lifts_with_pickups(problem)
+    routing_s = min(len(lifts) * params.route_time_limit_s, ROUTING_SHARE * params.time_limit_s)
+    deadline = t0 + params.time_limit_s - routing_s
     admit_pins(problem)
     state = greedy_roster(problem)
     while release_broken_teams(state):
@@ -67,7 +72,15 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
-    return _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    routes: list[Route] = []
+    notes: list[LiftNote] = []
+    if lifts:  # the second step of lifts with pickups (solver.lift_routes): who collects whom, when
+        before = state.objective()
+        routes, notes = route_lifts(problem, state, routing_s / len(lifts))
+        if state.objective() != before and status == SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
+    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    return roster.model_copy(update={"routes": tuple(routes), "lift_notes": tuple(notes)})
 
 
 def _cp_sat(

@@ -3,6 +3,8 @@
 The most specific reason wins: nobody has the skills; nobody with them is free then; the people
 who are free are excluded by their own limits or a coordinator; they are at their hour limit;
 they are busy elsewhere; or, failing all that, filling the slot would lower the roster's value.
+A lift with pickups that is served has no empty slots: its headcount caps the drivers, it does not
+ask for them (``solver.lift_routes`` explains the people a served lift leaves behind).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def _of(part: int, whole: int, which: str) -> str:
     return f"{lead} members {which} {'is' if part == 1 else 'are'}"
 
 
-def _reason(state: RosterState, r: int) -> tuple[ReasonCode, str]:
+def reason(state: RosterState, r: int) -> tuple[ReasonCode, str]:
     pb = state.pb
     emptied = pb.emptied_by[r]
     if emptied is not None:
@@ -94,8 +96,10 @@ def explain_unfilled(state: RosterState, used: dict[str, set[int]]) -> list[Expl
     pb = state.pb
     out = []
     for r in range(pb.n_req):
+        if pb.served_gain[r] and state.count[r]:
+            continue  # a lift with pickups is served whole by the drivers it needs, not by its headcount
         if state.count[r] < pb.head[r]:
-            code, text = _reason(state, r)
+            code, text = reason(state, r)
             rid = pb.instance.requests[r].id
             empty = [k for k in range(pb.head[r]) if k not in used.get(rid, ())]
             out += [Explanation(request_id=rid, slot_index=k, code=code, text=text) for k in empty]

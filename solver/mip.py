@@ -124,6 +124,8 @@ def _rows(
             )
         if BuddyRule in kinds and reqs[r].min_team > 1:
             h.addConstr(h.qsum(team) >= reqs[r].min_team * s)
+        if pb.served_gain[r]:  # the gain is earned only if somebody really goes
+            h.addConstr(h.qsum(team) >= s)
     used = {m: h.addBinary() for m in range(pb.n_mem) if pb.by_mem[m]}
     values += [float(any(p in chosen for p in pb.by_mem[m])) for m in used]
     top = max([pb.cap[m] + pb.history[m] for m in used] + [0])
@@ -154,7 +156,10 @@ def _rows(
             h.addConstr(high >= load)
     weight = next((rule.weight for rule in pb.rules if isinstance(rule, FairnessRule)), 0)
     h.setMaximize()
-    h.setObjective(h.qsum(pb.gain[p] * var for p, var in enumerate(x)) - weight * (high - low))
+    objective = h.qsum(pb.gain[p] * var for p, var in enumerate(x)) - weight * (high - low)
+    if pb.served:
+        objective = objective + h.qsum(g * sent[r] for r, g in pb.served if r in sent)
+    h.setObjective(objective)
     return None if start is None else values
 
 

@@ -34,6 +34,9 @@ def build(problem: Problem, scope: Scope) -> tuple[cp_model.CpModel, AssignmentV
     terms: list[cp_model.LinearExprT] = [
         cp_model.LinearExpr.weighted_sum(list(v.x.values()), [problem.gain[p] for p in v.x])
     ]
+    served = [(r, g) for r, g in problem.served if r in v.by_req]
+    if served:
+        terms.append(sum(g * v.sent(r) for r, g in served))
     terms += [rule.constrain(v) for rule in problem.rules]
     model.maximize(sum(terms))
     _complete_hint(model, v, scope.hint)

@@ -69,6 +69,7 @@ class Problem:
         pair_m: list[np.ndarray] = []
         gains: list[np.ndarray] = []
         kms: list[np.ndarray] = []
+        served: list[int] = []
         self.emptied_by: list[tuple[Rule, str] | None] = []
         for r in range(self.n_req):
             cands = Candidates(self.instance, tables, r, everyone)
@@ -82,6 +83,7 @@ class Problem:
                         break
             self.emptied_by.append(emptied)
             gain = np.zeros(cands.members.size, dtype=np.int64)
+            served.append(sum(rule.served_gain(cands) for rule in self.rules))
             for rule in self.rules:
                 part = rule.gain(cands)
                 if part is not None:
@@ -95,6 +97,9 @@ class Problem:
         self.pair_m: list[int] = cat(pair_m).tolist()
         self.gain: list[int] = cat(gains).tolist()
         self.km: list[int] = cat(kms).tolist()
+        self.served_gain = served
+        """Gain of each request earned once when anybody goes (lifts with pickups; else 0)."""
+        self.served = [(r, g) for r, g in enumerate(served) if g]
         self.by_req: list[list[int]] = [[] for _ in range(self.n_req)]
         self.by_mem: list[list[int]] = [[] for _ in range(self.n_mem)]
         for p, (r, m) in enumerate(zip(self.pair_r, self.pair_m, strict=True)):

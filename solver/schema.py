@@ -96,6 +96,50 @@ class Assignment(_Frozen):
     member_id: str
 
 
+class Stop(_Frozen):
+    pickup_id: str | None
+    """The pickup collected here; None for the lift's destination (always the last stop)."""
+    arrive: int
+    """Minute (from the horizon start) the driver gets here."""
+    load: int = Field(ge=0)
+    """People in the car when it leaves this stop (0 after the destination)."""
+
+
+class Route(_Frozen):
+    """One driver's lift: leave home, collect pickups in this order, arrive at the destination."""
+
+    request_id: str
+    member_id: str
+    leave: int
+    """Minute the driver leaves home."""
+    stops: tuple[Stop, ...]
+    metres: int = Field(ge=0)
+    """Driving from home to the destination along the stops."""
+    detour_minutes: int = Field(ge=0)
+    """Minutes more than driving straight from home to the destination."""
+
+
+class Leg(_Frozen):
+    """Driving between two points as a road router measured it (OSRM, Valhalla...)."""
+
+    from_lat: float
+    from_lon: float
+    to_lat: float
+    to_lon: float
+    metres: int = Field(ge=0)
+    minutes: int = Field(ge=0)
+
+
+class TravelTable(_Frozen):
+    """Measured legs between the points of the lifts (homes, pickups, destinations).
+
+    A pair of points is looked up with coordinates rounded to 6 decimals (about 10 cm), in the
+    direction given; a pair the table lacks falls back to the straight-line estimate of
+    ``solver.geo`` (30 km/h), so a partial table is still usable."""
+
+    legs: tuple[Leg, ...] = ()
+
+
 class Instance(_Frozen):
     name: str = "instance"
     horizon_start: datetime
@@ -108,6 +152,10 @@ class Instance(_Frozen):
     """Assignments that must appear in the result exactly as given."""
     forbidden: tuple[Assignment, ...] = ()
     """(request, member) pairs that must not appear; slot_index is ignored."""
+    approved_routes: tuple[Route, ...] = ()
+    """The routes of the approved roster's lifts: re-planning keeps who collects whom where possible."""
+    travel: TravelTable | None = None
+    """Road distances and times for the lifts' points; without it, straight lines at 30 km/h."""
 
 
 class Params(_Frozen):
@@ -131,6 +179,8 @@ class Params(_Frozen):
     passengers, a member with refusals...), so the flag matters for inert data and for ``check``."""
     max_detour_minutes: int = Field(default=30, ge=0)
     """Lifts: the most a driver's route may take beyond driving straight from home to the action."""
+    route_time_limit_s: float = Field(default=1.0, gt=0)
+    """Lifts with pickups: seconds of routing search per lift (guided local search stops there)."""
     max_rounds: int | None = Field(default=None, ge=0)
     """Stop the neighbourhood search after this many rounds, for runs that must be bit-identical
     whatever the machine's speed (large instances only; small ones are solved in one model)."""
@@ -169,29 +219,6 @@ class Explanation(_Frozen):
     text: str
     """A sentence a coordinator can read, e.g. 'no member with court_support_trained is
     available on Tue 09:00-12:00'."""
-
-
-class Stop(_Frozen):
-    pickup_id: str | None
-    """The pickup collected here; None for the lift's destination (always the last stop)."""
-    arrive: int
-    """Minute (from the horizon start) the driver gets here."""
-    load: int = Field(ge=0)
-    """People in the car when it leaves this stop (0 after the destination)."""
-
-
-class Route(_Frozen):
-    """One driver's lift: leave home, collect pickups in this order, arrive at the destination."""
-
-    request_id: str
-    member_id: str
-    leave: int
-    """Minute the driver leaves home."""
-    stops: tuple[Stop, ...]
-    metres: int = Field(ge=0)
-    """Driving from home to the destination along the stops."""
-    detour_minutes: int = Field(ge=0)
-    """Minutes more than driving straight from home to the destination."""
 
 
 class LiftNote(_Frozen):

@@ -36,12 +36,13 @@ class RosterState:
         self.load[m] -= self.pb.dur[r]
         self.count[r] -= 1
 
-    def fits(self, p: int) -> bool:
-        """Whether the pair can be added without breaking headcount, hours or double booking."""
+    def fits(self, p: int, spare_places: int = 0) -> bool:
+        """Whether the pair can be added without breaking headcount, hours or double booking (with
+        ``spare_places``: if that many people left the request first)."""
         pb = self.pb
         r, m = pb.pair_r[p], pb.pair_m[p]
         return (
-            self.count[r] < pb.head[r]
+            self.count[r] < pb.head[r] + spare_places
             and self.load[m] + pb.dur[r] <= pb.cap[m]
             and not (self.held[m] >> r) & 1
             and not pb.conflicts[r] & self.held[m]
@@ -59,4 +60,7 @@ class RosterState:
         pb = self.pb
         high, low = self.fairness_extremes()
         spread = 0 if high is None or low is None else high - low
-        return sum(pb.gain[p] for p in self.chosen) - pb.params.fairness_weight * spread - pb.constant
+        served = sum(g for r, g in pb.served if self.count[r])
+        return (
+            sum(pb.gain[p] for p in self.chosen) + served - pb.params.fairness_weight * spread - pb.constant
+        )

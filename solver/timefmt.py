@@ -11,3 +11,8 @@ def span_text(horizon_start: datetime, start: int, end: int) -> str:
     b = horizon_start + timedelta(minutes=end)
     tail = b.strftime("%H:%M") if b.date() == a.date() else b.strftime("%a %H:%M")
     return f"{a.strftime('%a %H:%M')}-{tail}"
+
+
+def clock(horizon_start: datetime, minute: int) -> str:
+    """E.g. ``06:15``: the time of day of a minute, for a lift's deadlines."""
+    return (horizon_start + timedelta(minutes=minute)).strftime("%H:%M")

@@ -36,6 +36,11 @@ class Rule:
         """Objective gain of sending each of ``cands.members``; None adds nothing."""
         return None
 
+    def served_gain(self, cands: Candidates) -> int:
+        """Objective gain earned once when anybody is sent to ``cands.request`` (the team rules make
+        that mean a complete team); 0 adds nothing."""
+        return 0
+
     def constrain(self, v: AssignmentVars) -> LinearExprT:
         """Add constraints to ``v.model`` and return this rule's part of the objective."""
         return 0
