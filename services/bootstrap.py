@@ -25,6 +25,7 @@ from services.notify.wiring import build_notifier, build_webhooks
 from services.ports import UnitOfWork
 from services.pump import Sink
 from services.redact import install_log_redaction, redact_event
+from services.road import Osrm, RoadRouter, RoadTimes, Valhalla
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import dead_letters
@@ -165,6 +166,19 @@ class Container:
         self.engine.dispose()
 
 
+def road_times(settings: Settings) -> RoadTimes | None:
+    """Road tables for lifts when the operator runs (or trusts) a router; straight lines otherwise."""
+    if settings.road_router == "none" or not settings.road_url:
+        return None
+    timeout = settings.road_timeout_s
+    router: RoadRouter = (
+        Osrm(settings.road_url, timeout_s=timeout)
+        if settings.road_router == "osrm"
+        else Valhalla(settings.road_url, timeout_s=timeout)
+    )
+    return RoadTimes(router, settings.road_max_points)
+
+
 def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = solve) -> Container:
     if migrate:
         upgrade(settings.database_url)
@@ -180,6 +194,6 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
     for _ in range(processes):
         pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
-    scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool)
+    scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings))
     notifier = build_notifier(engine, settings)
     return Container(settings, engine, scheduler, notifier, build_webhooks(engine))

@@ -96,11 +96,21 @@ class PlanningSnapshot:
     pins: tuple[Slot, ...] = ()
     """Coordinators' pins on requests of the horizon (cancelled ones too, so they are released),
     oldest first: when two cannot stand together, the older one stays."""
+    approved_routes: tuple[PlannedRoute, ...] = ()
+    """The approved roster's lift routes: a re-plan keeps who collects whom where it can."""
 
     def fingerprint(self) -> str:
         """What planning reads, without the horizon's exact minute: equal fingerprints, equal plans.
         A change that reaches no solver input (a name, a phone number) then costs no solve."""
-        content = (self.timezone, self.requests, self.members, self.approved, self.declined, self.pins)
+        content = (
+            self.timezone,
+            self.requests,
+            self.members,
+            self.approved,
+            self.declined,
+            self.pins,
+            self.approved_routes,
+        )
         return hashlib.sha256(repr(content).encode()).hexdigest()
 
 

@@ -22,6 +22,7 @@ import structlog
 from events import PinReleased, RosterProposed
 from services.metrics import SOLVE_SECONDS, SOLVES
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
+from services.road import RoadTimes
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
 from solver.schema import Instance, Params, Roster
@@ -49,8 +50,10 @@ class Scheduler:
         solve: SolveFn,
         executor: Executor | None = None,
         owner: str | None = None,
+        roads: RoadTimes | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.roads = roads
         self.settings = settings
         self.solve = solve
         self.executor = executor
@@ -130,6 +133,8 @@ class Scheduler:
             return 0
         try:
             instance = to_instance(snap)
+            if self.roads is not None:
+                instance = await asyncio.to_thread(self.roads.apply, instance)
             log.info(
                 "solve.start",
                 club_id=club_id,

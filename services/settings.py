@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     """How long a relay's lead lasts without renewal: a paused or cut-off leader is replaced this
     long after its last renewal, at most."""
     poll_interval_s: float = Field(default=0.1, gt=0)
+    road_router: Literal["none", "osrm", "valhalla"] = "none"
+    """Road distances and times for lifts from an OSRM or Valhalla server at ``road_url``; without
+    one, lifts are planned on straight lines at 30 km/h."""
+    road_url: str | None = None
+    road_timeout_s: float = Field(default=3.0, gt=0)
+    road_max_points: int = Field(default=100, ge=2)
+    """At most this many points in one road table (OSRM's default table limit)."""
     smtp_host: str | None = None
     """Email notifications are on when this is set."""
     smtp_port: int = 25

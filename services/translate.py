@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.ports import MemberRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
-from solver.schema import Assignment, Instance, Member, Pickup, Request, Roster, Route
+from solver.schema import Assignment, Instance, Member, Pickup, Request, Roster, Route, Stop
 
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 """Kinds of work nobody is sent to alone."""
@@ -113,6 +113,25 @@ def to_instance(snap: PlanningSnapshot) -> Instance:
         ),
         forbidden=tuple(
             Assignment(request_id=r, slot_index=0, member_id=m) for r, m in snap.declined if r in requests
+        ),
+        approved_routes=tuple(
+            _solver_route(route, snap.horizon_start)
+            for route in snap.approved_routes
+            if route.request_id in requests
+        ),
+    )
+
+
+def _solver_route(route: PlannedRoute, origin: datetime) -> Route:
+    return Route(
+        request_id=route.request_id,
+        member_id=route.member_id,
+        leave=_minutes(route.leave_at, origin),
+        metres=route.metres,
+        detour_minutes=route.detour_minutes,
+        stops=tuple(
+            Stop(pickup_id=None if pickup is None else str(pickup), arrive=_minutes(at, origin), load=load)
+            for pickup, at, load in route.stops
         ),
     )
 

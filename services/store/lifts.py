@@ -7,6 +7,7 @@ gets the seat count, never who drives, and a member sees a route only when it is
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, sel
 
 from events import LiftAsked
 from services.domain import AssignmentStatus, Conflict, NotFound
+from services.ports import PlannedRoute
 from services.store import outbox, writes
 from services.store.tables import (
     assignments,
@@ -120,7 +122,7 @@ def roster_lifts(conn: Connection, roster_id: str) -> dict[str, dict[str, Any]]:
     return dict(out)
 
 
-def _approved_roster(conn: Connection, club_id: str) -> str | None:
+def approved_roster(conn: Connection, club_id: str) -> str | None:
     ro = rosters.c
     found = conn.execute(
         select(ro.id)
@@ -133,7 +135,7 @@ def _approved_roster(conn: Connection, club_id: str) -> str | None:
 
 def driver_route(conn: Connection, club_id: str, request_id: str, member_id: str) -> dict[str, Any] | None:
     """The member's own route on a lift, from the club's approved roster; None if none was planned."""
-    approved = _approved_roster(conn, club_id)
+    approved = approved_roster(conn, club_id)
     if approved is None:
         return None
     found = _routes(conn, approved, request_id, member_id)
@@ -240,7 +242,7 @@ def lifts_asked(
         .join(help_requests, r.id == k.request_id)
         .where(k.member_id == member_id, r.lift_for.in_(request_ids), r.status == "open")
     ).all()
-    approved = _approved_roster(conn, club_id)
+    approved = approved_roster(conn, club_id)
     out: dict[str, dict[str, Any]] = {}
     for row in asked:
         stop = conn.execute(
@@ -255,3 +257,33 @@ def lifts_asked(
             "driver": stop.name.split()[0] if stop and stop.name.split() else None,
         }
     return out
+
+
+def planned_routes(conn: Connection, roster_id: str, request_ids: Iterable[str]) -> tuple[PlannedRoute, ...]:
+    """A roster's routes on these requests, as the scheduler hands them back to the solver."""
+    wanted = list(request_ids)
+    lr, st = lift_routes.c, route_stops.c
+    if not wanted:
+        return ()
+    stops: dict[tuple[str, str], list[tuple[int | None, Any, int]]] = defaultdict(list)
+    for row in conn.execute(
+        select(route_stops)
+        .where(st.roster_id == roster_id, st.request_id.in_(wanted))
+        .order_by(st.request_id, st.member_id, st.position)
+    ):
+        stops[(row.request_id, row.member_id)].append((row.pickup_position, row.arrive_at, row.load))
+    return tuple(
+        PlannedRoute(
+            row.request_id,
+            row.member_id,
+            row.leave_at,
+            row.metres,
+            row.detour_minutes,
+            tuple(stops[(row.request_id, row.member_id)]),
+        )
+        for row in conn.execute(
+            select(lift_routes)
+            .where(lr.roster_id == roster_id, lr.request_id.in_(wanted))
+            .order_by(lr.request_id, lr.member_id)
+        )
+    )

@@ -21,6 +21,7 @@ from services.ports import (
     ScheduleRepository,
     Slot,
 )
+from services.store import lifts
 from services.store.lifts import still_going
 from services.store.tables import (
     assignments,
@@ -248,6 +249,12 @@ class SqlRosters(RosterRepository):
                 .order_by(p.pinned_at, p.request_id, p.member_id)
             )
         )
+        approved_roster = lifts.approved_roster(self.conn, club_id)
+        routes = (
+            lifts.planned_routes(self.conn, approved_roster, (r.id for r in requests if r.pickups))
+            if approved_roster
+            else ()
+        )
         return PlanningSnapshot(
             club_id=club_id,
             timezone=tz,
@@ -258,6 +265,7 @@ class SqlRosters(RosterRepository):
             approved=tuple(approved),
             declined=tuple(declined),
             pins=pinned,
+            approved_routes=routes,
         )
 
     def _pickups(self, club_id: str, start: datetime, end: datetime) -> dict[str, tuple[PickupRow, ...]]:

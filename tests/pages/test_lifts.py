@@ -18,6 +18,7 @@ from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
 from services.store.repositories import SqlRosters
 from services.store.tables import assignments, lift_routes, request_pickups, rosters, route_stops
+from services.translate import to_instance
 from tests.pages.support import Site, csrf_of
 
 START = (datetime.now(UTC) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -311,3 +312,18 @@ def test_a_wrong_pickup_is_explained_next_to_its_field_and_nothing_is_stored(sit
     )
     assert no_place.status_code == 422 and "Pickup 1" in no_place.text
     assert site.client.get("/api/partner/requests", headers=partner(site)).json() == []
+
+
+def test_a_replan_starts_from_the_approved_routes(site: Site) -> None:
+    made = ask(site)
+    big, _ = site.add_member("Nia Hughes", car_seats=4)
+    small, _ = site.add_member("Owain Price", car_seats=3)
+    plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
+    now = datetime.now(UTC)
+    with site.engine.connect() as conn:
+        snap = SqlRosters(conn).snapshot(site.club_id, now, now + timedelta(days=7))
+    instance = to_instance(snap)
+    routes = {r.member_id: [s.pickup_id for s in r.stops] for r in instance.approved_routes}
+    assert routes == {big: ["0", None], small: ["1", None]}
+    (lift,) = instance.requests
+    assert [p.id for p in lift.pickups] == ["0", "1"], "the same names for pickups on both sides"
