@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -147,7 +148,7 @@ def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, rost
         objective=roster.objective,
         bound=roster.bound,
         filled_slots=roster.filled_slots,
-        total_slots=roster.total_slots,
+        total_slots=roster.total_slots - _spare_driver_places(instance, roster),
         wall_s=roster.wall_s,
         entries=tuple(
             Slot(a.request_id, a.slot_index, a.member_id, (a.request_id, a.member_id) in pinned)
@@ -161,6 +162,14 @@ def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, rost
             for n in roster.lift_notes
         ),
     )
+
+
+def _spare_driver_places(instance: Instance, roster: Roster) -> int:
+    """A lift with pickups asks for up to one driver per passenger, but needs only the cars its routes
+    use: the places it does not need are not places left empty. Counted as its drivers once served,
+    as one place while nobody drives it."""
+    drivers = Counter(a.request_id for a in roster.assignments)
+    return sum(r.headcount - max(drivers[r.id], 1) for r in instance.requests if r.pickups)
 
 
 def _route(route: Route, origin: datetime) -> PlannedRoute:

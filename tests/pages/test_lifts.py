@@ -12,17 +12,18 @@ from icalendar import Calendar
 from sqlalchemy import func, select, update
 
 from services.notify.compose import compose
-from services.ports import PlannedRoute, Proposal, Slot
+from services.ports import MemberRow, PickupRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
 from services.store import retention
 from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
 from services.store.repositories import SqlRosters
 from services.store.tables import assignments, lift_routes, request_pickups, rosters, route_stops
-from services.translate import to_instance
+from services.translate import to_instance, to_proposal
+from solver import Params, solve
 from tests.pages.support import Site, csrf_of
 
 START = (datetime.now(UTC) + timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
-PICKUPS = [
+PICKUPS: list[dict[str, Any]] = [
     {
         "place_name": "Grangetown",
         "lat": 51.468,
@@ -327,3 +328,56 @@ def test_a_replan_starts_from_the_approved_routes(site: Site) -> None:
     assert routes == {big: ["0", None], small: ["1", None]}
     (lift,) = instance.requests
     assert [p.id for p in lift.pickups] == ["0", "1"], "the same names for pickups on both sides"
+
+
+def test_a_planned_lift_counts_the_drivers_it_needs_not_one_per_passenger() -> None:
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    snap = PlanningSnapshot(
+        club_id="c",
+        timezone="Europe/London",
+        horizon_start=start - timedelta(hours=9),
+        horizon_end=start + timedelta(days=6),
+        requests=(
+            RequestRow(
+                "r1",
+                "p",
+                "lift",
+                51.49,
+                -3.17,
+                start,
+                start + timedelta(hours=1),
+                7,
+                ("driver",),
+                (),
+                7,
+                4,
+                tuple(
+                    PickupRow(i, p["place_name"], p["lat"], p["lon"], p["people"])
+                    for i, p in enumerate(PICKUPS)
+                ),
+            ),
+        ),
+        members=tuple(
+            MemberRow(
+                m,
+                ("driver",),
+                51.48,
+                -3.18,
+                10,
+                seats,
+                None,
+                (),
+                (),
+                (),
+                weekly=tuple((d, 0, 1440) for d in range(7)),
+            )
+            for m, seats in (("big", 4), ("small", 3))
+        ),
+    )
+    instance = to_instance(snap)
+    roster = solve(instance, Params(time_limit_s=2, product_rules=True))
+    proposal = to_proposal("ro-1", snap, instance, roster)
+    assert (proposal.filled_slots, proposal.total_slots) == (2, 2), "2 of 2, not 2 of 7"
+    assert (
+        len(proposal.routes) == 2 and sum(max(load for _, _, load in r.stops) for r in proposal.routes) == 7
+    )
