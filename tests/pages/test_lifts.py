@@ -71,7 +71,7 @@ def plan(site: Site, request_id: str, drivers: list[tuple[str, list[int | None],
         leave = START - timedelta(minutes=10 * len(order) + 5)
         stops, load = [], 0
         for i, position in enumerate(order):
-            load = 0 if position is None else load + PICKUPS[position]["people"]  # type: ignore[operator]
+            load = 0 if position is None else load + PICKUPS[position]["people"]
             stops.append((position, leave + timedelta(minutes=10 * (i + 1)), min(load, seats)))
         routes.append(PlannedRoute(request_id, member_id, leave, 9_500, 6, tuple(stops)))
     now = datetime.now(UTC)
