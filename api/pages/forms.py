@@ -46,7 +46,7 @@ LABELS = {
     "kind": "Kind of help",
     "title": "What is needed",
     "headcount": "How many people",
-    "people": "How many people",
+    "people": "People waiting here",
     "place_name": "Place",
     "lat": "Latitude",
     "lon": "Longitude",

@@ -46,7 +46,7 @@ def partner_asks_for_a_lift(page: Any, link: str, day: str, artifacts: Path) -> 
         row.get_by_text("Advanced: coordinates").click()
         row.get_by_label("Latitude").fill(lat)
         row.get_by_label("Longitude").fill(lon)
-        row.get_by_label("How many people").fill(people)
+        row.get_by_label("People waiting here").fill(people)
         row.get_by_label("First name to ask for").fill(name)
         row.get_by_label("Their phone").fill(phone)
     page.get_by_label("Date").fill(day)

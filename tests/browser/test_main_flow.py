@@ -62,9 +62,10 @@ def partner_asks_for_help(page: Any, link: str, day: str, artifacts: Path) -> No
     page.get_by_label("How many people").fill("1")
     page.get_by_label("Priority").select_option("4")
     page.get_by_label("Place", exact=True).fill("Riverside Community Centre")
-    page.get_by_text("Advanced: coordinates").click()
-    page.get_by_label("Latitude").fill("51.481")
-    page.get_by_label("Longitude").fill("-3.179")
+    where = page.locator(".place[data-prefix='']")  # the request's place, not a lift's pickup rows
+    where.get_by_text("Advanced: coordinates").click()
+    where.get_by_label("Latitude").fill("51.481")
+    where.get_by_label("Longitude").fill("-3.179")
     page.get_by_label("Date").fill(day)
     page.get_by_label("From").fill("10:00")
     page.get_by_label("To", exact=True).fill("12:00")

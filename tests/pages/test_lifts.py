@@ -303,7 +303,7 @@ def test_a_partner_asks_for_a_lift_with_pickups_on_the_form(site: Site) -> None:
 
 def test_a_wrong_pickup_is_explained_next_to_its_field_and_nothing_is_stored(site: Site) -> None:
     bad = site.client.post(f"/p/{site.partner_token}/new", data=lift_form(site, **{"pickup-1-people": "0"}))
-    assert bad.status_code == 422 and "Pickup 2: How many people" in bad.text
+    assert bad.status_code == 422 and "Pickup 2: People waiting here" in bad.text
     not_lift = site.client.post(
         f"/p/{site.partner_token}/new", data=lift_form(site, kind="cooking", skills="")
     )
