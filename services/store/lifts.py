@@ -23,6 +23,7 @@ from services.store.tables import (
     lift_notes,
     lift_routes,
     members,
+    notices,
     request_pickups,
     rosters,
     route_stops,
@@ -147,6 +148,13 @@ def forget_pickups(conn: Connection, request_ids: list[str]) -> int:
     if not request_ids:
         return 0
     deleted = 0
+    # the messages that told the drivers whom to collect where quote the pickups too
+    told = conn.execute(select(assignments.c.id).where(assignments.c.request_id.in_(request_ids))).scalars()
+    for assignment_id in told:
+        deleted += (
+            conn.execute(delete(notices).where(notices.c.dedupe_key.startswith(f"{assignment_id}:"))).rowcount
+            or 0
+        )
     for table in (route_stops, lift_routes, lift_notes, request_pickups):
         deleted += conn.execute(delete(table).where(table.c.request_id.in_(request_ids))).rowcount or 0
     return deleted

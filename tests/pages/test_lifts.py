@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from services.notify.compose import compose
 from services.ports import MemberRow, PickupRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
@@ -17,7 +17,7 @@ from services.store import retention
 from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
 from services.store.repositories import SqlRosters
-from services.store.tables import assignments, lift_routes, request_pickups, rosters, route_stops
+from services.store.tables import assignments, lift_routes, notices, request_pickups, rosters, route_stops
 from services.translate import to_instance, to_proposal
 from solver import Params, solve
 from tests.pages.support import Site, csrf_of
@@ -188,9 +188,25 @@ def test_passengers_places_and_phones_are_forgotten_once_the_lift_is_over(site: 
     plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
     assert retention.apply(site.engine, datetime.now(UTC), stream_days=30).pickups == 0, "not over yet"
     after = START + timedelta(hours=3)
+    with site.engine.begin() as conn:  # the drivers were told, by email
+        for aid in conn.execute(select(assignments.c.id)).scalars():
+            conn.execute(
+                insert(notices).values(
+                    dedupe_key=f"{aid}:issued:email",
+                    club_id=site.club_id,
+                    kind="issued",
+                    channel="email",
+                    address="driver@example.org",
+                    subject="Lift",
+                    body="collect 4 at Grangetown (Amina 07700 900111)",
+                    status="sent",
+                    attempts=1,
+                    created_at=datetime.now(UTC),
+                )
+            )
     assert retention.apply(site.engine, after, stream_days=30).pickups > 0
     with site.engine.connect() as conn:
-        for table in (request_pickups, lift_routes, route_stops):
+        for table in (request_pickups, lift_routes, route_stops, notices):
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0, table.name
     seen = site.client.get(f"/api/partner/requests/{made['id']}", headers=partner(site)).json()
     assert seen["pickups"] == [] and seen["passengers"] == 7
