@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api import docs
 from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
@@ -82,6 +83,8 @@ def create_app(
         summary="Volunteer logistics: partner requests in, approved rosters out.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves Swagger UI itself; FastAPI's would load it from a CDN
+        redoc_url=None,
     )
     app.state.egress = EgressPolicy.from_settings(settings)
 
@@ -117,6 +120,7 @@ def create_app(
     app.include_router(member.router)
     app.include_router(coordinator.router)
     app.include_router(places.router)
+    app.include_router(docs.router)
     install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
     return app

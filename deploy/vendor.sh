@@ -5,7 +5,8 @@
 # stamp) and the Dockerfile.
 #
 # Without npm, or if the install fails, the pages still work, without maps: place search and typed
-# coordinates remain. This says so and exits 0, unless MECHANIC_REQUIRE_VENDOR=1.
+# coordinates remain, and /docs points to /openapi.json instead of showing Swagger UI (also served
+# from here: swagger-ui-dist). This says so and exits 0, unless MECHANIC_REQUIRE_VENDOR=1.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,4 +26,8 @@ mkdir -p "$DEST"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$DEST/"
 cp -r node_modules/leaflet/dist/images "$DEST/"
 cp node_modules/leaflet/LICENSE "$DEST/LICENSE.txt"
+DOCS="$ROOT/api/static/vendor/swagger-ui"
+rm -rf "$DOCS"
+mkdir -p "$DOCS"
+cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,favicon-32x32.png,LICENSE} "$DOCS/"
 echo "vendor: leaflet $(node -p 'require("./node_modules/leaflet/package.json").version' 2>/dev/null || echo '?') in api/static/vendor/leaflet" >&2

@@ -42,6 +42,7 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 """Map tiles are the one thing a page loads from elsewhere: images, from the tile server's host."""
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 HEADERS = {
     # Private links carry their secret in the path: never send it to another site in a Referer
     # (same-origin rather than no-referrer, so that browsers still send a real Origin on our forms).
@@ -68,11 +69,12 @@ def _page_headers(
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
-        if is_page(request):
-            response.headers.update(HEADERS)
-            response.headers["Content-Security-Policy"] = csp
-            if not request.url.path.startswith("/static/"):
-                response.headers["Cache-Control"] = "no-store"
+        response.headers.update(HEADERS)
+        page = is_page(request) or request.url.path == "/docs"
+        # JSON needs nothing loaded, framed or run; pages only what CSP above allows
+        response.headers["Content-Security-Policy"] = csp if page else API_CSP
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"  # answers hold personal data: never cached
         return response
 
     return add

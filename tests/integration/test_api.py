@@ -203,3 +203,24 @@ def test_availability_read_back_can_be_written_back_unchanged(club: Club) -> Non
     again = club.client.put("/api/member/availability", json=read, headers=member)
     assert again.status_code == 200, again.text
     assert again.json() == read
+
+
+def test_the_api_docs_load_nothing_from_another_site(club: Club) -> None:
+    page = club.client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assert "cdn" not in page.text.lower() and "http" not in page.text.replace("/openapi.json", "")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy, "no inline script needed"
+    assert club.client.get("/redoc").status_code == 404
+
+
+def test_api_answers_carry_the_security_headers_and_are_never_cached(club: Club) -> None:
+    answer = club.client.get("/api/coordinator/members", headers=club.coordinator)
+    assert answer.status_code == 200
+    assert answer.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert (
+        answer.headers["x-content-type-options"] == "nosniff" and answer.headers["x-frame-options"] == "DENY"
+    )
+    assert (
+        answer.headers["cache-control"] == "no-store" and answer.headers["referrer-policy"] == "same-origin"
+    )

@@ -40,6 +40,7 @@ RULES: dict[str, Audience] = {
     "GET /metrics": A.PUBLIC,
     "GET /healthz": A.PUBLIC,
     "GET /readyz": A.PUBLIC,
+    "GET /docs": A.PUBLIC,
     "POST /api/partner/requests": A.PARTNER_API,
     "GET /api/partner/requests": A.PARTNER_API,
     "GET /api/partner/requests/{request_id}": A.PARTNER_API,
