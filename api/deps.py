@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from services.commands import Command, execute
+from services.domain import PartnerQuota
 from services.store import tokens
 from services.store.db import read_only
 from services.store.tokens import Principal, Role
@@ -99,3 +100,11 @@ def commands(engine: EngineDep) -> Commands:
 
 
 Run = Annotated[Commands, Depends(commands)]
+
+
+def partner_quota(request: Request) -> PartnerQuota:
+    settings = request.app.state.settings
+    return PartnerQuota(settings.partner_open_requests, settings.partner_requests_per_day)
+
+
+Quota = Annotated[PartnerQuota, Depends(partner_quota)]

@@ -167,6 +167,14 @@ class RequestCreate(_In):
             raise ValueError("passengers is only for lift requests")
         return passengers
 
+    def stored(self) -> dict[str, Any]:
+        """The values as the store keeps them: the kind's name, skills as a sorted set."""
+        return self.model_dump() | {
+            "kind": self.kind.value,
+            "skills": sorted(set(self.skills)),
+            "lead_skills": sorted(set(self.lead_skills)),
+        }
+
     @field_validator("pickups")
     @classmethod
     def _pickups_for_lifts(cls, pickups: list[PickupIn], info: ValidationInfo) -> list[PickupIn]:

@@ -3,6 +3,7 @@ enums, and the two ways a command can refuse."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -36,3 +37,12 @@ class AttentionKind(StrEnum):
     UNFILLED_SOON = "unfilled_soon"
     DECLINED = "declined"
     UNANSWERED = "unanswered"
+
+
+@dataclass(frozen=True)
+class PartnerQuota:
+    """How much one partner may ask for: a leaked or misused partner link must not flood the club's
+    planning (and its members' phones) with requests."""
+
+    open_requests: int = 300
+    per_day: int = 100

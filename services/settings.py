@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     """How long a relay's lead lasts without renewal: a paused or cut-off leader is replaced this
     long after its last renewal, at most."""
     poll_interval_s: float = Field(default=0.1, gt=0)
+    partner_open_requests: int = Field(default=300, ge=1)
+    """The most open requests one partner may have at once (a leaked link cannot flood planning)."""
+    partner_requests_per_day: int = Field(default=100, ge=1)
     road_router: Literal["none", "osrm", "valhalla"] = "none"
     """Road distances and times for lifts from an OSRM or Valhalla server at ``road_url``; without
     one, lifts are planned on straight lines at 30 km/h."""

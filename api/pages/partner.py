@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, Quota, ReadConn, WriteConn
 from api.pages import forms, pickups, places
 from api.pages.render import page
 from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
+from services.domain import PartnerQuota
 from services.store import views, writes
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
@@ -84,7 +85,7 @@ def _form(
 
 
 @router.post("/new", response_class=HTMLResponse)
-async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Response:
+async def submit(request: Request, viewer: PartnerPost, engine: EngineDep, quota: Quota) -> Response:
     """The place is looked up before the write transaction begins: a geocoder call may take seconds,
     and SQLite holds its write lock from BEGIN."""
     form = await request.form()
@@ -102,7 +103,12 @@ async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Re
     )
     if errors:
         return _form(request, viewer, values, errors, 422, found, rows)
-    ids = await run_in_threadpool(_store_all, engine, viewer.who.club_id, viewer.who.subject_id, bodies)
+    try:
+        ids = await run_in_threadpool(
+            _store_all, engine, viewer.who.club_id, viewer.who.subject_id, bodies, quota
+        )
+    except writes.Conflict as refused:
+        return _form(request, viewer, values, {forms.GENERAL: str(refused)}, 409, found, rows)
     target = (
         f"{viewer.base}/requests/{ids[0]}?created=1"
         if len(ids) == 1
@@ -111,18 +117,12 @@ async def submit(request: Request, viewer: PartnerPost, engine: EngineDep) -> Re
     return RedirectResponse(target, status_code=303)
 
 
-def _store_all(engine: Engine, club_id: str, partner_id: str, bodies: list[RequestCreate]) -> list[str]:
-    """One transaction for all the dates of a request."""
+def _store_all(
+    engine: Engine, club_id: str, partner_id: str, bodies: list[RequestCreate], quota: PartnerQuota
+) -> list[str]:
+    """One transaction for all the dates of a request: a series over the quota stores none of them."""
     with engine.begin() as conn:
-        return [_store(conn, club_id, partner_id, body) for body in bodies]
-
-
-def _store(conn: Any, club_id: str, partner_id: str, body: RequestCreate) -> str:
-    values = body.model_dump()
-    values["kind"] = body.kind.value
-    values["skills"] = sorted(set(body.skills))
-    values["lead_skills"] = sorted(set(body.lead_skills))
-    return writes.submit_request(conn, club_id, partner_id, values)
+        return [writes.submit_request(conn, club_id, partner_id, body.stored(), quota) for body in bodies]
 
 
 def parse_request(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import Partner, ReadConn, WriteConn
+from api.deps import Partner, Quota, ReadConn, WriteConn
 from api.routes import answers
 from api.schemas import RequestCreate, RequestPublic
 from services.store import views, writes
@@ -12,13 +12,11 @@ from services.store import views, writes
 router = APIRouter(prefix="/api/partner", tags=["partner"], responses=answers(401, 403))
 
 
-@router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic)
-def submit_request(body: RequestCreate, who: Partner, conn: WriteConn) -> dict[str, object]:
-    values = body.model_dump()
-    values["kind"] = body.kind.value
-    values["skills"] = sorted(set(body.skills))
-    values["lead_skills"] = sorted(set(body.lead_skills))
-    request_id = writes.submit_request(conn, who.club_id, who.subject_id, values)
+@router.post(
+    "/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic, responses=answers(409)
+)
+def submit_request(body: RequestCreate, who: Partner, conn: WriteConn, quota: Quota) -> dict[str, object]:
+    request_id = writes.submit_request(conn, who.club_id, who.subject_id, body.stored(), quota)
     return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from events import (
     AssignmentAccepted,
@@ -24,7 +24,7 @@ from events import (
     RequestCancelled,
     RequestSubmitted,
 )
-from services.domain import Conflict, NotFound
+from services.domain import Conflict, NotFound, PartnerQuota
 from services.store import audit, outbox, tokens
 from services.store.tables import (
     assignments,
@@ -135,10 +135,40 @@ def set_availability(
     outbox.append(conn, AvailabilityDeclared(club_id=club_id, member_id=member_id))
 
 
-def submit_request(conn: Connection, club_id: str, partner_id: str, values: Mapping[str, Any]) -> str:
+def _within_quota(conn: Connection, partner_id: str, quota: PartnerQuota) -> None:
+    r, now = help_requests.c, _now()
+    mine = r.partner_id == partner_id
+    live = conn.execute(
+        select(func.count()).where(mine, r.status == "open", r.ends_at > now, r.lift_for.is_(None))
+    ).scalar_one()
+    if live >= quota.open_requests:
+        raise Conflict(
+            f"You have {live} open requests, the most one partner may have at once: cancel those you "
+            "no longer need, or ask the club to raise the limit."
+        )
+    today = conn.execute(
+        select(func.count()).where(mine, r.created_at > now - timedelta(days=1), r.lift_for.is_(None))
+    ).scalar_one()
+    if today >= quota.per_day:
+        raise Conflict(
+            f"You have sent {today} requests in the last 24 hours, the most one partner may send in a "
+            "day: try again tomorrow, or ask the club to raise the limit."
+        )
+
+
+def submit_request(
+    conn: Connection,
+    club_id: str,
+    partner_id: str,
+    values: Mapping[str, Any],
+    quota: PartnerQuota | None = None,
+) -> str:
     """Store a request; a lift's ``pickups`` (mappings of place_name, lat, lon, people, contact_name,
     contact_phone) set its passengers, and its headcount to as many drivers as could be useful (one
-    per passenger): the solver sends only the cars the seats and the routes need."""
+    per passenger): the solver sends only the cars the seats and the routes need. With a ``quota``
+    (a partner's own submissions), a partner over it is refused in words."""
+    if quota is not None:
+        _within_quota(conn, partner_id, quota)
     request_id = new_id("r")
     values = dict(values)
     pickups = list(values.pop("pickups", None) or ())

@@ -163,3 +163,32 @@ def test_a_partner_cancels_a_request(site: Site) -> None:
 
 def _roster_id(html: str) -> str:
     return html.split('name="roster_id" value="')[1].split('"')[0]
+
+
+def test_a_partner_over_its_quota_is_told_why_and_nothing_is_stored(site: Site) -> None:
+    site.client.app.state.settings = site.client.app.state.settings.model_copy(  # type: ignore[attr-defined]
+        update={"partner_open_requests": 2, "partner_requests_per_day": 3}
+    )
+    for _ in range(2):
+        assert site.client.post(f"/p/{site.partner_token}/new", data=form(site)).status_code == 200
+    before = counts(site)
+    refused = site.client.post(f"/p/{site.partner_token}/new", data=form(site))
+    assert refused.status_code == 409 and "the most one partner may have at once" in refused.text
+    assert 'value="Cook for the branch meeting"' in refused.text, "what was typed is kept"
+    answer = site.client.post(
+        "/api/partner/requests",
+        headers={"Authorization": f"Bearer {site.partner_token}"},
+        json={
+            "kind": "leafleting",
+            "title": "Leaflets",
+            "place_name": "Estate",
+            "lat": 51.48,
+            "lon": -3.18,
+            "starts_at": f"{DAY.isoformat()}T10:00:00Z",
+            "ends_at": f"{DAY.isoformat()}T11:00:00Z",
+            "headcount": 2,
+            "priority": 2,
+        },
+    )
+    assert answer.status_code == 409 and "open requests" in answer.json()["detail"]
+    assert counts(site) == before
