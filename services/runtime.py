@@ -106,6 +106,8 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
             host=settings.api_host,
             port=settings.api_port,
             log_config=None,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
         server = _SharedLoopServer(config)
         tasks.append(asyncio.create_task(server.serve(), name="api"))

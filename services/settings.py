@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     worker_id: str = "mechanic-worker"
     """The Faust app id, so also the consumer group of the workers."""
     public_url: str | None = None
+    forwarded_allow_ips: str = "127.0.0.1"
+    """The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
+    addresses; uvicorn's forwarded_allow_ips): the client's address (sign-in throttling) and https
+    come from them. Never "*" unless the proxy is the only way in."""
     """Where people reach the pages, e.g. https://rota.example.org: the base of links in emails
     (coordinator invitations, password resets). Unset, the request's own address is used, which a
     forged Host header could change: set it in production."""

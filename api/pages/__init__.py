@@ -65,11 +65,13 @@ def error_page(request: Request, status_code: int, message: str, login: bool = F
 
 
 def _page_headers(
-    csp: str,
+    csp: str, https: bool
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         response.headers.update(HEADERS)
+        if https:  # browsers that saw the public https address never try plain http again
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         page = is_page(request) or request.url.path == "/docs"
         # JSON needs nothing loaded, framed or run; pages only what CSP above allows
         response.headers["Content-Security-Policy"] = csp if page else API_CSP
@@ -100,7 +102,8 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     for module in modules:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.middleware("http")(_page_headers(CSP.format(tiles=places.tile_source(settings.map_tiles_url))))
+    https = (settings.public_url or "").startswith("https://")
+    app.middleware("http")(_page_headers(CSP.format(tiles=places.tile_source(settings.map_tiles_url)), https))
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
 
     @app.exception_handler(PageDenied)

@@ -34,7 +34,10 @@ EMAIL: TypeAdapter[str] = TypeAdapter(Email)
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Secure cookies on https, and always when the public address is https (behind a proxy that
+    ends TLS, a request may reach us over plain http)."""
+    public = request.app.state.settings.public_url or ""
+    return request.url.scheme == "https" or public.startswith("https://")
 
 
 LOCKED = (
