@@ -224,6 +224,11 @@ class MemberFields(_In):
     home_place: Place | None = None
     home_lat: float = Field(ge=-90, le=90)
     home_lon: float = Field(ge=-180, le=180)
+    exact_home: bool = Field(
+        default=False,
+        description="Keep the home exactly, for pickup planning (drivers; members who ask for lifts); "
+        "otherwise it is stored to about 500 m.",
+    )
     max_hours_week: int = Field(ge=0, le=80)
     car_seats: int | None = Field(default=None, ge=0, le=8)
     max_travel_km: int | None = Field(default=None, ge=0, le=500)

@@ -231,6 +231,7 @@ def _save_profile(
             home_place=values["home_place"] or None,
             home_lat=forms.parse_float(values["home_lat"]),
             home_lon=forms.parse_float(values["home_lon"]),
+            exact_home=form.get("exact_home") == "on",
             max_hours_week=forms.parse_int(values["max_hours_week"]),
             car_seats=forms.parse_int(values["car_seats"]),
             max_travel_km=forms.parse_int(values["max_travel_km"]),

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 
@@ -95,6 +96,8 @@ members = Table(
     Column("home_place", String(200)),
     Column("home_lat", Float, nullable=False),
     Column("home_lon", Float, nullable=False),
+    # True: the member chose exact pickup planning; else the home is kept to ~500 m (services/homes.py)
+    Column("exact_home", Boolean, nullable=False, default=False, server_default=false()),
     Column("max_hours_week", Integer, nullable=False),
     Column("car_seats", Integer),
     Column("max_travel_km", Integer),

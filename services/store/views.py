@@ -54,6 +54,7 @@ MEMBER_FIELDS = (
     "home_place",
     "home_lat",
     "home_lon",
+    "exact_home",
     "max_hours_week",
     "car_seats",
     "max_travel_km",

@@ -24,6 +24,7 @@ from events import (
     RequestCancelled,
     RequestSubmitted,
 )
+from services import homes
 from services.domain import Conflict, NotFound, PartnerQuota
 from services.store import audit, outbox, tokens
 from services.store.tables import (
@@ -76,7 +77,7 @@ def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -
     now = _now()
     conn.execute(
         insert(members).values(
-            id=member_id, club_id=club_id, active=True, created_at=now, updated_at=now, **values
+            id=member_id, club_id=club_id, active=True, created_at=now, updated_at=now, **homes.kept(values)
         )
     )
     outbox.append(conn, MemberRegistered(club_id=club_id, member_id=member_id))
@@ -88,7 +89,7 @@ def update_member(conn: Connection, club_id: str, member_id: str, values: Mappin
     done = conn.execute(
         update(members)
         .where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
-        .values(updated_at=_now(), **values)
+        .values(updated_at=_now(), **homes.kept(values))
     )
     if done.rowcount != 1:
         raise NotFound(f"member {member_id} not found")

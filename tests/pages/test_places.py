@@ -17,6 +17,7 @@ from api.pages.places import Found, PlaceNames, tile_source
 from api.pages.render import environment
 from services.geocode import Place
 from services.geocode.wiring import build_geocoder
+from services.homes import coarse
 from services.settings import Settings, get_settings
 from services.store import views
 from services.store.tables import help_requests
@@ -27,6 +28,7 @@ from tests.pages.test_partner_pages import counts, form
 
 ONE = "Riverside Community Centre"
 CF11 = ("51.477900", "-3.186900")
+CF11_AT = (51.4779, -3.1869)
 
 
 @pytest.fixture
@@ -176,7 +178,17 @@ def test_a_member_finds_their_home_area(site: Site) -> None:
     assert saved.status_code == 200 and "Saved." in saved.text
     with site.engine.connect() as conn:
         profile = views.member_profile(conn, site.club_id, member_id) or {}
-    assert (profile["home_place"], profile["home_lat"], profile["home_lon"]) == ("CF11 6AG", 51.4779, -3.1869)
+    assert (profile["home_place"], profile["home_lat"], profile["home_lon"]) == (
+        "CF11 6AG",
+        *coarse(*CF11_AT),
+    )
+    exact = site.client.post(
+        f"/m/{token}/profile", data=data | {"home_pick": ",".join(CF11), "exact_home": "on"}
+    )
+    assert exact.status_code == 200
+    with site.engine.connect() as conn:
+        profile = views.member_profile(conn, site.club_id, member_id) or {}
+    assert (profile["home_lat"], profile["home_lon"], profile["exact_home"]) == (*CF11_AT, True)
 
 
 def test_a_coordinator_invites_a_member_by_postcode(site: Site) -> None:
@@ -185,7 +197,7 @@ def test_a_coordinator_invites_a_member_by_postcode(site: Site) -> None:
     assert invited.status_code == 201, invited.text
     with site.engine.connect() as conn:
         made = [m for m in views.club_members(conn, site.club_id) if m["name"] == "Zara Ali"]
-    assert (made[0]["home_lat"], made[0]["home_lon"]) == (51.4779, -3.1869)
+    assert (made[0]["home_lat"], made[0]["home_lon"]) == coarse(*CF11_AT), "kept to ~500 m: nobody consented"
     found = site.invite_member(
         csrf_of(page.text), home_place="High Street", home_lat="", home_lon="", home_find="1"
     )
