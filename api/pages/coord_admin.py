@@ -19,7 +19,7 @@ from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Vie
 from api.routes.member import member_values
 from api.schemas import MemberFields, PartnerCreate
 from services.domain import NotFound
-from services.store import tokens, views, webhooks, writes
+from services.store import audit, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
 from services.store.tables import members, partners
@@ -75,7 +75,9 @@ def _list(
 
 
 @router.get("/members", response_class=HTMLResponse)
-def members_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
+def members_page(request: Request, viewer: CoordinatorView, conn: WriteConn) -> Response:
+    """The page shows members' emails and phones: each look is on the audit trail."""
+    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "members.read", "club", viewer.who.club_id)
     return _list(request, viewer, conn, "members")
 
 
@@ -168,6 +170,7 @@ def rotate(
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
     role, _, prefix = ROLES[kind]
     token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)  # type: ignore[arg-type]
+    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
 

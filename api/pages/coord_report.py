@@ -15,7 +15,7 @@ from api.deps import ReadConn, WriteConn
 from api.pages import forms
 from api.pages.render import local, page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied
-from services.store import attendance, board, writes
+from services.store import attendance, audit, board, writes
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 
@@ -58,8 +58,12 @@ def _cell(value: object) -> str:
 
 
 @router.get("/report.csv")
-def report_csv(viewer: CoordinatorView, conn: ReadConn, month: str = "") -> Response:
+def report_csv(viewer: CoordinatorView, conn: WriteConn, month: str = "") -> Response:
+    """An export leaves the club's hands: the trail says who made it."""
     chosen = _month(month, local(datetime.now(UTC), viewer.tz).date())
+    audit.record(
+        conn, viewer.who.club_id, viewer.who.subject_id, "report.export", "report", chosen.isoformat()
+    )
     content = _report(conn, viewer.who.club_id, viewer.tz, chosen, 4)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -166,6 +166,10 @@ def signed_in(conn: Connection, coordinator_id: str, email: str) -> None:
         .where(coordinators.c.id == coordinator_id)
         .values(last_login_at=datetime.now(UTC))
     )
+    club_id = conn.execute(
+        select(coordinators.c.club_id).where(coordinators.c.id == coordinator_id)
+    ).scalar_one()
+    audit.record(conn, club_id, coordinator_id, "session.open", "session", coordinator_id)
 
 
 def _digest(value: str) -> str:

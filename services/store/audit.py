@@ -31,6 +31,10 @@ ACTIONS = {
     "password.reset": "reset their password by email",
     "key.create": "made API key",
     "key.revoke": "revoked API key",
+    "session.open": "signed in",
+    "members.read": "read the members' contact details",
+    "report.export": "exported the report",
+    "link.rotate": "made a new private link for",
 }
 SHOWN = 200
 
@@ -114,6 +118,7 @@ def recent(conn: Connection, club_id: str, limit: int = SHOWN) -> list[dict[str,
         "partner": _names(conn, partners, "name", by_kind.get("partner", ())),
         "key": _key_labels(conn, club_id, by_kind.get("key", ())),
         "roster": _roster_labels(conn, by_kind.get("roster", ())),
+        "report": {month: f"of {month[:7]}" for month in by_kind.get("report", ())},
     }
     titles = _names(conn, help_requests, "title", [r["related_id"] for r in rows if r["related_id"]])
     for row in rows:

@@ -169,7 +169,10 @@ def test_a_swap_exchanges_two_people_and_pins_both(site: Site) -> None:
     assert pinned == {(first, owain), (second, nia)}
     assert [e.type for e in site.outbox_events()][-2:] == ["MemberPinned", "MemberPinned"]
     with site.engine.connect() as conn:
-        trail = {(r.actor_id, r.action, r.object_id, r.related_id) for r in conn.execute(select(audit_log))}
+        trail = {
+            (r.actor_id, r.action, r.object_id, r.related_id)
+            for r in conn.execute(select(audit_log).where(audit_log.c.action != "session.open"))
+        }
     who = site.coordinator_id
     assert trail == {(who, "slot.swap", owain, first), (who, "slot.swap", nia, second)}
 
