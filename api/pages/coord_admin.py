@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages import forms, places
@@ -22,24 +21,11 @@ from services.domain import NotFound
 from services.store import audit, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
-from services.store.tables import members, partners
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
 HOME = places.PlaceNames("home_", "place")
-ROLES = {"members": ("member", members, "m"), "partners": ("partner", partners, "p")}
-
-
-def _partners(conn: Any, club_id: str) -> list[dict[str, Any]]:
-    p = partners.c
-    rows = [
-        dict(r._mapping)
-        for r in conn.execute(
-            select(p.id, p.name, p.contact_email, p.active).where(p.club_id == club_id).order_by(p.name)
-        )
-    ]
-    hooks = webhooks.hook_urls(conn, [r["id"] for r in rows])
-    return [r | {"hook": hooks.get(r["id"])} for r in rows]
+ROLES = {"members": ("member", "m"), "partners": ("partner", "p")}
 
 
 def _list(
@@ -56,7 +42,7 @@ def _list(
     people = (
         views.club_members(conn, viewer.who.club_id)
         if kind == "members"
-        else _partners(conn, viewer.who.club_id)
+        else webhooks.partners_with_hooks(conn, viewer.who.club_id)
     )
     return page(
         request,
@@ -151,13 +137,10 @@ async def invite_partner(request: Request, viewer: CoordinatorPost, conn: WriteC
 def _subject(conn: Any, kind: str, club_id: str, subject_id: str) -> dict[str, Any]:
     if kind not in ROLES:
         raise PageDenied(404, "No such page.")
-    table = ROLES[kind][1]
-    row = conn.execute(
-        select(table.c.name, table.c.active).where(table.c.id == subject_id, table.c.club_id == club_id)
-    ).first()
-    if row is None:
+    found = views.club_subject(conn, ROLES[kind][0], club_id, subject_id)
+    if found is None:
         raise PageDenied(404, "Not found.")
-    return dict(row._mapping)
+    return found
 
 
 @router.post("/{kind}/{subject_id}/rotate", response_class=HTMLResponse)
@@ -168,7 +151,7 @@ def rotate(
     found = _subject(conn, kind, viewer.who.club_id, subject_id)
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
-    role, _, prefix = ROLES[kind]
+    role, prefix = ROLES[kind]
     token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)  # type: ignore[arg-type]
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))

@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, select
 
 from api.deps import EngineDep
-from services.store import accounts, tokens
-from services.store.tables import clubs
+from services.store import accounts, tokens, views
 from services.store.tokens import Principal, Role
 
 SESSION_COOKIE = "mechanic_session"
@@ -55,18 +53,13 @@ def link_csrf(token: str) -> str:
     return hmac.new(token.encode(), b"mechanic-form", hashlib.sha256).hexdigest()[:32]
 
 
-def _club(conn: Connection, club_id: str) -> tuple[str, str]:
-    row = conn.execute(select(clubs.c.timezone, clubs.c.name).where(clubs.c.id == club_id)).one()
-    return row.timezone, row.name
-
-
 def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep], Viewer]:
     def resolve(request: Request, token: str, engine: EngineDep) -> Viewer:
         with engine.connect() as conn:
             who = tokens.resolve(conn, token)
             if who is None or who.role != role:
                 raise PageDenied(404, NOT_FOUND)
-            tz, club_name = _club(conn, who.club_id)
+            tz, club_name = views.club_identity(conn, who.club_id)
         return Viewer(who, link_csrf(token), tz, club_name, f"/{prefix}/{token}")
 
     return resolve
@@ -78,7 +71,7 @@ def coordinator_viewer(request: Request, engine: EngineDep) -> Viewer:
         session = accounts.read_session(conn, value) if value else None
         if session is None:
             raise PageDenied(403, "Please log in to see this page.")
-        tz, club_name = _club(conn, session.club_id)
+        tz, club_name = views.club_identity(conn, session.club_id)
     who = Principal("coordinator", session.club_id, session.coordinator_id)
     return Viewer(who, session.csrf, tz, club_name, "/c", session.name)
 

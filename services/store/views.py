@@ -321,3 +321,18 @@ def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
     ).one()
     kinds = sorted(ALWAYS_HIGH_RISK | set(row.high_risk_kinds or ()))
     return {"retention_days": row.retention_days, "high_risk": [k.replace("_", " ") for k in kinds]}
+
+
+def club_subject(conn: Connection, role: str, club_id: str, subject_id: str) -> dict[str, Any] | None:
+    """A member's or partner's name and whether they are active, if they belong to the club."""
+    table = {"member": members, "partner": partners}[role]
+    row = conn.execute(
+        select(table.c.name, table.c.active).where(table.c.id == subject_id, table.c.club_id == club_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def club_identity(conn: Connection, club_id: str) -> tuple[str, str]:
+    """(time zone, name) of the club, as every page shows them."""
+    row = conn.execute(select(clubs.c.timezone, clubs.c.name).where(clubs.c.id == club_id)).one()
+    return row.timezone, row.name

@@ -96,3 +96,16 @@ class SqlWebhookStore(WebhookStore):
             confirmed=row["confirmed"],
             headcount=row["headcount"],
         )
+
+
+def partners_with_hooks(conn: Connection, club_id: str) -> list[dict[str, Any]]:
+    """The club's partners for its coordinators, with each one's webhook address (if any)."""
+    p = partners.c
+    rows = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(p.id, p.name, p.contact_email, p.active).where(p.club_id == club_id).order_by(p.name)
+        )
+    ]
+    hooks = hook_urls(conn, [r["id"] for r in rows])
+    return [r | {"hook": hooks.get(r["id"])} for r in rows]
