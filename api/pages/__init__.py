@@ -18,6 +18,7 @@ from api.pages import (
     coord_map,
     coord_people,
     coord_report,
+    coord_requests,
     member,
     member_forms,
     partner,
@@ -97,6 +98,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         coord_keys,
         coord_map,
         coord_report,
+        coord_requests,
         places,
     )
     for module in modules:

@@ -17,7 +17,7 @@ from api.pages.render import page
 from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
 from services.domain import PartnerQuota
-from services.store import views, writes
+from services.store import audit, views, writes
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
 FIELDS = (  # in the order the form shows them, which is the order of its error summary
@@ -66,7 +66,10 @@ def _form(
     status_code: int = 200,
     found: places.Found | None = None,
     rows: pickups.Rows | None = None,
+    on_behalf: dict[str, Any] | None = None,
 ) -> Response:
+    """The request form; ``on_behalf`` (the club's partners, a notice) when a coordinator fills it in
+    for a partner who phoned."""
     shown = rows or pickups.Rows(1, {})
     return page(
         request,
@@ -79,6 +82,7 @@ def _form(
             "found": found,
             "pickup_rows": shown.count,
             "pickup_found": shown.found,
+            "on_behalf": on_behalf,
         },
         status_code,
     )
@@ -86,8 +90,29 @@ def _form(
 
 @router.post("/new", response_class=HTMLResponse)
 async def submit(request: Request, viewer: PartnerPost, engine: EngineDep, quota: Quota) -> Response:
-    """The place is looked up before the write transaction begins: a geocoder call may take seconds,
-    and SQLite holds its write lock from BEGIN."""
+    stored = await take_request(request, viewer, engine, viewer.who.subject_id, quota)
+    if isinstance(stored, Response):
+        return stored
+    target = (
+        f"{viewer.base}/requests/{stored[0]}?created=1"
+        if len(stored) == 1
+        else f"{viewer.base}/?created={len(stored)}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+async def take_request(
+    request: Request,
+    viewer: Any,
+    engine: Engine,
+    partner_id: str,
+    quota: PartnerQuota | None,
+    on_behalf: dict[str, Any] | None = None,
+    entered_by: str | None = None,
+) -> list[str] | Response:
+    """Read a sent request form: the ids stored, or the form again (a search, a new pickup row, the
+    errors next to their fields). The place is looked up before the write transaction begins: a
+    geocoder call may take seconds, and SQLite holds its write lock from BEGIN."""
     form = await request.form()
     values = {f: str(form.get(f, "")).strip() for f in FIELDS}
     place_errors: dict[str, str] = {}
@@ -95,34 +120,38 @@ async def submit(request: Request, viewer: PartnerPost, engine: EngineDep, quota
     searched, found = await places.take_place(form, PLACE, values, geocoder, place_errors)
     rows = await pickups.read(form, geocoder)
     if searched or rows.shown_again:
-        return _form(request, viewer, values, place_errors | rows.errors, 200, found, rows)
+        return _form(request, viewer, values, place_errors | rows.errors, 200, found, rows, on_behalf)
     bodies, errors = parse_request(values, viewer.tz, rows.pickups if values["kind"] == "lift" else [])
     errors = places.merge_errors(errors, place_errors, PLACE, values) | rows.errors
     errors = forms.in_form_order(
         errors | pickups.misplaced(rows, values["kind"]), [*FIELDS, *pickups.keys(rows.count)]
     )
     if errors:
-        return _form(request, viewer, values, errors, 422, found, rows)
+        return _form(request, viewer, values, errors, 422, found, rows, on_behalf)
     try:
-        ids = await run_in_threadpool(
-            _store_all, engine, viewer.who.club_id, viewer.who.subject_id, bodies, quota
+        return await run_in_threadpool(
+            _store_all, engine, viewer.who.club_id, partner_id, bodies, quota, entered_by
         )
     except writes.Conflict as refused:
-        return _form(request, viewer, values, {forms.GENERAL: str(refused)}, 409, found, rows)
-    target = (
-        f"{viewer.base}/requests/{ids[0]}?created=1"
-        if len(ids) == 1
-        else f"{viewer.base}/?created={len(ids)}"
-    )
-    return RedirectResponse(target, status_code=303)
+        return _form(request, viewer, values, {forms.GENERAL: str(refused)}, 409, found, rows, on_behalf)
 
 
 def _store_all(
-    engine: Engine, club_id: str, partner_id: str, bodies: list[RequestCreate], quota: PartnerQuota
+    engine: Engine,
+    club_id: str,
+    partner_id: str,
+    bodies: list[RequestCreate],
+    quota: PartnerQuota | None,
+    entered_by: str | None,
 ) -> list[str]:
-    """One transaction for all the dates of a request: a series over the quota stores none of them."""
+    """One transaction for all the dates of a request: a series over the quota stores none of them;
+    a coordinator who entered it for the partner is on the audit trail, in the same transaction."""
     with engine.begin() as conn:
-        return [writes.submit_request(conn, club_id, partner_id, body.stored(), quota) for body in bodies]
+        ids = [writes.submit_request(conn, club_id, partner_id, body.stored(), quota) for body in bodies]
+        if entered_by:
+            for request_id in ids:
+                audit.record(conn, club_id, entered_by, "request.create", "partner", partner_id, request_id)
+        return ids
 
 
 def parse_request(

@@ -35,6 +35,7 @@ ACTIONS = {
     "members.read": "read the members' contact details",
     "report.export": "exported the report",
     "link.rotate": "made a new private link for",
+    "request.create": "entered a request for",
 }
 SHOWN = 200
 

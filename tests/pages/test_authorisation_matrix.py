@@ -119,6 +119,8 @@ RULES: dict[str, Audience] = {
     "GET /c/map": A.COORDINATOR,
     "GET /c/places": A.COORDINATOR,
     "POST /c/assignments/{assignment_id}/no-show": A.COORDINATOR,
+    "GET /c/requests/new": A.COORDINATOR,
+    "POST /c/requests/new": A.COORDINATOR,
     "GET /c/account": A.COORDINATOR,
     "POST /c/account": A.COORDINATOR,
     "GET /c/audit": A.COORDINATOR,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -300,3 +300,34 @@ def test_an_expired_key_or_a_deactivated_coordinators_key_opens_nothing(site: Si
             update(coordinators).where(coordinators.c.id == site.coordinator_id).values(active=False)
         )
     assert site.client.get(members, headers={"Authorization": f"Bearer {fresh}"}).status_code == 401
+
+
+def test_a_coordinator_enters_a_request_for_a_partner_who_phoned(site: Site) -> None:
+    client = site.login()
+    page = client.get("/c/requests/new")
+    assert page.status_code == 200 and "For which partner" in page.text and "Tenants Union" in page.text
+    fields = {
+        "csrf": csrf_of(page.text),
+        "kind": "cooking",
+        "title": "Cook for the branch meeting",
+        "place_name": "Grangetown Hub",
+        "lat": "51.47",
+        "lon": "-3.18",
+        "day": (date.today() + timedelta(days=3)).isoformat(),
+        "starts_at": "18:00",
+        "ends_at": "20:00",
+        "headcount": "1",
+        "skills": "cook",
+        "priority": "3",
+    }
+    unchosen = client.post("/c/requests/new", data=fields)
+    assert unchosen.status_code == 422 and "Choose the partner this request is for." in unchosen.text
+    assert 'value="Cook for the branch meeting"' in unchosen.text, "what was typed is kept"
+    sent = client.post("/c/requests/new", data=fields | {"partner_id": site.partner_id})
+    assert sent.status_code == 200 and "1 request stored for Tenants Union" in sent.text
+    listed = client.get("/api/partner/requests", headers={"Authorization": f"Bearer {site.partner_token}"})
+    assert [r["title"] for r in listed.json()] == ["Cook for the branch meeting"], (
+        "the request is the partner's"
+    )
+    assert "entered a request for Tenants Union" in client.get("/c/audit").text
+    assert [e.type for e in site.outbox_events()].count("RequestSubmitted") == 1
