@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from services.store import tokens, writes
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of
+from tests.pages.test_partner_pages import form as partner_form
 
 
 def roster_id_of(html: str) -> str:
@@ -306,20 +307,7 @@ def test_a_coordinator_enters_a_request_for_a_partner_who_phoned(site: Site) -> 
     client = site.login()
     page = client.get("/c/requests/new")
     assert page.status_code == 200 and "For which partner" in page.text and "Tenants Union" in page.text
-    fields = {
-        "csrf": csrf_of(page.text),
-        "kind": "cooking",
-        "title": "Cook for the branch meeting",
-        "place_name": "Grangetown Hub",
-        "lat": "51.47",
-        "lon": "-3.18",
-        "day": (date.today() + timedelta(days=3)).isoformat(),
-        "starts_at": "18:00",
-        "ends_at": "20:00",
-        "headcount": "1",
-        "skills": "cook",
-        "priority": "3",
-    }
+    fields = partner_form(site, csrf=csrf_of(page.text), contact_name="", contact_phone="", notes="")
     unchosen = client.post("/c/requests/new", data=fields)
     assert unchosen.status_code == 422 and "Choose the partner this request is for." in unchosen.text
     assert 'value="Cook for the branch meeting"' in unchosen.text, "what was typed is kept"
