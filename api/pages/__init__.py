@@ -20,6 +20,7 @@ from api.pages import (
     coord_report,
     member,
     member_forms,
+    member_signin,
     partner,
     partner_hook,
     places,
@@ -55,7 +56,11 @@ def is_page(request: Request) -> bool:
     return request.url.path.startswith(PAGE_PREFIXES)
 
 
-def error_page(request: Request, status_code: int, message: str, login: bool = False) -> Response:
+def is_member(request: Request) -> bool:
+    return request.url.path.startswith("/m/")
+
+
+def error_page(request: Request, status_code: int, message: str, login: str = "") -> Response:
     """A bare page with a status and a sentence: it holds no data, so any failure may show it."""
     title = TITLES.get(status_code, "Not possible")
     return page(
@@ -83,6 +88,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     modules = (
         partner,
         partner_hook,
+        member_signin,  # before member, whose /m/{token}/... would take /m/signin/...
         member,
         member_forms,
         calendar_feed,
@@ -103,4 +109,5 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
-        return error_page(request, exc.status_code, exc.message, login=exc.status_code == 403)
+        login = "" if exc.status_code != 403 else "/m/signin" if is_member(request) else "/c/login"
+        return error_page(request, exc.status_code, exc.message, login=login)
