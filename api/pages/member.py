@@ -8,11 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
 
 from api.deps import ReadConn, WriteConn
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
-from api.pages.security import MemberPost, MemberView, PageDenied, Viewer
+from api.pages.security import MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
 from services.store import lifts, tokens, views, writes
 from services.text import printable
 
@@ -29,14 +30,26 @@ def week_of(rows: list[dict[str, Any]], tz: str, today: date) -> list[tuple[date
     return [(today + timedelta(days=i), by_day.get(today + timedelta(days=i), [])) for i in range(7)]
 
 
+SETUP_SEEN = "mechanic_setup_seen"
+"""Set when the first-visit setup is shown, so "Skip for now" is not asked again on this device."""
+
+
+def has_availability(conn: Connection, member_id: str) -> bool:
+    declared = views.member_availability(conn, member_id)
+    return bool(declared["weekly"] or declared["windows"])
+
+
 @router.get("/", response_class=HTMLResponse)
 def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
     now = datetime.now(UTC)
-    rows = [
-        r
-        for r in views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
-        if r["ends_at"] > now and r["status"] in SHOWN
-    ]
+    mine = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+    rows = [r for r in mine if r["ends_at"] > now and r["status"] in SHOWN]
+    available = has_availability(conn, viewer.who.subject_id)
+    first_visit = not (
+        available or mine or "setup" in request.query_params or request.cookies.get(SETUP_SEEN)
+    )
+    if first_visit:  # never asked, nothing declared: say when you can help, then about you
+        return RedirectResponse(f"{viewer.base}/availability?setup=1", status_code=303)
     profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
     today = local(now, viewer.tz).date()
     horizon = [r for r in rows if local(r["starts_at"], viewer.tz).date() < today + timedelta(days=7)]
@@ -52,6 +65,8 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "waiting": sum(r["status"] == "issued" for r in rows),
             "answered": request.query_params.get("answered"),
             "calendar_since": tokens.issued_at(conn, "calendar", viewer.who.club_id, viewer.who.subject_id),
+            "available": available,
+            "signed_in": viewer.base == f"/m/{MEMBER_SESSION}",
         },
     )
 
