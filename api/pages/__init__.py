@@ -20,6 +20,7 @@ from api.pages import (
     coord_report,
     member,
     member_forms,
+    member_offers,
     member_signin,
     partner,
     partner_hook,
@@ -91,6 +92,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         member_signin,  # before member, whose /m/{token}/... would take /m/signin/...
         member,
         member_forms,
+        member_offers,
         calendar_feed,
         coord_auth,
         coord_board,

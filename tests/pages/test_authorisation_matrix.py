@@ -129,6 +129,8 @@ RULES: dict[str, Audience] = {
     "POST /c/forgot": A.PUBLIC,
     "GET /c/reset/{token}": A.PUBLIC,
     "POST /c/reset/{token}": A.PUBLIC,
+    "GET /m/{token}/offers": A.MEMBER_LINK,
+    "POST /m/{token}/offers": A.MEMBER_LINK,
     "GET /m/signin": A.PUBLIC,
     "POST /m/signin": A.PUBLIC,
     "GET /m/signin/{code}": A.PUBLIC,
