@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -32,7 +33,35 @@ with engine.begin() as conn:
     member_id, _ = writes.register_member(
         conn, club_id, MEMBER | {"name": "Nia Hughes", "email": "nia@example.org"}
     )
-    codes = [member_signin.issue(conn, club_id, member_id) for _ in range(2)]
+    second, _ = writes.register_member(conn, club_id, MEMBER | {"name": "Owain Price"})
+    people = [member_id, second]
+    codes = [member_signin.issue(conn, club_id, m) for m in people]
+    partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
+    soon = (datetime.now(UTC) + timedelta(days=9)).replace(hour=17, minute=0, second=0, microsecond=0)
+    for days, title, place in (
+        (0, "Lift to the tribunal", "Cardiff Civil Justice Centre"),
+        (5, "Lift to the food bank", "Grangetown Hub"),
+    ):
+        writes.submit_request(
+            conn,
+            club_id,
+            partner_id,
+            {
+                "kind": "lift",
+                "title": title,
+                "notes": "",
+                "place_name": place,
+                "lat": 51.48,
+                "lon": -3.17,
+                "starts_at": soon + timedelta(days=days),
+                "ends_at": soon + timedelta(days=days, hours=2),
+                "headcount": 2,
+                "skills": ["driver"],
+                "lead_skills": [],
+                "passengers": 0,
+                "priority": 4,
+            },
+        )
 settings = get_settings().model_copy(update={"database_url": url})
 port = free_port()
 server = uvicorn.Server(uvicorn.Config(create_app(settings, engine), port=port, log_level="warning"))
@@ -43,7 +72,7 @@ base = f"http://127.0.0.1:{port}"
 
 with sync_playwright() as pw:
     browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-    for (w, h), code in zip([(390, 844), (1280, 800)], codes, strict=True):
+    for (w, h), code, person in zip([(390, 844), (1280, 800)], codes, people, strict=True):
         tag = f"{w}x{h}"
         page = browser.new_page(viewport={"width": w, "height": h})
         page.goto(f"{base}/m/signin")
@@ -64,6 +93,15 @@ with sync_playwright() as pw:
         page.wait_for_url("**/m/me/?setup=skipped")
         assert "You have not said when you can help yet" in page.content()
         page.screenshot(path=OUT / f"{tag}-6-week-prompt.png", full_page=True)
+        with engine.begin() as conn:  # say when they can help, for the offers
+            writes.set_availability(conn, club_id, person, [(d, 0, 24 * 60) for d in range(7)], [], [])
+        page.click("text=Offer to help")
+        page.wait_for_url("**/m/me/offers")
+        page.screenshot(path=OUT / f"{tag}-7-offers.png", full_page=True)
+        page.click("button:has-text('I can do this')")
+        page.wait_for_url("**/m/me/offers?offered=1")
+        assert "Your offers" in page.content()
+        page.screenshot(path=OUT / f"{tag}-8-offered.png", full_page=True)
         page.close()
     browser.close()
 server.should_exit = True
