@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
-from api.deps import ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
-from api.pages.security import MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
-from services.store import lifts, tokens, views, writes
+from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
+from services.store import lifts, member_signin, tokens, views, writes
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -130,6 +130,18 @@ async def answer(
     except writes.Conflict:
         return RedirectResponse(f"{viewer.base}/?answered=stale", status_code=303)
     return RedirectResponse(f"{viewer.base}/?answered={answer}", status_code=303)
+
+
+@router.post("/signout")
+def sign_out(request: Request, viewer: MemberPost, engine: EngineDep) -> Response:
+    """End the session a sign-in link opened (a private link has no session to end)."""
+    if viewer.base != f"/m/{MEMBER_SESSION}":
+        raise PageDenied(404, "No such page.")
+    with engine.begin() as conn:
+        member_signin.close_session(conn, request.cookies.get(MEMBER_COOKIE, ""))
+    response = RedirectResponse("/m/signin?signed_out=1", status_code=303)
+    response.delete_cookie(MEMBER_COOKIE, path="/m")
+    return response
 
 
 @router.post("/calendar", response_class=HTMLResponse)

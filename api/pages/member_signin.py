@@ -41,9 +41,11 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def _ask_page(request: Request, sent: str = "", error: str = "", status_code: int = 200) -> Response:
+def _ask_page(
+    request: Request, sent: str = "", error: str = "", status_code: int = 200, notice: str = ""
+) -> Response:
     csrf = new_login_csrf()
-    context = {"v": None, "csrf": csrf, "sent": sent, "error": error}
+    context = {"v": None, "csrf": csrf, "sent": sent, "error": error, "notice": notice}
     response = page(request, "member_signin.html", context, status_code)
     response.set_cookie(
         ASK_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/m/signin"
@@ -53,6 +55,8 @@ def _ask_page(request: Request, sent: str = "", error: str = "", status_code: in
 
 @router.get("", response_class=HTMLResponse)
 def ask_form(request: Request) -> Response:
+    if request.query_params.get("signed_out") == "1":
+        return _ask_page(request, notice="You are signed out on this device.")
     return _ask_page(request)
 
 

@@ -67,6 +67,15 @@ def test_an_assignment_message_carries_a_sign_in_link_that_opens_the_members_wee
     spent = again.post(f"/m/signin/{code.group(1)}", data={"csrf": csrf_of(opened.text)})
     assert spent.status_code == 410 and "has been used or has expired" in spent.text
     assert again.get("/m/me/").status_code == 403
+    # signing out ends the session on the server, not only the cookie
+    value = client.cookies.get("mechanic_member")
+    week = client.get("/m/me/")
+    out = client.post("/m/me/signout", data={"csrf": csrf_of(week.text)}, follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/m/signin?signed_out=1"
+    replay = TestClient(site.client.app)
+    replay.cookies.set("mechanic_member", value or "")
+    assert replay.get("/m/me/").status_code == 403
+    assert "Send me a sign-in link" in replay.get("/m/me/").text
 
 
 def test_send_me_a_sign_in_link_answers_the_same_and_sends_by_email_or_signal(

@@ -130,6 +130,7 @@ RULES: dict[str, Audience] = {
     "GET /c/reset/{token}": A.PUBLIC,
     "POST /c/reset/{token}": A.PUBLIC,
     "GET /m/{token}/offers": A.MEMBER_LINK,
+    "POST /m/{token}/signout": A.MEMBER_LINK,
     "POST /m/{token}/offers": A.MEMBER_LINK,
     "GET /m/signin": A.PUBLIC,
     "POST /m/signin": A.PUBLIC,
