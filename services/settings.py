@@ -32,8 +32,9 @@ class Settings(BaseSettings):
     """The Faust app id, so also the consumer group of the workers."""
     public_url: str | None = None
     """Where people reach the pages, e.g. https://rota.example.org: the base of links in emails
-    (coordinator invitations, password resets). Unset, the request's own address is used, which a
-    forged Host header could change: set it in production."""
+    (coordinator invitations, password resets) and of members' sign-in links in every message (the
+    notifier, which has no request, falls back to http://API_HOST:API_PORT). Unset, the request's own
+    address is used, which a forged Host header could change: set it in production."""
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     debounce_s: float = Field(default=0.2, ge=0)

@@ -22,8 +22,6 @@ from services.store.tables import login_attempts, member_sessions, member_signin
 
 SIGNIN_TTL = timedelta(days=3)
 SESSION_TTL = timedelta(days=30)
-MAX_LIVE_CODES = 5
-"""Unused, unexpired codes one member may have at once from "Send me a sign-in link"."""
 ASK_WINDOW = timedelta(minutes=15)
 """As long as the coordinators' FAILURE_WINDOW, so that pruning their attempts never shortens it."""
 MAX_ASKS_PER_ADDRESS = 3
@@ -181,14 +179,6 @@ def find_member(conn: Connection, address: str) -> tuple[str, str, str | None, s
         return None
     row = rows[0]
     return row.id, row.club_id, row.email, row.phone
-
-
-def live_codes(conn: Connection, member_id: str, now: datetime | None = None) -> int:
-    now = now or datetime.now(UTC)
-    s = member_signins.c
-    return conn.execute(
-        select(func.count()).where(s.member_id == member_id, s.used_at.is_(None), s.expires_at > now)
-    ).scalar_one()
 
 
 def prune(conn: Connection, now: datetime) -> int:
