@@ -14,6 +14,7 @@ from events.members import MemberDeactivated, MemberErased, MemberRegistered, Me
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
 from events.rosters import (
+    HelpOffered,
     MemberPinned,
     MemberRemoved,
     MemberUnpinned,
@@ -37,6 +38,7 @@ __all__ = [
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
     "Event",
+    "HelpOffered",
     "LiftAsked",
     "MemberDeactivated",
     "MemberErased",

@@ -18,6 +18,7 @@ from events.availability import AvailabilityDeclared
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
 from events.rosters import (
+    HelpOffered,
     MemberPinned,
     MemberRemoved,
     MemberUnpinned,
@@ -39,6 +40,7 @@ AnyEvent = Annotated[
     | RosterProposed
     | RosterApproved
     | MemberPinned
+    | HelpOffered
     | MemberUnpinned
     | PinReleased
     | MemberRemoved

@@ -32,6 +32,16 @@ class MemberPinned(Event):
     pinned_by: str
 
 
+class HelpOffered(Event):
+    """A member offered to take an open place; it is pinned like a coordinator's placement, so the
+    next proposal shows them there and a coordinator approves it as usual."""
+
+    type: Literal["HelpOffered"] = "HelpOffered"
+    request_id: str
+    slot_index: int
+    member_id: str
+
+
 class MemberUnpinned(Event):
     type: Literal["MemberUnpinned"] = "MemberUnpinned"
     request_id: str

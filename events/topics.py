@@ -25,6 +25,7 @@ TOPIC_OF: dict[str, str] = {
     "RosterProposed": ROSTERS,
     "RosterApproved": ROSTERS,
     "MemberPinned": ROSTERS,
+    "HelpOffered": ROSTERS,
     "MemberUnpinned": ROSTERS,
     "PinReleased": ROSTERS,
     "MemberRemoved": ROSTERS,

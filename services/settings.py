@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     addresses; uvicorn's forwarded_allow_ips): the client's address (sign-in throttling) and https
     come from them. Never "*" unless the proxy is the only way in."""
     """Where people reach the pages, e.g. https://rota.example.org: the base of links in emails
-    (coordinator invitations, password resets). Unset, the request's own address is used, which a
-    forged Host header could change: set it in production."""
+    (coordinator invitations, password resets) and of members' sign-in links in every message (the
+    notifier, which has no request, falls back to http://API_HOST:API_PORT). Unset, the request's own
+    address is used, which a forged Host header could change: set it in production."""
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     debounce_s: float = Field(default=0.2, ge=0)

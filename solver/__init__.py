@@ -44,6 +44,13 @@ def placement_options(instance: Instance, params: Params, request_id: str) -> li
     return rank(instance, params, request_id)
 
 
+def member_options(instance: Instance, params: Params, member_id: str) -> dict[str, str | None]:
+    """Requests one member could be pinned on (None) or not (the rule that stops them)."""
+    from solver.pins import member_options as options
+
+    return options(instance, params, member_id)
+
+
 def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ...]:
     """The pins of ``instance`` that cannot be kept, each with the rule it breaks."""
     from solver.pins import unkeepable_pins as find
@@ -70,6 +77,7 @@ __all__ = [
     "Stop",
     "TravelTable",
     "check",
+    "member_options",
     "placement_options",
     "solve",
     "unkeepable_pins",

@@ -126,3 +126,18 @@ def placement_options(instance: Instance, params: Params, request_id: str) -> li
             others.append((member.id, why[1]))
     ranked: list[tuple[str, str | None]] = [(mid, None) for _, mid in sorted(fits)]
     return ranked + list(others)
+
+
+def member_options(instance: Instance, params: Params, member_id: str) -> dict[str, str | None]:
+    """For one member, every request of the instance next to its pins: None where they could be
+    pinned, else the rule that stops them (what a member offering to help is told)."""
+    problem = Problem(instance, params)
+    ledger = admit_pins(problem)
+    m = problem.mem_pos.get(member_id)
+    if m is None:
+        return {r.id: GONE for r in instance.requests}
+    out: dict[str, str | None] = {}
+    for r, request in enumerate(instance.requests):
+        why = ledger.refusal(r, m)
+        out[request.id] = None if why is None else why[1]
+    return out

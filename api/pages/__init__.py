@@ -21,6 +21,8 @@ from api.pages import (
     coord_requests,
     member,
     member_forms,
+    member_offers,
+    member_signin,
     partner,
     partner_hook,
     places,
@@ -57,7 +59,11 @@ def is_page(request: Request) -> bool:
     return request.url.path.startswith(PAGE_PREFIXES)
 
 
-def error_page(request: Request, status_code: int, message: str, login: bool = False) -> Response:
+def is_member(request: Request) -> bool:
+    return request.url.path.startswith("/m/")
+
+
+def error_page(request: Request, status_code: int, message: str, login: str = "") -> Response:
     """A bare page with a status and a sentence: it holds no data, so any failure may show it."""
     title = TITLES.get(status_code, "Not possible")
     return page(
@@ -88,8 +94,10 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
     modules = (
         partner,
         partner_hook,
+        member_signin,  # before member, whose /m/{token}/... would take /m/signin/...
         member,
         member_forms,
+        member_offers,
         calendar_feed,
         coord_auth,
         coord_board,
@@ -110,4 +118,5 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
-        return error_page(request, exc.status_code, exc.message, login=exc.status_code == 403)
+        login = "" if exc.status_code != 403 else "/m/signin" if is_member(request) else "/c/login"
+        return error_page(request, exc.status_code, exc.message, login=login)

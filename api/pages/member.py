@@ -8,12 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Connection
 
-from api.deps import ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
-from api.pages.security import MemberPost, MemberView, PageDenied, Viewer
-from services.store import lifts, tokens, views, writes
+from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
+from services.store import lifts, member_signin, tokens, views, writes
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -29,14 +30,26 @@ def week_of(rows: list[dict[str, Any]], tz: str, today: date) -> list[tuple[date
     return [(today + timedelta(days=i), by_day.get(today + timedelta(days=i), [])) for i in range(7)]
 
 
+SETUP_SEEN = "mechanic_setup_seen"
+"""Set when the first-visit setup is shown, so "Skip for now" is not asked again on this device."""
+
+
+def has_availability(conn: Connection, member_id: str) -> bool:
+    declared = views.member_availability(conn, member_id)
+    return bool(declared["weekly"] or declared["windows"])
+
+
 @router.get("/", response_class=HTMLResponse)
 def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
     now = datetime.now(UTC)
-    rows = [
-        r
-        for r in views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
-        if r["ends_at"] > now and r["status"] in SHOWN
-    ]
+    mine = views.member_assignments(conn, viewer.who.club_id, viewer.who.subject_id)
+    rows = [r for r in mine if r["ends_at"] > now and r["status"] in SHOWN]
+    available = has_availability(conn, viewer.who.subject_id)
+    first_visit = not (
+        available or mine or "setup" in request.query_params or request.cookies.get(SETUP_SEEN)
+    )
+    if first_visit:  # never asked, nothing declared: say when you can help, then about you
+        return RedirectResponse(f"{viewer.base}/availability?setup=1", status_code=303)
     profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
     today = local(now, viewer.tz).date()
     horizon = [r for r in rows if local(r["starts_at"], viewer.tz).date() < today + timedelta(days=7)]
@@ -53,6 +66,8 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "drives": any(r.get("route") for r in rows),
             "answered": request.query_params.get("answered"),
             "calendar_since": tokens.issued_at(conn, "calendar", viewer.who.club_id, viewer.who.subject_id),
+            "available": available,
+            "signed_in": viewer.base == f"/m/{MEMBER_SESSION}",
         },
     )
 
@@ -116,6 +131,18 @@ async def answer(
     except writes.Conflict:
         return RedirectResponse(f"{viewer.base}/?answered=stale", status_code=303)
     return RedirectResponse(f"{viewer.base}/?answered={answer}", status_code=303)
+
+
+@router.post("/signout")
+def sign_out(request: Request, viewer: MemberPost, engine: EngineDep) -> Response:
+    """End the session a sign-in link opened (a private link has no session to end)."""
+    if viewer.base != f"/m/{MEMBER_SESSION}":
+        raise PageDenied(404, "No such page.")
+    with engine.begin() as conn:
+        member_signin.close_session(conn, request.cookies.get(MEMBER_COOKIE, ""))
+    response = RedirectResponse("/m/signin?signed_out=1", status_code=303)
+    response.delete_cookie(MEMBER_COOKIE, path="/m")
+    return response
 
 
 @router.post("/calendar", response_class=HTMLResponse)

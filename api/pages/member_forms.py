@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages import forms, places
+from api.pages.member import SETUP_SEEN
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
 from api.routes.member import member_values
@@ -45,9 +46,29 @@ def _weekly_rows(weekly: list[dict[str, int]]) -> list[list[tuple[str, str]]]:
     return [rows + [("", "")] * max(1, ROWS_PER_DAY - len(rows)) for rows in grid]
 
 
+def in_setup(request: Request, form: FormData | None = None) -> bool:
+    """Whether this form is a step of the first-visit setup (see member.week)."""
+    return request.query_params.get("setup") == "1" or (form is not None and form.get("setup") == "1")
+
+
+def _setup_seen(request: Request, response: Response) -> Response:
+    if in_setup(request):
+        response.set_cookie(
+            SETUP_SEEN,
+            "1",
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path="/m",
+        )
+    return response
+
+
 @router.get("/availability", response_class=HTMLResponse)
 def availability_form(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
-    return _availability(request, viewer, conn, {}, None, {"kept_windows": None, "kept_days": None})
+    typed = {"kept_windows": None, "kept_days": None}
+    return _setup_seen(request, _availability(request, viewer, conn, {}, None, typed))
 
 
 def _availability(
@@ -58,6 +79,7 @@ def _availability(
     grid: list[list[tuple[str, str]]] | None,
     typed: dict[str, Any],
     status_code: int = 200,
+    form: FormData | None = None,
 ) -> Response:
     """``typed`` holds what the member entered outside the weekly grid, so a refused save shows it
     all again: the fields and which saved times and days off were still ticked."""
@@ -74,6 +96,7 @@ def _availability(
             "blackouts": [d for d in current["blackouts"] if d >= today],
             "typed": typed,
             "saved": request.query_params.get("saved") == "1",
+            "setup": in_setup(request, form),
         },
         status_code,
     )
@@ -147,9 +170,11 @@ async def save_availability(request: Request, viewer: MemberPost, conn: WriteCon
             "kept_windows": set(form.getlist("keep_window")),
             "kept_days": set(form.getlist("keep_blackout")),
         }
-        return _availability(request, viewer, conn, errors, grid, typed, 422)
+        return _availability(request, viewer, conn, errors, grid, typed, 422, form)
     windows += [added] if added else []
     writes.set_availability(conn, viewer.who.club_id, viewer.who.subject_id, weekly, windows, days_off)
+    if in_setup(request, form):
+        return RedirectResponse(f"{viewer.base}/profile?setup=1", status_code=303)
     return RedirectResponse(f"{viewer.base}/availability?saved=1", status_code=303)
 
 
@@ -159,7 +184,7 @@ def profile_form(request: Request, viewer: MemberView, conn: ReadConn) -> Respon
     values = {k: "" if profile.get(k) is None else str(profile[k]) for k in PROFILE_FIELDS}
     values["skills"] = ", ".join(profile.get("skills", []))
     prefs = notices.prefs(conn, viewer.who.subject_id)
-    return _profile(request, viewer, profile, values, prefs, {})
+    return _setup_seen(request, _profile(request, viewer, profile, values, prefs, {}))
 
 
 def _profile(
@@ -171,6 +196,7 @@ def _profile(
     errors: dict[str, str],
     status_code: int = 200,
     found: places.Found | None = None,
+    form: FormData | None = None,
 ) -> Response:
     return page(
         request,
@@ -184,6 +210,7 @@ def _profile(
             "kinds": [k.value for k in Kind],
             "saved": request.query_params.get("saved") == "1",
             "found": found,
+            "setup": in_setup(request, form),
         },
         status_code,
     )
@@ -200,7 +227,7 @@ async def save_profile(request: Request, viewer: MemberPost, engine: EngineDep) 
     if searched:
         with read_only(engine).connect() as conn:
             profile = views.member_profile(conn, viewer.who.club_id, viewer.who.subject_id) or {}
-        return _profile(request, viewer, profile, values, prefs, place_errors, 200, found)
+        return _profile(request, viewer, profile, values, prefs, place_errors, 200, found, form)
 
     def save() -> Response:
         with engine.begin() as conn:
@@ -241,9 +268,11 @@ def _save_profile(
         )
     except ValidationError as exc:
         errors = places.merge_errors(forms.field_errors(exc, PROFILE_FIELDS), place_errors, HOME, values)
-        return _profile(request, viewer, profile, values, prefs, errors, 422, found)
+        return _profile(request, viewer, profile, values, prefs, errors, 422, found, form)
     if place_errors:
-        return _profile(request, viewer, profile, values, prefs, place_errors, 422, found)
+        return _profile(request, viewer, profile, values, prefs, place_errors, 422, found, form)
     writes.update_member(conn, viewer.who.club_id, viewer.who.subject_id, member_values(body))
     notices.set_prefs(conn, viewer.who.subject_id, **prefs)
+    if in_setup(request, form):
+        return RedirectResponse(f"{viewer.base}/?setup=done", status_code=303)
     return RedirectResponse(f"{viewer.base}/profile?saved=1", status_code=303)

@@ -2,8 +2,9 @@
 
 An unknown, revoked or deactivated link answers 404 and an absent or expired session 403, both
 with a page that holds no data. Every form carries a CSRF token: for link pages it is derived from
-the link's own secret (a forger would need the link, which is the credential); for coordinators it
-is the session's synchronizer token; before log-in it is a double-submit cookie.
+the link's own secret (a forger would need the link, which is the credential); for coordinators and
+for members signed in by a link from a message (pages under /m/me/) it is the session's synchronizer
+token; before log-in it is a double-submit cookie.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.deps import EngineDep
-from services.store import accounts, tokens, views
+from services.store import accounts, member_signin, tokens, views
 from services.store.tokens import Principal, Role
 
 SESSION_COOKIE = "mechanic_session"
 LOGIN_CSRF_COOKIE = "mechanic_login_csrf"
+MEMBER_COOKIE = "mechanic_member"
+"""A member's session, opened by a sign-in link from a message; scoped to /m."""
+MEMBER_SESSION = "me"
+"""The member pages under /m/me/ are the same pages as under /m/{private link}/, for the member
+whose session cookie comes with the request (no private link is ever 2 characters long)."""
 
 
 class PageDenied(Exception):
@@ -65,6 +71,27 @@ def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep],
     return resolve
 
 
+def _member_session_viewer(request: Request, engine: EngineDep) -> Viewer:
+    value = request.cookies.get(MEMBER_COOKIE)
+    with engine.connect() as conn:
+        session = member_signin.read_session(conn, value) if value else None
+        if session is None:
+            raise PageDenied(403, "Your sign-in has ended. Ask for a new sign-in link: it is sent to you.")
+        tz, club_name = views.club_identity(conn, session.club_id)
+    who = Principal("member", session.club_id, session.member_id)
+    return Viewer(who, session.csrf, tz, club_name, f"/m/{MEMBER_SESSION}")
+
+
+_member_link_viewer = _link_viewer("member", "m")
+
+
+def member_viewer(request: Request, token: str, engine: EngineDep) -> Viewer:
+    """A member by their private link, or by their session under /m/me/."""
+    if token == MEMBER_SESSION:
+        return _member_session_viewer(request, engine)
+    return _member_link_viewer(request, token, engine)
+
+
 def coordinator_viewer(request: Request, engine: EngineDep) -> Viewer:
     value = request.cookies.get(SESSION_COOKIE)
     with engine.connect() as conn:
@@ -87,7 +114,6 @@ async def check_form(request: Request, expected: str) -> None:
 
 
 partner_viewer = _link_viewer("partner", "p")
-member_viewer = _link_viewer("member", "m")
 calendar_viewer = _link_viewer("calendar", "cal")
 
 PartnerView = Annotated[Viewer, Depends(partner_viewer)]

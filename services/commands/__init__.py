@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.commands.answers import ChaseAssignment, chase_assignment
+from services.commands.offers import OfferHelp, offer_help
 from services.commands.placement import Refused
 from services.commands.roster import (
     ApproveRoster,
@@ -23,7 +24,7 @@ from services.commands.roster import (
 )
 from services.ports import UnitOfWork
 
-Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment
+Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment | OfferHelp
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     ApproveRoster: approve_roster,
@@ -32,6 +33,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     Unpin: unpin,
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
+    OfferHelp: offer_help,
 }
 
 
@@ -47,6 +49,7 @@ __all__ = [
     "ApproveRoster",
     "ChaseAssignment",
     "Command",
+    "OfferHelp",
     "PlaceMember",
     "Refused",
     "SwapSlots",

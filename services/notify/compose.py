@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from services.notify.ports import AssignmentInfo
+from services.notify.ports import AssignmentInfo, signin_placeholder
 from services.text import first_name, printable
 
 SUBJECTS = {
@@ -14,12 +14,11 @@ SUBJECTS = {
     "chased": "Waiting for your answer: {title}, {when}",
 }
 OPENINGS = {
-    "issued": "You have been asked to help. Please accept or decline on your page (your private link).",
+    "issued": "You have been asked to help. Please accept or decline on your page (the link below).",
     "withdrawn": "This assignment is no longer needed from you. Thank you for keeping the time free.",
     "reminder": "A reminder of your assignment.",
     "chased": (
-        "Your club is still waiting for your answer."
-        " Please accept or decline on your page (your private link)."
+        "Your club is still waiting for your answer. Please accept or decline on your page (the link below)."
     ),
 }
 
@@ -46,5 +45,6 @@ def compose(kind: str, info: AssignmentInfo) -> tuple[str, str]:
         lines += ["", "You drive:", *info.itinerary]
     if info.notes and kind != "withdrawn":
         lines += ["", info.notes]
-    lines += ["", f"-- {info.club_name}"]
+    lines += ["", "Your page (this link signs you in; it works for 3 days):"]
+    lines += [signin_placeholder(info.recipient.member_id), "", f"-- {info.club_name}"]
     return subject, "\n".join(lines)

@@ -7,6 +7,7 @@ The SQL store lives in services/store/notices.py; tests may use fakes. Adding SM
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +42,15 @@ class AssignmentInfo:
     recipient: Recipient
     itinerary: tuple[str, ...] = ()
     """A driver's lift: when to leave, whom to collect where (see services/itinerary.py)."""
+
+
+SIGNIN_PLACEHOLDER = re.compile(r"\[\[sign-in link for ([A-Za-z0-9_.:-]{1,64})\]\]")
+
+
+def signin_placeholder(member_id: str) -> str:
+    """Where a message's sign-in link goes: the stored text names only whose link it is, and the
+    store fills in a fresh short-lived link when the message is sent (see store/member_signin.py)."""
+    return f"[[sign-in link for {member_id}]]"
 
 
 @dataclass(frozen=True)

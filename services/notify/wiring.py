@@ -43,7 +43,10 @@ def build_notifier(engine: Engine, settings: Settings) -> Notifier:
     """Member channels from settings, plus partner webhooks (where they may call is a setting too):
     the notifier's delivery round sends (and retries) both."""
     hooks = WebhookChannel(SqlWebhookStore(engine), EgressPolicy.from_settings(settings))
-    return Notifier(SqlNoticeStore(engine), [*channels_from(settings), hooks])
+    store = SqlNoticeStore(
+        engine, link_base=settings.public_url or f"http://{settings.api_host}:{settings.api_port}"
+    )
+    return Notifier(store, [*channels_from(settings), hooks])
 
 
 def build_webhooks(engine: Engine) -> PartnerWebhooks:

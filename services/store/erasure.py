@@ -20,6 +20,8 @@ from services.store.tables import (
     exclusions,
     help_requests,
     lift_routes,
+    member_sessions,
+    member_signins,
     members,
     notices,
     notify_prefs,
@@ -94,6 +96,8 @@ def erase_member(conn: Connection, member_id: str, club_id: str | None = None, b
         released_pins,
         route_stops,
         lift_routes,
+        member_signins,
+        member_sessions,
     ):
         conn.execute(delete(table).where(table.c.member_id == member_id))
     conn.execute(

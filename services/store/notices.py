@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, Select, and_, insert, or_, select, up
 
 from services.itinerary import itinerary
 from services.notify.ports import AssignmentInfo, Notice, NoticeStore, PendingNotice, Recipient
-from services.store import lifts
+from services.store import lifts, member_signin
 from services.store.tables import (
     assignments,
     clubs,
@@ -33,10 +33,18 @@ BLANKED = "(sent; the link it carried is not kept)"
 
 
 def queue_email(
-    conn: Connection, club_id: str, kind: str, key: str, address: str, subject: str, body: str
+    conn: Connection,
+    club_id: str,
+    kind: str,
+    key: str,
+    address: str,
+    subject: str,
+    body: str,
+    channel: str = "email",
 ) -> None:
-    """One email for the sender loop, written in the caller's transaction."""
-    _add_new(conn, [Notice(f"{kind}:{key}", club_id, kind, "email", address, subject, body)])
+    """One email (or a message on another ``channel``) for the sender loop, written in the
+    caller's transaction."""
+    _add_new(conn, [Notice(f"{kind}:{key}", club_id, kind, channel, address, subject, body)])
 
 
 def prefs(conn: Connection, member_id: str) -> dict[str, bool]:
@@ -138,8 +146,10 @@ def _add_new(conn: Connection, items: list[Notice]) -> int:
 
 
 class SqlNoticeStore(NoticeStore):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, link_base: str = "") -> None:
         self.engine = engine
+        self.link_base = link_base
+        """Where members' sign-in links point (the pages' public address)."""
 
     def assignment(self, assignment_id: str) -> AssignmentInfo | None:
         with self.engine.connect() as conn:
@@ -173,7 +183,7 @@ class SqlNoticeStore(NoticeStore):
         )
         with self.engine.begin() as conn:
             rows = conn.execute(
-                select(n.id, n.channel, n.address, n.subject, n.body, n.attempts)
+                select(n.id, n.club_id, n.channel, n.address, n.subject, n.body, n.attempts)
                 .where(due)
                 .order_by(n.id)
                 .limit(limit)
@@ -184,7 +194,12 @@ class SqlNoticeStore(NoticeStore):
                     update(notices).where(n.id == row.id, due).values(next_attempt_at=now + hold)
                 )
                 if won.rowcount == 1:
-                    claimed.append(PendingNotice(**row._mapping))
+                    # a member's sign-in link is made now, for this try: the stored body keeps only
+                    # its placeholder, so no usable code sits in the database
+                    body = member_signin.fill(conn, row.club_id, row.body, self.link_base)
+                    claimed.append(
+                        PendingNotice(row.id, row.channel, row.address, row.subject, body, row.attempts)
+                    )
             return claimed
 
     def mark(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from services.store import accounts, audit, geocode_cache
+from services.store import accounts, audit, geocode_cache, member_signin
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
 from services.store.tables import (
@@ -83,7 +83,9 @@ def apply(engine: Engine, now: datetime, stream_days: int, geocode_days: int = 3
             pickups=forget_pickups(conn, ended_lifts_with_pickups(conn, now)),
             places=geocode_cache.prune(conn, now - timedelta(days=geocode_days)),
             audit=audited,
-            sign_ins=accounts.prune_attempts(conn, now) + accounts.prune_resets(conn, now),
+            sign_ins=accounts.prune_attempts(conn, now)
+            + accounts.prune_resets(conn, now)
+            + member_signin.prune(conn, now),
         )
 
 

@@ -486,6 +486,28 @@ password_resets = Table(
     Column("used_at", UtcDateTime),
 )
 
+member_signins = Table(
+    "member_signins",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),  # SHA-256 of the sign-in link's secret
+    Column("club_id", String(64), nullable=False),
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+member_sessions = Table(
+    "member_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("member_id", ForeignKey("members.id"), nullable=False, index=True),
+    Column("club_id", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -17,8 +17,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.pages.security import SESSION_COOKIE, link_csrf
-from services.store import accounts, tokens, writes
+from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, SESSION_COOKIE, link_csrf
+from services.store import accounts, member_signin, tokens, writes
 from services.store.tables import assignments
 from tests.pages.support import PASSWORD, Site, csrf_of
 
@@ -132,9 +132,17 @@ RULES: dict[str, Audience] = {
     "POST /c/forgot": A.PUBLIC,
     "GET /c/reset/{token}": A.PUBLIC,
     "POST /c/reset/{token}": A.PUBLIC,
+    "GET /m/{token}/offers": A.MEMBER_LINK,
+    "POST /m/{token}/signout": A.MEMBER_LINK,
+    "POST /m/{token}/offers": A.MEMBER_LINK,
+    "GET /m/signin": A.PUBLIC,
+    "POST /m/signin": A.PUBLIC,
+    "GET /m/signin/{code}": A.PUBLIC,
+    "POST /m/signin/{code}": A.PUBLIC,
 }
 """Who may use each route. Link routes take their credential in the path ({token}); the others in
-a bearer header or the coordinator's session cookie."""
+a bearer header or the coordinator's session cookie. A member signed in by a link from a message
+uses the member-link routes with "me" for {token} and their session cookie."""
 
 LINK_AUDIENCES = {A.PARTNER_LINK, A.MEMBER_LINK, A.CALENDAR_LINK}
 OWNER_DATA = ("Nia Hughes", "Lift to the picket", "Depot", "Tenants Union", "07700 900555")
@@ -164,6 +172,7 @@ class Credential:
     token: str = "not-a-token"
     header: str | None = None
     session: str | None = None
+    member_session: str | None = None
     csrf: str = ""
     owner: bool = False
     """True for the holder that owns the objects the paths name (they are not tested here: only
@@ -187,7 +196,7 @@ def _session(site: Site, email: str) -> tuple[str, str]:
 
 def _world(site: Site) -> World:
     owner_id, owner_token = site.add_member("Nia Hughes", phone="07700 900555")
-    _, other_token = site.add_member("Owain Price")
+    other_id, other_token = site.add_member("Owain Price")
     gone_id, gone_token = site.add_member("Cerys Lloyd")
     request_id = site.add_request()
     roster_id = site.propose([(request_id, 0, owner_id)])
@@ -220,6 +229,11 @@ def _world(site: Site) -> World:
         elsewhere_key = tokens.issue(
             conn, "coordinator", elsewhere, elsewhere_id, label="theirs", expires_at=None
         )
+        other_session = member_signin.redeem(conn, member_signin.issue(conn, site.club_id, other_id))
+        assert other_session
+        other_session_csrf = member_signin.read_session(conn, other_session).csrf  # type: ignore[union-attr]
+        gone_session = member_signin.redeem(conn, member_signin.issue(conn, site.club_id, owner_id))
+        member_signin.close_session(conn, gone_session or "")
         assignment_id = conn.execute(
             select(assignments.c.id).where(assignments.c.member_id == owner_id)
         ).scalar_one()
@@ -239,6 +253,14 @@ def _world(site: Site) -> World:
         Credential("another member", A.MEMBER_LINK, other_token, csrf=link_csrf(other_token)),
         Credential("another member (API)", A.MEMBER_API, header=f"Bearer {other_token}"),
         Credential("deactivated member", None, gone_token, header=f"Bearer {gone_token}"),
+        Credential(
+            "another member (session)",
+            A.MEMBER_LINK,
+            MEMBER_SESSION,
+            member_session=other_session,
+            csrf=other_session_csrf,
+        ),
+        Credential("owner's ended session", None, MEMBER_SESSION, member_session=gone_session),
         Credential(
             "owner's calendar link", A.CALENDAR_LINK, calendar, header=f"Bearer {calendar}", owner=True
         ),
@@ -309,6 +331,8 @@ def _check_refusals(site: Site, world: World, key: str, audience: Audience) -> N
         client = TestClient(site.client.app)
         if cred.session:
             client.cookies.set(SESSION_COOKIE, cred.session)
+        if cred.member_session:
+            client.cookies.set(MEMBER_COOKIE, cred.member_session)
         headers = {"Authorization": cred.header} if cred.header else {}
         kwargs: dict[str, Any] = {"headers": headers}
         if method in ("POST", "PUT"):
