@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -125,37 +127,44 @@ def bench_club(name: str, sizes: dict[str, int], runs: int, solve_s: float) -> l
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/mechanic.db"
         links = prepare(url, **sizes)
-        port = _port()
-        env = os.environ | {
-            "MECHANIC_DATABASE_URL": url,
-            "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
-            "MECHANIC_LOG_LEVEL": "WARNING",
-        }
-        proc = subprocess.Popen(
-            [MECHANIC, "up", "--port", str(port)],
-            env=env,
-            cwd=tmp,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                wait("the server", lambda: _up(http), 30)
-                login(http)
-                wait("a proposal", lambda: 'name="roster_id"' in http.get("/c/").text, 120 + solve_s * 4)
-                approve(http)
-                wait("assignments", lambda: busiest_member(url), 30)
-                resolve(http)
-                wait(
-                    "a new proposal",
-                    lambda: "Approve, then re-solve" in http.get("/c/").text,
-                    120 + solve_s * 4,
-                )
-                member = _member_token(url, busiest_member(url))
-                return [row | {"club": name} for row in _pages(http, links["partner"], member, runs)]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        with mechanic_up(tmp, url, solve_s) as http:
+            login(http)
+            wait("a proposal", lambda: 'name="roster_id"' in http.get("/c/").text, 120 + solve_s * 4)
+            approve(http)
+            wait("assignments", lambda: busiest_member(url), 30)
+            resolve(http)
+            wait(
+                "a new proposal",
+                lambda: "Approve, then re-solve" in http.get("/c/").text,
+                120 + solve_s * 4,
+            )
+            member = _member_token(url, busiest_member(url))
+            return [row | {"club": name} for row in _pages(http, links["partner"], member, runs)]
+
+
+@contextmanager
+def mechanic_up(tmp: str, url: str, solve_s: float) -> Iterator[httpx.Client]:
+    """A real `mechanic up` on ``url`` until the block ends, and a client of it once it answers."""
+    port = _port()
+    env = os.environ | {
+        "MECHANIC_DATABASE_URL": url,
+        "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
+        "MECHANIC_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [MECHANIC, "up", "--port", str(port)],
+        env=env,
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            wait("the server", lambda: _up(http), 30)
+            yield http
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def _member_token(url: str, member_id: str | None) -> str:
