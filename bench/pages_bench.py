@@ -1,5 +1,5 @@
 """Page speed: every page's p95 render time and the board's size, on the demo club and on a club of
-300 members with 250 requests a week, served by a real `mechanic up` (embedded mode, SQLite) and
+300 members with 250 requests a week for four weeks, served by a real `mechanic up` (embedded mode, SQLite) and
 measured from this second process over loopback.
 
     .venv/bin/python bench/pages_bench.py [--runs 40] [--solve-s 10]
@@ -36,7 +36,7 @@ MECHANIC = str(Path(sys.executable).with_name("mechanic"))
 PASSWORD = "benchmark password"
 CLUBS = {
     "demo (40 members, 35 requests/week)": {},
-    "big (300 members, 252 requests/week)": {"members": 300, "requests_per_day": 36},
+    "big (300 members, 252 requests/week, four weeks)": {"members": 300, "requests_per_day": 36, "days": 28},
 }
 
 
