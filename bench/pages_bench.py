@@ -1,6 +1,6 @@
 """Page speed: every page's p95 render time and the board's size, on the demo club and on a club of
-300 members with 250 requests a week for four weeks, served by a real `mechanic up` (embedded mode, SQLite) and
-measured from this second process over loopback.
+300 members with 250 requests a week for four weeks, served by a real `mechanic up` (embedded mode,
+SQLite) and measured from this second process over loopback.
 
     .venv/bin/python bench/pages_bench.py [--runs 40] [--solve-s 10]
 
@@ -188,6 +188,14 @@ def _up(http: httpx.Client) -> bool:
         return False
 
 
+def _calendar_feed(http: httpx.Client, member: str) -> str:
+    """The member's calendar link, made as they would on their week page; returns its path."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', http.get(f"/m/{member}/").text).group(1)  # type: ignore[union-attr]
+    made = http.post(f"/m/{member}/calendar", data={"csrf": csrf}).text
+    url = made.split('id="feed" readonly value="')[1].split('"')[0]
+    return "/" + url.split("/", 3)[3]
+
+
 def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dict[str, Any]]:
     request_id = re.search(r"/requests/(r-[0-9a-f]+)", http.get(f"/p/{partner}/").text).group(1)  # type: ignore[union-attr]
     slot = re.search(r'/c/swap\?slot=([^"]+)"', http.get("/c/").text).group(1)  # type: ignore[union-attr]
@@ -198,7 +206,7 @@ def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dic
         f"/m/{member}/",
         f"/m/{member}/availability",
         f"/m/{member}/profile",
-        f"/m/{member}/calendar.ics",
+        _calendar_feed(http, member),
         "/c/",
         "/c/members",
         "/c/partners",
@@ -210,7 +218,7 @@ def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dic
     out = []
     for path in paths:
         median, p95, size = measure(http, path, runs)
-        label = re.sub(r"r-[0-9a-f]+", "{id}", re.sub(r"/(p|m)/[^/]+", r"/\1/{link}", path)).split("?")[0]
+        label = re.sub(r"r-[0-9a-f]+", "{id}", re.sub(r"/(p|m|cal)/[^/]+", r"/\1/{link}", path)).split("?")[0]
         out.append({"page": label, "median_ms": round(median, 1), "p95_ms": round(p95, 1), "bytes": size})
     with http.stream("GET", "/c/", headers={"Accept-Encoding": "gzip"}) as gz:
         wire = sum(len(chunk) for chunk in gz.iter_raw())
