@@ -4,6 +4,7 @@ changed since the approved roster, unfilled slots with the solver's reason, memb
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -86,6 +87,48 @@ def _lift_unfilled(unfilled: list[dict[str, Any]], planned: dict[str, Any] | Non
     return [] if planned and planned["routes"] else unfilled[:1]
 
 
+BOARD_DAYS = 28
+"""How far ahead the board shows requests: four weeks, the planning horizon's part in the proposal."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The board's GET form: one day, one kind, only requests with empty places, only requests that
+    need attention. Empty means all."""
+
+    day: date | None = None
+    kind: str = ""
+    unfilled: bool = False
+    attention: bool = False
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        try:
+            day = date.fromisoformat(params.get("day", "")) if params.get("day") else None
+        except ValueError:
+            day = None
+        return cls(
+            day, params.get("kind", "")[:32], params.get("unfilled") == "1", params.get("attention") == "1"
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.day or self.kind or self.unfilled or self.attention)
+
+    def keeps(self, day: date, r: dict[str, Any], flagged: set[str]) -> bool:
+        return (
+            (self.day is None or day == self.day)
+            and (not self.kind or r["kind"] == self.kind)
+            and (not self.unfilled or bool(r["unfilled"]))
+            and (not self.attention or r["id"] in flagged)
+        )
+
+
+def planned_from(starts_at: datetime, horizon_days: int, today: date, tz: str) -> date:
+    """The day the rolling planning horizon reaches a request: from then it is in the proposals."""
+    return max(today, local(starts_at - timedelta(days=horizon_days), tz).date())
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """When an unanswered assignment or an empty urgent place needs the coordinator."""
@@ -95,17 +138,26 @@ class FollowUp:
 
 
 def build(
-    conn: Connection, club_id: str, tz: str, now: datetime | None = None, follow: FollowUp | None = None
+    conn: Connection,
+    club_id: str,
+    tz: str,
+    now: datetime | None = None,
+    follow: FollowUp | None = None,
+    filters: Filters | None = None,
+    horizon_days: int = 7,
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     follow = follow or FollowUp()
+    filters = filters or Filters()
     approved = views.roster(conn, club_id, status="approved")
     # Between an approval and the next solve there is no proposal: show the approved roster then.
     proposal = views.roster(conn, club_id, status="proposed") or approved
     start, end = (
         (proposal["horizon_start"], proposal["horizon_end"]) if proposal else (now, now + timedelta(days=7))
     )
-    requests = board.requests_between(conn, club_id, start, end)
+    ahead = board.requests_between(conn, club_id, start, max(end, now + timedelta(days=BOARD_DAYS)))
+    requests = {k: r for k, r in ahead.items() if r["starts_at"] < end}
+    today = local(now, tz).date()
     people = board.active_members(conn, club_id)
     names = {k: v["name"] for k, v in people.items()}
     entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -136,16 +188,39 @@ def build(
                 "lift": lift_summary(places.get(rid, []), planned.get(rid)),
                 "declined": [a for a in replies.get(rid, []) if a["status"] == AssignmentStatus.DECLINED],
                 "answers": Counter(a["status"] for a in replies.get(rid, [])),
+                "later": None,
             }
         )
+    for rid, r in ahead.items():
+        if rid not in requests:  # beyond the horizon: not in this proposal yet
+            later = planned_from(r["starts_at"], horizon_days, today, tz)
+            days[local(r["starts_at"], tz).date()].append(
+                r
+                | {
+                    "later": later,
+                    "slots": [],
+                    "unfilled": [],
+                    "lift": None,
+                    "declined": [],
+                    "answers": Counter(),
+                }
+            )
+    notice = attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within)
+    flagged = {a["request_id"] for a in notice if a.get("request_id")}
+    shown = {day: [r for r in reqs if filters.keeps(day, r, flagged)] for day, reqs in sorted(days.items())}
     return {
         "proposal": proposal,
         "now": now,
-        "attention": attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within),
+        "attention": notice,
         "days": [
             (day, reqs, Counter(k for r in reqs for k in r["answers"].elements()))
-            for day, reqs in sorted(days.items())
+            for day, reqs in shown.items()
+            if reqs
         ],
+        "filters": filters,
+        "day_options": sorted(days),
+        "kinds": sorted({r["kind"] for r in ahead.values()}),
+        "hidden_count": sum(len(days[d]) - len(shown[d]) for d in days),
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
         **board.decisions(conn, club_id, now),
