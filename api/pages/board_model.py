@@ -145,7 +145,11 @@ def build(
     follow: FollowUp | None = None,
     filters: Filters | None = None,
     horizon_days: int = 7,
+    ahead_too: bool = True,
 ) -> dict[str, Any]:
+    """The board. Requests beyond the proposal's horizon (up to BOARD_DAYS ahead) come as one line
+    per day, each with its 'planned from' date, unless a filter narrows the board: then as cards.
+    ``ahead_too=False`` leaves them out (the swap and place pages need the proposal only)."""
     now = now or datetime.now(UTC)
     follow = follow or FollowUp()
     filters = filters or Filters()
@@ -155,7 +159,8 @@ def build(
     start, end = (
         (proposal["horizon_start"], proposal["horizon_end"]) if proposal else (now, now + timedelta(days=7))
     )
-    ahead = board.requests_between(conn, club_id, start, max(end, now + timedelta(days=BOARD_DAYS)))
+    last = max(end, now + timedelta(days=BOARD_DAYS)) if ahead_too else end
+    ahead = board.requests_between(conn, club_id, start, last)
     requests = {k: r for k, r in ahead.items() if r["starts_at"] < end}
     today = local(now, tz).date()
     people = board.active_members(conn, club_id)
@@ -191,10 +196,18 @@ def build(
                 "later": None,
             }
         )
+    further: dict[date, dict[str, Any]] = {}
     for rid, r in ahead.items():
-        if rid not in requests:  # beyond the horizon: not in this proposal yet
-            later = planned_from(r["starts_at"], horizon_days, today, tz)
-            days[local(r["starts_at"], tz).date()].append(
+        if rid in requests:
+            continue
+        # beyond the horizon: not in this proposal yet
+        later, day = planned_from(r["starts_at"], horizon_days, today, tz), local(r["starts_at"], tz).date()
+        if not filters.active:
+            summary = further.setdefault(day, {"count": 0, "planned_from": later, "kinds": Counter()})
+            summary["count"] += 1
+            summary["kinds"][r["kind"]] += 1
+        else:
+            days[day].append(
                 r
                 | {
                     "later": later,
@@ -218,7 +231,8 @@ def build(
             if reqs
         ],
         "filters": filters,
-        "day_options": sorted(days),
+        "further": sorted(further.items()),
+        "day_options": sorted({*days, *further}),
         "kinds": sorted({r["kind"] for r in ahead.values()}),
         "hidden_count": sum(len(days[d]) - len(shown[d]) for d in days),
         **board.solve_state(conn, club_id),
@@ -272,7 +286,7 @@ def same_day_slots(
     conn: Connection, club_id: str, tz: str, key: tuple[str, int]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The slot to swap and the other filled slots of the proposal on the same local day."""
-    content = build(conn, club_id, tz)
+    content = build(conn, club_id, tz, ahead_too=False)
     flat = [(day, r, s) for day, rs, _ in content["days"] for r in rs for s in r["slots"]]
     target = next(((day, r, s) for day, r, s in flat if (r["id"], s["slot"]) == key), None)
     if target is None:
@@ -286,7 +300,7 @@ def place_context(
 ) -> dict[str, Any] | None:
     """A place of the current proposal and the members for it: who fits, best first, then who
     cannot go and the rule that stops them."""
-    content = build(conn, club_id, tz)
+    content = build(conn, club_id, tz, ahead_too=False)
     proposal = content["proposal"]
     if not proposal or proposal["status"] != "proposed":
         return None

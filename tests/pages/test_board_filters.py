@@ -17,10 +17,16 @@ def test_four_weeks_show_with_notes_skills_and_when_planning_reaches_them(site: 
     site.propose([(soon, 0, nia)])
     board = site.login().get("/c/")
     assert board.status_code == 200
-    assert "Lift to the picket" in board.text and "Food bank shift" in board.text
+    assert "Lift to the picket" in board.text
     assert "Too far ahead" not in board.text, "four weeks, not more"
-    assert board.text.count("Planned from") == 1 and "beyond the planning horizon" in board.text
+    assert "Food bank shift" not in board.text, "further ahead, one line a day"
+    day = (datetime.now(UTC) + timedelta(days=20)).date()
+    assert "Further ahead" in board.text and f'<a href="/c/?day={day.isoformat()}">' in board.text
+    assert "1 request (1 food bank), planned from" in board.text
     assert "“Bring a flask”" in board.text and "Needs: driver" in board.text
+    that_day = site.client.get(f"/c/?day={day.isoformat()}")
+    assert "Food bank shift" in that_day.text and that_day.text.count("Planned from") == 1
+    assert "beyond the planning horizon" in that_day.text and "Lift to the picket" not in that_day.text
     assert later and beyond
 
 
