@@ -160,8 +160,10 @@ def build(
         (proposal["horizon_start"], proposal["horizon_end"]) if proposal else (now, now + timedelta(days=7))
     )
     last = max(end, now + timedelta(days=BOARD_DAYS)) if ahead_too else end
-    ahead = board.requests_between(conn, club_id, start, last)
+    # Unfiltered, the weeks beyond the horizon are one line a day: their start and kind are enough.
+    ahead = board.requests_between(conn, club_id, start, last if filters.active else end)
     requests = {k: r for k, r in ahead.items() if r["starts_at"] < end}
+    starts = board.request_starts(conn, club_id, end, last) if not filters.active else []
     today = local(now, tz).date()
     people = board.active_members(conn, club_id)
     names = {k: v["name"] for k, v in people.items()}
@@ -197,27 +199,32 @@ def build(
             }
         )
     further: dict[date, dict[str, Any]] = {}
+    for starts_at, kind in starts:
+        summary = further.setdefault(
+            local(starts_at, tz).date(),
+            {
+                "count": 0,
+                "planned_from": planned_from(starts_at, horizon_days, today, tz),
+                "kinds": Counter(),
+            },
+        )
+        summary["count"] += 1
+        summary["kinds"][kind] += 1
     for rid, r in ahead.items():
         if rid in requests:
             continue
-        # beyond the horizon: not in this proposal yet
-        later, day = planned_from(r["starts_at"], horizon_days, today, tz), local(r["starts_at"], tz).date()
-        if not filters.active:
-            summary = further.setdefault(day, {"count": 0, "planned_from": later, "kinds": Counter()})
-            summary["count"] += 1
-            summary["kinds"][r["kind"]] += 1
-        else:
-            days[day].append(
-                r
-                | {
-                    "later": later,
-                    "slots": [],
-                    "unfilled": [],
-                    "lift": None,
-                    "declined": [],
-                    "answers": Counter(),
-                }
-            )
+        # beyond the horizon (shown as cards when a filter narrows the board): not in this proposal yet
+        days[local(r["starts_at"], tz).date()].append(
+            r
+            | {
+                "later": planned_from(r["starts_at"], horizon_days, today, tz),
+                "slots": [],
+                "unfilled": [],
+                "lift": None,
+                "declined": [],
+                "answers": Counter(),
+            }
+        )
     notice = attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within)
     flagged = {a["request_id"] for a in notice if a.get("request_id")}
     shown = {day: [r for r in reqs if filters.keeps(day, r, flagged)] for day, reqs in sorted(days.items())}
@@ -233,7 +240,7 @@ def build(
         "filters": filters,
         "further": sorted(further.items()),
         "day_options": sorted({*days, *further}),
-        "kinds": sorted({r["kind"] for r in ahead.values()}),
+        "kinds": sorted({r["kind"] for r in ahead.values()} | {kind for _, kind in starts}),
         "hidden_count": sum(len(days[d]) - len(shown[d]) for d in days),
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
