@@ -7,8 +7,9 @@ the solver's reason, never who was considered), partly filled, filled (everyone 
 (everyone asked has said yes); cancelled and past requests go to the history.
 
 A weekly series is what the request form's "repeat weekly until" makes: requests from one
-submission (created within ``SAME_SUBMISSION`` of each other) with the same title, kind, time of day,
-length and headcount on consecutive weeks. It is recognised from those facts, so nothing is stored.
+submission (created within ``SAME_SUBMISSION`` of each other, as one form post writes them) with the
+same title, kind, time of day, length and headcount on consecutive weeks. It is recognised from
+those facts, so nothing is stored; requests that a program posts in a quick loop can look like one.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from api.pages.render import local
 
-SAME_SUBMISSION = timedelta(seconds=30)
+SAME_SUBMISSION = timedelta(seconds=2)
 HISTORY = ("cancelled", "past")
 LABELS = {
     "waiting_approval": "Waiting for the club's approval",
