@@ -73,9 +73,15 @@ def when(starts_at: datetime, ends_at: datetime, timezone: str) -> str:
 
 class CoordinatorAlerts:
     def __init__(
-        self, engine: Engine, notices: NoticeStore, public_url: str | None, consumer: str = ALERTS_CONSUMER
+        self,
+        engine: Engine,
+        notices: NoticeStore,
+        public_url: str | None,
+        consumer: str = ALERTS_CONSUMER,
+        channels: frozenset[str] | None = None,
     ) -> None:
-        self.engine, self.notices, self.consumer = engine, notices, consumer
+        """``channels``: the ones this server can send on (None: all); no message is recorded for another."""
+        self.engine, self.notices, self.consumer, self.channels = engine, notices, consumer, channels
         self.board = f"{public_url.rstrip('/')}/c/" if public_url else "/c/ on the club's site"
 
     def on_event(self, event: AnyEvent, now: datetime | None = None) -> bool:
@@ -171,7 +177,7 @@ class CoordinatorAlerts:
         return [
             Notice(f"{key}:{channel}", choice.club_id, kind, channel, address, subject, body, later)
             for channel, address in addresses
-            if address
+            if address and (self.channels is None or channel in self.channels)
         ]
 
     def round(self, now: datetime | None = None) -> int:

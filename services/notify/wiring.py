@@ -52,7 +52,8 @@ def build_webhooks(engine: Engine) -> PartnerWebhooks:
 
 
 def build_alerts(engine: Engine, settings: Settings) -> CoordinatorAlerts:
-    return CoordinatorAlerts(engine, SqlNoticeStore(engine), settings.public_url)
+    channels = frozenset(c.name for c in channels_from(settings))
+    return CoordinatorAlerts(engine, SqlNoticeStore(engine), settings.public_url, channels=channels)
 
 
 def notify_round(notifier: Notifier, alerts: CoordinatorAlerts | None = None) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select, update
 
 from events import AssignmentDeclined, RosterProposed
 from services.bootstrap import Container
-from services.notify.alerts import held_until, in_quiet
+from services.notify.alerts import CoordinatorAlerts, held_until, in_quiet
 from services.store import alerts, writes
+from services.store.notices import SqlNoticeStore
 from services.store.tables import clubs, help_requests, notices
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.notify.test_coordinator_loop import _assignment
@@ -149,3 +150,17 @@ def test_the_alerts_page_keeps_the_choices_and_refuses_a_bad_number(site: Site) 
     assert chosen["signal_number"] == SIGNAL and chosen["digest_hour"] == 18 and chosen["quiet_end"] == 8
     nothing = client.post("/c/alerts", data=fields | {"email": "", "signal_number": ""})
     assert nothing.status_code == 422 and "somewhere to go" in nothing.text
+
+
+def test_nothing_is_recorded_for_a_channel_this_server_cannot_send_on(site: Site) -> None:
+    _choose(site, digest_hour=8)
+    site.add_request(hours_from_now=24 * 10, headcount=1, title="Food bank shift")
+    with site.engine.connect() as conn:
+        tz = ZoneInfo(alerts.timezone(conn, site.club_id))
+    email_only = CoordinatorAlerts(
+        site.engine, SqlNoticeStore(site.engine), "https://club.example", channels=frozenset({"email"})
+    )
+    eight = datetime.now(tz).replace(hour=8, minute=5, second=0, microsecond=0)
+    assert email_only.round(now=eight) == 1
+    [row] = _alerts(site)
+    assert row.channel == "email" and "The board: https://club.example/c/" in row.body  # type: ignore[attr-defined]
