@@ -1,6 +1,6 @@
 """Page speed: every page's p95 render time and the board's size, on the demo club and on a club of
-300 members with 250 requests a week, served by a real `mechanic up` (embedded mode, SQLite) and
-measured from this second process over loopback.
+300 members with 250 requests a week for four weeks, served by a real `mechanic up` (embedded mode,
+SQLite) and measured from this second process over loopback.
 
     .venv/bin/python bench/pages_bench.py [--runs 40] [--solve-s 10]
 
@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ MECHANIC = str(Path(sys.executable).with_name("mechanic"))
 PASSWORD = "benchmark password"
 CLUBS = {
     "demo (40 members, 35 requests/week)": {},
-    "big (300 members, 252 requests/week)": {"members": 300, "requests_per_day": 36},
+    "big (300 members, 252 requests/week, four weeks)": {"members": 300, "requests_per_day": 36, "days": 28},
 }
 
 
@@ -125,37 +127,44 @@ def bench_club(name: str, sizes: dict[str, int], runs: int, solve_s: float) -> l
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/mechanic.db"
         links = prepare(url, **sizes)
-        port = _port()
-        env = os.environ | {
-            "MECHANIC_DATABASE_URL": url,
-            "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
-            "MECHANIC_LOG_LEVEL": "WARNING",
-        }
-        proc = subprocess.Popen(
-            [MECHANIC, "up", "--port", str(port)],
-            env=env,
-            cwd=tmp,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                wait("the server", lambda: _up(http), 30)
-                login(http)
-                wait("a proposal", lambda: 'name="roster_id"' in http.get("/c/").text, 120 + solve_s * 4)
-                approve(http)
-                wait("assignments", lambda: busiest_member(url), 30)
-                resolve(http)
-                wait(
-                    "a new proposal",
-                    lambda: "Approve, then re-solve" in http.get("/c/").text,
-                    120 + solve_s * 4,
-                )
-                member = _member_token(url, busiest_member(url))
-                return [row | {"club": name} for row in _pages(http, links["partner"], member, runs)]
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        with mechanic_up(tmp, url, solve_s) as http:
+            login(http)
+            wait("a proposal", lambda: 'name="roster_id"' in http.get("/c/").text, 120 + solve_s * 4)
+            approve(http)
+            wait("assignments", lambda: busiest_member(url), 30)
+            resolve(http)
+            wait(
+                "a new proposal",
+                lambda: "Approve, then re-solve" in http.get("/c/").text,
+                120 + solve_s * 4,
+            )
+            member = _member_token(url, busiest_member(url))
+            return [row | {"club": name} for row in _pages(http, links["partner"], member, runs)]
+
+
+@contextmanager
+def mechanic_up(tmp: str, url: str, solve_s: float) -> Iterator[httpx.Client]:
+    """A real `mechanic up` on ``url`` until the block ends, and a client of it once it answers."""
+    port = _port()
+    env = os.environ | {
+        "MECHANIC_DATABASE_URL": url,
+        "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
+        "MECHANIC_LOG_LEVEL": "WARNING",
+    }
+    proc = subprocess.Popen(
+        [MECHANIC, "up", "--port", str(port)],
+        env=env,
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            wait("the server", lambda: _up(http), 30)
+            yield http
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def _member_token(url: str, member_id: str | None) -> str:
@@ -179,6 +188,14 @@ def _up(http: httpx.Client) -> bool:
         return False
 
 
+def _calendar_feed(http: httpx.Client, member: str) -> str:
+    """The member's calendar link, made as they would on their week page; returns its path."""
+    csrf = re.search(r'name="csrf" value="([^"]+)"', http.get(f"/m/{member}/").text).group(1)  # type: ignore[union-attr]
+    made = http.post(f"/m/{member}/calendar", data={"csrf": csrf}).text
+    url = made.split('id="feed" readonly value="')[1].split('"')[0]
+    return "/" + url.split("/", 3)[3]
+
+
 def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dict[str, Any]]:
     request_id = re.search(r"/requests/(r-[0-9a-f]+)", http.get(f"/p/{partner}/").text).group(1)  # type: ignore[union-attr]
     slot = re.search(r'/c/swap\?slot=([^"]+)"', http.get("/c/").text).group(1)  # type: ignore[union-attr]
@@ -189,7 +206,7 @@ def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dic
         f"/m/{member}/",
         f"/m/{member}/availability",
         f"/m/{member}/profile",
-        f"/m/{member}/calendar.ics",
+        _calendar_feed(http, member),
         "/c/",
         "/c/members",
         "/c/partners",
@@ -201,7 +218,7 @@ def _pages(http: httpx.Client, partner: str, member: str, runs: int) -> list[dic
     out = []
     for path in paths:
         median, p95, size = measure(http, path, runs)
-        label = re.sub(r"r-[0-9a-f]+", "{id}", re.sub(r"/(p|m)/[^/]+", r"/\1/{link}", path)).split("?")[0]
+        label = re.sub(r"r-[0-9a-f]+", "{id}", re.sub(r"/(p|m|cal)/[^/]+", r"/\1/{link}", path)).split("?")[0]
         out.append({"page": label, "median_ms": round(median, 1), "p95_ms": round(p95, 1), "bytes": size})
     with http.stream("GET", "/c/", headers={"Accept-Encoding": "gzip"}) as gz:
         wire = sum(len(chunk) for chunk in gz.iter_raw())

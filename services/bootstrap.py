@@ -19,9 +19,10 @@ from sqlalchemy import Engine
 from events import SCHEMA_VERSION, AnyEvent, decode
 from services.handlers import handle
 from services.metrics import EVENTS
+from services.notify.alerts import CoordinatorAlerts
 from services.notify.service import Notifier
 from services.notify.webhooks import PartnerWebhooks
-from services.notify.wiring import build_notifier, build_webhooks
+from services.notify.wiring import build_alerts, build_notifier, build_webhooks
 from services.ports import UnitOfWork
 from services.pump import Sink
 from services.redact import install_log_redaction, redact_event
@@ -72,6 +73,7 @@ class Container:
     scheduler: Scheduler
     notifier: Notifier
     webhooks: PartnerWebhooks
+    alerts: CoordinatorAlerts
 
     def uow(self) -> UnitOfWork:
         return self.scheduler.uow_factory()
@@ -83,6 +85,7 @@ class Container:
         fresh = handle(consumer, event, self.uow())
         self.notifier.on_event(event)
         self.webhooks.on_event(event)
+        self.alerts.on_event(event)
         return fresh
 
     def receive(self, consumer: str, value: bytes | None, key: bytes | None, where: Where) -> bool:
@@ -196,4 +199,6 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
         pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
     scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings))
     notifier = build_notifier(engine, settings)
-    return Container(settings, engine, scheduler, notifier, build_webhooks(engine))
+    return Container(
+        settings, engine, scheduler, notifier, build_webhooks(engine), build_alerts(engine, settings)
+    )

@@ -120,22 +120,26 @@ def _club_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _notify(args: argparse.Namespace, settings: Settings) -> int:
     """Reminders and retries of failed messages, beside a Kafka worker or an embedded process."""
-    from services.notify.wiring import build_notifier, notify_round
+    from services.notify.wiring import build_alerts, build_notifier, notify_round
     from services.runtime import repeat, stop_on_signals
     from services.store.db import make_engine
 
     engine = make_engine(settings.database_url)
     notifier = build_notifier(engine, settings)
+    alerts = build_alerts(engine, settings)
 
     async def run() -> None:
         stop = asyncio.Event()
         stop_on_signals(stop)
         await repeat(
-            "notifier", partial(asyncio.to_thread, notify_round, notifier), settings.notify_interval_s, stop
+            "notifier",
+            partial(asyncio.to_thread, notify_round, notifier, alerts),
+            settings.notify_interval_s,
+            stop,
         )
 
     if args.once:
-        notify_round(notifier)
+        notify_round(notifier, alerts)
     else:
         asyncio.run(run())
     engine.dispose()

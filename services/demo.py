@@ -183,7 +183,12 @@ def _weekly(rng: random.Random) -> list[tuple[int, int, int]]:
 
 
 def load_demo(
-    conn: Connection, seed: int = 7, members: int = 40, requests_per_day: int = 5, now: datetime | None = None
+    conn: Connection,
+    seed: int = 7,
+    members: int = 40,
+    requests_per_day: int = 5,
+    now: datetime | None = None,
+    days: int = 7,
 ) -> DemoClub:
     rng = random.Random(seed)
     club_id, coordinator_token = writes.create_club(conn, "Cardiff Mutual Aid Mechanics", TZ)
@@ -200,7 +205,7 @@ def load_demo(
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     count = 0
     lifts = random.Random(seed + 1)  # its own stream: the rest of the demo stays as it was
-    for offset in range(1, 8):
+    for offset in range(1, days + 1):
         day = today + timedelta(days=offset)
         for _ in range(requests_per_day):
             partner = rng.choice(sorted(PARTNERS))

@@ -91,7 +91,7 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
         asyncio.create_task(
             repeat(
                 "notifier",
-                partial(asyncio.to_thread, notify_round, container.notifier),
+                partial(asyncio.to_thread, notify_round, container.notifier, container.alerts),
                 settings.notify_interval_s,
                 stop,
             ),

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api.pages import (
     calendar_feed,
     coord_admin,
+    coord_alerts,
     coord_auth,
     coord_board,
     coord_keys,
@@ -100,6 +101,7 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         member_offers,
         calendar_feed,
         coord_auth,
+        coord_alerts,
         coord_board,
         coord_people,  # before coord_admin, whose /c/{kind}/{id}/... would take /c/coordinators/...
         coord_admin,

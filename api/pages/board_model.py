@@ -4,6 +4,7 @@ changed since the approved roster, unfilled slots with the solver's reason, memb
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -86,6 +87,48 @@ def _lift_unfilled(unfilled: list[dict[str, Any]], planned: dict[str, Any] | Non
     return [] if planned and planned["routes"] else unfilled[:1]
 
 
+BOARD_DAYS = 28
+"""How far ahead the board shows requests: four weeks, the planning horizon's part in the proposal."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The board's GET form: one day, one kind, only requests with empty places, only requests that
+    need attention. Empty means all."""
+
+    day: date | None = None
+    kind: str = ""
+    unfilled: bool = False
+    attention: bool = False
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        try:
+            day = date.fromisoformat(params.get("day", "")) if params.get("day") else None
+        except ValueError:
+            day = None
+        return cls(
+            day, params.get("kind", "")[:32], params.get("unfilled") == "1", params.get("attention") == "1"
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.day or self.kind or self.unfilled or self.attention)
+
+    def keeps(self, day: date, r: dict[str, Any], flagged: set[str]) -> bool:
+        return (
+            (self.day is None or day == self.day)
+            and (not self.kind or r["kind"] == self.kind)
+            and (not self.unfilled or bool(r["unfilled"]))
+            and (not self.attention or r["id"] in flagged)
+        )
+
+
+def planned_from(starts_at: datetime, horizon_days: int, today: date, tz: str) -> date:
+    """The day the rolling planning horizon reaches a request: from then it is in the proposals."""
+    return max(today, local(starts_at - timedelta(days=horizon_days), tz).date())
+
+
 @dataclass(frozen=True)
 class FollowUp:
     """When an unanswered assignment or an empty urgent place needs the coordinator."""
@@ -95,17 +138,33 @@ class FollowUp:
 
 
 def build(
-    conn: Connection, club_id: str, tz: str, now: datetime | None = None, follow: FollowUp | None = None
+    conn: Connection,
+    club_id: str,
+    tz: str,
+    now: datetime | None = None,
+    follow: FollowUp | None = None,
+    filters: Filters | None = None,
+    horizon_days: int = 7,
+    ahead_too: bool = True,
 ) -> dict[str, Any]:
+    """The board. Requests beyond the proposal's horizon (up to BOARD_DAYS ahead) come as one line
+    per day, each with its 'planned from' date, unless a filter narrows the board: then as cards.
+    ``ahead_too=False`` leaves them out (the swap and place pages need the proposal only)."""
     now = now or datetime.now(UTC)
     follow = follow or FollowUp()
+    filters = filters or Filters()
     approved = views.roster(conn, club_id, status="approved")
     # Between an approval and the next solve there is no proposal: show the approved roster then.
     proposal = views.roster(conn, club_id, status="proposed") or approved
     start, end = (
         (proposal["horizon_start"], proposal["horizon_end"]) if proposal else (now, now + timedelta(days=7))
     )
-    requests = board.requests_between(conn, club_id, start, end)
+    last = max(end, now + timedelta(days=BOARD_DAYS)) if ahead_too else end
+    # Unfiltered, the weeks beyond the horizon are one line a day: their start and kind are enough.
+    ahead = board.requests_between(conn, club_id, start, last if filters.active else end)
+    requests = {k: r for k, r in ahead.items() if r["starts_at"] < end}
+    starts = board.request_starts(conn, club_id, end, last) if not filters.active else []
+    today = local(now, tz).date()
     people = board.active_members(conn, club_id)
     names = {k: v["name"] for k, v in people.items()}
     entries: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -136,16 +195,53 @@ def build(
                 "lift": lift_summary(places.get(rid, []), planned.get(rid)),
                 "declined": [a for a in replies.get(rid, []) if a["status"] == AssignmentStatus.DECLINED],
                 "answers": Counter(a["status"] for a in replies.get(rid, [])),
+                "later": None,
             }
         )
+    further: dict[date, dict[str, Any]] = {}
+    for starts_at, kind in starts:
+        summary = further.setdefault(
+            local(starts_at, tz).date(),
+            {
+                "count": 0,
+                "planned_from": planned_from(starts_at, horizon_days, today, tz),
+                "kinds": Counter(),
+            },
+        )
+        summary["count"] += 1
+        summary["kinds"][kind] += 1
+    for rid, r in ahead.items():
+        if rid in requests:
+            continue
+        # beyond the horizon (shown as cards when a filter narrows the board): not in this proposal yet
+        days[local(r["starts_at"], tz).date()].append(
+            r
+            | {
+                "later": planned_from(r["starts_at"], horizon_days, today, tz),
+                "slots": [],
+                "unfilled": [],
+                "lift": None,
+                "declined": [],
+                "answers": Counter(),
+            }
+        )
+    notice = attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within)
+    flagged = {a["request_id"] for a in notice if a.get("request_id")}
+    shown = {day: [r for r in reqs if filters.keeps(day, r, flagged)] for day, reqs in sorted(days.items())}
     return {
         "proposal": proposal,
         "now": now,
-        "attention": attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within),
+        "attention": notice,
         "days": [
             (day, reqs, Counter(k for r in reqs for k in r["answers"].elements()))
-            for day, reqs in sorted(days.items())
+            for day, reqs in shown.items()
+            if reqs
         ],
+        "filters": filters,
+        "further": sorted(further.items()),
+        "day_options": sorted({*days, *further}),
+        "kinds": sorted({r["kind"] for r in ahead.values()} | {kind for _, kind in starts}),
+        "hidden_count": sum(len(days[d]) - len(shown[d]) for d in days),
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
         **board.decisions(conn, club_id, now),
@@ -197,7 +293,7 @@ def same_day_slots(
     conn: Connection, club_id: str, tz: str, key: tuple[str, int]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The slot to swap and the other filled slots of the proposal on the same local day."""
-    content = build(conn, club_id, tz)
+    content = build(conn, club_id, tz, ahead_too=False)
     flat = [(day, r, s) for day, rs, _ in content["days"] for r in rs for s in r["slots"]]
     target = next(((day, r, s) for day, r, s in flat if (r["id"], s["slot"]) == key), None)
     if target is None:
@@ -211,7 +307,7 @@ def place_context(
 ) -> dict[str, Any] | None:
     """A place of the current proposal and the members for it: who fits, best first, then who
     cannot go and the rule that stops them."""
-    content = build(conn, club_id, tz)
+    content = build(conn, club_id, tz, ahead_too=False)
     proposal = content["proposal"]
     if not proposal or proposal["status"] != "proposed":
         return None

@@ -53,7 +53,15 @@ def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Res
     follow = board_model.FollowUp(
         timedelta(hours=settings.unanswered_after_h), timedelta(hours=settings.urgent_within_h)
     )
-    content = board_model.build(conn, viewer.who.club_id, viewer.tz, follow=follow)
+    filters = board_model.Filters.parse(request.query_params)
+    content = board_model.build(
+        conn,
+        viewer.who.club_id,
+        viewer.tz,
+        follow=follow,
+        filters=filters,
+        horizon_days=settings.horizon_days,
+    )
     message = MESSAGES.get(request.query_params.get("done", ""), "")
     return page(request, "coord_board.html", {"v": viewer, "message": message, **content})
 

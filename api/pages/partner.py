@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from api.deps import EngineDep, Quota, ReadConn, WriteConn
-from api.pages import forms, pickups, places
+from api.pages import forms, partner_states, pickups, places
 from api.pages.render import page
 from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
 from services.domain import PartnerQuota
-from services.store import audit, views, writes
+from services.store import audit, partner_status, views, writes
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
 FIELDS = (  # in the order the form shows them, which is the order of its error summary
@@ -45,12 +45,18 @@ KIND_OPTIONS = [(k.value, k.value.replace("_", " ").capitalize()) for k in Kind]
 @router.get("/", response_class=HTMLResponse)
 def status_page(request: Request, viewer: PartnerView, conn: ReadConn) -> Response:
     rows = views.partner_requests(conn, viewer.who.club_id, viewer.who.subject_id)
-    open_rows = [r for r in rows if r["status"] == "open"]
-    return page(
-        request,
-        "partner_status.html",
-        {"v": viewer, "rows": open_rows, "created": request.query_params.get("created")},
-    )
+    plans = partner_status.newest_plan(conn, viewer.who.club_id, [r["id"] for r in rows])
+    horizon = request.app.state.settings.horizon_days
+    current, history = partner_states.status_items(rows, plans, datetime.now(UTC), horizon, viewer.tz)
+    context = {
+        "v": viewer,
+        "items": current,
+        "history": history,
+        "labels": partner_states.LABELS,
+        "horizon": horizon,
+        "created": request.query_params.get("created"),
+    }
+    return page(request, "partner_status.html", context)
 
 
 @router.get("/new", response_class=HTMLResponse)

@@ -64,6 +64,8 @@ class Notice:
     address: str
     subject: str
     body: str
+    not_before: datetime | None = None
+    """Held back until then (a coordinator's quiet hours); None sends at the next round."""
 
 
 @dataclass(frozen=True)

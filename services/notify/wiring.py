@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from services.notify.alerts import CoordinatorAlerts
 from services.notify.channels import EmailChannel, SignalChannel
 from services.notify.egress import EgressPolicy
 from services.notify.ports import Channel
@@ -53,7 +54,15 @@ def build_webhooks(engine: Engine) -> PartnerWebhooks:
     return PartnerWebhooks(SqlNoticeStore(engine), SqlWebhookStore(engine))
 
 
-def notify_round(notifier: Notifier) -> None:
-    """Reminders for tomorrow's work, then another try at messages and webhook calls that failed."""
+def build_alerts(engine: Engine, settings: Settings) -> CoordinatorAlerts:
+    channels = frozenset(c.name for c in channels_from(settings))
+    return CoordinatorAlerts(engine, SqlNoticeStore(engine), settings.public_url, channels=channels)
+
+
+def notify_round(notifier: Notifier, alerts: CoordinatorAlerts | None = None) -> None:
+    """Reminders for tomorrow's work, coordinators' digests and planning-failure alerts, then
+    another try at messages and webhook calls that failed."""
     notifier.remind()
+    if alerts is not None:
+        alerts.round()
     notifier.deliver()

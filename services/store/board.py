@@ -40,6 +40,19 @@ def requests_between(
     return {row.id: dict(row._mapping) for row in rows}
 
 
+def request_starts(
+    conn: Connection, club_id: str, start: datetime, end: datetime
+) -> list[tuple[datetime, str]]:
+    """(start, kind) of open requests starting in [start, end): what a one-line-a-day summary needs."""
+    r = help_requests.c
+    rows = conn.execute(
+        select(r.starts_at, r.kind).where(
+            r.club_id == club_id, r.status == "open", r.starts_at >= start, r.starts_at < end
+        )
+    )
+    return [(row.starts_at, row.kind) for row in rows]
+
+
 def member_minutes(conn: Connection, club_id: str, start: datetime, end: datetime) -> dict[str, int]:
     """Minutes of live assignments per member for work starting in [start, end)."""
     a, r = assignments.c, help_requests.c

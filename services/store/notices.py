@@ -140,7 +140,9 @@ def _add_new(conn: Connection, items: list[Notice]) -> int:
     for item in items:
         if conn.execute(select(notices.c.id).where(notices.c.dedupe_key == item.dedupe_key)).first():
             continue
-        conn.execute(insert(notices).values(**vars(item), status="pending", attempts=0, created_at=now))
+        values = vars(item) | {"next_attempt_at": item.not_before}
+        del values["not_before"]
+        conn.execute(insert(notices).values(**values, status="pending", attempts=0, created_at=now))
         added += 1
     return added
 

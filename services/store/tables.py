@@ -425,6 +425,21 @@ web_sessions = Table(
     Column("expires_at", UtcDateTime, nullable=False),
 )
 
+coordinator_alerts = Table(
+    "coordinator_alerts",  # migration 0014
+    metadata,
+    # How a coordinator wants to hear about what needs them; without a row, the defaults in
+    # services/store/alerts.py (email, immediate alerts, a digest at 08:00, quiet 22:00-07:00).
+    Column("coordinator_id", ForeignKey("coordinators.id"), primary_key=True),
+    Column("email", Boolean, nullable=False, default=True),
+    Column("signal_number", String(64)),
+    Column("immediate", Boolean, nullable=False, default=True),
+    Column("digest_hour", Integer),  # club-local hour 0-23; None for no digest
+    Column("quiet_start", Integer),  # club-local hours; None for no quiet hours
+    Column("quiet_end", Integer),
+    Column("unanswered_hours", Integer, nullable=False, default=24),
+)
+
 notify_prefs = Table(
     "notify_prefs",
     metadata,

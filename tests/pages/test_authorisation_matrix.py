@@ -123,6 +123,8 @@ RULES: dict[str, Audience] = {
     "POST /c/requests/new": A.COORDINATOR,
     "GET /c/account": A.COORDINATOR,
     "POST /c/account": A.COORDINATOR,
+    "GET /c/alerts": A.COORDINATOR,
+    "POST /c/alerts": A.COORDINATOR,
     "GET /c/audit": A.COORDINATOR,
     "GET /c/coordinators": A.COORDINATOR,
     "POST /c/coordinators": A.COORDINATOR,

@@ -1,7 +1,7 @@
 """homes kept to about 500 m unless the member chose exact pickup planning; existing homes coarsened
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from services.homes import coarse
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

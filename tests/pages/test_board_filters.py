@@ -1,0 +1,58 @@
+"""The board people can work through: four weeks shown (beyond the horizon as 'planned from'),
+the partner's notes and the skills on each card, and filters as a plain GET form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from api.pages.board_model import Filters, planned_from
+from tests.pages.support import Site
+
+
+def test_four_weeks_show_with_notes_skills_and_when_planning_reaches_them(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    soon = site.add_request(hours_from_now=30, headcount=1, title="Lift to the picket")
+    later = site.add_request(hours_from_now=24 * 20, headcount=1, title="Food bank shift", kind="food_bank")
+    beyond = site.add_request(hours_from_now=24 * 30, headcount=1, title="Too far ahead")
+    site.propose([(soon, 0, nia)])
+    board = site.login().get("/c/")
+    assert board.status_code == 200
+    assert "Lift to the picket" in board.text
+    assert "Too far ahead" not in board.text, "four weeks, not more"
+    assert "Food bank shift" not in board.text, "further ahead, one line a day"
+    day = (datetime.now(UTC) + timedelta(days=20)).date()
+    assert "Further ahead" in board.text and f'<a href="/c/?day={day.isoformat()}">' in board.text
+    assert "1 request (1 food bank), planned from" in board.text
+    assert "“Bring a flask”" in board.text and "Needs: driver" in board.text
+    that_day = site.client.get(f"/c/?day={day.isoformat()}")
+    assert "Food bank shift" in that_day.text and that_day.text.count("Planned from") == 1
+    assert "beyond the planning horizon" in that_day.text and "Lift to the picket" not in that_day.text
+    assert later and beyond
+
+
+def test_planned_from_is_the_day_the_horizon_reaches_the_request() -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert str(planned_from(now + timedelta(days=20), 7, now.date(), "UTC")) == "2026-12-14"
+    assert planned_from(now + timedelta(days=3), 7, now.date(), "UTC") == now.date()
+
+
+def test_filters_by_kind_day_empty_places_and_attention_without_javascript(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    filled = site.add_request(hours_from_now=30, headcount=1, title="Lift to the picket")
+    empty = site.add_request(hours_from_now=54, headcount=1, title="Food bank shift", kind="food_bank")
+    site.propose([(filled, 0, nia)], unfilled=[(empty, 0)])
+    client = site.login()
+    board = client.get("/c/")
+    assert '<form method="get" action="/c/" class="filters"' in board.text
+    by_kind = client.get("/c/", params={"kind": "food_bank"})
+    assert "Food bank shift" in by_kind.text and "Lift to the picket" not in by_kind.text
+    assert "1 request hidden" in by_kind.text and "Show everything" in by_kind.text
+    only_empty = client.get("/c/", params={"unfilled": "1"})
+    assert "Food bank shift" in only_empty.text and "<h3>" in only_empty.text
+    assert "Lift to the picket</h3>" not in only_empty.text
+    nothing_flagged = client.get("/c/", params={"attention": "1"})
+    assert "Lift to the picket</h3>" not in nothing_flagged.text
+    assert "Food bank shift</h3>" not in nothing_flagged.text
+    junk = client.get("/c/", params={"day": "not-a-date", "kind": "x" * 500})
+    assert junk.status_code == 200
+    assert Filters.parse({"day": "2026-12-03"}).day is not None and not Filters.parse({}).active
