@@ -76,7 +76,7 @@ def partner_asks_for_help(page: Any, link: str, day: str, artifacts: Path) -> No
 
 def member_declares_availability(page: Any, link: str) -> None:
     page.goto(link)
-    page.get_by_role("link", name="When I can help").click()
+    page.get_by_role("link", name="When I can help", exact=True).click()
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
         page.get_by_label(f"{day} period 1 from").fill("06:00")
         page.get_by_label(f"{day} period 1 to").fill("23:00")
