@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from api.app import create_app
 from events import ALL_TOPICS
@@ -120,6 +120,13 @@ def postgres_server(postgres_url: str) -> Iterator[PostgresServer]:
     """The server, brought back after the test if the test left it down (``postgres_url`` drops
     the test's database after this)."""
     data_dir = real_component("MECHANIC_TEST_PG_DATA_DIR", "the PostgreSQL server's data directory")
+    # deploy/postgres.sh runs the server with synchronous_commit off (test speed): a crash would then
+    # lose commits already answered 201. Test what production runs (on) in this test's database;
+    # request this fixture before any other that connects, since it applies to new sessions only.
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{engine.url.database}" SET synchronous_commit = on'))
+    engine.dispose()
     server = PostgresServer(
         Path(data_dir), int(real_component("MECHANIC_TEST_PG_PORT", "the PostgreSQL port"))
     )

@@ -1,5 +1,5 @@
 """Faults injected into the real services, mid-stream: the broker SIGKILLed and restarted, a worker
-paused past its scheduler lease mid-solve.
+paused past its scheduler lease mid-solve, PostgreSQL crashed (pg_ctl -m immediate) and restarted.
 
 Each test streams requests through the API, injects the fault, lets the system recover by itself
 and then counts from the database and the topics: every accepted request stored once, each outbox
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import signal
+import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -21,8 +23,8 @@ from sqlalchemy import select
 
 from events import ALL_TOPICS
 from services.store.tables import help_requests, outbox, processed_events, rosters
-from tests.e2e_support import add_drivers, bearer, proposal_covering, wait_for
-from tests.kafka.conftest import Broker, KafkaStack
+from tests.e2e_support import add_drivers, bearer, lift_request, proposal_covering, tomorrow_at, wait_for
+from tests.kafka.conftest import Broker, KafkaStack, PostgresServer
 from tests.kafka.support import Process, club_events
 from tests.kafka.test_restart import each_slot_once, submit
 
@@ -164,3 +166,74 @@ def test_a_worker_paused_past_its_lease_mid_solve_is_fenced(kafka_stack: KafkaSt
     assert proposed == [roster["id"]] and roster["id"] in recorded_by(second), "the second worker's stands"
     each_slot_once(roster, requests)
     processed_once(stack)
+
+
+def test_postgres_crashed_and_restarted_mid_stream_stores_nothing_by_halves(
+    postgres_server: PostgresServer, kafka_stack: KafkaStack
+) -> None:
+    stack = kafka_stack
+    relay, worker = stack.start("relay"), stack.start("worker")
+    club_id, coordinator = stack.club()
+    answers: dict[int, tuple[int, str | None]] = {}
+    """Per request number, the status and, for a 201, the id."""
+    back: list[float] = []
+
+    def crash_and_restart() -> None:
+        postgres_server.crash()
+        back.append(postgres_server.start())
+
+    with stack.api() as http:
+        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
+        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
+        partner = bearer(made.json()["token"])
+        outage = threading.Thread(target=crash_and_restart)
+        handled = processed_events.c.consumer == stack.group
+        n = 0
+        while not back or sum(status == 201 for status, _ in list(answers.values())[-10:]) < 10:
+            if n == 20:
+                wait_for("the worker to be mid-stream", lambda: stack.count(processed_events, handled) > 20)
+                outage.start()
+            start = tomorrow_at(7 + n % 14) + timedelta(days=n % 5)
+            answer = http.post(
+                "/api/partner/requests",
+                headers=partner,
+                json=lift_request(f"Lift {n}", start, headcount=1 + n % 2, priority=3),
+            )
+            assert answer.status_code in (201, 503), answer.text
+            answers[n] = (answer.status_code, answer.json()["id"] if answer.status_code == 201 else None)
+            n += 1
+            assert n < 2000, "the database never came back"
+        outage.join(timeout=120)
+        refused = [k for k, (status, _) in answers.items() if status == 503]
+        assert refused, "some requests met the outage"
+        wait_for("the outbox drained and the group caught up", stack.drained, timeout_s=120, every_s=0.25)
+        recovery_s = time.monotonic() - back[0]
+        print(
+            f"\npostgres restart: {len(refused)} requests refused with 503; drained and caught up "
+            f"{recovery_s:.2f}s after the server was back"
+        )
+        requests = {i: 1 + k % 2 for k, (status, i) in answers.items() if i is not None}
+        stored_now = stack.count(help_requests, help_requests.c.club_id == club_id)
+        assert stored_now == len(requests), f"{len(requests)} answered 201, {stored_now} stored"
+        roster = settled_proposal(stack, http, coordinator, list(requests))
+    with stack.engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                select(help_requests.c.id, help_requests.c.title).where(help_requests.c.club_id == club_id)
+            ).all()
+        )
+        submitted = Counter(
+            conn.execute(
+                select(outbox.c.payload).where(
+                    outbox.c.club_id == club_id, outbox.c.type == "RequestSubmitted"
+                )
+            ).scalars()
+        )
+    assert set(stored) == set(requests), "every 201 has its row, and no 503 left one"
+    assert sorted(stored.values()) == sorted(f"Lift {k}" for k, (s, _) in answers.items() if s == 201)
+    assert submitted.total() == len(stored), "each stored request has its one event in the outbox"
+    published(stack, club_id)
+    processed_once(stack)
+    each_slot_once(roster, requests)
+    relay.assert_running()
+    worker.assert_running()
