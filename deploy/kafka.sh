@@ -195,6 +195,11 @@ EOF
 
 classpath() { printf '%s/*' "$LIBS"; }
 
+# started_since LOG N: the broker logged 'Kafka Server started' after LOG's first N lines.
+started_since() {
+  awk -v n="$2" 'NR > n && /Kafka Server started/ { found = 1; exit } END { exit !found }' "$1" 2>/dev/null
+}
+
 start() {
   [[ $# -ge 1 ]] || usage
   local data="$1" port="${2:-9092}" cport
@@ -239,6 +244,10 @@ start() {
   read -r -a heap <<<"${KAFKA_HEAP_OPTS:--Xmx512m -Xms128m}"
   local extra=()
   [[ -n "${KAFKA_JVM_OPTS:-}" ]] && read -r -a extra <<<"$KAFKA_JVM_OPTS"
+  # Restarted on the same DATA_DIR, server.log already says 'Kafka Server started': only what this
+  # run appends counts.
+  local seen=0
+  [[ -f "$data/logs/server.log" ]] && seen="$(wc -l <"$data/logs/server.log")"
   log "starting Kafka $VERSION on 127.0.0.1:$port (controller $cport), data $data"
   nohup "$JAVA" "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     "${jvm_log[@]}" ${extra[@]+"${extra[@]}"} -cp "$cp" kafka.Kafka "$data/server.properties" \
@@ -253,7 +262,7 @@ start() {
       rm -f "$pidfile"
       die "Kafka exited during startup (logs above, full logs in $data/logs)"
     fi
-    if port_in_use "$port" && grep -q 'Kafka Server started' "$data/logs/server.log" 2>/dev/null; then
+    if port_in_use "$port" && started_since "$data/logs/server.log" "$seen"; then
       break
     fi
     if ((SECONDS - t0 >= timeout)); then

@@ -9,7 +9,8 @@
 #       initdb DATA_DIR/pgdata (first time only), start the server on 127.0.0.1:PORT (default 5432)
 #       with its unix socket in DATA_DIR/run, then create the role and database (idempotent).
 #       Log: DATA_DIR/postgres.log. Prints nothing on stdout; the URL is given by `url`.
-#   deploy/postgres.sh stop DATA_DIR      Fast shutdown.
+#   deploy/postgres.sh stop DATA_DIR [MODE]
+#       Shut down with pg_ctl -m MODE: fast (default), or immediate (a crash: recovery on next start).
 #   deploy/postgres.sh status DATA_DIR    Exit 0 if it is running.
 #   deploy/postgres.sh url DATA_DIR       Print the SQLAlchemy URL (postgresql+psycopg://...).
 #
@@ -185,14 +186,15 @@ start() {
 
 stop() {
   [[ $# -ge 1 ]] || usage
-  local data="$1" bindir
+  local data="$1" mode="${2:-fast}" bindir
+  [[ "$mode" == fast || "$mode" == immediate ]] || die "stop mode must be fast or immediate: '$mode'"
   bindir="$(bindir_or_die)"
   if [[ ! -f "$data/pgdata/postmaster.pid" ]]; then
     log "not running ($data)"
     return 0
   fi
-  log "stopping PostgreSQL ($data)"
-  if ! as_server_user "$bindir/pg_ctl" -D "$data/pgdata" -m fast -w -t 60 stop >"$data/pg_ctl.out" 2>&1; then
+  log "stopping PostgreSQL ($data, $mode)"
+  if ! as_server_user "$bindir/pg_ctl" -D "$data/pgdata" -m "$mode" -w -t 60 stop >"$data/pg_ctl.out" 2>&1; then
     tail_file "$data/pg_ctl.out" 20
     running "$data" "$bindir" && die "pg_ctl stop failed"
   fi

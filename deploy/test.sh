@@ -16,6 +16,8 @@
 #   MECHANIC_REQUIRE_REAL=1      tests marked kafka/postgres must fail, not skip, without their service
 #   MECHANIC_TEST_ARTIFACTS      absolute path of test-artifacts/ (gitignored)
 #   MECHANIC_CHROMIUM            path of the Chromium binary (unless MECHANIC_TEST_BROWSER=0)
+#   MECHANIC_TEST_KAFKA_DATA_DIR, MECHANIC_TEST_KAFKA_CONTROLLER_PORT, MECHANIC_TEST_PG_DATA_DIR,
+#   MECHANIC_TEST_PG_PORT        where the services run, for tests that kill and restart them
 #
 # Knobs:
 #   MECHANIC_TEST_KAFKA_PORT, MECHANIC_TEST_KAFKA_CONTROLLER_PORT, MECHANIC_TEST_PG_PORT
@@ -144,6 +146,9 @@ MECHANIC_TEST_POSTGRES_URL="$(bash "$ROOT/deploy/postgres.sh" url "$PG_DIR")"
 export MECHANIC_TEST_POSTGRES_URL
 export MECHANIC_REQUIRE_REAL=1
 export MECHANIC_TEST_ARTIFACTS="$ARTIFACTS"
+# For the fault-injection tests, which kill and restart the services themselves.
+export MECHANIC_TEST_KAFKA_DATA_DIR="$KAFKA_DIR" MECHANIC_TEST_KAFKA_CONTROLLER_PORT="$KAFKA_CPORT"
+export MECHANIC_TEST_PG_DATA_DIR="$PG_DIR" MECHANIC_TEST_PG_PORT="$PG_PORT"
 
 # End-to-end check with the project's own client libraries, so a broken service fails here, loudly,
 # rather than as a hundred confusing test errors.

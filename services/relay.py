@@ -20,7 +20,7 @@ from typing import Any
 
 import structlog
 from kafka import KafkaAdminClient, KafkaProducer
-from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -180,9 +180,17 @@ class KafkaSink:
         log.info("relay.published", rows=len(rows), total=self.published, last_seq=rows[-1].seq)
 
     def close(self) -> None:
-        if self._producer is not None:
-            self._producer.close(timeout=5)
-            self._producer = None
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=5)
+        except KafkaTimeoutError:
+            # kafka-python's close() gives up before closing while records are unacked (a broker
+            # down), and the producer would deliver them later, after the pump has resent them
+            # with a new one: doubled on the topic. Abort them, then close.
+            producer._sender.force_close()
+            producer.close(timeout=5)
 
 
 def message(row: OutboxRow, epoch: int = 0) -> dict[str, Any]:

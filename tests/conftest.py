@@ -35,7 +35,8 @@ def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     server = make_url(real_component("MECHANIC_TEST_POSTGRES_URL", "PostgreSQL"))
     name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    # pre-ping: a test may have restarted the server since the CREATE (tests/kafka/test_faults_more.py)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

@@ -7,6 +7,10 @@ shared topics, so tests neither see nor disturb each other's events.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from api.app import create_app
 from events import ALL_TOPICS
@@ -24,13 +28,111 @@ from services.store import writes
 from services.store.db import make_engine, upgrade
 from services.store.tables import outbox, processed_events, schedule_state
 from tests.conftest import real_component
-from tests.e2e_support import bearer
+from tests.e2e_support import CHECKOUT, bearer, wait_for
 from tests.kafka.support import Process, group_caught_up, process_env, start_group_at_end
 
 
 @pytest.fixture
 def kafka_bootstrap() -> str:
     return real_component("MECHANIC_KAFKA_BOOTSTRAP", "Apache Kafka")
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet reaped by its parent, counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@dataclass(frozen=True)
+class Broker:
+    """The test run's Kafka broker (started by deploy/test.sh), to kill and restart in place."""
+
+    data_dir: Path
+    port: int
+    controller_port: int
+
+    def kill(self) -> None:
+        """SIGKILL the broker: no controlled shutdown, no flush."""
+        pid = int((self.data_dir / "kafka.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
+        wait_for("the broker to die", lambda: not _alive(pid), timeout_s=30)
+        # As `kafka.sh stop` does: a dead broker left as a zombie (its parent may never reap it)
+        # would still count as running for `kafka.sh start`.
+        (self.data_dir / "kafka.pid").unlink()
+
+    def running(self) -> bool:
+        pidfile = self.data_dir / "kafka.pid"
+        return pidfile.exists() and _alive(int(pidfile.read_text()))
+
+    def start(self) -> float:
+        """Start it again on the same port and log dir; returns when it serves clients (the
+        monotonic time then)."""
+        script = Path(CHECKOUT) / "deploy" / "kafka.sh"
+        args = ["bash", str(script), "start", str(self.data_dir), str(self.port), str(self.controller_port)]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=240, check=False)
+        assert done.returncode == 0, f"the broker did not restart\n{done.stdout}\n{done.stderr}"
+        return time.monotonic()
+
+
+@pytest.fixture
+def kafka_broker(kafka_bootstrap: str) -> Iterator[Broker]:
+    """The broker, brought back after the test if the test left it dead (the next test needs it)."""
+    data_dir = real_component("MECHANIC_TEST_KAFKA_DATA_DIR", "the Kafka broker's data directory")
+    cport = real_component("MECHANIC_TEST_KAFKA_CONTROLLER_PORT", "the Kafka controller port")
+    broker = Broker(Path(data_dir), int(kafka_bootstrap.rsplit(":", 1)[1]), int(cport))
+    yield broker
+    if not broker.running():
+        broker.start()
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """The test run's PostgreSQL server (started by deploy/test.sh), to crash and restart in place."""
+
+    data_dir: Path
+    port: int
+
+    def _script(self, *args: str) -> None:
+        script = Path(CHECKOUT) / "deploy" / "postgres.sh"
+        done = subprocess.run(
+            ["bash", str(script), *args], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, f"postgres.sh {args} failed\n{done.stdout}\n{done.stderr}"
+
+    def running(self) -> bool:
+        return (self.data_dir / "pgdata" / "postmaster.pid").exists()
+
+    def crash(self) -> None:
+        """pg_ctl -m immediate: every backend killed, no checkpoint; the next start recovers."""
+        self._script("stop", str(self.data_dir), "immediate")
+
+    def start(self) -> float:
+        """Start it again (crash recovery included); returns the monotonic time it accepts clients."""
+        self._script("start", str(self.data_dir), str(self.port))
+        return time.monotonic()
+
+
+@pytest.fixture
+def postgres_server(postgres_url: str) -> Iterator[PostgresServer]:
+    """The server, brought back after the test if the test left it down (``postgres_url`` drops
+    the test's database after this)."""
+    data_dir = real_component("MECHANIC_TEST_PG_DATA_DIR", "the PostgreSQL server's data directory")
+    # deploy/postgres.sh runs the server with synchronous_commit off (test speed): a crash would then
+    # lose commits already answered 201. Test what production runs (on) in this test's database;
+    # request this fixture before any other that connects, since it applies to new sessions only.
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{engine.url.database}" SET synchronous_commit = on'))
+    engine.dispose()
+    server = PostgresServer(
+        Path(data_dir), int(real_component("MECHANIC_TEST_PG_PORT", "the PostgreSQL port"))
+    )
+    yield server
+    if not server.running():
+        server.start()
 
 
 @dataclass

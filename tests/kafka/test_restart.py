@@ -45,6 +45,8 @@ def each_slot_once(roster: dict[str, Any], requests: dict[str, int]) -> None:
 
 def test_a_killed_worker_restarts_and_nothing_is_lost_or_doubled(kafka_stack: KafkaStack) -> None:
     stack = kafka_stack
+    # One partner sends them all: more than the default daily quota (100).
+    stack.settings = stack.settings.model_copy(update={"partner_requests_per_day": REQUESTS})
     stack.start("relay")
     first = stack.start("worker")
     _, coordinator = stack.club()
