@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from bench.latency import free_port, leafleting, load_demo, start, wait_until
+from bench.latency import LOAD_TEST, free_port, leafleting, load_demo, start, wait_until
 from bench.network_bench import percentile
 
 
@@ -55,7 +55,11 @@ def main() -> int:
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mechanic-intake-"))
     database_url = f"sqlite:///{work}/mechanic.db"
-    env = dict(os.environ) | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "WARNING"}
+    env = (
+        dict(os.environ)
+        | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "WARNING"}
+        | LOAD_TEST
+    )
     tokens = load_demo(database_url)
     partners = list(tokens["partners"].values())
     port = free_port()

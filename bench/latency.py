@@ -66,6 +66,10 @@ def start(stack: ExitStack, args: list[str], env: dict[str, str], log: Path) -> 
     stack.callback(proc.terminate)
 
 
+LOAD_TEST = {"MECHANIC_PARTNER_OPEN_REQUESTS": "1000000", "MECHANIC_PARTNER_REQUESTS_PER_DAY": "1000000"}
+"""A load test posts far more than one partner may in a day (services.domain.PartnerQuota)."""
+
+
 def leafleting(n: int, start_at: datetime, headcount: int = 2, priority: int = 2) -> dict[str, Any]:
     """The JSON body of a one-hour leafleting request in Cardiff: every benchmark's new request."""
     return {

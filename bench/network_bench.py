@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
-from bench.latency import free_port, leafleting, start, wait_until
+from bench.latency import LOAD_TEST, free_port, leafleting, start, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,7 +142,11 @@ def main() -> int:
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mechanic-network-"))
     database_url = f"sqlite:///{work}/mechanic.db"
-    env = dict(os.environ) | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "WARNING"}
+    env = (
+        dict(os.environ)
+        | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "WARNING"}
+        | LOAD_TEST
+    )
     print(f"building {a.clubs} demo clubs", file=sys.stderr)
     clubs = build_clubs(database_url, a.clubs)
     from services.store.db import make_engine
