@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from events import AnyEvent, decode
 from services.commands import ApproveRoster, execute
 from services.handlers import handle
-from services.ports import Proposal, Slot
+from services.ports import PlannedRoute, Proposal, Slot
 from services.pump import pump_once
 from services.store import accounts, writes
 from services.store.outbox import OutboxRow
@@ -112,8 +112,13 @@ class Site:
         """Approve as a coordinator would, through the command."""
         execute(SqlUnitOfWork(self.engine), ApproveRoster(self.club_id, roster_id, self.coordinator_id))
 
-    def propose(self, slots: list[tuple[str, int, str]], unfilled: list[tuple[str, int]] = ()) -> str:  # type: ignore[assignment]
-        """Store a proposal as the scheduler would, without running the solver."""
+    def propose(
+        self,
+        slots: list[tuple[str, int, str]],
+        unfilled: list[tuple[str, int]] = (),  # type: ignore[assignment]
+        routes: tuple[PlannedRoute, ...] = (),
+    ) -> str:
+        """Store a proposal as the scheduler would (lift routes too), without running the solver."""
         roster_id = f"ro-{uuid.uuid4().hex[:12]}"
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -134,6 +139,7 @@ class Site:
                         (r, i, "no_one_available", "Nobody with skill driver is free then")
                         for r, i in unfilled
                     ),
+                    routes=routes,
                 )
             )
         return roster_id

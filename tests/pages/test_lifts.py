@@ -4,7 +4,6 @@ who drives), and the passengers' places and phones forgotten once the lift is ov
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, insert, select, update
 
 from services.notify.compose import compose
-from services.ports import MemberRow, PickupRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
+from services.ports import MemberRow, PickupRow, PlannedRoute, PlanningSnapshot, RequestRow
 from services.store import retention
 from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
@@ -65,7 +64,6 @@ def ask(site: Site, **fields: Any) -> dict[str, Any]:
 def plan(site: Site, request_id: str, drivers: list[tuple[str, list[int | None], int]]) -> str:
     """Store a proposal with each driver's route (pickup positions in order, None last), as the
     scheduler stores the solver's, approve it as a coordinator and deliver its events."""
-    roster_id = f"ro-{uuid.uuid4().hex[:12]}"
     routes = []
     for member_id, order, seats in drivers:
         leave = START - timedelta(minutes=10 * len(order) + 5)
@@ -74,24 +72,8 @@ def plan(site: Site, request_id: str, drivers: list[tuple[str, list[int | None],
             load = 0 if position is None else load + PICKUPS[position]["people"]
             stops.append((position, leave + timedelta(minutes=10 * (i + 1)), min(load, seats)))
         routes.append(PlannedRoute(request_id, member_id, leave, 9_500, 6, tuple(stops)))
-    now = datetime.now(UTC)
-    with site.engine.begin() as conn:
-        SqlRosters(conn).add_proposal(
-            Proposal(
-                roster_id=roster_id,
-                club_id=site.club_id,
-                horizon_start=now,
-                horizon_end=now + timedelta(days=7),
-                solve_status="OPTIMAL",
-                objective=0,
-                bound=0,
-                filled_slots=len(drivers),
-                total_slots=len(drivers),
-                wall_s=0.3,
-                entries=tuple(Slot(request_id, i, m) for i, (m, _, _) in enumerate(drivers)),
-                routes=tuple(routes),
-            )
-        )
+    slots = [(request_id, i, member_id) for i, (member_id, _, _) in enumerate(drivers)]
+    roster_id = site.propose(slots, routes=tuple(routes))
     site.approve(roster_id)
     site.dispatch()
     return roster_id
