@@ -15,6 +15,8 @@ is recomputed; people still left behind get a ``LiftNote``.
 
 from __future__ import annotations
 
+import logging
+
 from solver.explain import reason
 from solver.problem import Problem
 from solver.routing import Driver, LiftPlan, direct_route, plan, seats_note
@@ -24,6 +26,8 @@ from solver.travel import Travel
 
 MAX_STANDBY = 6
 """Free drivers offered to the router next to the roster's choice, nearest first."""
+
+log = logging.getLogger(__name__)
 
 
 def lifts_with_pickups(problem: Problem) -> list[int]:
@@ -40,7 +44,7 @@ def route_lifts(
         if not any(p in state.chosen for p in problem.by_req[r]):
             notes.append(_unserved(problem, state, r))
             continue
-        lift = _route_one(problem, state, r, seconds_per_lift)
+        lift = _route_guarded(problem, state, r, seconds_per_lift)
         routes += lift.routes
         notes += lift.notes
     return routes, notes
@@ -57,6 +61,26 @@ def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
         approved=(problem.instance.requests[r].id, m.id) in approved,
         standby=standby,
     )
+
+
+def _route_guarded(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
+    """``_route_one``, or, if the router fails on this lift, the roster's drivers going straight there
+    with a note for the coordinators: one lift the router cannot plan must never stop the club's
+    planning (the roster itself is still good)."""
+    before = [p for p in problem.by_req[r] if p in state.chosen]
+    try:
+        return _route_one(problem, state, r, seconds)
+    except Exception:  # any failure of the router, whatever its kind, falls back
+        log.exception("lift routing failed", extra={"request_id": problem.instance.requests[r].id})
+        for p in [p for p in problem.by_req[r] if p in state.chosen and p not in before]:
+            state.remove(p)
+        for p in [p for p in before if p not in state.chosen]:
+            state.add(p)
+        note = LiftNote(
+            request_id=problem.instance.requests[r].id,
+            text="the pickup order could not be planned; the drivers are chosen, arrange pickups by hand",
+        )
+        return _with_direct_routes(problem, state, r, LiftPlan(routes=[], notes=[note]))
 
 
 def _route_one(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
