@@ -11,12 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, Engine
 
 from services.commands import Command, execute
 from services.domain import PartnerQuota
 from services.store import tokens
-from services.store.db import read_only
+from services.store.db import Connection, Engine, read_only
 from services.store.tokens import Principal, Role
 from services.store.uow import SqlUnitOfWork
 

@@ -8,13 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
 from api.deps import EngineDep, ReadConn, WriteConn
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
 from services.store import lifts, member_signin, tokens, views, writes
+from services.store.db import Connection
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)

@@ -18,7 +18,7 @@ import faust
 import structlog
 
 from events import ALL_TOPICS
-from services.bootstrap import Container
+from services.delivery import Container
 from services.store import retention
 from services.store.dead_letters import Where
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from events import AssignmentDeclined, RosterProposed
-from services.bootstrap import Container
+from services.delivery import Container
 from services.notify.alerts import CoordinatorAlerts, held_until, in_quiet
 from services.store import alerts, writes
 from services.store.notices import SqlNoticeStore

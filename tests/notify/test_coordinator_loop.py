@@ -8,7 +8,7 @@ from email.message import Message
 
 from sqlalchemy import update
 
-from services.bootstrap import Container
+from services.delivery import Container
 from services.store import views, writes
 from services.store.tables import assignments, help_requests
 from tests.notify.conftest import SignalStub, run_dispatcher

@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from entrypoints.bootstrap import bootstrap
 from events import decode
-from services.bootstrap import Container, bootstrap
+from services.delivery import Container
 from services.notify.egress import EgressPolicy
 from services.notify.webhooks import WebhookChannel, WebhookFailed
 from services.pump import pump_once
