@@ -9,6 +9,16 @@ from typing import Any
 
 from services.commands.answers import ChaseAssignment, chase_assignment
 from services.commands.offers import OfferHelp, offer_help
+from services.commands.people import (
+    DeactivateMember,
+    DeactivatePartner,
+    DeclareAvailability,
+    UpdateMember,
+    deactivate_member,
+    deactivate_partner,
+    declare_availability,
+    update_member,
+)
 from services.commands.placement import Refused
 from services.commands.roster import (
     ApproveRoster,
@@ -24,7 +34,19 @@ from services.commands.roster import (
 )
 from services.ports import UnitOfWork
 
-Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment | OfferHelp
+Command = (
+    ApproveRoster
+    | SwapSlots
+    | PlaceMember
+    | Unpin
+    | UndoRemoval
+    | ChaseAssignment
+    | OfferHelp
+    | DeclareAvailability
+    | UpdateMember
+    | DeactivateMember
+    | DeactivatePartner
+)
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     ApproveRoster: approve_roster,
@@ -34,6 +56,10 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
     OfferHelp: offer_help,
+    DeclareAvailability: declare_availability,
+    UpdateMember: update_member,
+    DeactivateMember: deactivate_member,
+    DeactivatePartner: deactivate_partner,
 }
 
 
@@ -49,11 +75,15 @@ __all__ = [
     "ApproveRoster",
     "ChaseAssignment",
     "Command",
+    "DeactivateMember",
+    "DeactivatePartner",
+    "DeclareAvailability",
     "OfferHelp",
     "PlaceMember",
     "Refused",
     "SwapSlots",
     "UndoRemoval",
     "Unpin",
+    "UpdateMember",
     "execute",
 ]

@@ -24,6 +24,7 @@ from services.store.outbox import OutboxRow
 from services.store.outbox import unpublished as outbox_rows
 from services.store.repositories import SqlRosters
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import declare_availability
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -72,9 +73,7 @@ class Site:
 
     def free_every_day(self, member_id: str) -> None:
         with self.engine.begin() as conn:
-            writes.set_availability(
-                conn, self.club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], []
-            )
+            declare_availability(conn, self.club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
 
     def add_request(
         self,

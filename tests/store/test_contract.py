@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select, update
 
 from events import AvailabilityDeclared, RosterApproved, decode
-from services.commands import ApproveRoster, execute
+from services.commands import ApproveRoster, DeactivateMember, execute
 from services.domain import Conflict
 from services.handlers import handle
 from services.ports import Proposal, Slot
@@ -27,6 +27,7 @@ from services.store.tables import assignments, metadata, processed_events, sched
 from services.store.tables import leases as leases_table
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import run_in
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -409,7 +410,7 @@ def test_a_member_deactivated_before_or_after_approval_is_sent_nowhere(engine: E
 
     dispatch()
     with engine.begin() as conn:
-        writes.deactivate_member(conn, club_id, member_id)
+        run_in(conn, DeactivateMember(club_id, member_id))
     dispatch()
     with engine.connect() as conn:
         assert conn.execute(select(assignments.c.status)).scalars().all() == ["withdrawn"]

@@ -20,6 +20,7 @@ from services.store.tables import (
 )
 from services.store.tables import notices as notices_table
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import declare_availability
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -71,7 +72,7 @@ def test_erasing_a_member_leaves_nothing_that_says_who_they_are_or_where_they_we
     club_id, partner_id, _ = club_with_member(engine)
     with engine.begin() as conn:
         nia, _ = writes.register_member(conn, club_id, NIA)
-        writes.set_availability(conn, club_id, nia, [(0, 600, 900)], [], [NOW.date()])
+        declare_availability(conn, club_id, nia, [(0, 600, 900)], [], [NOW.date()])
         notices.set_prefs(conn, nia, email=True, signal=True, reminders=True)
     past = request_at(engine, club_id, partner_id, NOW - timedelta(days=3), "court_support")
     future = request_at(engine, club_id, partner_id, NOW + timedelta(days=2), "lookout")

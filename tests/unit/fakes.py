@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, Literal
 
 from events import AnyEvent
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
+    Availability,
+    PeopleRepository,
     PinRepository,
     PlanningSnapshot,
     Proposal,
@@ -135,17 +139,55 @@ class FakeAssignments(AssignmentRepository):
         self.rows[assignment_id] = dataclasses.replace(self.rows[assignment_id], status=status)
 
 
+class FakePeople(PeopleRepository):
+    """Active members and partners by id, with their stored values; requests as partner -> ids."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, dict[str, Any]] = {}
+        self.partners: set[str] = set()
+        self.inactive: set[str] = set()
+        self.availability: dict[str, Availability] = {}
+        self.open_requests: dict[str, list[str]] = {}
+        self.cancelled: list[str] = []
+
+    def member_active(self, club_id: str, member_id: str) -> bool:
+        return member_id in self.members and member_id not in self.inactive
+
+    def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
+        if not self.member_active(club_id, member_id):
+            return False
+        self.members[member_id] |= values
+        return True
+
+    def declare_availability(self, member_id: str, availability: Availability) -> None:
+        self.availability[member_id] = availability
+
+    def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
+        known = self.members if kind == "member" else self.partners
+        if row_id not in known or row_id in self.inactive:
+            return False
+        self.inactive.add(row_id)
+        return True
+
+    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        ids = self.open_requests.pop(partner_id, [])
+        self.cancelled += ids
+        return ids
+
+
 class FakeUnitOfWork(UnitOfWork):
     schedule: FakeSchedule
     rosters: FakeRosters
     assignments: FakeAssignments
     pins: FakePins
+    people: FakePeople
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
         self.rosters = FakeRosters()
         self.assignments = FakeAssignments()
         self.pins = FakePins()
+        self.people = FakePeople()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
