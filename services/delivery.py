@@ -6,7 +6,6 @@ agents through ``receive``; a failure a retry can fix is retried, anything else 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import structlog
@@ -21,6 +20,7 @@ from services.notify.service import Notifier
 from services.notify.webhooks import PartnerWebhooks
 from services.ports import UnitOfWork
 from services.pump import Sink
+from services.retry import RetryPolicy, retry_or_park
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import dead_letters
@@ -29,7 +29,7 @@ from services.store.dead_letters import Where
 from services.store.outbox import OutboxRow
 
 EMBEDDED_CONSUMER = "embedded"
-DELIVERY_ATTEMPTS = 6
+DELIVERY_RETRY = RetryPolicy(first=0.1, cap=5.0, attempts=6)
 """About three seconds of retries (0.1 s doubling) before an event is parked."""
 log = structlog.get_logger("mechanic.delivery")
 
@@ -77,7 +77,7 @@ class Container:
 
     def deliver(self, consumer: str, event: AnyEvent, where: Where | None = None) -> bool:
         """``handle_event``; a failure a retry can fix (the database away, a lock) is retried with
-        back-off, up to DELIVERY_ATTEMPTS; one that cannot be fixed by retrying, or that outlasts
+        back-off, as DELIVERY_RETRY says; one that cannot be fixed by retrying, or that outlasts
         the retries, is parked as a dead letter (and logged) at once, so the events behind it go on.
         An event of a newer schema version than this code knows is parked untouched. If even
         parking fails, the error propagates and the transport redelivers later.
@@ -91,26 +91,29 @@ class Container:
             why = f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
             self._park(consumer, event, why, where)
             return "parked"
-        delay = 0.1
-        for attempt in range(1, DELIVERY_ATTEMPTS + 1):
-            try:
-                return "handled" if self.handle_event(consumer, event) else "duplicate"
-            except Exception as exc:
-                if not is_transient(exc) or attempt == DELIVERY_ATTEMPTS:
-                    self._park(consumer, event, repr(exc), where)
-                    return "parked"
-                log.warning(
-                    "event.failed",
-                    consumer=consumer,
-                    event_id=str(event.event_id),
-                    type=event.type,
-                    attempt=attempt,
-                    retry_in_s=delay,
-                    error=repr(exc)[:300],
-                )
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        raise AssertionError("unreachable: the last attempt parks or returns")
+
+        def park(exc: Exception) -> str:
+            self._park(consumer, event, repr(exc), where)
+            return "parked"
+
+        def failed(exc: Exception, attempt: int, delay: float) -> None:
+            log.warning(
+                "event.failed",
+                consumer=consumer,
+                event_id=str(event.event_id),
+                type=event.type,
+                attempt=attempt,
+                retry_in_s=delay,
+                error=repr(exc)[:300],
+            )
+
+        return retry_or_park(
+            lambda: "handled" if self.handle_event(consumer, event) else "duplicate",
+            DELIVERY_RETRY,
+            is_transient,
+            park,
+            failed,
+        )
 
     def _park(self, consumer: str, event: AnyEvent, error: str, where: Where | None) -> None:
         dead_letters.park(self.engine, consumer, event, error, where)
