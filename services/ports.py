@@ -303,7 +303,8 @@ class AssignmentRepository(abc.ABC):
     def add(self, row: AssignmentRow, club_id: str) -> None: ...
 
     @abc.abstractmethod
-    def set_status(self, assignment_id: str, status: str) -> None: ...
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
+        """A new state; ``decline_reason`` is kept with a decline."""
 
 
 class UnitOfWork(abc.ABC):

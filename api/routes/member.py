@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from api.deps import Member, ReadConn, WriteConn, run_in
 from api.routes import answers
 from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic, OneOffWindow, WeeklyWindow
-from services.commands import DeclareAvailability, UpdateMember
+from services.commands import AnswerAssignment, DeclareAvailability, UpdateMember
 from services.ports import Availability
 from services.store import views, writes
 
@@ -68,7 +68,7 @@ def list_assignments(who: Member, conn: ReadConn) -> list[dict[str, Any]]:
 
 @router.post("/assignments/{assignment_id}/accept", responses=answers(404, 409))
 def accept(assignment_id: str, who: Member, conn: WriteConn) -> dict[str, str]:
-    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=True)
+    run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, accept=True))
     return {"id": assignment_id, "status": "accepted"}
 
 
@@ -77,5 +77,5 @@ def decline(
     assignment_id: str, who: Member, conn: WriteConn, body: DeclineIn | None = None
 ) -> dict[str, str]:
     reason = body.reason if body else None
-    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=False, reason=reason)
+    run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, accept=False, reason=reason))
     return {"id": assignment_id, "status": "declined"}

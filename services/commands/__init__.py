@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.commands.answers import ChaseAssignment, chase_assignment
+from services.commands.answers import AnswerAssignment, ChaseAssignment, answer_assignment, chase_assignment
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
     DeactivateMember,
@@ -41,6 +41,7 @@ Command = (
     | Unpin
     | UndoRemoval
     | ChaseAssignment
+    | AnswerAssignment
     | OfferHelp
     | DeclareAvailability
     | UpdateMember
@@ -55,6 +56,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     Unpin: unpin,
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
+    AnswerAssignment: answer_assignment,
     OfferHelp: offer_help,
     DeclareAvailability: declare_availability,
     UpdateMember: update_member,
@@ -72,6 +74,7 @@ def execute(uow: UnitOfWork, command: Command) -> Any:
 
 __all__ = [
     "HANDLERS",
+    "AnswerAssignment",
     "ApproveRoster",
     "ChaseAssignment",
     "Command",

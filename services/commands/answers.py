@@ -1,12 +1,48 @@
-"""Coordinators following up members' answers."""
+"""Members answering the places they were given, and coordinators following the answers up."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events import AssignmentChased
-from services.domain import Conflict, NotFound
+from events import AssignmentAccepted, AssignmentChased, AssignmentDeclined
+from services.domain import AssignmentStatus, Conflict, NotFound
 from services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class AnswerAssignment:
+    club_id: str
+    member_id: str
+    assignment_id: str
+    accept: bool
+    reason: str | None = None
+    """Why a member declines, in their words (optional)."""
+
+
+ANSWERABLE = {
+    True: {AssignmentStatus.ISSUED},
+    False: {AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED},
+}
+"""From which states a member may accept (only a place not yet answered) or decline (also one they
+accepted before: giving it up is a decline, and the place is planned again)."""
+
+
+def answer_assignment(cmd: AnswerAssignment, uow: UnitOfWork) -> None:
+    row = uow.assignments.get(cmd.club_id, cmd.assignment_id)
+    if row is None or row.member_id != cmd.member_id:
+        raise NotFound(f"assignment {cmd.assignment_id} not found")
+    if row.status not in ANSWERABLE[cmd.accept]:
+        raise Conflict(f"assignment {cmd.assignment_id} is {row.status}")
+    if cmd.accept:
+        uow.assignments.set_status(row.id, AssignmentStatus.ACCEPTED)
+    else:
+        uow.assignments.set_status(row.id, AssignmentStatus.DECLINED, decline_reason=cmd.reason)
+    answered = AssignmentAccepted if cmd.accept else AssignmentDeclined
+    uow.emit(
+        answered(
+            club_id=cmd.club_id, assignment_id=row.id, request_id=row.request_id, member_id=cmd.member_id
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -602,9 +602,9 @@ class SqlAssignments(AssignmentRepository):
             )
         )
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.conn.execute(
             update(assignments)
             .where(assignments.c.id == assignment_id)
-            .values(status=status, updated_at=datetime.now(UTC))
+            .values(status=status, decline_reason=decline_reason, updated_at=datetime.now(UTC))
         )

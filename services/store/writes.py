@@ -15,8 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from events import (
-    AssignmentAccepted,
-    AssignmentDeclined,
     MemberRegistered,
     RequestCancelled,
     RequestSubmitted,
@@ -25,7 +23,6 @@ from services import homes
 from services.domain import Conflict, NotFound, PartnerQuota
 from services.store import outbox, tokens
 from services.store.tables import (
-    assignments,
     clubs,
     help_requests,
     members,
@@ -157,40 +154,3 @@ def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: 
         raise Conflict(f"request {request_id} is already cancelled")
     conn.execute(update(help_requests).where(r.id == request_id).values(status="cancelled"))
     outbox.append(conn, RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))
-
-
-def answer_assignment(
-    conn: Connection,
-    club_id: str,
-    member_id: str,
-    assignment_id: str,
-    accept: bool,
-    reason: str | None = None,
-) -> None:
-    a = assignments.c
-    row = conn.execute(
-        select(a.status, a.request_id).where(
-            a.id == assignment_id, a.club_id == club_id, a.member_id == member_id
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"assignment {assignment_id} not found")
-    allowed = {"issued"} if accept else {"issued", "accepted"}
-    if row.status not in allowed:
-        raise Conflict(f"assignment {assignment_id} is {row.status}")
-    conn.execute(
-        update(assignments)
-        .where(a.id == assignment_id)
-        .values(
-            status="accepted" if accept else "declined",
-            decline_reason=None if accept else reason,
-            updated_at=_now(),
-        )
-    )
-    event_type = AssignmentAccepted if accept else AssignmentDeclined
-    outbox.append(
-        conn,
-        event_type(
-            club_id=club_id, assignment_id=assignment_id, request_id=row.request_id, member_id=member_id
-        ),
-    )

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, select
 
 from events import decode
 from services.commands import (
+    AnswerAssignment,
     ApproveRoster,
     DeactivateMember,
     DeactivatePartner,
@@ -52,7 +53,7 @@ from services.store.tables import assignments, help_requests, members, pins
 from services.store.uow import SqlUnitOfWork
 from services.translate import to_instance
 from solver import Assignment, Params, ReasonCode, ReleasedPin, check
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, run_in
 from tests.store.test_contract import member_values
 
 T = TypeVar("T")
@@ -257,7 +258,7 @@ class ClubMachine(RuleBasedStateMachine):
             row = pick(live, i)
             try:
                 with self.engine.begin() as conn:
-                    writes.answer_assignment(conn, self.club_id, row.member_id, row.id, accept, "busy")
+                    run_in(conn, AnswerAssignment(self.club_id, row.member_id, row.id, accept, "busy"))
             except (NotFound, Conflict):
                 pass
 

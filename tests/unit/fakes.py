@@ -119,6 +119,7 @@ class FakePins(PinRepository):
 class FakeAssignments(AssignmentRepository):
     def __init__(self) -> None:
         self.rows: dict[str, AssignmentRow] = {}
+        self.reasons: dict[str, str | None] = {}
 
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
         return [a for a in self.rows.values() if a.status in ("issued", "accepted")]
@@ -135,8 +136,9 @@ class FakeAssignments(AssignmentRepository):
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.rows[assignment_id] = dataclasses.replace(self.rows[assignment_id], status=status)
+        self.reasons[assignment_id] = decline_reason
 
 
 class FakePeople(PeopleRepository):
