@@ -149,9 +149,9 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     """A coordinator account with a password read from standard input (never from the command line)."""
     from services import passwords
+    from services.domain import new_id
     from services.store import accounts
     from services.store.db import make_engine, upgrade
-    from services.store.writes import new_id
 
     password = sys.stdin.readline().rstrip("\n")
     wrong = passwords.problem(password, args.email)

@@ -20,6 +20,7 @@ from functools import partial
 import structlog
 
 from events import PinReleased, RosterProposed
+from services.domain import new_id
 from services.metrics import SOLVE_SECONDS, SOLVES
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.retry import RetryPolicy
@@ -148,7 +149,7 @@ class Scheduler:
             roster = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self.solve, instance, params
             )
-            proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
+            proposal = to_proposal(new_id("ro"), snap, instance, roster)
             recorded = await asyncio.to_thread(self._record, proposal, generation)
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)

@@ -7,7 +7,6 @@ so nothing is half-stored.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from events import (
     RequestSubmitted,
 )
 from services import homes
-from services.domain import Conflict, NotFound, PartnerQuota
+from services.domain import Conflict, NotFound, PartnerQuota, new_id
 from services.store import outbox, tokens
 from services.store.tables import (
     clubs,
@@ -29,10 +28,6 @@ from services.store.tables import (
     partners,
     request_pickups,
 )
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def _now() -> datetime:

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from events import AnyEvent, decode
 from services.commands import ApproveRoster, execute
+from services.domain import new_id
 from services.handlers import handle
 from services.ports import PlannedRoute, Proposal, Slot
 from services.pump import pump_once
@@ -118,7 +119,7 @@ class Site:
         routes: tuple[PlannedRoute, ...] = (),
     ) -> str:
         """Store a proposal as the scheduler would (lift routes too), without running the solver."""
-        roster_id = f"ro-{uuid.uuid4().hex[:12]}"
+        roster_id = new_id("ro")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             SqlRosters(conn).add_proposal(

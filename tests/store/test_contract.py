@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 
 from events import AvailabilityDeclared, RosterApproved, decode
 from services.commands import ApproveRoster, DeactivateMember, execute
-from services.domain import Conflict
+from services.domain import Conflict, new_id
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
@@ -260,7 +260,7 @@ def test_a_failed_solve_is_shown_once_per_change_and_waits_for_its_retry(engine:
 
 
 def _proposal(engine: Engine, club_id: str, request_id: str, member_id: str) -> str:
-    roster_id = writes.new_id("ro")
+    roster_id = new_id("ro")
     with SqlUnitOfWork(engine) as uow:
         uow.rosters.add_proposal(
             Proposal(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from services.domain import new_id
 from services.ports import AssignmentRow, Proposal, Slot
 from services.store import notices, retention, writes
 from services.store.erasure import erase_member
@@ -55,14 +56,14 @@ def request_at(engine: Engine, club_id: str, partner_id: str, start: datetime, k
 
 def assign(engine: Engine, club_id: str, request_id: str, member_id: str, status: str) -> str:
     """An assignment as an approved roster leaves it (the roster itself is stored as the scheduler would)."""
-    roster_id = writes.new_id("ro")
+    roster_id = new_id("ro")
     with SqlUnitOfWork(engine) as uow:
         uow.rosters.add_proposal(
             Proposal(
                 roster_id, club_id, NOW, NOW, "optimal", 0, 0, 1, 1, 0.1, (Slot(request_id, 0, member_id),)
             )
         )
-        row = AssignmentRow(writes.new_id("a"), request_id, 0, member_id, status, roster_id)
+        row = AssignmentRow(new_id("a"), request_id, 0, member_id, status, roster_id)
         uow.assignments.add(row, club_id)
         uow.commit()
     return row.id
