@@ -37,6 +37,10 @@ class AssignmentStatus(StrEnum):
     NO_SHOW = "no_show"
 
 
+SENT = (AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED)
+"""Assignments of people sent and not withdrawn: the ones a no-show can be recorded for."""
+
+
 class AttentionKind(StrEnum):
     """What a coordinator should look at, most pressing kinds first."""
 

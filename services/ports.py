@@ -303,6 +303,10 @@ class AssignmentRepository(abc.ABC):
     def add(self, row: AssignmentRow, club_id: str) -> None: ...
 
     @abc.abstractmethod
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        """The request's status and when it ends, for the rules that depend on them."""
+
+    @abc.abstractmethod
     def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         """A new state; ``decline_reason`` is kept with a decline."""
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.commands.answers import AnswerAssignment, ChaseAssignment, answer_assignment, chase_assignment
+from services.commands.answers import (
+    AnswerAssignment,
+    ChaseAssignment,
+    MarkNoShow,
+    answer_assignment,
+    chase_assignment,
+    mark_no_show,
+)
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
     DeactivateMember,
@@ -42,6 +49,7 @@ Command = (
     | UndoRemoval
     | ChaseAssignment
     | AnswerAssignment
+    | MarkNoShow
     | OfferHelp
     | DeclareAvailability
     | UpdateMember
@@ -57,6 +65,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
     AnswerAssignment: answer_assignment,
+    MarkNoShow: mark_no_show,
     OfferHelp: offer_help,
     DeclareAvailability: declare_availability,
     UpdateMember: update_member,
@@ -81,6 +90,7 @@ __all__ = [
     "DeactivateMember",
     "DeactivatePartner",
     "DeclareAvailability",
+    "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
     "Refused",

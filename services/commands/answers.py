@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from events import AssignmentAccepted, AssignmentChased, AssignmentDeclined
-from services.domain import AssignmentStatus, Conflict, NotFound
+from events import AssignmentAccepted, AssignmentChased, AssignmentDeclined, AssignmentNoShow
+from services.domain import SENT, AssignmentStatus, Conflict, NotFound
 from services.ports import UnitOfWork
 
 
@@ -67,5 +68,37 @@ def chase_assignment(cmd: ChaseAssignment, uow: UnitOfWork) -> None:
             request_id=row.request_id,
             member_id=row.member_id,
             chased_by=cmd.coordinator_id,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MarkNoShow:
+    club_id: str
+    assignment_id: str
+    coordinator_id: str
+
+
+def mark_no_show(cmd: MarkNoShow, uow: UnitOfWork) -> None:
+    """Someone who was sent did not come: recorded only once the request has ended, only for people
+    sent (issued or accepted) to a request that was not cancelled. The assignment then counts as
+    neither done work nor live load."""
+    row = uow.assignments.get(cmd.club_id, cmd.assignment_id)
+    request = uow.assignments.request_state(row.request_id) if row else None
+    if row is None or request is None:
+        raise NotFound(f"assignment {cmd.assignment_id} not found")
+    status, ends_at = request
+    if row.status not in SENT or status != "open":
+        raise Conflict(f"assignment {cmd.assignment_id} is {row.status}; only people sent can be missed")
+    if ends_at > datetime.now(UTC):
+        raise Conflict("a no-show can only be recorded once the request has ended")
+    uow.assignments.set_status(row.id, AssignmentStatus.NO_SHOW)
+    uow.emit(
+        AssignmentNoShow(
+            club_id=cmd.club_id,
+            assignment_id=row.id,
+            request_id=row.request_id,
+            member_id=row.member_id,
+            marked_by=cmd.coordinator_id,
         )
     )

@@ -602,6 +602,11 @@ class SqlAssignments(AssignmentRepository):
             )
         )
 
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        r = help_requests.c
+        row = self.conn.execute(select(r.status, r.ends_at).where(r.id == request_id)).first()
+        return None if row is None else (row.status, row.ends_at)
+
     def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.conn.execute(
             update(assignments)

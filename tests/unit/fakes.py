@@ -120,6 +120,8 @@ class FakeAssignments(AssignmentRepository):
     def __init__(self) -> None:
         self.rows: dict[str, AssignmentRow] = {}
         self.reasons: dict[str, str | None] = {}
+        self.requests: dict[str, tuple[str, datetime]] = {}
+        """request id -> (status, ends at)"""
 
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
         return [a for a in self.rows.values() if a.status in ("issued", "accepted")]
@@ -135,6 +137,9 @@ class FakeAssignments(AssignmentRepository):
 
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
+
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        return self.requests.get(request_id)
 
     def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.rows[assignment_id] = dataclasses.replace(self.rows[assignment_id], status=status)
