@@ -29,6 +29,11 @@ class Conflict(RuntimeError):
     which, in words a coordinator, member or partner can act on."""
 
 
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
 class AssignmentStatus(StrEnum):
     ISSUED = "issued"
     ACCEPTED = "accepted"

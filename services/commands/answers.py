@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from events import AssignmentAccepted, AssignmentChased, AssignmentDeclined, AssignmentNoShow
-from services.domain import SENT, AssignmentStatus, Conflict, NotFound
+from services.domain import SENT, AssignmentStatus, Conflict, NotFound, RequestStatus
 from services.ports import UnitOfWork
 
 
@@ -88,7 +88,7 @@ def mark_no_show(cmd: MarkNoShow, uow: UnitOfWork) -> None:
     if row is None or request is None:
         raise NotFound(f"assignment {cmd.assignment_id} not found")
     status, ends_at = request
-    if row.status not in SENT or status != "open":
+    if row.status not in SENT or status != RequestStatus.OPEN:
         raise Conflict(f"assignment {cmd.assignment_id} is {row.status}; only people sent can be missed")
     if ends_at > datetime.now(UTC):
         raise Conflict("a no-show can only be recorded once the request has ended")

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from services.domain import RequestStatus
 from services.ports import Availability, PeopleRepository
 from services.store.tables import (
     availability_windows,
@@ -71,12 +72,14 @@ class SqlPeople(PeopleRepository):
                 select(r.id).where(
                     r.club_id == club_id,
                     r.partner_id == partner_id,
-                    r.status == "open",
+                    r.status == RequestStatus.OPEN,
                     r.ends_at > now,
                     r.lift_for.is_(None),
                 )
             ).scalars()
         )
         if ids:
-            self.conn.execute(update(help_requests).where(r.id.in_(ids)).values(status="cancelled"))
+            self.conn.execute(
+                update(help_requests).where(r.id.in_(ids)).values(status=RequestStatus.CANCELLED)
+            )
         return ids
