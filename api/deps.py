@@ -11,14 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, Engine
 
 from services.commands import Command, execute
 from services.domain import PartnerQuota
 from services.store import tokens
-from services.store.db import read_only
+from services.store.db import Connection, Engine, read_only
 from services.store.tokens import Principal, Role
-from services.store.uow import SqlUnitOfWork
+from services.store.uow import JoinedUnitOfWork, SqlUnitOfWork
 
 bearer = HTTPBearer(auto_error=False, description="The token from your private link.")
 
@@ -93,6 +92,12 @@ class Commands:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+
+def run_in(conn: Connection, command: Command) -> Any:
+    """The command in the request's own write transaction (``WriteConn``), which commits it with the
+    page's other writes before the answer is sent."""
+    return execute(JoinedUnitOfWork(conn), command)
 
 
 def commands(engine: EngineDep) -> Commands:

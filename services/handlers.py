@@ -7,7 +7,6 @@ so a redelivered event changes nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from events import (
     RequestSubmitted,
     RosterApproved,
 )
+from services.domain import new_id
 from services.ports import AssignmentRow, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork], None]
@@ -58,7 +58,7 @@ def issue_assignments(event: RosterApproved, uow: UnitOfWork) -> None:
         if active.pop((slot.request_id, slot.member_id), None) is not None:
             continue
         row = AssignmentRow(
-            id=f"a-{uuid.uuid4().hex[:12]}",
+            id=new_id("a"),
             request_id=slot.request_id,
             slot_index=slot.slot_index,
             member_id=slot.member_id,

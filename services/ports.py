@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import abc
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
+from typing import Any, Literal
 
 from events import AnyEvent
 
@@ -250,6 +252,38 @@ class PinRepository(abc.ABC):
     def undo_exclusion(self, club_id: str, request_id: str, member_id: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class Availability:
+    """A member's whole declaration of when they can help, replacing the one before."""
+
+    weekly: tuple[tuple[int, int, int], ...] = ()
+    """(weekday, start minute, end minute) in club local time; end may be 1440."""
+    windows: tuple[tuple[datetime, datetime], ...] = ()
+    days_off: tuple[date, ...] = ()
+
+
+class PeopleRepository(abc.ABC):
+    """Members and partners, as the commands that change them need them."""
+
+    @abc.abstractmethod
+    def member_active(self, club_id: str, member_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
+        """Store the member's profile columns; False if no active member of the club has that id."""
+
+    @abc.abstractmethod
+    def declare_availability(self, member_id: str, availability: Availability) -> None: ...
+
+    @abc.abstractmethod
+    def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
+        """False if the club has no active member or partner of that id."""
+
+    @abc.abstractmethod
+    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        """Cancel the partner's open requests that have not ended; the ids cancelled."""
+
+
 class AssignmentRepository(abc.ABC):
     @abc.abstractmethod
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
@@ -269,7 +303,12 @@ class AssignmentRepository(abc.ABC):
     def add(self, row: AssignmentRow, club_id: str) -> None: ...
 
     @abc.abstractmethod
-    def set_status(self, assignment_id: str, status: str) -> None: ...
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        """The request's status and when it ends, for the rules that depend on them."""
+
+    @abc.abstractmethod
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
+        """A new state; ``decline_reason`` is kept with a decline."""
 
 
 class UnitOfWork(abc.ABC):
@@ -279,6 +318,7 @@ class UnitOfWork(abc.ABC):
     rosters: RosterRepository
     assignments: AssignmentRepository
     pins: PinRepository
+    people: PeopleRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

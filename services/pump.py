@@ -15,6 +15,7 @@ from typing import Protocol
 import structlog
 from sqlalchemy import Connection, Engine
 
+from services.retry import RetryPolicy
 from services.store import outbox
 from services.store.db import read_only
 from services.store.leases import LeaseLost
@@ -59,19 +60,21 @@ async def pump_forever(
 ) -> None:
     """Drain the outbox, then poll every ``idle_s``; a failing sink is retried with back-off. A lost
     lease (``LeaseLost``) ends the loop: the caller goes back to standing by."""
-    backoff = idle_s
+    retry = RetryPolicy(first=idle_s, cap=5.0)
+    backoff, failures = idle_s, 0
     while not stop.is_set():
         try:
             delivered = await asyncio.to_thread(pump_once, engine, sink, batch, fence)
             if fence is not None and delivered == 0:
                 await asyncio.to_thread(fence.keep_alive, engine)
-            backoff = idle_s
+            backoff, failures = idle_s, 0
         except LeaseLost:
             raise
         except Exception:
+            failures += 1
+            backoff = retry.delay(failures)
             log.exception("pump.failed", retry_in_s=backoff)
             delivered = 0
-            backoff = min(backoff * 2, 5.0)
         if delivered == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=backoff)

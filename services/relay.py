@@ -268,25 +268,3 @@ async def relay_forever(
                 await asyncio.to_thread(_release, engine, lease)
     finally:
         engine.dispose()
-
-
-def run_relay(settings: Settings) -> int:
-    """``mechanic relay``: runs until SIGTERM or SIGINT; the outbox is left consistent at any point."""
-    from services.runtime import stop_on_signals
-
-    if not topics_ready(settings):
-        return 1
-    sink = KafkaSink(settings)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        stop_on_signals(stop)
-        log.info("relay.up", bootstrap=settings.kafka_bootstrap, batch=settings.relay_batch)
-        await relay_forever(settings, sink, stop)
-
-    try:
-        asyncio.run(main())
-    finally:
-        sink.close()
-        log.info("relay.down", published=sink.published)
-    return 0

@@ -20,8 +20,10 @@ from functools import partial
 import structlog
 
 from events import PinReleased, RosterProposed
+from services.domain import new_id
 from services.metrics import SOLVE_SECONDS, SOLVES
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
+from services.retry import RetryPolicy
 from services.road import RoadTimes
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
@@ -32,7 +34,8 @@ log = structlog.get_logger("mechanic.scheduler")
 SolveFn = Callable[[Instance, Params], Roster]
 HORIZON_CHECK_S = 60.0
 """How often to look for requests that the rolling horizon has reached since the last solve."""
-RETRY_FIRST_S, RETRY_MAX_S = 2.0, 300.0
+SOLVE_RETRY = RetryPolicy(first=2.0, cap=300.0)
+"""A club whose solve fails is retried from 2 s, doubling, up to 5 min; never parked."""
 """Back-off after a failed solve: 2 s, doubling to at most 5 minutes, so a club whose planning
 fails costs a log line per change, not a flood, and the other clubs go on."""
 
@@ -146,7 +149,7 @@ class Scheduler:
             roster = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self.solve, instance, params
             )
-            proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
+            proposal = to_proposal(new_id("ro"), snap, instance, roster)
             recorded = await asyncio.to_thread(self._record, proposal, generation)
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)
@@ -209,7 +212,7 @@ class Scheduler:
         reason = f"{type(exc).__name__}: {exc}"[:500]
         with self.uow_factory() as uow:
             failures = uow.schedule.failures(club_id)
-            wait = min(RETRY_MAX_S, RETRY_FIRST_S * 2**failures)
+            wait = SOLVE_RETRY.delay(failures + 1)
             first = uow.schedule.mark_failed(
                 club_id, generation, self.owner, reason, datetime.now(UTC) + timedelta(seconds=wait)
             )

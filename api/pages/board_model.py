@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from api.pages.render import local, waited
 from services.commands.placement import placement_options
 from services.domain import AssignmentStatus
 from services.ports import UnitOfWork
 from services.store import attention, board, lifts, views
+from services.store.db import Connection
 
 RECENT_WEEKS = 4
 

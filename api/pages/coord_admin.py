@@ -10,13 +10,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn, run_in
 from api.pages import forms, places
 from api.pages.confirm import confirmation
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import MemberFields, PartnerCreate
+from services.commands import DeactivateMember, DeactivatePartner
 from services.domain import NotFound
 from services.store import audit, tokens, views, webhooks, writes
 from services.store.db import read_only
@@ -186,11 +187,14 @@ async def deactivate(
         )
         return page(request, "confirm.html", context)
     try:
-        if kind == "members":
-            writes.deactivate_member(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
-        else:
-            writes.deactivate_partner(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
-    except writes.NotFound:
+        club_id, by = viewer.who.club_id, viewer.who.subject_id
+        run_in(
+            conn,
+            DeactivateMember(club_id, subject_id, by)
+            if kind == "members"
+            else DeactivatePartner(club_id, subject_id, by),
+        )
+    except NotFound:
         pass  # already inactive
     return RedirectResponse(f"/c/{kind}", status_code=303)
 

@@ -15,8 +15,8 @@ from api.pages.confirm import confirmation
 from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
 from api.pages.security import SESSION_COOKIE, CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from services.domain import new_id
 from services.store import accounts, audit, notices, tokens, views
-from services.store.writes import new_id
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_DAYS = 7

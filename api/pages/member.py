@@ -8,13 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn, run_in
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
+from services.commands import AnswerAssignment
 from services.store import lifts, member_signin, tokens, views, writes
+from services.store.db import Connection
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -118,14 +119,8 @@ async def answer(
         if held is not None:  # giving up a place already accepted: ask first
             return page(request, "confirm.html", _cancel_confirmation(viewer, held, reason or ""))
     try:
-        writes.answer_assignment(
-            conn,
-            viewer.who.club_id,
-            viewer.who.subject_id,
-            assignment_id,
-            accept=answer == "accept",
-            reason=reason,
-        )
+        who = viewer.who
+        run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, answer == "accept", reason))
     except writes.NotFound as exc:
         raise PageDenied(404, "No such assignment.") from exc
     except writes.Conflict:

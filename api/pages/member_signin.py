@@ -14,7 +14,6 @@ import secrets
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
 from api.deps import EngineDep, WriteConn
 from api.pages.coord_auth import client_address
@@ -28,6 +27,7 @@ from api.pages.security import (
 )
 from services.notify.ports import signin_placeholder
 from services.store import member_signin, notices, views
+from services.store.db import Connection
 from services.text import first_name
 
 router = APIRouter(prefix="/m/signin", include_in_schema=False)

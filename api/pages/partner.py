@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import Engine
 
 from api.deps import EngineDep, Quota, ReadConn, WriteConn
 from api.pages import forms, partner_states, pickups, places
@@ -18,6 +17,7 @@ from api.pages.security import PageDenied, PartnerPost, PartnerView
 from api.schemas import Kind, RequestCreate
 from services.domain import PartnerQuota
 from services.store import audit, partner_status, views, writes
+from services.store.db import Engine
 
 router = APIRouter(prefix="/p/{token}", include_in_schema=False)
 FIELDS = (  # in the order the form shows them, which is the order of its error summary

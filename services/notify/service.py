@@ -16,11 +16,12 @@ import structlog
 from events import AnyEvent, AssignmentChased, AssignmentIssued, AssignmentWithdrawn, decode
 from services.notify.compose import compose
 from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore, PendingNotice
+from services.retry import RetryPolicy
 
 NOTIFIER_CONSUMER = "notifier"
 
-MAX_ATTEMPTS = 5
-FIRST_RETRY = timedelta(minutes=1)
+SEND_RETRY = RetryPolicy(first=60.0, factor=4.0, cap=64 * 60.0, attempts=5)
+"""A message that failed waits 1, 4, 16, 64 minutes; after the fifth failure it is given up."""
 REMIND_AHEAD = timedelta(hours=24)
 SEND_CONCURRENCY = 8
 """Destinations served at once by one sender."""
@@ -85,11 +86,11 @@ class Notifier:
         """Send what is pending; returns how many were sent. Each destination (a mailbox, a phone, a
         partner's endpoint) gets its messages one at a time and in order, different destinations in
         parallel, so one slow or dead receiver delays only its own messages. A failure is recorded
-        and retried on a later round, up to MAX_ATTEMPTS, waiting 1, 4, 16, 64 minutes between tries
-        so that a receiver that is down is not hammered."""
+        and retried on a later round as SEND_RETRY says, so that a receiver that is down is not
+        hammered."""
         now = now or datetime.now(UTC)
         queues: dict[tuple[str, str], list[PendingNotice]] = {}
-        for item in self.store.claim(limit, MAX_ATTEMPTS, now, CLAIM_HOLD):
+        for item in self.store.claim(limit, SEND_RETRY.attempts or 0, now, CLAIM_HOLD):
             queues.setdefault((item.channel, item.address), []).append(item)
         if not queues:
             return 0
@@ -105,11 +106,11 @@ class Notifier:
                     raise LookupError(f"channel {item.channel} is not configured")
                 channel.send(item.address, item.subject, item.body)
             except Exception as exc:  # any delivery failure is recorded and retried
-                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                give_up = SEND_RETRY.parks(item.attempts + 1)
                 log.warning(
                     "notify.failed", notice=item.id, channel=item.channel, error=repr(exc), give_up=give_up
                 )
-                retry_at = now + FIRST_RETRY * 4**item.attempts
+                retry_at = now + SEND_RETRY.wait(item.attempts + 1)
                 self.store.mark(item.id, False, repr(exc)[:500], give_up, retry_at)
                 continue
             self.store.mark(item.id, True, None, False)

@@ -9,7 +9,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Connection as Connection
+from sqlalchemy import Engine as Engine
+from sqlalchemy import create_engine, event, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -112,3 +114,19 @@ the same way every time."""
 
 def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT)
+
+
+OUTAGES: tuple[type[Exception], ...] = (sa_exc.DBAPIError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
+"""What a request may raise while the database is away: the api answers these with a 503 (after
+``database_down`` confirms), knowing no SQLAlchemy itself. ``Engine`` and ``Connection`` are
+re-exported above for the same reason: the api holds them and hands them to views and commands."""
+
+
+def database_down(exc: Exception) -> bool:
+    """Drivers report a database they cannot reach or that gave up as OperationalError (psycopg's
+    connection errors reach us wrapped in it), and SQLAlchemy flags any error that lost the
+    connection with ``connection_invalidated``; a disconnect or an exhausted pool is not the
+    request's fault either. Other database errors are bugs, and stay 500s."""
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return True
+    return isinstance(exc, sa_exc.OperationalError) or exc.connection_invalidated

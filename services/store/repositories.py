@@ -602,9 +602,14 @@ class SqlAssignments(AssignmentRepository):
             )
         )
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        r = help_requests.c
+        row = self.conn.execute(select(r.status, r.ends_at).where(r.id == request_id)).first()
+        return None if row is None else (row.status, row.ends_at)
+
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.conn.execute(
             update(assignments)
             .where(assignments.c.id == assignment_id)
-            .values(status=status, updated_at=datetime.now(UTC))
+            .values(status=status, decline_reason=decline_reason, updated_at=datetime.now(UTC))
         )

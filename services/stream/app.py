@@ -18,13 +18,15 @@ import faust
 import structlog
 
 from events import ALL_TOPICS
-from services.bootstrap import Container
+from services.delivery import Container
+from services.retry import RetryPolicy
 from services.store import retention
 from services.store.dead_letters import Where
 
 log = structlog.get_logger("mechanic.stream")
 
-RETRY_MAX_S = 5.0
+RECORD_RETRY = RetryPolicy(first=0.1, cap=5.0)
+"""Only while even parking fails (the database is down); a record is never dropped."""
 SESSION_TIMEOUT_S = 10.0
 """How soon a dead worker's partitions move to a live one (Faust's default is a minute)."""
 
@@ -79,11 +81,13 @@ async def deliver(
     """Hand one record to the container, which handles it or parks it (a poison record, an event of
     a newer schema, one that fails for good); only if parking fails too (the database is down) does
     this loop try again, since giving up would lose the record."""
-    delay = 0.1
+    failures = 0
     while True:
         try:
             fresh = await asyncio.to_thread(container.receive, consumer, value, key, where)
         except Exception:
+            failures += 1
+            delay = RECORD_RETRY.delay(failures)
             log.exception(
                 "record.failed",
                 topic=where.topic,
@@ -92,7 +96,6 @@ async def deliver(
                 retry_in_s=delay,
             )
             await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX_S)
             continue
         if not fresh:
             log.info("record.skipped", reason="duplicate or parked", topic=where.topic, offset=where.offset)

@@ -10,7 +10,7 @@ from email.message import Message
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from services.bootstrap import Container
+from services.delivery import Container
 from services.store.tables import member_signins, notices
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.notify.test_notifier import approve_one

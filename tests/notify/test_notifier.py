@@ -8,7 +8,7 @@ from email.message import Message
 
 from sqlalchemy import select
 
-from services.bootstrap import Container
+from services.delivery import Container
 from services.pump import pump_once
 from services.store import notices, writes
 from services.store.tables import notices as notices_table

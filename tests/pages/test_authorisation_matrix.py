@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, SESSION_COOKIE, link_csrf
+from services.commands import DeactivateMember, DeactivatePartner
 from services.store import accounts, member_signin, tokens, writes
 from services.store.tables import assignments
+from tests.commands_support import run_in
 from tests.pages.support import PASSWORD, Site, csrf_of
 
 
@@ -208,8 +210,8 @@ def _world(site: Site) -> World:
     with site.engine.begin() as conn:
         _, other_partner_token = writes.add_partner(conn, site.club_id, "Food Bank", None)
         gone_partner, gone_partner_token = writes.add_partner(conn, site.club_id, "Gone Partner", None)
-        writes.deactivate_partner(conn, site.club_id, gone_partner)
-        writes.deactivate_member(conn, site.club_id, gone_id)
+        run_in(conn, DeactivatePartner(site.club_id, gone_partner))
+        run_in(conn, DeactivateMember(site.club_id, gone_id))
         key = tokens.issue(
             conn, "coordinator", site.club_id, site.coordinator_id, label="matrix", expires_at=None
         )

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from services.store import member_signin, writes
+from services.commands import DeactivateMember
+from services.store import member_signin
 from services.store.tables import member_signins
+from tests.commands_support import run_in
 from tests.pages.support import Site, csrf_of
 
 
@@ -51,5 +53,5 @@ def test_an_expired_code_is_refused_and_a_deactivated_members_session_ends(site:
     client.post(f"/m/signin/{fresh}", data={"csrf": csrf_of(opened.text)})
     assert client.get("/m/me/").status_code == 200
     with site.engine.begin() as conn:
-        writes.deactivate_member(conn, site.club_id, nia)
+        run_in(conn, DeactivateMember(site.club_id, nia))
     assert client.get("/m/me/").status_code == 403

@@ -16,6 +16,7 @@ from services.settings import Settings
 from services.store import views, writes
 from services.store.tables import audit_log
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import declare_availability
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
@@ -24,7 +25,7 @@ DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 def _member(engine: Engine, club_id: str, name: str, lat: float) -> str:
     with engine.begin() as conn:
         member_id, _ = writes.register_member(conn, club_id, member_values(name, lat))
-        writes.set_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
+        declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
     return member_id
 
 
@@ -103,7 +104,7 @@ def test_placing_a_member_who_cannot_go_is_refused_and_changes_nothing(engine: E
     club_id, request_id, near, far = club
     first = _solved(engine, club_id)
     with engine.begin() as conn:
-        writes.set_availability(conn, club_id, far, [], [], [])
+        declare_availability(conn, club_id, far, [], [], [])
     with pytest.raises(Refused) as refused:
         execute(SqlUnitOfWork(engine), PlaceMember(club_id, first["id"], (request_id, 0), far, "coord"))
     assert refused.value.text == "is not available then (their availability or a day off)"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, Literal
 
 from events import AnyEvent
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
+    Availability,
+    PeopleRepository,
     PinRepository,
     PlanningSnapshot,
     Proposal,
@@ -115,6 +119,9 @@ class FakePins(PinRepository):
 class FakeAssignments(AssignmentRepository):
     def __init__(self) -> None:
         self.rows: dict[str, AssignmentRow] = {}
+        self.reasons: dict[str, str | None] = {}
+        self.requests: dict[str, tuple[str, datetime]] = {}
+        """request id -> (status, ends at)"""
 
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
         return [a for a in self.rows.values() if a.status in ("issued", "accepted")]
@@ -131,8 +138,48 @@ class FakeAssignments(AssignmentRepository):
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        return self.requests.get(request_id)
+
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.rows[assignment_id] = dataclasses.replace(self.rows[assignment_id], status=status)
+        self.reasons[assignment_id] = decline_reason
+
+
+class FakePeople(PeopleRepository):
+    """Active members and partners by id, with their stored values; requests as partner -> ids."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, dict[str, Any]] = {}
+        self.partners: set[str] = set()
+        self.inactive: set[str] = set()
+        self.availability: dict[str, Availability] = {}
+        self.open_requests: dict[str, list[str]] = {}
+        self.cancelled: list[str] = []
+
+    def member_active(self, club_id: str, member_id: str) -> bool:
+        return member_id in self.members and member_id not in self.inactive
+
+    def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
+        if not self.member_active(club_id, member_id):
+            return False
+        self.members[member_id] |= values
+        return True
+
+    def declare_availability(self, member_id: str, availability: Availability) -> None:
+        self.availability[member_id] = availability
+
+    def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
+        known = self.members if kind == "member" else self.partners
+        if row_id not in known or row_id in self.inactive:
+            return False
+        self.inactive.add(row_id)
+        return True
+
+    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        ids = self.open_requests.pop(partner_id, [])
+        self.cancelled += ids
+        return ids
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -140,12 +187,14 @@ class FakeUnitOfWork(UnitOfWork):
     rosters: FakeRosters
     assignments: FakeAssignments
     pins: FakePins
+    people: FakePeople
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
         self.rosters = FakeRosters()
         self.assignments = FakeAssignments()
         self.pins = FakePins()
+        self.people = FakePeople()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
