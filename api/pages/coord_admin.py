@@ -3,6 +3,7 @@ them, rotate a link that may have leaked, see and remove a partner's webhook."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn, link_lifetimes
 from api.pages import forms, places
 from api.pages.confirm import confirmation
 from api.pages.render import page
@@ -21,11 +22,12 @@ from services.domain import NotFound
 from services.store import audit, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
+from services.store.tokens import Role
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
 HOME = places.PlaceNames("home_", "place")
-ROLES = {"members": ("member", "m"), "partners": ("partner", "p")}
+ROLES: dict[str, tuple[Role, str]] = {"members": ("member", "m"), "partners": ("partner", "p")}
 
 
 def _list(
@@ -44,6 +46,13 @@ def _list(
         if kind == "members"
         else webhooks.partners_with_hooks(conn, viewer.who.club_id)
     )
+    lifetime = link_lifetimes(request).of(ROLES[kind][0])
+    used = tokens.last_used(conn, viewer.who.club_id, ROLES[kind][0])
+    now = datetime.now(UTC)
+    for person in people:
+        last = used.get(person["id"])
+        person["link_used"] = last
+        person["link_expired"] = last is not None and lifetime is not None and last + lifetime <= now
     return page(
         request,
         f"coord_{kind}.html",
@@ -55,6 +64,7 @@ def _list(
             "link": link,
             "policy": views.club_policy(conn, viewer.who.club_id),
             "found": found,
+            "link_days": lifetime.days if lifetime else None,
         },
         status_code,
     )
@@ -152,7 +162,7 @@ def rotate(
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
     role, prefix = ROLES[kind]
-    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)  # type: ignore[arg-type]
+    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
