@@ -9,8 +9,10 @@ import hmac
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Connection
 
 from api.deps import EngineDep, WriteConn
 from api.pages import cookies
@@ -88,6 +90,12 @@ async def _checked_claim(request: Request, token: str) -> None:
 async def login(request: Request, conn: WriteConn) -> Response:
     form = await request.form()
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))
+    # scrypt takes tens of milliseconds by design: off the event loop, so a burst of sign-ins
+    # (an attacker's included) does not stall every other request
+    return await run_in_threadpool(_sign_in, request, conn, email, password)
+
+
+def _sign_in(request: Request, conn: Connection, email: str, password: str) -> Response:
     address = client_address(request)
     if accounts.locked(conn, email, address):
         return _login_page(request, new_login_csrf(), LOCKED, email, 429)
