@@ -17,9 +17,9 @@ from api.pages.confirm import confirmation
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
-from api.schemas import MemberFields, PartnerCreate
+from api.schemas import Kind, MemberFields, PartnerCreate
 from services.domain import NotFound
-from services.store import audit, tokens, views, webhooks, writes
+from services.store import audit, retention, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
 from services.store.tokens import Role
@@ -65,6 +65,7 @@ def _list(
             "policy": views.club_policy(conn, viewer.who.club_id),
             "found": found,
             "link_days": lifetime.days if lifetime else None,
+            "kinds": [k.value for k in Kind],
         },
         status_code,
     )
@@ -75,6 +76,23 @@ def members_page(request: Request, viewer: CoordinatorView, conn: WriteConn) -> 
     """The page shows members' emails and phones: each look is on the audit trail."""
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "members.read", "club", viewer.who.club_id)
     return _list(request, viewer, conn, "members")
+
+
+@router.post("/retention", response_class=HTMLResponse)
+async def retention_policy(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """How long the club keeps details, and which further kinds of work forget who went. Never
+    shorter than the event stream keeps its (id-only) events, so the Kafka topics never remember
+    who went where after the database forgot it: the operator lowers MECHANIC_STREAM_RETENTION_DAYS
+    to let clubs choose fewer days."""
+    form = await request.form()
+    days_text = str(form.get("retention_days", "")).strip()
+    fewest = request.app.state.settings.stream_retention_days
+    if not days_text.isdigit() or not fewest <= int(days_text) <= retention.MAX_RETENTION_DAYS:
+        error = f"Enter a number of days from {fewest} to {retention.MAX_RETENTION_DAYS}."
+        return _list(request, viewer, conn, "members", errors={"retention_days": error}, status_code=422)
+    kinds = {str(k) for k in form.getlist("high_risk")} & {k.value for k in Kind}
+    retention.set_policy(conn, viewer.who.club_id, int(days_text), kinds, viewer.who.subject_id)
+    return RedirectResponse("/c/members", status_code=303)
 
 
 @router.get("/partners", response_class=HTMLResponse)

@@ -36,6 +36,7 @@ ACTIONS = {
     "members.read": "read the members' contact details",
     "report.export": "exported the report",
     "link.rotate": "made a new private link for",
+    "retention.change": "changed how long personal data is kept",
     "calendar.rotate": "made a new calendar link (the old one stopped working)",
     "request.create": "entered a request for",
 }
