@@ -14,7 +14,8 @@ class Problem(BaseModel):
 
 
 ANSWERS: dict[int, str] = {
-    401: "No bearer token, or one that is unknown or revoked (a deactivated member or partner).",
+    401: "No bearer token, or one that is unknown, revoked (a deactivated member or partner) or "
+    "expired (a private link unused for MECHANIC_MEMBER_LINK_DAYS or MECHANIC_PARTNER_LINK_DAYS).",
     403: "The token is valid but for another role.",
     404: "No such thing, or not visible to this token (the two are not told apart).",
     409: "The command no longer applies to the current state, e.g. already cancelled or answered.",
