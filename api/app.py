@@ -15,7 +15,7 @@ from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.pages.places import MapConfig
-from api.routes import coordinator, member, partner, places
+from api.routes import coordinator, document_body_refusals, member, partner, places
 from services.geocode import Geocoder
 from services.geocode.wiring import build_geocoder
 from services.metrics import registry
@@ -110,4 +110,5 @@ def create_app(
     app.include_router(docs.router)
     install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
+    document_body_refusals(app)
     return app

@@ -7,6 +7,7 @@ of a deactivated member or partner gets 401/403 and reads nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -16,7 +17,7 @@ from services.commands import Command, execute
 from services.domain import PartnerQuota
 from services.store import tokens
 from services.store.db import Connection, Engine, read_only
-from services.store.tokens import Principal, Role
+from services.store.tokens import Lifetimes, LinkExpired, Principal, Role
 from services.store.uow import JoinedUnitOfWork, SqlUnitOfWork
 
 bearer = HTTPBearer(auto_error=False, description="The token from your private link.")
@@ -49,21 +50,55 @@ ReadConn = Annotated[Connection, Depends(read_conn)]
 WriteConn = Annotated[Connection, Depends(write_conn, scope="function")]
 
 
+def link_lifetimes(request: Request) -> Lifetimes:
+    settings = request.app.state.settings
+    return Lifetimes(
+        member=timedelta(days=settings.member_link_days),
+        partner=timedelta(days=settings.partner_link_days),
+        calendar=timedelta(days=settings.calendar_link_days),
+    )
+
+
+LifetimesDep = Annotated[Lifetimes, Depends(link_lifetimes)]
+
+EXPIRED = {
+    "member": "This link was not used for {days} days, so it has stopped working. Ask for a sign-in "
+    "link at /m/signin (it is sent to your email or phone), or ask your coordinator for a new link.",
+    "partner": "This link was not used for {days} days, so it has stopped working. "
+    "Ask your coordinator for a new link.",
+    "calendar": "This calendar link was not read for {days} days, so it has stopped working. "
+    "Open your page, make a new calendar link and subscribe to that.",
+}
+"""What the holder of an expired private link is told to do, on pages and in the API."""
+
+
+def expired_message(expired: LinkExpired) -> str:
+    return EXPIRED.get(expired.role, EXPIRED["partner"]).format(days=expired.lifetime.days)
+
+
 def principal(
-    engine: EngineDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    engine: EngineDep,
+    lifetimes: LifetimesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
-    with read_only(engine).connect() as conn:
-        who = tokens.resolve(conn, credentials.credentials)
-        if who is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "unknown or revoked token",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+    try:
+        who = tokens.use(engine, credentials.credentials, lifetimes)
+    except LinkExpired as expired:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            expired_message(expired),
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="expired"'},
+        ) from expired
+    if who is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return who
 
 

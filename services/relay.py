@@ -62,6 +62,9 @@ def topic_configs(settings: Settings) -> dict[str, str]:
         "cleanup.policy": "delete",
         # The database can rebuild any state, so the log need not outlive what the database keeps.
         "retention.ms": str(settings.stream_retention_days * 24 * 3600 * 1000),
+        # Kafka deletes whole closed segments only: a quiet topic's open segment would otherwise
+        # keep its events up to a week (the broker's default roll) past retention.ms.
+        "segment.ms": str(24 * 3600 * 1000),
         "min.insync.replicas": str(min(2, settings.kafka_replication)),
     }
 

@@ -71,6 +71,17 @@ class Settings(BaseSettings):
     partner_open_requests: int = Field(default=300, ge=1)
     """The most open requests one partner may have at once (a leaked link cannot flood planning)."""
     partner_requests_per_day: int = Field(default=100, ge=1)
+    member_link_days: int = Field(default=90, ge=1, le=3650)
+    """A member's private link stops working after this many days unused (every use starts the
+    time again). Members lose little: every message carries a fresh sign-in link, and /m/signin
+    sends one on request; a coordinator can also make a new link."""
+    partner_link_days: int = Field(default=180, ge=1, le=3650)
+    """A partner's private link (pages and API) stops working after this many days unused: long
+    enough for a group that asks twice a year; after it, the coordinator makes a new link."""
+    calendar_link_days: int = Field(default=30, ge=1, le=3650)
+    """A calendar feed link stops working after this many days unread: a subscribed calendar reads
+    it every few hours, so only an abandoned subscription (an old phone, a cloud account given up)
+    loses it; the member makes a new one on their page."""
     road_router: Literal["none", "osrm", "valhalla"] = "none"
     """Road distances and times for lifts from an OSRM or Valhalla server at ``road_url``; without
     one, lifts are planned on straight lines at 30 km/h."""

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ReadConn, WriteConn
+from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
@@ -152,7 +153,7 @@ async def change_password(request: Request, viewer: CoordinatorPost, conn: Write
         return _account_page(request, viewer, conn, {"new_password2": "The two passwords differ."}, 422)
     try:
         accounts.change_password(
-            conn, viewer.who.subject_id, current, new, request.cookies.get(SESSION_COOKIE, "")
+            conn, viewer.who.subject_id, current, new, cookies.read(request, SESSION_COOKIE) or ""
         )
     except accounts.Refused as exc:
         field = "current" if "current" in str(exc) else "new_password"

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from api.deps import EngineDep, ReadConn, WriteConn, run_in
-from api.pages import forms, places
+from api.pages import cookies, forms, places
 from api.pages.member import SETUP_SEEN
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
@@ -55,15 +55,7 @@ def in_setup(request: Request, form: FormData | None = None) -> bool:
 
 def _setup_seen(request: Request, response: Response) -> Response:
     if in_setup(request):
-        response.set_cookie(
-            SETUP_SEEN,
-            "1",
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-            path="/m",
-        )
+        cookies.put(response, request, SETUP_SEEN, "1", max_age=365 * 86400)
     return response
 
 

@@ -115,11 +115,15 @@ def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> N
     )
 
 
-@router.delete("/pins/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/pins/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
+)
 def unpin(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(Unpin(who.club_id, request_id, member_id, who.subject_id))
 
 
-@router.delete("/removals/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/removals/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
+)
 def undo_removal(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(UndoRemoval(who.club_id, request_id, member_id, who.subject_id))

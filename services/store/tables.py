@@ -396,6 +396,7 @@ tokens = Table(
     Column("revoked_at", UtcDateTime),
     Column("label", String(100)),  # a coordinator's name for an API key; none for a private link
     Column("expires_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),  # to the hour: private links expire after a time unused
     UniqueConstraint("role", "subject_id", "token_hash"),
 )
 

@@ -320,7 +320,12 @@ def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
         select(clubs.c.retention_days, clubs.c.high_risk_kinds).where(clubs.c.id == club_id)
     ).one()
     kinds = sorted(ALWAYS_HIGH_RISK | set(row.high_risk_kinds or ()))
-    return {"retention_days": row.retention_days, "high_risk": [k.replace("_", " ") for k in kinds]}
+    return {
+        "retention_days": row.retention_days,
+        "high_risk": [k.replace("_", " ") for k in kinds],
+        "high_risk_kinds": kinds,
+        "always_high_risk": sorted(ALWAYS_HIGH_RISK),
+    }
 
 
 def club_subject(conn: Connection, role: str, club_id: str, subject_id: str) -> dict[str, Any] | None:

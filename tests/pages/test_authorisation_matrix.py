@@ -97,6 +97,7 @@ RULES: dict[str, Audience] = {
     "GET /c/status.json": A.COORDINATOR,
     "POST /c/approve": A.COORDINATOR,
     "POST /c/resolve": A.COORDINATOR,
+    "POST /c/retention": A.COORDINATOR,
     "GET /c/swap": A.COORDINATOR,
     "POST /c/swap": A.COORDINATOR,
     "GET /c/place": A.COORDINATOR,

@@ -30,7 +30,8 @@ def test_opening_a_link_spends_nothing_and_the_cookie_is_secure_over_https(site:
         opened = client.get(f"/m/signin/{code}")
     done = client.post(f"/m/signin/{code}", data={"csrf": csrf_of(opened.text)}, follow_redirects=False)
     cookie = done.headers["set-cookie"]
-    assert done.status_code == 303 and "Secure" in cookie and "HttpOnly" in cookie and "Path=/m" in cookie
+    assert done.status_code == 303 and cookie.startswith("__Host-mechanic_member=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie and "Domain" not in cookie
     assert "Hello Nia" in client.get("/m/me/").text
 
 
