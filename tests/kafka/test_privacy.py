@@ -165,7 +165,7 @@ def test_an_erased_member_is_nowhere_on_the_topics(kafka_stack: KafkaStack) -> N
         # two drivers for three requests of two: each works all three, so the member surely goes
         _planned_and_approved(http, stack, coordinator, drivers=1)
     done = subprocess.run(
-        [MECHANIC, "member", "erase", member_id], env=stack.env, capture_output=True, text=True, check=False
+        [*MECHANIC, "member", "erase", member_id], env=stack.env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     wait_for("the erasure to go through the topics", stack.drained, timeout_s=90)
