@@ -34,7 +34,7 @@ from services.store.db import is_transient, make_engine, upgrade
 from services.store.dead_letters import Where
 from services.store.outbox import OutboxRow
 from services.store.uow import SqlUnitOfWork
-from solver import solve, warm_up
+from solver import replan, solve, warm_up
 
 EMBEDDED_CONSUMER = "embedded"
 DELIVERY_ATTEMPTS = 6
@@ -182,7 +182,7 @@ def road_times(settings: Settings) -> RoadTimes | None:
     return RoadTimes(router, settings.road_max_points)
 
 
-def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = solve) -> Container:
+def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = replan) -> Container:
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -197,7 +197,9 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
     for _ in range(processes):
         pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
-    scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings))
+    scheduler = Scheduler(
+        uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings), improve=solve
+    )
     notifier = build_notifier(engine, settings)
     return Container(
         settings, engine, scheduler, notifier, build_webhooks(engine), build_alerts(engine, settings)

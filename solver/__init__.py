@@ -19,6 +19,7 @@ from solver.schema import (
     Request,
     Roster,
     Route,
+    SolveKind,
     SolveStatus,
     Stop,
     TravelTable,
@@ -28,6 +29,14 @@ from solver.schema import (
 def solve(instance: Instance, params: Params) -> Roster:
     """The best roster found within ``params.time_limit_s``, with explanations for empty slots."""
     from solver.engine import solve as run  # ortools and numpy load on first solve, not on import
+
+    return run(instance, params)
+
+
+def replan(instance: Instance, params: Params) -> Roster:
+    """Like ``solve``, but repairs the current roster (``approved``, ``hint``) around what changed
+    when that is the better tool; ``Roster.kind`` says which was done."""
+    from solver.incremental import replan as run
 
     return run(instance, params)
 
@@ -73,12 +82,14 @@ __all__ = [
     "Request",
     "Roster",
     "Route",
+    "SolveKind",
     "SolveStatus",
     "Stop",
     "TravelTable",
     "check",
     "member_options",
     "placement_options",
+    "replan",
     "solve",
     "unkeepable_pins",
     "warm_up",
