@@ -7,9 +7,10 @@ event loop, and stores the proposal with its RosterProposed event in one transac
 that arrive during a solve raise the generation again, so they get a solve of their own.
 
 A re-plan repairs the current roster around what changed (``solver.replan``), which answers in a
-fraction of the limit. When the scheduler has nothing else to do, it solves such a club whole in
-the background, with a longer limit, and records the result as a new proposal only if it is
-better and nothing changed meanwhile (``improve_roster``).
+fraction of the limit. When the scheduler has nothing else to do, it solves a club whose proposal
+is not proven optimal (a repair, or a whole solve the limit cut short) whole in the background,
+with a longer limit, and records the result as a new proposal only if it is better and nothing
+changed meanwhile (``improve_roster``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.road import RoadTimes
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
-from solver.schema import Instance, Params, Roster, SolveKind
+from solver.schema import Instance, Params, Roster, SolveStatus
 
 log = structlog.get_logger("mechanic.scheduler")
 
@@ -152,6 +153,8 @@ class Scheduler:
         fingerprint = snap.fingerprint()
         if solved == fingerprint:
             await asyncio.to_thread(self._record_unchanged, club_id, generation, fingerprint)
+            if club_id in self._to_improve:  # the same proposal answers this generation too
+                self._to_improve[club_id] = (generation, *self._to_improve[club_id][1:])
             SOLVES.labels("skipped").inc()
             log.info(
                 "solve.skipped",
@@ -185,7 +188,7 @@ class Scheduler:
             SOLVES.labels("stale").inc()
             return 0
         SOLVES.labels("proposed").inc()
-        if roster.kind == SolveKind.INCREMENTAL:
+        if roster.status != SolveStatus.OPTIMAL:  # a repair, or a whole solve the limit cut short
             self._to_improve[club_id] = (generation, proposal.roster_id, roster.objective)
         else:
             self._to_improve.pop(club_id, None)
@@ -214,11 +217,10 @@ class Scheduler:
             return 0
         try:
             instance = await self._instance(snap)
+            # A core fewer than a re-plan may use: a re-plan that starts meanwhile keeps one.
+            workers = max(1, self.settings.solve_workers - 1)
             params = self.params.model_copy(
-                update={
-                    "time_limit_s": self.settings.improve_time_limit_s,
-                    "workers": self.settings.solve_workers,
-                }
+                update={"time_limit_s": self.settings.improve_time_limit_s, "workers": workers}
             )
             roster = await asyncio.get_running_loop().run_in_executor(
                 self.executor, self.improve, instance, params

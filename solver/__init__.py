@@ -43,7 +43,8 @@ def replan(instance: Instance, params: Params) -> Roster:
 
 def warm_up() -> None:
     """Load OR-Tools and the solver's modules, so the first solve in a fresh process is not slower."""
-    import solver.engine  # noqa: F401
+    import solver.incremental  # the engine with it
+    import solver.lift_routes  # noqa: F401
 
 
 def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:

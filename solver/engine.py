@@ -50,10 +50,16 @@ Improve = Callable[[Problem, Params, RosterState, float], tuple[RosterState, Sol
 
 
 def solve(
-    instance: Instance, params: Params, *, started: float | None = None, improve: Improve | None = None
+    instance: Instance,
+    params: Params,
+    *,
+    started: float | None = None,
+    improve: Improve | None = None,
+    keep_routes: bool = False,
 ) -> Roster:
     """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time),
-    improved by ``improve`` (default: the whole roster, ``improve_whole``)."""
+    improved by ``improve`` (default: the whole roster, ``improve_whole``); with ``keep_routes``, a
+    lift whose approved routes still stand is not routed again."""
     t0 = time.monotonic() if started is None else started
     problem = Problem(instance, params)
     lifts = [r for r in instance.requests if r.pickups]
@@ -71,7 +77,7 @@ def solve(
         from solver import lift_routes  # OR-Tools' routing loads only for such lifts
 
         before = state.objective()
-        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts))
+        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts), keep_routes)
         if state.objective() != before and status == SolveStatus.OPTIMAL:
             status = SolveStatus.FEASIBLE
     roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)

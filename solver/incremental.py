@@ -31,8 +31,13 @@ from solver.state import RosterState
 
 log = logging.getLogger("solver")
 
+WHOLE_UP_TO = EXACT_ONLY_PAIRS
+"""Up to this many pairs the whole model is proven in about the time a repair takes: solve it whole."""
 MAX_SHARE = 0.5
 """A neighbourhood over this share of the pairs is the whole roster in all but name: solve it whole."""
+RING_SHARE = 0.3
+"""The first ring's members, with their weeks, stay under this share of the pairs: a request that
+nearly everybody could take (leafleting) brings its best-placed candidates, not the whole club."""
 MAX_RINGS = 3
 """Rings of members freed at most: the changed requests' candidates, then those who could take
 over their work, and once more. With the change penalty the best repair rarely reaches further."""
@@ -54,7 +59,7 @@ def replan(instance: Instance, params: Params, *, started: float | None = None) 
     def improve(
         problem: Problem, params: Params, state: RosterState, deadline: float
     ) -> tuple[RosterState, SolveStatus, int | None]:
-        if len(problem.pair_r) > EXACT_ONLY_PAIRS and (instance.approved or instance.hint):
+        if len(problem.pair_r) > WHOLE_UP_TO and (instance.approved or instance.hint):
             change = _changes(problem, state)
             members = _candidates(problem, change)
             if len(_pairs_of(problem, members)) <= MAX_SHARE * len(problem.pair_r):
@@ -62,7 +67,7 @@ def replan(instance: Instance, params: Params, *, started: float | None = None) 
                 return _repair(problem, state, members, deadline, params.seed), SolveStatus.FEASIBLE, None
         return improve_whole(problem, params, state, deadline)
 
-    roster = solve_roster(instance, params, started=started, improve=improve)
+    roster = solve_roster(instance, params, started=started, improve=improve, keep_routes=True)
     return roster.model_copy(update={"kind": kind[0]})
 
 
@@ -92,8 +97,18 @@ def _changes(problem: Problem, state: RosterState) -> _Change:
 
 
 def _candidates(problem: Problem, change: _Change) -> set[int]:
-    """The changed members and everybody who could take a changed request."""
-    return change.members | {problem.pair_m[p] for r in change.requests for p in problem.by_req[r]}
+    """The changed members and those who could take a changed request, the best placed first
+    (highest gain: nearest, preferred) while their weeks hold under ``RING_SHARE`` of the pairs."""
+    pb = problem
+    members = set(change.members)
+    budget = RING_SHARE * len(pb.pair_r) - len(_pairs_of(pb, members))
+    offers = sorted((p for r in change.requests for p in pb.by_req[r]), key=lambda p: (-pb.gain[p], p))
+    for p in offers:
+        m = pb.pair_m[p]
+        if m not in members and len(pb.by_mem[m]) <= budget:
+            members.add(m)
+            budget -= len(pb.by_mem[m])
+    return members
 
 
 def _pairs_of(problem: Problem, members: set[int]) -> list[int]:
