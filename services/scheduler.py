@@ -73,6 +73,9 @@ class Scheduler:
         self._to_improve: dict[str, tuple[int, str, int]] = {}
         """Repaired proposals worth a whole solve: club -> (generation, roster id, objective)."""
         self._improving: asyncio.Task[int] | None = None
+        self.owns: Callable[[str], bool] = lambda club_id: True
+        """Which clubs this scheduler plans: all of them in one process; in Kafka mode those whose
+        partition this worker consumes (``services.stream.ownership``)."""
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -101,7 +104,7 @@ class Scheduler:
         if free <= 0:
             return 0
         started = 0
-        due = await asyncio.to_thread(self._due)
+        due = [(club_id, g) for club_id, g in await asyncio.to_thread(self._due) if self.owns(club_id)]
         for club_id, _ in due:
             if club_id in self._running:
                 continue
@@ -124,6 +127,8 @@ class Scheduler:
         if self._improving is not None and not self._improving.done():
             return
         self._improving = None
+        for club_id in [c for c in self._to_improve if not self.owns(c)]:  # moved to another worker
+            del self._to_improve[club_id]
         if self.improve is None or not self._to_improve:
             return
         club_id = next(iter(self._to_improve))
