@@ -178,9 +178,7 @@ class Scheduler:
                 members=len(instance.members),
             )
             params = self.params.model_copy(update={"workers": self._workers()})
-            roster = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self.solve, instance, params
-            )
+            roster = await self._run(self.solve, instance, params)
             proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
             recorded = await asyncio.to_thread(self._record, proposal, generation, fingerprint)
         except Exception as exc:
@@ -227,9 +225,7 @@ class Scheduler:
             params = self.params.model_copy(
                 update={"time_limit_s": self.settings.improve_time_limit_s, "workers": workers}
             )
-            roster = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self.improve, instance, params
-            )
+            roster = await self._run(self.improve, instance, params)
             if roster.objective <= objective:
                 log.info("improve.none", club_id=club_id, generation=generation, objective=roster.objective)
                 return 0
@@ -247,6 +243,12 @@ class Scheduler:
             before=objective,
         )
         return int(recorded)
+
+    async def _run(self, solve: SolveFn, instance: Instance, params: Params) -> Roster:
+        """``solve`` in the solver processes, given up (TimeoutError) once it has run twice its
+        limit and ten seconds more: a solve that never returns must not hold its club for ever."""
+        solving = asyncio.get_running_loop().run_in_executor(self.executor, solve, instance, params)
+        return await asyncio.wait_for(solving, timeout=params.time_limit_s * 2 + 10)
 
     async def _instance(self, snap: PlanningSnapshot) -> Instance:
         instance = to_instance(snap)

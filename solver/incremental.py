@@ -8,9 +8,12 @@ neighbourhood exactly. If it proves that neighbourhood optimal with time to spar
 (the members who could take over the work of the first) is freed too. Everything outside stays as
 it was, so the answer comes in a fraction of a second where the whole model needs several.
 
-When there is no current roster, or what changed reaches most of the roster, or the problem is
-small enough to be solved whole in about the same time, the whole solve answers instead
-(``engine.improve_whole``). The roster says which kind of solve produced it (``Roster.kind``).
+A club small enough for one model (up to ``engine.EXACT_ONLY_PAIRS`` pairs, a demo-sized club has
+about 200) is re-decided whole by CP-SAT from the current roster, which proves such a club in about
+a second and has a good roster within a few tenths; with the product rules (lifts, buddy rule,
+leads) HiGHS, which the whole solve tries first there, proves none of them within the re-solve
+limit. A bigger club without a current roster, or whose changes reach most of it, gets the whole
+solve (``engine.improve_whole``). The roster says which kind of solve produced it (``Roster.kind``).
 """
 
 from __future__ import annotations
@@ -31,13 +34,12 @@ from solver.state import RosterState
 
 log = logging.getLogger("solver")
 
-WHOLE_UP_TO = EXACT_ONLY_PAIRS
-"""Up to this many pairs the whole model is proven in about the time a repair takes: solve it whole."""
 MAX_SHARE = 0.5
 """A neighbourhood over this share of the pairs is the whole roster in all but name: solve it whole."""
-RING_SHARE = 0.3
-"""The first ring's members, with their weeks, stay under this share of the pairs: a request that
-nearly everybody could take (leafleting) brings its best-placed candidates, not the whole club."""
+RING_SHARE, RING_PAIRS = 0.3, 1500
+"""The first ring's members, with their weeks, stay under this share of the pairs or this many
+pairs, whichever is more: a request that nearly everybody could take (leafleting) brings its
+best-placed candidates, not the whole club; CP-SAT decides 1,500 pairs in about 0.2 s."""
 MAX_RINGS = 3
 """Rings of members freed at most: the changed requests' candidates, then those who could take
 over their work, and once more. With the change penalty the best repair rarely reaches further."""
@@ -59,12 +61,14 @@ def replan(instance: Instance, params: Params, *, started: float | None = None) 
     def improve(
         problem: Problem, params: Params, state: RosterState, deadline: float
     ) -> tuple[RosterState, SolveStatus, int | None]:
-        if len(problem.pair_r) > WHOLE_UP_TO and (instance.approved or instance.hint):
-            change = _changes(problem, state)
-            members = _candidates(problem, change)
+        everyone = set(range(problem.n_mem))
+        if len(problem.pair_r) <= EXACT_ONLY_PAIRS:
+            return _repair(problem, state, everyone, deadline, params.seed)
+        if instance.approved or instance.hint:
+            members = _candidates(problem, _changes(problem, state))
             if len(_pairs_of(problem, members)) <= MAX_SHARE * len(problem.pair_r):
                 kind[0] = SolveKind.INCREMENTAL
-                return _repair(problem, state, members, deadline, params.seed), SolveStatus.FEASIBLE, None
+                return _repair(problem, state, members, deadline, params.seed)
         return improve_whole(problem, params, state, deadline)
 
     roster = solve_roster(instance, params, started=started, improve=improve, keep_routes=True)
@@ -101,7 +105,7 @@ def _candidates(problem: Problem, change: _Change) -> set[int]:
     (highest gain: nearest, preferred) while their weeks hold under ``RING_SHARE`` of the pairs."""
     pb = problem
     members = set(change.members)
-    budget = RING_SHARE * len(pb.pair_r) - len(_pairs_of(pb, members))
+    budget = max(RING_SHARE * len(pb.pair_r), RING_PAIRS) - len(_pairs_of(pb, members))
     offers = sorted((p for r in change.requests for p in pb.by_req[r]), key=lambda p: (-pb.gain[p], p))
     for p in offers:
         m = pb.pair_m[p]
@@ -124,8 +128,11 @@ def _next_ring(problem: Problem, state: RosterState, members: set[int]) -> set[i
 
 def _repair(
     problem: Problem, state: RosterState, members: set[int], deadline: float, seed: int
-) -> RosterState:
-    """Re-decide the weeks of ``members`` exactly, then of a wider ring while each is proven in time."""
+) -> tuple[RosterState, SolveStatus, int | None]:
+    """Re-decide the weeks of ``members`` exactly, then of a wider ring while each is proven in
+    time; optimal, with its bound, when the last ring was everybody and proven."""
+    everyone = set(range(problem.n_mem))
+    status, bound = SolveStatus.FEASIBLE, None
     for ring in range(1, MAX_RINGS + 1):
         left = deadline - time.monotonic()
         if left <= 0.01:
@@ -136,18 +143,21 @@ def _repair(
             repaired = RosterState(problem, (state.chosen - scope.hint) | set(result.chosen))
             if repaired.objective() >= state.objective():
                 state = repaired
+        proven = result.status == cp_model.OPTIMAL
         log.info(
             "repair ring %d: %d members, %d pairs, objective %d (%s)",
             ring,
             len(members),
             len(scope.pairs),
             state.objective(),
-            "proven" if result.status == cp_model.OPTIMAL else "not proven",
+            "proven" if proven else "not proven",
         )
-        wider = _next_ring(problem, state, members)
-        if result.status != cp_model.OPTIMAL or wider == members:
+        if members == everyone:
+            if proven and result.bound is not None and state.objective() == result.bound - problem.constant:
+                status, bound = SolveStatus.OPTIMAL, state.objective()
             break
-        if len(_pairs_of(problem, wider)) > MAX_SHARE * len(problem.pair_r):
+        wider = _next_ring(problem, state, members)
+        if not proven or wider == members or len(_pairs_of(problem, wider)) > MAX_SHARE * len(problem.pair_r):
             break
         members = wider
-    return state
+    return state, status, bound

@@ -127,8 +127,8 @@ def test_a_burst_on_two_workers_costs_no_solve_that_adds_nothing(kafka_stack: Ka
     stack = kafka_stack
     stack.start("relay")
     workers = [stack.start("worker"), stack.start("worker")]
-    club_id, coordinator, partner = new_club(stack, "Burst club")
     wait_for("the group to share the partitions", lambda: all(owned(w) for w in workers), timeout_s=60)
+    club_id, coordinator, partner = new_club(stack, "Burst club")
     with stack.api() as http:
         started = time.monotonic()
         requests = submit(http, partner, range(30))

@@ -1,7 +1,6 @@
 """Re-plans repair the current roster around what changed (solver.incremental), and reach the
-optimum the whole solve proves. The small fixtures are solved whole by default (a repair would
-save nothing there, and its neighbourhood is most of the roster), so these tests lift both limits
-to exercise the repair on them."""
+optimum the whole solve proves. The small fixtures are re-decided whole by default (one model
+holds them), so most of these tests lift the limits to exercise the neighbourhood repair on them."""
 
 from __future__ import annotations
 
@@ -17,7 +16,8 @@ RESOLVE = Params(time_limit_s=5, change_weight=2000, workers=1)
 
 @pytest.fixture(autouse=True)
 def repair_small_problems(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incremental_module, "WHOLE_UP_TO", 0)
+    monkeypatch.setattr(incremental_module, "EXACT_ONLY_PAIRS", 0)
+    monkeypatch.setattr(incremental_module, "RING_PAIRS", 0)
     monkeypatch.setattr(incremental_module, "MAX_SHARE", 1.0)
 
 
@@ -75,9 +75,11 @@ def test_without_a_current_roster_the_whole_roster_is_solved() -> None:
     assert first.status == SolveStatus.OPTIMAL
 
 
-def test_small_problems_are_solved_whole_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_problems_are_solved_whole_from_the_current_roster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()
     inst = instance_from_bench(load_fixture("small-s1"))
     before = solve(inst, Params(time_limit_s=5, workers=1))
     again = inst.model_copy(update={"approved": before.assignments, "forbidden": (before.assignments[0],)})
-    assert replan(again, RESOLVE).kind == SolveKind.FULL
+    after = replan(again, RESOLVE)
+    assert (after.kind, after.status) == (SolveKind.FULL, SolveStatus.OPTIMAL)
+    assert after.objective == after.bound == _optimum(again)
