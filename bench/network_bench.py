@@ -236,9 +236,10 @@ def run(a: argparse.Namespace, database_url: str, env: dict[str, str], work: Pat
         start_services(stack, a.mode, a.workers, port, env, work)
         with httpx.Client(base_url=base, timeout=30) as http:
             wait_until("the API", lambda: http.get("/healthz").status_code == 200, 60)
+        consumer = env.get("MECHANIC_WORKER_ID", "embedded")  # the group's inbox, or the dispatcher's
         wait_until(
-            "a first proposal for every club",
-            lambda: len(first_proposals(engine)) > 0 and _all_planned(engine, clubs),
+            "every club's setup handled and planned",
+            lambda: _all_planned(engine, clubs) and _quiet(engine, consumer),
             600,
         )
         print(f"streaming {a.rate}/s for {a.seconds:.0f} s", file=sys.stderr)
@@ -268,6 +269,23 @@ def run(a: argparse.Namespace, database_url: str, env: dict[str, str], work: Pat
         "solves": count,
         "logs": str(work),
     }
+
+
+def _quiet(engine: Engine, consumer: str) -> bool:
+    """Every event of the clubs' setup handled by ``consumer`` and every club's changes solved, so
+    the stream is measured alone."""
+    from sqlalchemy import func
+
+    from services.store.tables import outbox, processed_events, schedule_state
+
+    s = schedule_state.c
+    with engine.connect() as conn:
+        events = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
+        handled = conn.execute(
+            select(func.count()).where(processed_events.c.consumer == consumer)
+        ).scalar_one()
+        behind = conn.execute(select(func.count()).where(s.generation > s.solved_generation)).scalar_one()
+    return bool(handled >= events and behind == 0)
 
 
 def _all_planned(engine: Engine, clubs: list[dict[str, Any]]) -> bool:
