@@ -21,7 +21,7 @@ from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store.db import make_engine, upgrade
 from services.store.uow import SqlUnitOfWork
-from solver import solve, warm_up
+from solver import replan, solve, warm_up
 
 
 def configure_logging(settings: Settings) -> None:
@@ -61,7 +61,7 @@ def road_times(settings: Settings) -> RoadTimes | None:
     return RoadTimes(router, settings.road_max_points)
 
 
-def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = solve) -> Container:
+def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., Any] = replan) -> Container:
     if migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
@@ -76,7 +76,9 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
     for _ in range(processes):
         pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
-    scheduler = Scheduler(uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings))
+    scheduler = Scheduler(
+        uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings), improve=solve
+    )
     notifier = build_notifier(engine, settings)
     return Container(
         settings, engine, scheduler, notifier, build_webhooks(engine), build_alerts(engine, settings)

@@ -100,6 +100,9 @@ class PlanningSnapshot:
     oldest first: when two cannot stand together, the older one stays."""
     approved_routes: tuple[PlannedRoute, ...] = ()
     """The approved roster's lift routes: a re-plan keeps who collects whom where it can."""
+    proposed: tuple[Slot, ...] = ()
+    """The latest proposal awaiting approval: where a re-plan starts (not an input of the plan, so
+    not part of the fingerprint; a new proposal is made only when an input changed)."""
 
     def fingerprint(self) -> str:
         """What planning reads, without the horizon's exact minute: equal fingerprints, equal plans.
@@ -163,6 +166,8 @@ class Proposal:
     routes: tuple[PlannedRoute, ...] = field(default=())
     lift_notes: tuple[tuple[str, int | None, str], ...] = field(default=())
     """Why some of a lift's people are not carried: (request_id, pickup position or None, text)."""
+    solve_kind: str = "full"
+    """``solver.SolveKind``: the whole roster, or the previous one repaired around what changed."""
 
 
 class ScheduleRepository(abc.ABC):
@@ -185,11 +190,21 @@ class ScheduleRepository(abc.ABC):
         (read under the lease, with the snapshot); None if another scheduler holds it."""
 
     @abc.abstractmethod
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
-        """Record that changes up to ``generation`` are in a proposal, and free the lease.
+    def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
+        """Record that changes up to ``generation`` are in a proposal, solved from inputs with this
+        ``fingerprint``, and free the lease.
 
         The fence: False, and nothing recorded, when ``owner`` lost the lease or a solve of a
         generation as new was recorded meanwhile; the caller must then discard its proposal."""
+
+    @abc.abstractmethod
+    def solved_fingerprint(self, club_id: str) -> str | None:
+        """The fingerprint recorded with the club's last solve (by any worker)."""
+
+    @abc.abstractmethod
+    def settled(self, club_id: str, generation: int) -> bool:
+        """Whether ``generation`` is the club's newest and solved, and nobody is solving the club:
+        a background improvement of that generation's proposal may then replace it."""
 
     @abc.abstractmethod
     def failures(self, club_id: str) -> int:

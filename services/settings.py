@@ -46,10 +46,15 @@ class Settings(BaseSettings):
     max_delay_s: float = Field(default=1.0, ge=0)
     """A steady stream of changes still gets a solve at least this often (changes that arrive
     during a solve wait for it anyway: the lease holds one solve per club at a time)."""
-    solve_time_limit_s: float = Field(default=1.5, gt=0)
-    """Per re-solve. A club of 300 members and 250 requests a week gets a first roster within 0.5%
-    of the ten-second one, and a re-solve after a decline or a new request changes nothing else
-    (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
+    solve_time_limit_s: float = Field(default=1.0, gt=0)
+    """Per re-solve (at most: a solve that proves its answer stops sooner). A re-plan repairs the
+    current roster around what changed: after a decline in a club of 300 members and 250 requests
+    a week it answers in 0.1-0.3 s at the proven optimum (bench/resolve_bench.py); a small club is
+    solved whole and proven in a few tenths. The whole solve of a big club that only this limit
+    allows is improved in the background (``improve_time_limit_s``)."""
+    improve_time_limit_s: float = Field(default=10.0, gt=0)
+    """A repaired proposal is solved whole in the background with this limit while no club waits,
+    and replaced if the whole solve is better and nothing changed meanwhile."""
     solve_workers: int = Field(default=os.cpu_count() or 2, ge=1)
     """CP-SAT threads, shared by the solves running at once."""
     solve_parallel: int = Field(default=4 * (os.cpu_count() or 2), ge=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
@@ -44,8 +45,21 @@ ROUTING_SHARE = 0.3
 """At most this share of the time limit is kept for routing lifts with pickups (after the roster)."""
 
 
-def solve(instance: Instance, params: Params, *, started: float | None = None) -> Roster:
-    """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time)."""
+Improve = Callable[[Problem, Params, RosterState, float], tuple[RosterState, SolveStatus, int | None]]
+"""How the warm start is improved until a deadline: returns the roster, its status and a bound."""
+
+
+def solve(
+    instance: Instance,
+    params: Params,
+    *,
+    started: float | None = None,
+    improve: Improve | None = None,
+    keep_routes: bool = False,
+) -> Roster:
+    """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time),
+    improved by ``improve`` (default: the whole roster, ``improve_whole``); with ``keep_routes``, a
+    lift whose approved routes still stand is not routed again."""
     t0 = time.monotonic() if started is None else started
     problem = Problem(instance, params)
     lifts = [r for r in instance.requests if r.pickups]
@@ -57,6 +71,23 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
         state = greedy_roster(problem)
     first_feasible = time.monotonic() - t0
     log.info("warm start: objective %d after %.2f s", state.objective(), first_feasible)
+    state, status, bound = (improve or improve_whole)(problem, params, state, deadline)
+    lifted = None
+    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
+        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
+
+        before = state.objective()
+        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts), keep_routes)
+        if state.objective() != before and status == SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
+    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
+
+
+def improve_whole(
+    problem: Problem, params: Params, state: RosterState, deadline: float
+) -> tuple[RosterState, SolveStatus, int | None]:
+    """The whole roster improved from the warm start ``state`` until ``deadline``, by size."""
     status, bound = SolveStatus.FEASIBLE, None
     n_pairs = len(problem.pair_r)
     if n_pairs <= EXACT_ONLY_PAIRS:
@@ -71,16 +102,7 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
-    lifted = None
-    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
-        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
-
-        before = state.objective()
-        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts))
-        if state.objective() != before and status == SolveStatus.OPTIMAL:
-            status = SolveStatus.FEASIBLE
-    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
-    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
+    return state, status, bound
 
 
 def _cp_sat(

@@ -1,6 +1,7 @@
 """A fast first roster, used as the warm start and as the answer if time runs out at once.
 
-Approved assignments that still fit come first, so a re-solve starts from the current roster.
+Approved assignments that still fit come first, then the latest proposal's (``Instance.hint``), so a
+re-solve starts from the current roster.
 Then requests are served by priority; within a priority, in a few orders (short jobs first, because
 hours are the scarce resource and a short job earns the same per slot as a long one; by start
 time; scarce requests, with few eligible members, first), keeping the best roster. Each slot goes
@@ -37,7 +38,7 @@ def greedy_roster(problem: Problem) -> RosterState:
 
 def _greedy_pass(pb: Problem, order: list[int]) -> RosterState:
     state = RosterState(pb)
-    for p in pb.approved:  # start from what coordinators approved, so a re-solve changes little
+    for p in (*pb.approved, *pb.hinted):  # start from the current roster, so a re-solve changes little
         if state.fits(p):
             state.add(p)
     for r in order:

@@ -19,8 +19,9 @@ import logging
 
 from solver.explain import reason
 from solver.problem import Problem
+from solver.route_check import check_routes
 from solver.routing import Driver, LiftPlan, direct_route, plan, seats_note
-from solver.schema import LiftNote, ReasonCode, Roster, Route
+from solver.schema import Assignment, LiftNote, ReasonCode, Roster, Route
 from solver.state import RosterState
 from solver.travel import Travel
 
@@ -35,19 +36,40 @@ def lifts_with_pickups(problem: Problem) -> list[int]:
 
 
 def route_lifts(
-    problem: Problem, state: RosterState, seconds_per_lift: float
+    problem: Problem, state: RosterState, seconds_per_lift: float, keep_approved: bool = False
 ) -> tuple[list[Route], list[LiftNote]]:
-    """Routes and notes of every lift with pickups; ``state`` is changed to the drivers who drive."""
+    """Routes and notes of every lift with pickups; ``state`` is changed to the drivers who drive.
+    With ``keep_approved`` (a re-plan), a lift whose approved routes still stand is not routed again."""
     routes: list[Route] = []
     notes: list[LiftNote] = []
     for r in lifts_with_pickups(problem):
         if not any(p in state.chosen for p in problem.by_req[r]):
             notes.append(_unserved(problem, state, r))
             continue
+        kept = _standing_routes(problem, state, r) if keep_approved else None
+        if kept is not None:
+            routes += kept
+            continue
         lift = _route_guarded(problem, state, r, seconds_per_lift)
         routes += lift.routes
         notes += lift.notes
     return routes, notes
+
+
+def _standing_routes(problem: Problem, state: RosterState, r: int) -> list[Route] | None:
+    """The lift's approved routes if the roster kept exactly their drivers, they carry everyone and
+    they still pass every check (pickups, times and seats as they are now); else None."""
+    instance = problem.instance
+    req = instance.requests[r]
+    approved = [route for route in instance.approved_routes if route.request_id == req.id]
+    drivers = {instance.members[problem.pair_m[p]].id for p in problem.by_req[r] if p in state.chosen}
+    if not approved or drivers != {route.member_id for route in approved}:
+        return None
+    carried = sum(max((stop.load for stop in route.stops), default=0) for route in approved)
+    assigned = [Assignment(request_id=req.id, slot_index=0, member_id=m) for m in drivers]
+    if carried < req.passengers or check_routes(instance, assigned, approved, problem.params):
+        return None
+    return approved
 
 
 def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:

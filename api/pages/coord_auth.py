@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Connection
 
 from api.deps import EngineDep, WriteConn
 from api.pages import cookies
@@ -30,6 +29,7 @@ from api.pages.security import (
 from api.schemas import Email, Name
 from services import passwords
 from services.store import accounts, notices, tokens
+from services.store.db import Connection
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 NAME: TypeAdapter[str] = TypeAdapter(Name)

@@ -207,6 +207,8 @@ rosters = Table(
     Column("wall_s", Float, nullable=False),
     Column("approved_at", UtcDateTime),
     Column("approved_by", String(64)),
+    # Which kind of solve produced it (solver.SolveKind): the whole roster, or a repair of the last one.
+    Column("solve_kind", String(16), nullable=False, server_default="full"),
     Index("ix_rosters_club_status", "club_id", "status"),
 )
 
@@ -383,6 +385,9 @@ schedule_state = Table(
     Column("failure", Text),
     Column("failures", Integer, nullable=False, default=0, server_default="0"),  # in a row, for back-off
     Column("retry_at", UtcDateTime),
+    # What the solved generation's snapshot read (PlanningSnapshot.fingerprint): any worker that
+    # finds the same inputs again records the generation as solved without solving.
+    Column("solved_fingerprint", String(64)),
 )
 
 tokens = Table(

@@ -12,16 +12,19 @@ import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import faust
 import structlog
+from faust.types import TP
+from mode.signals import BaseSignalT
 
 from events import ALL_TOPICS
 from services.delivery import Container
 from services.retry import RetryPolicy
 from services.store import retention
 from services.store.dead_letters import Where
+from services.stream.ownership import Ownership
 
 log = structlog.get_logger("mechanic.stream")
 
@@ -58,6 +61,7 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
     for name in ALL_TOPICS:
         topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
         app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
+    plan_owned_clubs(app, container)
     app.task(scheduler_of(app, container))
     app.task(sender_of(app, container))
     app.timer(container.settings.retention_interval_s)(retention_of(container))
@@ -135,8 +139,25 @@ def retention_of(container: Container) -> Callable[[], Awaitable[None]]:
     return prune
 
 
+def plan_owned_clubs(app: faust.App, container: Container) -> Ownership:
+    """Each worker plans the clubs of the partitions it consumes, following every rebalance."""
+    ownership = Ownership(container.settings.kafka_partitions)
+    container.scheduler.owns = ownership.owns
+
+    # Faust sends (app, partitions); the handlers need only the partitions' numbers.
+    def assigned(_: Any, /, *args: Any, signal: BaseSignalT[Any], **__: Any) -> None:
+        ownership.assigned(tp.partition for tp in cast(set[TP], args[0]))
+
+    def revoked(_: Any, /, *args: Any, signal: BaseSignalT[Any], **__: Any) -> None:
+        ownership.revoked(tp.partition for tp in cast(set[TP], args[0]))
+
+    app.on_partitions_assigned.connect(assigned)
+    app.on_partitions_revoked.connect(revoked)
+    return ownership
+
+
 def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:
-    """Every worker ticks the scheduler; its database lease keeps one club's solve on one worker."""
+    """Every worker ticks the scheduler for the clubs it owns; the database lease stays the fence."""
 
     async def schedule() -> None:
         interval = container.settings.poll_interval_s

@@ -40,8 +40,14 @@ class FakeSchedule(ScheduleRepository):
     def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
         return len(self.dirty)
 
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
+    def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
         return True
+
+    def solved_fingerprint(self, club_id: str) -> str | None:
+        return None
+
+    def settled(self, club_id: str, generation: int) -> bool:
+        return False
 
     def failures(self, club_id: str) -> int:
         return 0
