@@ -133,17 +133,18 @@ def _mip_and_search(
     guide = None if relaxation is None else relaxation.values
     search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers, guide)
     left = deadline - time.monotonic()
-    if model is None or relaxation is None or left * (1 - SEARCH_FIRST_SHARE) < MIP_PER_LP * relaxation.seconds:
+    if relaxation is None or left * (1 - SEARCH_FIRST_SHARE) < MIP_PER_LP * relaxation.seconds:
         search.run(deadline, params.max_rounds)
         bound = None if relaxation is None else relaxation.bound
         return search.state, _status(search.value, bound), bound
     search.run(time.monotonic() + left * SEARCH_FIRST_SHARE, params.max_rounds)
+    assert model is not None  # there is a relaxation
     mip = model.solve(deadline - time.monotonic() - MIP_READ_S, search.state)
     if mip is None:
         return search.state, _status(search.value, relaxation.bound), relaxation.bound
     found = verified_state(problem, mip)
     best = found if found is not None and found.objective() >= search.value else search.state
-    bound = min(mip.bound, relaxation.bound)
+    bound = relaxation.bound if mip.bound is None else min(mip.bound, relaxation.bound)
     return best, _status(best.objective(), bound), bound
 
 

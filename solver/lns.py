@@ -75,7 +75,8 @@ class NeighbourhoodSearch:
         machine is shared. Measured on medium seeds 1-5 against the whole model (docs/benchmarks.md).
         """
         n = len(problem.pair_r)
-        return cls(problem, state, seed, workers, size=3 * n // 10, max_pairs=n // 2, sub_limit=0.3, guide=guide)
+        size, most = 3 * n // 10, n // 2
+        return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3, guide=guide)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:

@@ -11,6 +11,7 @@ makes it decline rather than answer a different question.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -51,7 +52,8 @@ class MipResult:
     """Pairs the best solution found sends (pins included)."""
     objective: int
     """Its objective in the Problem's terms (constant subtracted), as ``RosterState.objective``."""
-    bound: int
+    bound: int | None
+    """No roster scores more (None when HiGHS stopped before its first bound)."""
     proven: bool
 
 
@@ -124,10 +126,13 @@ class MipModel:
         chosen = [p for p in range(self.n_pairs) if values[p] > 0.5]
         objective = round(info.objective_function_value) - pb.constant
         # HiGHS's bound is a float a hair above the integer optimum; every objective is an integer.
-        bound = int(min(info.mip_dual_bound, 1e15) + 1e-6) - pb.constant
-        proven = bound <= objective
+        dual = info.mip_dual_bound
+        bound = int(dual + 1e-6) - pb.constant if math.isfinite(dual) else None
+        if bound is not None:
+            bound = max(bound, objective)
+        proven = bound == objective
         log.info("MIP: objective %d, bound %d, proven %s", objective, bound, proven)
-        return MipResult(chosen, objective, max(bound, objective), proven)
+        return MipResult(chosen, objective, bound, proven)
 
     def within_support(
         self, relaxation: Relaxation, time_limit: float, start: RosterState
@@ -154,12 +159,11 @@ class MipModel:
 
     def _values(self, state: RosterState) -> list[float]:
         """Every column's value for ``state``: the pairs, the flags and the load extremes."""
-        pb = self.pb
         values = [float(p in state.chosen) for p in range(self.n_pairs)]
         values += [float(state.count[r] > 0) for r in self.sent]
         values += [float(state.held[m] != 0) for m in self.used]
         high, low = state.fairness_extremes()
-        return values + [float(high or 0), float(low or 0)]
+        return [*values, float(high or 0), float(low or 0)]
 
 
 @dataclass
