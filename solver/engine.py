@@ -28,12 +28,12 @@ EXACT_ONLY_PAIRS = 2_000
 """Up to this many pairs (tiny, small) the whole model gets all the time: HiGHS proves small
 optima in about 0.1 s (CP-SAT in 0.3-0.7 s, over a second when the machine is busy); CP-SAT
 takes over if HiGHS does not prove. Above, the search and HiGHS share the time."""
-MIP_READ_S = 0.5
+MIP_READ_S = 0.3
 """Seconds kept back from HiGHS to read its answer, verify it and write the roster."""
 SUB_MIP_READ_S = 0.1
 """The same for HiGHS on the LP-guided sub-program, which keeps to its time limit (the whole
 program's presolve can overrun it)."""
-SEARCH_FIRST_SHARE = 0.15
+SEARCH_FIRST_SHARE = 0.05
 """Share of a mid-size solve the search gets before HiGHS: about a second and a half at 10 s,
 where the search is within 0.4-3% of the optimum (medium seeds 1-5 at 2 s)."""
 MIP_PER_LP = 10.0
