@@ -131,7 +131,7 @@ class MipModel:
         if bound is not None:
             bound = max(bound, objective)
         proven = bound == objective
-        log.info("MIP: objective %d, bound %d, proven %s", objective, bound, proven)
+        log.info("MIP: objective %d, bound %s, proven %s", objective, bound, proven)
         return MipResult(chosen, objective, bound, proven)
 
     def within_support(
