@@ -10,6 +10,14 @@ from typing import Any
 from services.commands.answers import ChaseAssignment, chase_assignment
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.placement import Refused
+from services.commands.requests import (
+    CancelRequest,
+    EditRequest,
+    SubmitRequest,
+    cancel_request,
+    edit_request,
+    submit_request,
+)
 from services.commands.roster import (
     ApproveRoster,
     PlaceMember,
@@ -24,7 +32,18 @@ from services.commands.roster import (
 )
 from services.ports import UnitOfWork
 
-Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment | OfferHelp
+Command = (
+    ApproveRoster
+    | SwapSlots
+    | PlaceMember
+    | Unpin
+    | UndoRemoval
+    | ChaseAssignment
+    | OfferHelp
+    | SubmitRequest
+    | EditRequest
+    | CancelRequest
+)
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     ApproveRoster: approve_roster,
@@ -34,6 +53,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
     OfferHelp: offer_help,
+    SubmitRequest: submit_request,
+    EditRequest: edit_request,
+    CancelRequest: cancel_request,
 }
 
 
@@ -47,11 +69,14 @@ def execute(uow: UnitOfWork, command: Command) -> Any:
 __all__ = [
     "HANDLERS",
     "ApproveRoster",
+    "CancelRequest",
     "ChaseAssignment",
     "Command",
+    "EditRequest",
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",
     "Unpin",

@@ -11,6 +11,7 @@ from services.ports import UnitOfWork
 from services.store import audit, outbox
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
+from services.store.request_rows import SqlRequests
 from services.store.tables import processed_events
 
 
@@ -29,6 +30,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.rosters = SqlRosters(self.conn)
         self.assignments = SqlAssignments(self.conn)
         self.pins = SqlPins(self.conn)
+        self.requests = SqlRequests(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
