@@ -167,7 +167,9 @@ class FakeRequests(RequestRepository):
     def update(self, request_id: str, values: Mapping[str, object]) -> None:
         row = self.rows[request_id]
         fields = {k: values.get(k, v) for k, v in row.fields.items()}
-        pickups = tuple(values.get("pickups") or ())  # type: ignore[call-overload]
+        given = values.get("pickups") or []
+        assert isinstance(given, list)
+        pickups = tuple(dict(p) for p in given)
         self.rows[request_id] = dataclasses.replace(row, fields=fields, pickups=pickups)
 
     def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
