@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from events.assignments import (
     AssignmentAccepted,
+    AssignmentChanged,
     AssignmentChased,
     AssignmentDeclined,
     AssignmentIssued,
@@ -16,7 +17,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
-from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
+from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
     HelpOffered,
     MemberPinned,
@@ -31,6 +32,7 @@ from events.rosters import (
 AnyEvent = Annotated[
     RequestSubmitted
     | RequestCancelled
+    | RequestChanged
     | LiftAsked
     | MemberRegistered
     | MemberUpdated
@@ -50,7 +52,8 @@ AnyEvent = Annotated[
     | AssignmentAccepted
     | AssignmentDeclined
     | AssignmentNoShow
-    | AssignmentChased,
+    | AssignmentChased
+    | AssignmentChanged,
     Field(discriminator="type"),
 ]
 

@@ -16,6 +16,7 @@ ALL_TOPICS: tuple[str, ...] = (REQUESTS, MEMBERS, ROSTERS, ASSIGNMENTS)
 TOPIC_OF: dict[str, str] = {
     "RequestSubmitted": REQUESTS,
     "RequestCancelled": REQUESTS,
+    "RequestChanged": REQUESTS,
     "LiftAsked": REQUESTS,
     "MemberRegistered": MEMBERS,
     "MemberUpdated": MEMBERS,
@@ -36,6 +37,7 @@ TOPIC_OF: dict[str, str] = {
     "AssignmentDeclined": ASSIGNMENTS,
     "AssignmentNoShow": ASSIGNMENTS,
     "AssignmentChased": ASSIGNMENTS,
+    "AssignmentChanged": ASSIGNMENTS,
 }
 
 

@@ -46,6 +46,33 @@ SENT = (AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED)
 """Assignments of people sent and not withdrawn: the ones a no-show can be recorded for."""
 
 
+class SeriesScope(StrEnum):
+    """Which dates of a weekly series an edit or a cancellation covers."""
+
+    THIS = "this"
+    FOLLOWING = "following"
+    """This date and the later ones."""
+    ALL = "all"
+    """Every date of the series that has not begun."""
+
+
+class RequestChange(StrEnum):
+    """What an edit changed, as the people on the request are told it."""
+
+    TIME = "time"
+    PLACE = "place"
+    HEADCOUNT = "headcount"
+    SKILLS = "skills"
+    PICKUPS = "pickups"
+    DETAILS = "details"
+    """Title, kind, priority or notes."""
+
+
+class WithdrawReason(StrEnum):
+    FEWER_NEEDED = "fewer_needed"
+    """The request now needs fewer people than the places held."""
+
+
 class AttentionKind(StrEnum):
     """What a coordinator should look at, most pressing kinds first."""
 

@@ -22,6 +22,7 @@ from events import (
     MemberRegistered,
     MemberUpdated,
     RequestCancelled,
+    RequestChanged,
     RequestSubmitted,
     RosterApproved,
 )
@@ -97,6 +98,7 @@ def _withdraw(row: AssignmentRow, cause: AnyEvent, uow: UnitOfWork) -> None:
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     RequestSubmitted: (note_change,),
     RequestCancelled: (withdraw_cancelled_request, note_change),
+    RequestChanged: (note_change,),
     LiftAsked: (note_change,),
     MemberRegistered: (note_change,),
     MemberUpdated: (note_change,),

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from events import AnyEvent
+from services.domain import PartnerQuota
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,32 @@ class RequestRow:
     passengers: int
     priority: int
     pickups: tuple[PickupRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    """A request as its partner entered it, for edits and cancellations: ``fields`` holds the
+    editable columns (kind, title, notes, place_name, lat, lon, starts_at, ends_at, headcount,
+    skills, lead_skills, passengers, priority) and ``pickups`` the lift's pickup rows as mappings."""
+
+    id: str
+    partner_id: str
+    status: str
+    series_id: str | None
+    fields: dict[str, object]
+    pickups: tuple[dict[str, object], ...] = ()
+
+    @property
+    def starts_at(self) -> datetime:
+        value = self.fields["starts_at"]
+        assert isinstance(value, datetime)
+        return value
+
+    @property
+    def ends_at(self) -> datetime:
+        value = self.fields["ends_at"]
+        assert isinstance(value, datetime)
+        return value
 
 
 @dataclass(frozen=True)
@@ -326,6 +353,31 @@ class AssignmentRepository(abc.ABC):
         """A new state; ``decline_reason`` is kept with a decline."""
 
 
+class RequestRepository(abc.ABC):
+    """Partners' requests. ``submit`` and ``cancel`` are the shared request-taking functions, which
+    write their own events (RequestSubmitted, RequestCancelled); ``update`` writes state only."""
+
+    @abc.abstractmethod
+    def submit(
+        self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
+    ) -> str: ...
+
+    @abc.abstractmethod
+    def get(self, club_id: str, request_id: str) -> StoredRequest | None:
+        """A partner's request (not a lift a member asked for), whatever its status."""
+
+    @abc.abstractmethod
+    def series(self, club_id: str, series_id: str) -> list[StoredRequest]:
+        """Every request of the series, in time order."""
+
+    @abc.abstractmethod
+    def update(self, request_id: str, values: Mapping[str, object]) -> None:
+        """Replace the editable fields (and a lift's pickups, given ``pickups``)."""
+
+    @abc.abstractmethod
+    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None: ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: state changes and the events they emit commit together or not at all."""
 
@@ -334,6 +386,7 @@ class UnitOfWork(abc.ABC):
     assignments: AssignmentRepository
     pins: PinRepository
     people: PeopleRepository
+    requests: RequestRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

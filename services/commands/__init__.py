@@ -27,6 +27,14 @@ from services.commands.people import (
     update_member,
 )
 from services.commands.placement import Refused
+from services.commands.requests import (
+    CancelRequest,
+    EditRequest,
+    SubmitRequest,
+    cancel_request,
+    edit_request,
+    submit_request,
+)
 from services.commands.roster import (
     ApproveRoster,
     PlaceMember,
@@ -55,6 +63,9 @@ Command = (
     | UpdateMember
     | DeactivateMember
     | DeactivatePartner
+    | SubmitRequest
+    | EditRequest
+    | CancelRequest
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -71,6 +82,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UpdateMember: update_member,
     DeactivateMember: deactivate_member,
     DeactivatePartner: deactivate_partner,
+    SubmitRequest: submit_request,
+    EditRequest: edit_request,
+    CancelRequest: cancel_request,
 }
 
 
@@ -85,15 +99,18 @@ __all__ = [
     "HANDLERS",
     "AnswerAssignment",
     "ApproveRoster",
+    "CancelRequest",
     "ChaseAssignment",
     "Command",
     "DeactivateMember",
     "DeactivatePartner",
     "DeclareAvailability",
+    "EditRequest",
     "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",
     "Unpin",

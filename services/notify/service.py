@@ -8,12 +8,20 @@ within the next day; a unique key per assignment, kind and channel keeps each to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from events import AnyEvent, AssignmentChased, AssignmentIssued, AssignmentWithdrawn, decode
+from events import (
+    AnyEvent,
+    AssignmentChanged,
+    AssignmentChased,
+    AssignmentIssued,
+    AssignmentWithdrawn,
+    decode,
+)
 from services.notify.compose import compose
 from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore, PendingNotice
 from services.retry import RetryPolicy
@@ -27,7 +35,12 @@ SEND_CONCURRENCY = 8
 """Destinations served at once by one sender."""
 CLAIM_HOLD = timedelta(minutes=2)
 """Longer than any one destination's queue takes (a channel times out after 10 s per message)."""
-KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn", AssignmentChased: "chased"}
+KINDS = {
+    AssignmentIssued: "issued",
+    AssignmentWithdrawn: "withdrawn",
+    AssignmentChased: "chased",
+    AssignmentChanged: "changed",
+}
 
 log = structlog.get_logger("mechanic.notify")
 
@@ -43,10 +56,13 @@ class Notifier:
         self.store, self.channels, self.consumer = store, {c.name: c for c in channels}, consumer
         self.concurrency = concurrency
 
-    def notices(self, kind: str, info: AssignmentInfo, occasion: str = "") -> list[Notice]:
+    def notices(
+        self, kind: str, info: AssignmentInfo, occasion: str = "", changes: Sequence[str] = ()
+    ) -> list[Notice]:
         """One message per channel the member uses; ``occasion`` tells apart messages of a kind that
-        may be sent more than once (each chase), so the unique key keeps only true duplicates out."""
-        subject, body = compose(kind, info)
+        may be sent more than once (each chase, each change), so the unique key keeps only true
+        duplicates out."""
+        subject, body = compose(kind, info, changes)
         out = []
         for channel in self.channels.values():
             address = channel.address(info.recipient)
@@ -66,9 +82,11 @@ class Notifier:
         if kind is None:
             return False
         info = self.store.assignment(event.assignment_id)  # type: ignore[union-attr]
-        occasion = f":{event.event_id}" if isinstance(event, AssignmentChased) else ""
+        again = isinstance(event, AssignmentChased | AssignmentChanged)
+        occasion = f":{event.event_id}" if again else ""
+        changes = event.changes if isinstance(event, AssignmentChanged) else []
         stale = kind == "chased" and info is not None and info.status != "issued"  # answered meanwhile
-        items = self.notices(kind, info, occasion) if info and not stale else []
+        items = self.notices(kind, info, occasion, changes) if info and not stale else []
         return self.store.record(self.consumer, str(event.event_id), items)
 
     def remind(self, now: datetime | None = None) -> int:

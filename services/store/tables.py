@@ -161,6 +161,8 @@ help_requests = Table(
     Column("scrubbed_at", UtcDateTime),  # when retention removed its details
     # A lift a member asked for, to get to the request they were sent to: it lives as long as they go.
     Column("lift_for", String(64), index=True),
+    # The weekly series one submission made (None for a single date): edited or cancelled as one.
+    Column("series_id", String(64), index=True),
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
 )
 

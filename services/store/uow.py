@@ -12,6 +12,7 @@ from services.store import audit, outbox
 from services.store.people import SqlPeople
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
+from services.store.request_rows import SqlRequests
 from services.store.tables import processed_events
 
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.assignments = SqlAssignments(self.conn)
         self.pins = SqlPins(self.conn)
         self.people = SqlPeople(self.conn)
+        self.requests = SqlRequests(self.conn)
 
     def __exit__(self, *exc: object) -> None:
         try:

@@ -28,6 +28,7 @@ from services.text import first_name
 
 REQUEST_FIELDS = (
     "id",
+    "series_id",
     "kind",
     "title",
     "notes",

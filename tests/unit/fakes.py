@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from events import AnyEvent
+from services.domain import PartnerQuota
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
@@ -16,10 +17,12 @@ from services.ports import (
     PinRepository,
     PlanningSnapshot,
     Proposal,
+    RequestRepository,
     RosterHead,
     RosterRepository,
     ScheduleRepository,
     Slot,
+    StoredRequest,
     UnitOfWork,
 )
 
@@ -188,12 +191,50 @@ class FakePeople(PeopleRepository):
         return ids
 
 
+class FakeRequests(RequestRepository):
+    """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, StoredRequest] = {}
+        self.submitted: list[tuple[str, PartnerQuota | None]] = []
+
+    def submit(
+        self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
+    ) -> str:
+        request_id = f"r{len(self.rows) + 1}"
+        fields = {k: v for k, v in values.items() if k not in ("series_id", "pickups")}
+        series = values.get("series_id")
+        self.rows[request_id] = StoredRequest(
+            request_id, partner_id, "open", series if isinstance(series, str) else None, fields
+        )
+        self.submitted.append((request_id, quota))
+        return request_id
+
+    def get(self, club_id: str, request_id: str) -> StoredRequest | None:
+        return self.rows.get(request_id)
+
+    def series(self, club_id: str, series_id: str) -> list[StoredRequest]:
+        return sorted((r for r in self.rows.values() if r.series_id == series_id), key=lambda r: r.starts_at)
+
+    def update(self, request_id: str, values: Mapping[str, object]) -> None:
+        row = self.rows[request_id]
+        fields = {k: values.get(k, v) for k, v in row.fields.items()}
+        given = values.get("pickups") or []
+        assert isinstance(given, list)
+        pickups = tuple(dict(p) for p in given)
+        self.rows[request_id] = dataclasses.replace(row, fields=fields, pickups=pickups)
+
+    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
+        self.rows[request_id] = dataclasses.replace(self.rows[request_id], status="cancelled")
+
+
 class FakeUnitOfWork(UnitOfWork):
     schedule: FakeSchedule
     rosters: FakeRosters
     assignments: FakeAssignments
     pins: FakePins
     people: FakePeople
+    requests: FakeRequests
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
@@ -201,6 +242,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.assignments = FakeAssignments()
         self.pins = FakePins()
         self.people = FakePeople()
+        self.requests = FakeRequests()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
