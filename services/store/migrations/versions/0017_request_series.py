@@ -2,7 +2,7 @@
 cancelled as one ("this one", "this and the following", "the whole series")
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 """
 
 from __future__ import annotations

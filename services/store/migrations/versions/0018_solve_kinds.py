@@ -1,7 +1,7 @@
 """which kind of solve made a proposal; the fingerprint of the inputs a club was last solved with
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 
 from __future__ import annotations
