@@ -84,7 +84,7 @@ def settled(engine: Engine, club_id: str) -> bool:
         row = conn.execute(
             select(s.generation, s.solved_generation, s.lease_owner).where(s.club_id == club_id)
         ).first()
-        waiting = conn.execute(select(outbox.c.id).where(outbox.c.published_at.is_(None)).limit(1)).first()
+        waiting = conn.execute(select(outbox.c.seq).where(outbox.c.published_at.is_(None)).limit(1)).first()
     quiet = row is not None and row.generation == row.solved_generation and row.lease_owner is None
     return quiet and waiting is None
 
