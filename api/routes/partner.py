@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
+from sqlalchemy import Connection
 
-from api.deps import Partner, Quota, ReadConn, WriteConn
+from api.deps import Partner, Quota, ReadConn, Write, WriteConn
 from api.routes import answers
 from api.schemas import RequestCreate, RequestPublic
 from services.store import views, writes
@@ -15,9 +16,12 @@ router = APIRouter(prefix="/api/partner", tags=["partner"], responses=answers(40
 @router.post(
     "/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic, responses=answers(409)
 )
-def submit_request(body: RequestCreate, who: Partner, conn: WriteConn, quota: Quota) -> dict[str, object]:
-    request_id = writes.submit_request(conn, who.club_id, who.subject_id, body.stored(), quota)
-    return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
+async def submit_request(body: RequestCreate, who: Partner, write: Write, quota: Quota) -> dict[str, object]:
+    def submit(conn: Connection) -> dict[str, object]:
+        request_id = writes.submit_request(conn, who.club_id, who.subject_id, body.stored(), quota)
+        return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
+
+    return await write.run(submit)
 
 
 @router.get("/requests", response_model=list[RequestPublic])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, Transaction, insert, select
 
 from events import AnyEvent
 from services.ports import UnitOfWork
@@ -18,6 +18,7 @@ class SqlUnitOfWork(UnitOfWork):
     """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()`` - leaving without commit rolls back."""
 
     conn: Connection
+    _tx: Transaction
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -25,11 +26,14 @@ class SqlUnitOfWork(UnitOfWork):
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self._engine.connect()
         self._tx = self.conn.begin()
+        self._repositories()
+        return self
+
+    def _repositories(self) -> None:
         self.schedule = SqlSchedule(self.conn)
         self.rosters = SqlRosters(self.conn)
         self.assignments = SqlAssignments(self.conn)
         self.pins = SqlPins(self.conn)
-        return self
 
     def __exit__(self, *exc: object) -> None:
         try:
@@ -37,6 +41,12 @@ class SqlUnitOfWork(UnitOfWork):
                 self._tx.rollback()
         finally:
             self.conn.close()
+
+    @staticmethod
+    def within(conn: Connection) -> SqlUnitOfWork:
+        """A unit of work inside a transaction already open on ``conn`` (the Writer's batch): its
+        commit keeps its changes in that transaction, which the caller commits before answering."""
+        return _NestedUnitOfWork(conn)
 
     def emit(self, event: AnyEvent) -> None:
         outbox.append(self.conn, event)
@@ -73,5 +83,21 @@ class SqlUnitOfWork(UnitOfWork):
         self._tx.commit()
 
     def rollback(self) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()
+
+
+class _NestedUnitOfWork(SqlUnitOfWork):
+    """A savepoint in someone else's transaction: rolled back alone, committed with the rest."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._tx = self.conn.begin_nested()
+        self._repositories()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         if self._tx.is_active:
             self._tx.rollback()
