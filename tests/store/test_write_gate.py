@@ -72,7 +72,12 @@ def test_a_writer_that_gave_up_is_passed_over(monkeypatch: pytest.MonkeyPatch) -
     waiting.join(5)
     gate.leave()
     assert refused == ["database is locked"]
-    late = threading.Thread(target=lambda: (gate.enter(), gate.leave()))
+
+    def late_comer() -> None:
+        gate.enter()
+        gate.leave()
+
+    late = threading.Thread(target=late_comer)
     late.start()
     late.join(5)
     assert not late.is_alive()  # the line moved past the one that left it
