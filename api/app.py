@@ -22,6 +22,7 @@ from services.metrics import registry
 from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
 from services.store.db import OUTAGES, Engine, database_down, make_engine, ping
+from services.store.writer import Writer
 from services.store.writes import Conflict, NotFound
 
 DATABASE_DOWN = "the database is unavailable, try again shortly"
@@ -58,10 +59,12 @@ def create_app(
         own = engine is None
         app.state.settings = settings
         app.state.engine = engine or make_engine(settings.database_url)
+        app.state.writer = Writer(app.state.engine)
         app.state.metrics = registry(app.state.engine)
         app.state.geocoder = geocoder or build_geocoder(app.state.engine, settings)
         app.state.map_config = MapConfig.from_settings(settings, app.state.geocoder)
         yield
+        app.state.writer.close()
         if own:
             app.state.engine.dispose()
 

@@ -19,15 +19,29 @@ from services.store import tokens
 from services.store.db import Connection, Engine, read_only
 from services.store.tokens import Lifetimes, LinkExpired, Principal, Role
 from services.store.uow import JoinedUnitOfWork, SqlUnitOfWork
+from services.store.writer import Writer
 
 bearer = HTTPBearer(auto_error=False, description="The token from your private link.")
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that only look something up are ``async def``: FastAPI runs a plain ``def`` in its
+# thread pool, and a hop there and back per dependency costs more than the look-up.
+
+
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+async def get_writer(request: Request) -> Writer:
+    return request.app.state.writer
+
+
+Write = Annotated[Writer, Depends(get_writer)]
+"""The process's one writer: ``await write.run(work)`` runs ``work(conn)`` in a batch transaction
+and returns once it has committed (services.store.writer)."""
 
 
 def read_conn(engine: EngineDep) -> Iterator[Connection]:
@@ -103,7 +117,7 @@ def principal(
 
 
 def _require(role: Role):  # type: ignore[no-untyped-def]
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role != role:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs a {role} token")
         return who
@@ -117,13 +131,14 @@ Coordinator = Annotated[Principal, Depends(_require("coordinator"))]
 
 
 class Commands:
-    """Runs a command in its own unit of work; it has committed when the call returns."""
+    """Runs a command in its own unit of work, in the writer's next batch; it has committed when
+    the call returns."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, writer: Writer) -> None:
+        self.engine, self.writer = engine, writer
 
     def __call__(self, command: Command) -> Any:
-        return execute(SqlUnitOfWork(self.engine), command)
+        return self.writer.call(lambda conn: execute(JoinedUnitOfWork(conn), command))
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
@@ -135,14 +150,14 @@ def run_in(conn: Connection, command: Command) -> Any:
     return execute(JoinedUnitOfWork(conn), command)
 
 
-def commands(engine: EngineDep) -> Commands:
-    return Commands(engine)
+async def commands(engine: EngineDep, writer: Write) -> Commands:
+    return Commands(engine, writer)
 
 
 Run = Annotated[Commands, Depends(commands)]
 
 
-def partner_quota(request: Request) -> PartnerQuota:
+async def partner_quota(request: Request) -> PartnerQuota:
     settings = request.app.state.settings
     return PartnerQuota(settings.partner_open_requests, settings.partner_requests_per_day)
 

@@ -8,12 +8,13 @@ from fastapi import APIRouter, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from api.deps import EngineDep, Partner, Quota, ReadConn, Run
+from api.deps import EngineDep, Partner, Quota, ReadConn, Run, Write, run_in
 from api.routes import answers
 from api.schemas import RequestCreate, RequestEdited, RequestPatch, RequestPublic
 from services.commands import CancelRequest, EditRequest, SubmitRequest
 from services.domain import SeriesScope
 from services.store import views, writes
+from services.store.db import Connection
 from services.store.request_rows import SqlRequests
 
 router = APIRouter(prefix="/api/partner", tags=["partner"], responses=answers(401, 403))
@@ -31,11 +32,12 @@ def _public(engine: EngineDep, who: Any, request_id: str) -> dict[str, object]:
 @router.post(
     "/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic, responses=answers(409)
 )
-def submit_request(
-    body: RequestCreate, who: Partner, run: Run, engine: EngineDep, quota: Quota
-) -> dict[str, object]:
-    (request_id,) = run(SubmitRequest(who.club_id, who.subject_id, [body.stored()], quota))
-    return _public(engine, who, request_id)
+async def submit_request(body: RequestCreate, who: Partner, write: Write, quota: Quota) -> dict[str, object]:
+    def submit(conn: Connection) -> dict[str, object]:  # in the writer's batch: answered once committed
+        (request_id,) = run_in(conn, SubmitRequest(who.club_id, who.subject_id, [body.stored()], quota))
+        return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
+
+    return await write.run(submit)
 
 
 @router.get("/requests", response_model=list[RequestPublic])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, Transaction, insert, select
 
 from events import AnyEvent
 from services.ports import UnitOfWork
@@ -20,6 +20,7 @@ class SqlUnitOfWork(UnitOfWork):
     """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()`` - leaving without commit rolls back."""
 
     conn: Connection
+    _tx: Transaction
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
