@@ -16,6 +16,7 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
+from events.clubs import RetentionChanged
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
@@ -38,6 +39,7 @@ AnyEvent = Annotated[
     | MemberUpdated
     | MemberDeactivated
     | MemberErased
+    | RetentionChanged
     | AvailabilityDeclared
     | RosterProposed
     | RosterApproved

@@ -22,6 +22,7 @@ TOPIC_OF: dict[str, str] = {
     "MemberUpdated": MEMBERS,
     "MemberDeactivated": MEMBERS,
     "MemberErased": MEMBERS,
+    "RetentionChanged": MEMBERS,
     "AvailabilityDeclared": MEMBERS,
     "RosterProposed": ROSTERS,
     "RosterApproved": ROSTERS,

@@ -18,9 +18,11 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
+from events import RetentionChanged
 from services.store import accounts, audit, geocode_cache, member_signin
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
+from services.store.outbox import append as append_event
 from services.store.tables import (
     assignments,
     clubs,
@@ -131,9 +133,10 @@ def run(engine: Engine, stream_days: int, now: datetime | None = None, geocode_d
 
 def set_policy(conn: Connection, club_id: str, days: int, high_risk: Iterable[str], by: str) -> None:
     """A club's choice of how long details are kept and which further kinds of work forget who went;
-    on the audit trail in the same transaction. The caller bounds ``days`` (see coord_admin)."""
+    its event and the audit trail in the same transaction. The caller bounds ``days`` (see coord_admin)."""
     kinds = sorted(set(high_risk) - ALWAYS_HIGH_RISK)
     conn.execute(
         update(clubs).where(clubs.c.id == club_id).values(retention_days=days, high_risk_kinds=kinds)
     )
+    append_event(conn, RetentionChanged(club_id=club_id, retention_days=days, high_risk_kinds=kinds))
     audit.record(conn, club_id, by, "retention.change", "club", club_id)

@@ -347,3 +347,6 @@ def test_a_coordinator_changes_how_long_details_are_kept_never_below_the_streams
             "lookout",
         ]
     assert "changed how long personal data is kept" in site.client.get("/c/audit").text
+    changed = [e for e in site.outbox_events() if e.type == "RetentionChanged"]
+    assert len(changed) == 1, "the refused change emitted nothing"
+    assert changed[0].retention_days == 60 and changed[0].high_risk_kinds == ["childcare"]
