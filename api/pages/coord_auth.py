@@ -148,8 +148,14 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     club_id, coordinator_id = _claimable(conn, token)
     if not errors:
         try:
-            accounts.create_coordinator(
-                conn, club_id, coordinator_id, values["email"], values["name"], password
+            await run_in_threadpool(  # scrypt: off the event loop, as sign-in is
+                accounts.create_coordinator,
+                conn,
+                club_id,
+                coordinator_id,
+                values["email"],
+                values["name"],
+                password,
             )
             # The link has done its job: from now on the account signs in, and programs use named,
             # expiring API keys (/c/keys); a link left in a mailbox or a log is useless.
@@ -255,7 +261,7 @@ async def reset(request: Request, token: str, conn: WriteConn) -> Response:
     if not hmac.compare_digest(password, again):
         return _reset_page(request, token, {"new_password2": "The two passwords differ."}, 422)
     try:
-        accounts.finish_reset(conn, token, password)
+        await run_in_threadpool(accounts.finish_reset, conn, token, password)  # scrypt: off the loop
     except accounts.Refused as exc:
         return _reset_page(request, token, {"new_password": str(exc)}, 422)
     response = RedirectResponse("/c/login?done=reset", status_code=303)

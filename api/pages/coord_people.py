@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ReadConn, WriteConn
@@ -152,8 +153,13 @@ async def change_password(request: Request, viewer: CoordinatorPost, conn: Write
     if not hmac.compare_digest(new, again):
         return _account_page(request, viewer, conn, {"new_password2": "The two passwords differ."}, 422)
     try:
-        accounts.change_password(
-            conn, viewer.who.subject_id, current, new, cookies.read(request, SESSION_COOKIE) or ""
+        await run_in_threadpool(  # scrypt, twice: off the event loop, as sign-in is
+            accounts.change_password,
+            conn,
+            viewer.who.subject_id,
+            current,
+            new,
+            cookies.read(request, SESSION_COOKIE) or "",
         )
     except accounts.Refused as exc:
         field = "current" if "current" in str(exc) else "new_password"
