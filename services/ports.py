@@ -238,9 +238,12 @@ class ScheduleRepository(abc.ABC):
         """Failed solves of this club in a row (0 after a success)."""
 
     @abc.abstractmethod
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         """Give the lease back after a failed solve, keep the club due from ``retry_at`` on, and
-        show ``reason``; True when this generation had not failed before (worth a log line)."""
+        show ``reason``; True when this generation had not failed before (worth a log line); None,
+        recording nothing, when ``owner`` no longer holds the lease (the fence, as for a proposal)."""
 
 
 class RosterRepository(abc.ABC):

@@ -185,7 +185,6 @@ class Scheduler:
             recorded = await asyncio.to_thread(self._record, proposal, generation, fingerprint)
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)
-            SOLVES.labels("failed").inc()
             return 0
         SOLVE_SECONDS.observe(roster.wall_s)
         if not recorded:
@@ -310,10 +309,15 @@ class Scheduler:
                 club_id, generation, self.owner, reason, datetime.now(UTC) + timedelta(seconds=wait)
             )
             uow.commit()
-        if first:
+        if first is None:  # e.g. a worker paused past its lease whose solve then timed out
+            log.warning("solve.discarded_stale", club_id=club_id, generation=generation, reason=reason)
+            SOLVES.labels("stale").inc()
+        elif first:
             log.error("solve.failed", club_id=club_id, generation=generation, reason=reason, exc_info=exc)
         else:
             log.info("solve.failed_again", club_id=club_id, generation=generation, retry_in_s=wait)
+        if first is not None:
+            SOLVES.labels("failed").inc()
 
     def _record(self, proposal: Proposal, generation: int, fingerprint: str) -> bool:
         """Store the proposal only if this scheduler still holds the club and nothing newer was

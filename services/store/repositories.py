@@ -173,10 +173,12 @@ class SqlSchedule(ScheduleRepository):
         s = schedule_state.c
         return int(self.conn.execute(select(s.failures).where(s.club_id == club_id)).scalar() or 0)
 
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         s = schedule_state.c
         before = self.conn.execute(select(s.failed_generation).where(s.club_id == club_id)).scalar()
-        self.conn.execute(
+        marked = self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.lease_owner == owner)
             .values(
@@ -188,6 +190,8 @@ class SqlSchedule(ScheduleRepository):
                 retry_at=retry_at,
             )
         )
+        if marked.rowcount == 0:
+            return None  # the lease is another scheduler's now: this failure is of a stale solve
         return bool(before != generation)
 
 

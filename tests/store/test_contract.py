@@ -254,6 +254,13 @@ def test_a_failed_solve_is_shown_once_per_change_and_waits_for_its_retry(engine:
         assert uow.schedule.mark_failed(club_id, 1, "a", "ValueError: boom", later) is False
         assert uow.schedule.failures(club_id) == 2
         assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
+        gone = later + timedelta(seconds=31)  # a paused past its lease: b takes the club
+        assert uow.schedule.take_lease(club_id, "b", gone, 30) == 1
+        assert uow.schedule.mark_failed(club_id, 1, "a", "TimeoutError", gone) is None, "a's lease is gone"
+        assert uow.schedule.failures(club_id) == 2
+        assert uow.schedule.mark_failed(club_id, 1, "b", "ValueError: boom", later) is False
+        assert uow.schedule.failures(club_id) == 3
+        assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
         assert uow.schedule.mark_solved(club_id, 1, "a") is True
         assert uow.schedule.failures(club_id) == 0
         uow.commit()

@@ -55,7 +55,9 @@ class FakeSchedule(ScheduleRepository):
     def failures(self, club_id: str) -> int:
         return 0
 
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         return True
 
 
