@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, true
 
 from services.store import lifts
+from services.store.request_rows import EDITABLE
 from services.store.retention import ALWAYS_HIGH_RISK
 from services.store.tables import (
     assignments,
@@ -26,25 +27,7 @@ from services.store.tables import (
 )
 from services.text import first_name
 
-REQUEST_FIELDS = (
-    "id",
-    "series_id",
-    "kind",
-    "title",
-    "notes",
-    "place_name",
-    "lat",
-    "lon",
-    "starts_at",
-    "ends_at",
-    "headcount",
-    "skills",
-    "lead_skills",
-    "passengers",
-    "priority",
-    "status",
-    "created_at",
-)
+REQUEST_FIELDS = ("id", "series_id", *EDITABLE, "status", "created_at")
 MEMBER_FIELDS = (
     "id",
     "name",
