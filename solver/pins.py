@@ -141,3 +141,24 @@ def member_options(instance: Instance, params: Params, member_id: str) -> dict[s
         why = ledger.refusal(r, m)
         out[request.id] = None if why is None else why[1]
     return out
+
+
+def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]]:
+    """Requests that no member could be pinned on next to the instance's pins (left out: those the
+    pins already fill), each with every member's refusal: what a coordinator must hear about before
+    planning reaches the request, while there is time to find someone."""
+    problem = Problem(instance, params)
+    ledger = admit_pins(problem)
+    out: dict[str, tuple[str, ...]] = {}
+    for r, request in enumerate(instance.requests):
+        if ledger.count[r] >= problem.head[r]:
+            continue
+        whys: list[str] = []
+        for m in range(len(instance.members)):
+            why = ledger.refusal(r, m)
+            if why is None:
+                break
+            whys.append(why[1])
+        else:
+            out[request.id] = tuple(whys)
+    return out
