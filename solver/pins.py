@@ -153,12 +153,11 @@ def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]
     for r, request in enumerate(instance.requests):
         if ledger.count[r] >= problem.head[r]:
             continue
-        whys: list[str] = []
-        for m in range(len(instance.members)):
-            why = ledger.refusal(r, m)
-            if why is None:
-                break
-            whys.append(why[1])
-        else:
-            out[request.id] = tuple(whys)
+        # Only members the problem pairs with the request can fit: the others' reasons (slower to
+        # find) are asked for only when nobody fits.
+        paired = (m for m in range(len(instance.members)) if problem.pair(r, m) is not None)
+        if any(ledger.refusal(r, m) is None for m in paired):
+            continue
+        whys = (ledger.refusal(r, m) for m in range(len(instance.members)))
+        out[request.id] = tuple(why[1] for why in whys if why is not None)
     return out

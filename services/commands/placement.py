@@ -67,6 +67,11 @@ def placement_options(
     return [o for o in rank(to_instance(snap), RULES, slot[0]) if o[0] != holder]
 
 
+_UNSTAFFABLE: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}
+"""Per club, the last answer with the fingerprint of the inputs it came from: the board asks on every
+load, and building the problem for four weeks of a big club costs more than the whole page may."""
+
+
 def nobody_can(
     uow: UnitOfWork, club_id: str, start: datetime, end: datetime
 ) -> dict[str, list[tuple[str, int]]]:
@@ -74,5 +79,9 @@ def nobody_can(
     plan the roster: each with the rules that stop the members, most common first (rule, members)."""
     with uow:
         snap = uow.rosters.snapshot(club_id, start, end)
-    found = unstaffable(to_instance(snap), RULES)
-    return {rid: Counter(whys).most_common() for rid, whys in found.items()}
+    key = snap.fingerprint()
+    known = _UNSTAFFABLE.get(club_id)
+    if known is None or known[0] != key:
+        known = key, unstaffable(to_instance(snap), RULES)
+        _UNSTAFFABLE[club_id] = known
+    return {rid: Counter(whys).most_common() for rid, whys in known[1].items()}
