@@ -11,7 +11,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
-from events.clubs import RetentionChanged
+from events.clubs import RetentionChanged, SelfSignupChanged
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
@@ -58,6 +58,7 @@ __all__ = [
     "RetentionChanged",
     "RosterApproved",
     "RosterProposed",
+    "SelfSignupChanged",
     "decode",
     "decode_obj",
     "encode",

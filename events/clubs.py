@@ -15,3 +15,11 @@ class RetentionChanged(Event):
     type: Literal["RetentionChanged"] = "RetentionChanged"
     retention_days: int
     high_risk_kinds: list[str]
+
+
+class SelfSignupChanged(Event):
+    """Members may now sign themselves up for the ``kinds`` of work (an offer on a free place they
+    can take becomes their accepted assignment at once); on other kinds an offer waits for approval."""
+
+    type: Literal["SelfSignupChanged"] = "SelfSignupChanged"
+    kinds: list[str]

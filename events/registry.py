@@ -16,7 +16,7 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.clubs import RetentionChanged
+from events.clubs import RetentionChanged, SelfSignupChanged
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
@@ -40,6 +40,7 @@ AnyEvent = Annotated[
     | MemberDeactivated
     | MemberErased
     | RetentionChanged
+    | SelfSignupChanged
     | AvailabilityDeclared
     | RosterProposed
     | RosterApproved

@@ -23,6 +23,7 @@ TOPIC_OF: dict[str, str] = {
     "MemberDeactivated": MEMBERS,
     "MemberErased": MEMBERS,
     "RetentionChanged": MEMBERS,
+    "SelfSignupChanged": MEMBERS,
     "AvailabilityDeclared": MEMBERS,
     "RosterProposed": ROSTERS,
     "RosterApproved": ROSTERS,

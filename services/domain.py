@@ -80,6 +80,7 @@ class AttentionKind(StrEnum):
     UNFILLED_SOON = "unfilled_soon"
     DECLINED = "declined"
     UNANSWERED = "unanswered"
+    NOBODY_CAN = "nobody_can"
 
 
 @dataclass(frozen=True)

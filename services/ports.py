@@ -130,6 +130,10 @@ class PlanningSnapshot:
     proposed: tuple[Slot, ...] = ()
     """The latest proposal awaiting approval: where a re-plan starts (not an input of the plan, so
     not part of the fingerprint; a new proposal is made only when an input changed)."""
+    approved_roster_id: str | None = None
+    """The club's approved roster, which a member's self sign-up joins (not a planning input)."""
+    self_signup_kinds: frozenset[str] = frozenset()
+    """Kinds of work a member's offer goes straight in for (not a planning input)."""
 
     def fingerprint(self) -> str:
         """What planning reads, without the horizon's exact minute: equal fingerprints, equal plans.

@@ -68,6 +68,13 @@ def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ..
     return find(instance, params)
 
 
+def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]]:
+    """Requests nobody could be pinned on, each with every member's refusal."""
+    from solver.pins import unstaffable as find
+
+    return find(instance, params)
+
+
 __all__ = [
     "Assignment",
     "CheckResult",
@@ -93,5 +100,6 @@ __all__ = [
     "replan",
     "solve",
     "unkeepable_pins",
+    "unstaffable",
     "warm_up",
 ]

@@ -141,3 +141,23 @@ def member_options(instance: Instance, params: Params, member_id: str) -> dict[s
         why = ledger.refusal(r, m)
         out[request.id] = None if why is None else why[1]
     return out
+
+
+def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]]:
+    """Requests that no member could be pinned on next to the instance's pins (left out: those the
+    pins already fill), each with every member's refusal: what a coordinator must hear about before
+    planning reaches the request, while there is time to find someone."""
+    problem = Problem(instance, params)
+    ledger = admit_pins(problem)
+    out: dict[str, tuple[str, ...]] = {}
+    for r, request in enumerate(instance.requests):
+        if ledger.count[r] >= problem.head[r]:
+            continue
+        # Only members the problem pairs with the request can fit: the others' reasons (slower to
+        # find) are asked for only when nobody fits.
+        paired = (m for m in range(len(instance.members)) if problem.pair(r, m) is not None)
+        if any(ledger.refusal(r, m) is None for m in paired):
+            continue
+        whys = (ledger.refusal(r, m) for m in range(len(instance.members)))
+        out[request.id] = tuple(why[1] for why in whys if why is not None)
+    return out

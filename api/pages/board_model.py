@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from api.pages.render import local, waited
-from services.commands.placement import placement_options
-from services.domain import AssignmentStatus
+from services.commands.placement import nobody_can, placement_options
+from services.domain import AssignmentStatus, AttentionKind
 from services.ports import UnitOfWork
 from services.store import attention, board, lifts, views
 from services.store.db import Connection
@@ -147,10 +147,12 @@ def build(
     filters: Filters | None = None,
     horizon_days: int = 7,
     ahead_too: bool = True,
+    uow: UnitOfWork | None = None,
 ) -> dict[str, Any]:
     """The board. Requests beyond the proposal's horizon (up to BOARD_DAYS ahead) come as one line
     per day, each with its 'planned from' date, unless a filter narrows the board: then as cards.
-    ``ahead_too=False`` leaves them out (the swap and place pages need the proposal only)."""
+    ``ahead_too=False`` leaves them out (the swap and place pages need the proposal only); with a
+    ``uow`` the attention list also names those that no member could take."""
     now = now or datetime.now(UTC)
     follow = follow or FollowUp()
     filters = filters or Filters()
@@ -229,6 +231,8 @@ def build(
             }
         )
     notice = attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within)
+    if uow is not None and ahead_too:
+        notice += _beyond_reach(conn, uow, club_id, (end, last), (now, horizon_days, tz))
     flagged = {a["request_id"] for a in notice if a.get("request_id")}
     shown = {day: [r for r in reqs if filters.keeps(day, r, flagged)] for day, reqs in sorted(days.items())}
     return {
@@ -255,6 +259,36 @@ def build(
             1 for d in days.values() for r in d for s in r["slots"] if s["change"] != "same"
         ),
     }
+
+
+def _beyond_reach(
+    conn: Connection,
+    uow: UnitOfWork,
+    club_id: str,
+    window: tuple[datetime, datetime],
+    when: tuple[datetime, int, str],
+) -> list[dict[str, Any]]:
+    """Requests beyond the horizon that no active member could take, by the solver's rules: told now,
+    while there is time to change the request or find someone, not when planning reaches them."""
+    found = nobody_can(uow, club_id, *window)
+    if not found:
+        return []
+    now, horizon_days, tz = when
+    today = local(now, tz).date()
+    members = len(board.active_members(conn, club_id))
+    return [
+        r
+        | {
+            "kind": AttentionKind.NOBODY_CAN,
+            "at": now,
+            "request_id": rid,
+            "planned_from": planned_from(r["starts_at"], horizon_days, today, tz),
+            "members": members,
+            "reasons": found[rid],
+        }
+        for rid, r in board.requests_between(conn, club_id, *window).items()
+        if rid in found
+    ]
 
 
 def _released(

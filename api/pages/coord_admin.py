@@ -20,7 +20,7 @@ from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, PartnerCreate
 from services.commands import DeactivateMember, DeactivatePartner
 from services.domain import NotFound
-from services.store import audit, retention, tokens, views, webhooks, writes
+from services.store import audit, retention, self_signup, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
 from services.store.tokens import Role
@@ -93,6 +93,15 @@ async def retention_policy(request: Request, viewer: CoordinatorPost, conn: Writ
         return _list(request, viewer, conn, "members", errors={"retention_days": error}, status_code=422)
     kinds = {str(k) for k in form.getlist("high_risk")} & {k.value for k in Kind}
     retention.set_policy(conn, viewer.who.club_id, int(days_text), kinds, viewer.who.subject_id)
+    return RedirectResponse("/c/members", status_code=303)
+
+
+@router.post("/self-signup")
+async def self_signup_policy(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """Kinds of work members may sign themselves up for; unknown kinds in the form are ignored."""
+    form = await request.form()
+    kinds = {str(k) for k in form.getlist("kind")} & {k.value for k in Kind}
+    self_signup.set_kinds(conn, viewer.who.club_id, kinds, viewer.who.subject_id)
     return RedirectResponse("/c/members", status_code=303)
 
 

@@ -51,7 +51,7 @@ def _slot(raw: str) -> tuple[str, int]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Response:
+def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn, run: Run) -> Response:
     settings = request.app.state.settings
     follow = board_model.FollowUp(
         timedelta(hours=settings.unanswered_after_h), timedelta(hours=settings.urgent_within_h)
@@ -64,6 +64,7 @@ def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Res
         follow=follow,
         filters=filters,
         horizon_days=settings.horizon_days,
+        uow=run.uow(),
     )
     message = MESSAGES.get(request.query_params.get("done", ""), "")
     return page(request, "coord_board.html", {"v": viewer, "message": message, **content})

@@ -30,7 +30,7 @@ def _page(request: Request, viewer: Viewer, conn: Any, run: Run, error: str = ""
         "v": viewer,
         "places": [p for p in places if p["id"] in rules and rules[p["id"]] is None],
         "mine": offers.my_offers(conn, viewer.who.subject_id, now),
-        "offered": request.query_params.get("offered") == "1",
+        "offered": request.query_params.get("offered", ""),
         "error": error,
     }
     return page(request, "member_offers.html", context, 409 if error else 200)
@@ -52,7 +52,7 @@ async def offer(request: Request, viewer: MemberPost, conn: ReadConn, run: Run) 
         viewer.who.club_id, viewer.who.subject_id, str(form.get("request_id", "")), slot_index
     )
     try:
-        await run_in_threadpool(run, command)
+        signed_up = await run_in_threadpool(run, command)
     except NotFound as exc:
         raise PageDenied(404, "No such place.") from exc
     except Refused as exc:
@@ -63,4 +63,5 @@ async def offer(request: Request, viewer: MemberPost, conn: ReadConn, run: Run) 
         return await run_in_threadpool(
             _page, request, viewer, conn, run, f"You cannot take this place: {exc}."
         )
-    return RedirectResponse(f"{viewer.base}/offers?offered=1", status_code=303)
+    done = "in" if signed_up else "1"
+    return RedirectResponse(f"{viewer.base}/offers?offered={done}", status_code=303)

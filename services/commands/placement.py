@@ -8,12 +8,14 @@ change can never hand the solver a roster it cannot plan around.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 
 from services.domain import Conflict
 from services.ports import RosterHead, Slot, UnitOfWork
 from services.translate import to_instance
-from solver import Params, unkeepable_pins
+from solver import Params, unkeepable_pins, unstaffable
 from solver import placement_options as rank
 
 RULES = Params(product_rules=True)
@@ -63,3 +65,23 @@ def placement_options(
         snap, pins=tuple(p for p in snap.pins if (p.request_id, p.member_id) != (slot[0], holder))
     )
     return [o for o in rank(to_instance(snap), RULES, slot[0]) if o[0] != holder]
+
+
+_UNSTAFFABLE: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}
+"""Per club, the last answer with the fingerprint of the inputs it came from: the board asks on every
+load, and building the problem for four weeks of a big club costs more than the whole page may."""
+
+
+def nobody_can(
+    uow: UnitOfWork, club_id: str, start: datetime, end: datetime
+) -> dict[str, list[tuple[str, int]]]:
+    """Open requests in [start, end) that no active member could be placed on, by the rules that
+    plan the roster: each with the rules that stop the members, most common first (rule, members)."""
+    with uow:
+        snap = uow.rosters.snapshot(club_id, start, end)
+    key = snap.fingerprint()
+    known = _UNSTAFFABLE.get(club_id)
+    if known is None or known[0] != key:
+        known = key, unstaffable(to_instance(snap), RULES)
+        _UNSTAFFABLE[club_id] = known
+    return {rid: Counter(whys).most_common() for rid, whys in known[1].items()}

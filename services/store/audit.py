@@ -37,6 +37,8 @@ ACTIONS = {
     "report.export": "exported the report",
     "link.rotate": "made a new private link for",
     "retention.change": "changed how long personal data is kept",
+    "self_signup.change": "changed which kinds members may sign themselves up for",
+    "offer.signup": "signed themselves up for a place",
     "calendar.rotate": "made a new calendar link (the old one stopped working)",
     "request.create": "entered a request for",
     "request.edit": "changed a request of",

@@ -200,7 +200,10 @@ class SqlRosters(RosterRepository):
         self.conn = conn
 
     def snapshot(self, club_id: str, horizon_start: datetime, horizon_end: datetime) -> PlanningSnapshot:
-        tz = self.conn.execute(select(clubs.c.timezone).where(clubs.c.id == club_id)).scalar_one()
+        club = self.conn.execute(
+            select(clubs.c.timezone, clubs.c.self_signup_kinds).where(clubs.c.id == club_id)
+        ).one()
+        tz = club.timezone
         r = help_requests.c
         pickups = self._pickups(club_id, horizon_start, horizon_end)
         # A lift's people are its pickups' (members who asked may have stopped going); its
@@ -298,6 +301,8 @@ class SqlRosters(RosterRepository):
             pins=pinned,
             approved_routes=routes,
             proposed=proposed,
+            approved_roster_id=approved_roster,
+            self_signup_kinds=frozenset(club.self_signup_kinds or ()),
         )
 
     def _pickups(self, club_id: str, start: datetime, end: datetime) -> dict[str, tuple[PickupRow, ...]]:

@@ -70,6 +70,8 @@ clubs = Table(
     # went) are removed; see services/store/retention.py.
     Column("retention_days", Integer, nullable=False, default=30, server_default="30"),
     Column("high_risk_kinds", JSON, nullable=False, default=list, server_default="[]"),
+    # Kinds of work members may sign themselves up for (an offer goes straight in): none by default.
+    Column("self_signup_kinds", JSON, nullable=False, default=list, server_default="[]"),
 )
 
 partners = Table(

@@ -301,7 +301,9 @@ def roster(
 def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
     """The club's retention policy, in the words the members page shows."""
     row = conn.execute(
-        select(clubs.c.retention_days, clubs.c.high_risk_kinds).where(clubs.c.id == club_id)
+        select(clubs.c.retention_days, clubs.c.high_risk_kinds, clubs.c.self_signup_kinds).where(
+            clubs.c.id == club_id
+        )
     ).one()
     kinds = sorted(ALWAYS_HIGH_RISK | set(row.high_risk_kinds or ()))
     return {
@@ -309,6 +311,7 @@ def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
         "high_risk": [k.replace("_", " ") for k in kinds],
         "high_risk_kinds": kinds,
         "always_high_risk": sorted(ALWAYS_HIGH_RISK),
+        "self_signup_kinds": sorted(row.self_signup_kinds or ()),
     }
 
 

@@ -102,6 +102,7 @@ RULES: dict[str, Audience] = {
     "POST /c/approve": A.COORDINATOR,
     "POST /c/resolve": A.COORDINATOR,
     "POST /c/retention": A.COORDINATOR,
+    "POST /c/self-signup": A.COORDINATOR,
     "GET /c/swap": A.COORDINATOR,
     "POST /c/swap": A.COORDINATOR,
     "GET /c/place": A.COORDINATOR,

@@ -11,6 +11,7 @@ from tests.pages.support import Site
 
 def test_four_weeks_show_with_notes_skills_and_when_planning_reaches_them(site: Site) -> None:
     nia, _ = site.add_member("Nia Hughes")
+    site.free_every_day(nia)  # someone can do every request: no "nobody can do it" on the board
     soon = site.add_request(hours_from_now=30, headcount=1, title="Lift to the picket")
     later = site.add_request(hours_from_now=24 * 20, headcount=1, title="Food bank shift", kind="food_bank")
     beyond = site.add_request(hours_from_now=24 * 30, headcount=1, title="Too far ahead")
@@ -56,3 +57,23 @@ def test_filters_by_kind_day_empty_places_and_attention_without_javascript(site:
     junk = client.get("/c/", params={"day": "not-a-date", "kind": "x" * 500})
     assert junk.status_code == 200
     assert Filters.parse({"day": "2026-12-03"}).day is not None and not Filters.parse({}).active
+
+
+def test_attention_names_a_request_beyond_the_horizon_that_nobody_can_do(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes", skills=[])
+    site.free_every_day(nia)
+    soon = site.add_request(hours_from_now=30, headcount=1, title="Lift to the picket")
+    far = site.add_request(hours_from_now=24 * 20, headcount=1, title="Food bank shift", kind="food_bank")
+    site.propose([], unfilled=[(soon, 0)])
+    client = site.login()
+    board = client.get("/c/")
+    assert "Nobody can do it:" in board.text and "Food bank shift (planned from" in board.text
+    assert "None of the 1 active member can go:" in board.text
+    assert "1 member: lacks a skill the job needs" in board.text
+    assert f'href="/c/requests/{far}/edit">Change the request' in board.text
+    assert "Lift to the picket (planned from" not in board.text, "within the horizon: the proposal says why"
+    flagged = client.get("/c/", params={"attention": "1"})
+    assert "Food bank shift" in flagged.text
+    ffion, _ = site.add_member("Ffion Price")
+    site.free_every_day(ffion)
+    assert "Nobody can do it:" not in client.get("/c/").text, "one member who fits is enough"

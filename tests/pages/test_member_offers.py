@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.pages.security import link_csrf
-from events import HelpOffered
+from events import AssignmentAccepted, AssignmentIssued, HelpOffered
 from services.store import writes
-from services.store.tables import pins
+from services.store.tables import assignments, pins
 from tests.pages.support import MEMBER, Site, csrf_of
 
 
@@ -57,3 +57,65 @@ def test_a_place_the_rules_keep_a_member_from_is_not_listed_and_refused_in_words
     assert "You cannot take this place: Owain Price lacks a skill the job needs." in refused.text
     with site.engine.connect() as conn:
         assert conn.execute(select(pins.c.member_id)).first() is None
+
+
+def test_where_the_club_allows_self_sign_up_an_offer_on_a_free_place_goes_straight_in(site: Site) -> None:
+    nia, token = site.add_member("Nia Hughes")
+    site.free_every_day(nia)
+    lift = site.add_request(hours_from_now=26, headcount=1, title="Lift to the picket")
+    shift = site.add_request(hours_from_now=30, headcount=1, title="Food bank shift", kind="food_bank")
+    site.approve(site.propose([], unfilled=[(lift, 0), (shift, 0)]))
+    coordinator = site.login()
+    members = coordinator.get("/c/members")
+    assert "Members' offers to help wait for your approval" in members.text, "none by default"
+    saved = coordinator.post(
+        "/c/self-signup", data={"csrf": csrf_of(members.text), "kind": ["lift", "no such kind"]}
+    )
+    assert saved.status_code == 200 and "Members may sign themselves up for lift:" in saved.text
+    page = site.client.get(f"/m/{token}/offers")
+    done = site.client.post(
+        f"/m/{token}/offers",
+        data={"csrf": csrf_of(page.text), "request_id": lift, "slot_index": "0"},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == f"/m/{token}/offers?offered=in"
+    assert "The place is yours" in site.client.get(done.headers["location"]).text
+    pending = site.client.post(
+        f"/m/{token}/offers",
+        data={"csrf": csrf_of(page.text), "request_id": shift, "slot_index": "0"},
+        follow_redirects=False,
+    )
+    assert pending.headers["location"] == f"/m/{token}/offers?offered=1", "not a self sign-up kind"
+    with site.engine.connect() as conn:
+        placed = conn.execute(
+            select(assignments.c.request_id, assignments.c.member_id, assignments.c.status)
+        ).all()
+        pinned = conn.execute(select(pins.c.request_id)).scalars().all()
+    assert [tuple(a) for a in placed] == [(lift, nia, "accepted")]
+    assert sorted(pinned) == sorted([lift, shift]), "both stay pinned for the next proposal"
+    events = site.outbox_events()
+    assert [e.request_id for e in events if isinstance(e, AssignmentIssued)] == [lift]
+    assert [e.request_id for e in events if isinstance(e, AssignmentAccepted)] == [lift]
+    board = coordinator.get("/c/").text
+    assert "Nia Hughes" in board and "accepted" in board, "on the approved roster the board shows"
+    audit = coordinator.get("/c/audit").text
+    assert "Nia Hughes</th>\n<td>signed themselves up for a place" in audit
+
+
+def test_self_sign_up_still_keeps_to_the_rules_and_to_free_places(site: Site) -> None:
+    with site.engine.begin() as conn:
+        owain, token = writes.register_member(
+            conn, site.club_id, MEMBER | {"name": "Owain Price", "skills": []}
+        )
+    site.free_every_day(owain)
+    lift = site.add_request(hours_from_now=26, headcount=1, title="Lift to the picket")
+    site.approve(site.propose([], unfilled=[(lift, 0)]))
+    coordinator = site.login()
+    members = coordinator.get("/c/members")
+    coordinator.post("/c/self-signup", data={"csrf": csrf_of(members.text), "kind": "lift"})
+    refused = site.client.post(
+        f"/m/{token}/offers", data={"csrf": link_csrf(token), "request_id": lift, "slot_index": "0"}
+    )
+    assert refused.status_code == 409 and "lacks a skill the job needs" in refused.text
+    with site.engine.connect() as conn:
+        assert conn.execute(select(assignments.c.id)).first() is None
