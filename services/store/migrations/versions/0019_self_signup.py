@@ -1,6 +1,6 @@
 """kinds of work members may sign themselves up for
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
