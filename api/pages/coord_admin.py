@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from api.deps import EngineDep, ReadConn, WriteConn, link_lifetimes, run_in
 from api.pages import forms, places
 from api.pages.confirm import confirmation
+from api.pages.member_invite import resend_channel, send_invite
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
@@ -118,7 +119,7 @@ def _link(request: Request, prefix: str, token: str, name: str) -> dict[str, str
 async def invite_member(request: Request, viewer: CoordinatorPost, engine: EngineDep) -> Response:
     """The home area is looked up before the write transaction begins (see partner.submit)."""
     form = await request.form()
-    values = {k: str(form.get(k, "")).strip() for k in INVITE_FIELDS}
+    values = {k: str(form.get(k, "")).strip() for k in (*INVITE_FIELDS, "send_by")}
     place_errors: dict[str, str] = {}
     searched, found = await places.take_place(form, HOME, values, places.geocoder_of(request), place_errors)
     if searched:
@@ -155,8 +156,11 @@ def _invite(
         return _list(request, viewer, conn, "members", values, errors, None, 422, found)
     if place_errors:
         return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
-    _, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
+    member_id, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
     link = _link(request, "m", token, body.name)
+    link["sent"] = send_invite(
+        conn, viewer.who.club_id, viewer.who.subject_id, member_id, values, values["send_by"]
+    )
     return _list(request, viewer, conn, "members", None, None, link, 201)
 
 
@@ -193,6 +197,20 @@ def rotate(
     token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
+
+
+@router.post("/members/{member_id}/invite", response_class=HTMLResponse)
+def resend_invite(request: Request, member_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """The invitation again, with a fresh sign-in link; the private link is left as it is."""
+    found = views.member_profile(conn, viewer.who.club_id, member_id)
+    if found is None:
+        raise PageDenied(404, "Not found.")
+    if not found["active"]:
+        raise PageDenied(409, "Reactivation is not supported: invite again instead.")
+    sent = send_invite(
+        conn, viewer.who.club_id, viewer.who.subject_id, member_id, found, resend_channel(found)
+    )
+    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent})
 
 
 CONSEQUENCES = {

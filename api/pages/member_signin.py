@@ -26,10 +26,9 @@ from api.pages.security import (
     link_csrf,
     new_login_csrf,
 )
-from services.notify.ports import signin_placeholder
+from services.notify.compose import signin_letter
 from services.store import member_signin, notices, views
 from services.store.db import Connection
-from services.text import first_name
 
 router = APIRouter(prefix="/m/signin", include_in_schema=False)
 ASK_CSRF_COOKIE = "mechanic_member_ask_csrf"
@@ -80,19 +79,14 @@ def _queue(
     channel, to = ("signal", phone) if by_phone else ("email", email)
     if not to:
         return
-    first = first_name((views.member_profile(conn, club_id, member_id) or {}).get("name", ""))
+    name = (views.member_profile(conn, club_id, member_id) or {}).get("name", "")
     club_name = views.club_identity(conn, club_id)[1]
-    body = "\n".join(
-        [
-            " ".join(filter(None, ["Hello", first])) + ",",
-            "",
-            "Here is a link to your page, as you asked. It signs you in once, within 3 days:",
-            signin_placeholder(member_id),
-            "",
-            "If you did not ask for it, you can ignore this message.",
-            "",
-            f"-- {club_name}",
-        ]
+    body = signin_letter(
+        name,
+        club_name,
+        member_id,
+        "Here is a link to your page, as you asked. It signs you in once, within 3 days:",
+        "If you did not ask for it, you can ignore this message.",
     )
     subject = f"Your sign-in link for {club_name}"
     notices.queue_email(conn, club_id, "signin", secrets.token_hex(8), to, subject, body, channel=channel)

@@ -65,3 +65,10 @@ def compose(kind: str, info: AssignmentInfo, changes: Sequence[str] = ()) -> tup
     lines += ["", "Your page (this link signs you in; it works for 3 days):"]
     lines += [signin_placeholder(info.recipient.member_id), "", f"-- {info.club_name}"]
     return subject, "\n".join(lines)
+
+
+def signin_letter(name: str, club_name: str, member_id: str, before: str, after: str) -> str:
+    """A short letter around a member's sign-in link (filled in when sent): the answer to "send me
+    a sign-in link" and a coordinator's invitation."""
+    greeting = " ".join(filter(None, ["Hello", first_name(name)])) + ","
+    return "\n".join([greeting, "", before, signin_placeholder(member_id), "", after, "", f"-- {club_name}"])

@@ -36,6 +36,8 @@ ACTIONS = {
     "members.read": "read the members' contact details",
     "report.export": "exported the report",
     "link.rotate": "made a new private link for",
+    "invite.email": "sent an invitation by email to",
+    "invite.signal": "sent an invitation by Signal to",
     "retention.change": "changed how long personal data is kept",
     "self_signup.change": "changed which kinds members may sign themselves up for",
     "offer.signup": "signed themselves up for a place",

@@ -115,6 +115,7 @@ RULES: dict[str, Audience] = {
     "POST /c/members": A.COORDINATOR,
     "POST /c/partners": A.COORDINATOR,
     "POST /c/{kind}/{subject_id}/rotate": A.COORDINATOR,
+    "POST /c/members/{member_id}/invite": A.COORDINATOR,
     "POST /c/{kind}/{subject_id}/deactivate": A.COORDINATOR,
     "POST /c/partners/{partner_id}/webhook/remove": A.COORDINATOR,
     "GET /c/members/{member_id}/erase": A.COORDINATOR,

@@ -351,3 +351,20 @@ def test_a_coordinator_changes_how_long_details_are_kept_never_below_the_streams
     changed = [e for e in site.outbox_events() if e.type == "RetentionChanged"]
     assert len(changed) == 1, "the refused change emitted nothing"
     assert changed[0].retention_days == 60 and changed[0].high_risk_kinds == ["childcare"]
+
+
+def test_an_invite_says_plainly_why_nothing_was_sent(site: Site) -> None:
+    page = site.login().get("/c/members")
+    assert 'name="send_by" value="email"' in page.text and 'name="send_by" value="signal"' in page.text
+    unsent = site.invite_member(csrf_of(page.text), email="", phone="", send_by="email")
+    assert (
+        unsent.status_code == 201
+        and "Nothing was sent: there is no email address for Zara Ali" in unsent.text
+    )
+    assert 'class="copy"' in unsent.text, "the link can still be copied"
+    no_phone = site.invite_member(
+        csrf_of(page.text), name="Owain Rees", email="o@example.org", send_by="signal"
+    )
+    assert "no phone number for Signal for Owain Rees" in no_phone.text
+    listed = site.client.get("/c/members")
+    assert listed.text.count("Send the invite again") == 1, "only the member with a contact"
