@@ -10,6 +10,7 @@ from services.text import first_name, printable
 
 SUBJECTS = {
     "issued": "New assignment: {title}, {when}",
+    "confirmed": "You are down for: {title}, {when}",
     "withdrawn": "Cancelled: {title}, {when}",
     "reminder": "Tomorrow: {title}, {when}",
     "chased": "Waiting for your answer: {title}, {when}",
@@ -17,6 +18,9 @@ SUBJECTS = {
 }
 OPENINGS = {
     "issued": "You have been asked to help. Please accept or decline on your page (the link below).",
+    "confirmed": (
+        "Thank you: this place is yours. If you can no longer go, cancel it on your page (the link below)."
+    ),
     "withdrawn": "This assignment is no longer needed from you. Thank you for keeping the time free.",
     "reminder": "A reminder of your assignment.",
     "chased": (

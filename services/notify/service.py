@@ -86,6 +86,8 @@ class Notifier:
         occasion = f":{event.event_id}" if again else ""
         changes = event.changes if isinstance(event, AssignmentChanged) else []
         stale = kind == "chased" and info is not None and info.status != "issued"  # answered meanwhile
+        if kind == "issued" and info is not None and info.status == "accepted":
+            kind = "confirmed"  # signed up by the member, or accepted before this event was read
         items = self.notices(kind, info, occasion, changes) if info and not stale else []
         return self.store.record(self.consumer, str(event.event_id), items)
 

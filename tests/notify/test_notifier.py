@@ -17,7 +17,7 @@ from services.store.tables import notices as notices_table
 from services.store.tables import outbox
 from services.store.uow import SqlUnitOfWork
 from tests.notify.conftest import SignalStub, run_dispatcher
-from tests.pages.support import Site
+from tests.pages.support import Site, csrf_of
 
 
 def approve_one(site: Site) -> tuple[str, str]:
@@ -127,3 +127,28 @@ def test_a_changed_request_tells_the_member_what_changed_and_asks_again_after_a_
     assert "has changed (the time, the place)" in body and "Where: Canton Library" in body
     assert "please accept or decline again" in body
     assert "changed (the time, the place)" in signal_api.received[-1]["json"]["message"]
+
+
+def test_a_member_who_signs_up_is_thanked_not_asked_to_accept(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    inbox = smtp[1]
+    nia, token = site.add_member("Nia Hughes", email="nia@example.org")
+    site.free_every_day(nia)
+    lift = site.add_request(hours_from_now=26, headcount=1, title="Lift to the picket")
+    site.approve(site.propose([], unfilled=[(lift, 0)]))
+    coordinator = site.login()
+    members = coordinator.get("/c/members")
+    coordinator.post("/c/self-signup", data={"csrf": csrf_of(members.text), "kind": ["lift"]})
+    page = site.client.get(f"/m/{token}/offers")
+    done = site.client.post(
+        f"/m/{token}/offers",
+        data={"csrf": csrf_of(page.text), "request_id": lift, "slot_index": "0"},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == f"/m/{token}/offers?offered=in"
+    run_dispatcher(container)
+    assert [m["Subject"] for m in inbox] == [inbox[0]["Subject"]]
+    assert inbox[0]["Subject"].startswith("You are down for: Lift to the picket")
+    body = inbox[0].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "this place is yours" in body and "accept or decline" not in body
