@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import structlog
@@ -19,6 +17,7 @@ from services.redact import install_log_redaction, redact_event
 from services.road import Osrm, RoadRouter, RoadTimes, Valhalla
 from services.scheduler import Scheduler
 from services.settings import Settings
+from services.solve_pool import InProcesses
 from services.store.db import make_engine, upgrade
 from services.store.uow import SqlUnitOfWork
 from solver import replan, solve, warm_up
@@ -69,15 +68,9 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
-    # Solves run in processes of their own: the solver's Python parts (preparation, warm start, the
-    # search's loop) hold the GIL, so threads would solve one club at a time. Spawned, not forked:
-    # the parent has threads (the API, the dispatcher), which a fork would copy mid-state.
-    processes = min(settings.solve_parallel, os.cpu_count() or 2)
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
-    for _ in range(processes):
-        pool.submit(warm_up)  # start the processes and load OR-Tools now, not on the first request
+    runner = InProcesses(min(settings.solve_parallel, os.cpu_count() or 2), warm_up)
     scheduler = Scheduler(
-        uow_factory, settings, solve_fn, executor=pool, roads=road_times(settings), improve=solve
+        uow_factory, settings, solve_fn, runner=runner, roads=road_times(settings), improve=solve
     )
     notifier = build_notifier(engine, settings)
     return Container(

@@ -135,6 +135,5 @@ class Container:
         return deliver
 
     def close(self) -> None:
-        if self.scheduler.executor is not None:
-            self.scheduler.executor.shutdown(wait=False, cancel_futures=True)
+        self.scheduler.runner.close()
         self.engine.dispose()

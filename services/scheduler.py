@@ -19,7 +19,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -32,12 +31,12 @@ from services.ports import PlanningSnapshot, Proposal, UnitOfWork
 from services.retry import RetryPolicy
 from services.road import RoadTimes
 from services.settings import Settings
+from services.solve_pool import InThreads, SolveFn, SolveRunner
 from services.translate import to_instance, to_proposal
 from solver.schema import Instance, Params, Roster, SolveStatus
 
 log = structlog.get_logger("mechanic.scheduler")
 
-SolveFn = Callable[[Instance, Params], Roster]
 HORIZON_CHECK_S = 60.0
 """How often to look for requests that the rolling horizon has reached since the last solve."""
 SOLVE_RETRY = RetryPolicy(first=2.0, cap=300.0)
@@ -57,7 +56,7 @@ class Scheduler:
         uow_factory: Callable[[], UnitOfWork],
         settings: Settings,
         solve: SolveFn,
-        executor: Executor | None = None,
+        runner: SolveRunner | None = None,
         owner: str | None = None,
         roads: RoadTimes | None = None,
         improve: SolveFn | None = None,
@@ -68,7 +67,7 @@ class Scheduler:
         self.solve = solve
         self.improve = improve
         """The whole solve that improves a repaired proposal in the background (None: never)."""
-        self.executor = executor
+        self.runner: SolveRunner = runner or InThreads()
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
         self._next_horizon_check = 0.0
         self._running: dict[str, asyncio.Task[int]] = {}
@@ -248,8 +247,7 @@ class Scheduler:
     async def _run(self, solve: SolveFn, instance: Instance, params: Params) -> Roster:
         """``solve`` in the solver processes, given up (TimeoutError) once it has run twice its
         limit and ten seconds more: a solve that never returns must not hold its club for ever."""
-        solving = asyncio.get_running_loop().run_in_executor(self.executor, solve, instance, params)
-        return await asyncio.wait_for(solving, timeout=params.time_limit_s * 2 + 10)
+        return await self.runner.run(solve, instance, params, params.time_limit_s * 2 + 10)
 
     async def _instance(self, snap: PlanningSnapshot) -> Instance:
         instance = to_instance(snap)
