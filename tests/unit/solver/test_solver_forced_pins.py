@@ -1,0 +1,103 @@
+"""A forced pin keeps its member on the job past the rules the coordinator waived, for that pair only;
+every other rule still holds, and what no force can change (double booking) is still refused."""
+
+from __future__ import annotations
+
+from solver import Assignment, ForcedPin, Params, ReasonCode, Waiver, breaches, check, solve
+from tests.unit.solver.builders import DAY, instance, member, pairs, request
+
+P = Params(time_limit_s=5, workers=1, product_rules=True)
+
+
+def pin(rid: str, mid: str) -> Assignment:
+    return Assignment(request_id=rid, slot_index=0, member_id=mid)
+
+
+def forced(rid: str, mid: str, *waived: Waiver) -> ForcedPin:
+    return ForcedPin(request_id=rid, member_id=mid, waived=frozenset(waived))
+
+
+def test_breaches_name_every_waivable_rule_a_pin_breaks_in_order() -> None:
+    away = member("sam", windows=((DAY, 2 * DAY),))
+    inst = instance([request("lift", 0, 60, skills=("driver",))], [away], pinned=(pin("lift", "sam"),))
+    found = breaches(inst, P, "lift", "sam")
+    assert [(x.code, x.text, x.waiver) for x in found] == [
+        (ReasonCode.NO_SKILL, "does not have the driver skill", Waiver.SKILLS),
+        (
+            ReasonCode.UNAVAILABLE,
+            "is not available then (their availability or a day off)",
+            Waiver.AVAILABILITY,
+        ),
+    ]
+
+
+def test_double_booking_is_a_breach_no_force_can_waive() -> None:
+    inst = instance(
+        [request("r1", 0, 60), request("r2", 30, 90, skills=("driver",))],
+        [member("sam")],
+        pinned=(pin("r1", "sam"), pin("r2", "sam")),
+    )
+    found = breaches(inst, P, "r2", "sam")
+    assert [x.waiver for x in found] == [Waiver.SKILLS, None]
+    assert found[-1].code == ReasonCode.BUSY_ELSEWHERE
+
+
+def test_a_pin_that_breaks_nothing_has_no_breaches() -> None:
+    inst = instance([request("r1", 0, 60)], [member("a")], pinned=(pin("r1", "a"),))
+    assert breaches(inst, P, "r1", "a") == []
+
+
+def test_a_forced_non_driver_stays_on_the_lift_and_the_roster_passes_the_checker() -> None:
+    lift = request("lift", 0, 60, skills=("driver",), headcount=2, passengers=2)
+    inst = instance(
+        [lift, request("later", DAY, DAY + 60, skills=("driver",))],
+        [member("sam"), member("dai", skills=("driver",), car_seats=3)],
+        pinned=(pin("lift", "sam"),),
+        forced=(forced("lift", "sam", Waiver.SKILLS),),
+    )
+    roster = solve(inst, P)
+    assert roster.released == ()
+    assert {("lift", "sam"), ("lift", "dai")} <= pairs(roster.assignments)
+    assert ("later", "sam") not in pairs(roster.assignments)  # waived for that job only
+    assert check(inst, roster, P).feasible
+
+
+def test_the_checker_still_refuses_the_waived_rule_on_any_other_pair() -> None:
+    inst = instance(
+        [request("r1", 0, 60, skills=("driver",)), request("r2", DAY, DAY + 60, skills=("driver",))],
+        [member("sam")],
+        pinned=(pin("r1", "sam"),),
+        forced=(forced("r1", "sam", Waiver.SKILLS),),
+    )
+    ok = [pin("r1", "sam")]
+    assert check(inst, ok, P).feasible
+    bad = check(inst, [*ok, Assignment(request_id="r2", slot_index=0, member_id="sam")], P)
+    assert any(v.startswith("H1") and "r2" in v for v in bad.violations)
+    unforced = check(inst.model_copy(update={"forced": ()}), ok, P)
+    assert any(v.startswith("H1") for v in unforced.violations)
+
+
+def test_forced_hours_do_not_count_against_the_limit_but_other_work_still_does() -> None:
+    inst = instance(
+        [request("r1", 0, 60), request("r2", DAY, DAY + 60), request("r3", 2 * DAY, 2 * DAY + 60)],
+        [member("a", max_minutes=90)],
+        pinned=(pin("r1", "a"), pin("r2", "a")),
+        forced=(forced("r2", "a", Waiver.HOURS),),
+    )
+    roster = solve(inst, P)
+    assert roster.released == ()
+    assert pairs(roster.assignments) == {("r1", "a"), ("r2", "a")}  # r3 would go over the hours
+    assert check(inst, roster, P).feasible
+
+
+def test_a_forced_pin_is_released_for_a_rule_it_did_not_waive() -> None:
+    away = member("sam", windows=((DAY, 2 * DAY),))
+    inst = instance(
+        [request("lift", 0, 60, skills=("driver",))],
+        [away],
+        pinned=(pin("lift", "sam"),),
+        forced=(forced("lift", "sam", Waiver.SKILLS),),
+    )
+    roster = solve(inst, P)
+    assert [(x.code, x.waiver) for x in roster.released] == [(ReasonCode.UNAVAILABLE, Waiver.AVAILABILITY)]
+    assert check(inst, roster, P).feasible
