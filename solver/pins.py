@@ -83,9 +83,7 @@ def admit_pins(problem: Problem) -> _Ledger:
     return ledger
 
 
-def _excluded_by(
-    pb: Problem, tables: MemberTables, r: int, m: int, waived: frozenset[Waiver]
-) -> Breach:
+def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int, waived: frozenset[Waiver]) -> Breach:
     rule = pb.blocking_rule(tables, r, m, waived)
     if rule is None:
         return Breach(ReasonCode.EXCLUDED, "is excluded by a rule of the roster")
