@@ -80,6 +80,29 @@ def admit_pins(problem: Problem) -> _Ledger:
         p = pb.pair(r, m)
         assert p is not None
         pb.pinned.append(p)
+    return _forget_released(pb) or ledger
+
+
+def _forget_released(pb: Problem) -> _Ledger | None:
+    """A released forced pin must not leave the pair its waivers opened to the solver (Sam, forced
+    onto a lift, would otherwise be free to be sent there unpinned): when one is released, prepare the
+    problem again without the released pins, keeping why they were released. Returns the new ledger,
+    or None when no forced pin was released."""
+    gone = {(x.request_id, x.member_id) for x in pb.released}
+    if not gone & {(f.request_id, f.member_id) for f in pb.instance.forced}:
+        return None
+    released, inst = pb.released, pb.instance
+    pb.__init__(  # type: ignore[misc]
+        inst.model_copy(
+            update={
+                "pinned": tuple(a for a in inst.pinned if (a.request_id, a.member_id) not in gone),
+                "forced": tuple(f for f in inst.forced if (f.request_id, f.member_id) not in gone),
+            }
+        ),
+        pb.params,
+    )
+    ledger = admit_pins(pb)
+    pb.released = [*released, *pb.released]
     return ledger
 
 
@@ -108,6 +131,8 @@ def release_broken_teams(state: RosterState) -> bool:
                 m = pb.instance.members[pb.pair_m[p]].id
                 pb.release(pb.instance.requests[r].id, m, broken.reason, broken.pin_text)
                 released = True
+    if released:
+        _forget_released(pb)
     return released
 
 

@@ -101,3 +101,29 @@ def test_a_forced_pin_is_released_for_a_rule_it_did_not_waive() -> None:
     roster = solve(inst, P)
     assert [(x.code, x.waiver) for x in roster.released] == [(ReasonCode.UNAVAILABLE, Waiver.AVAILABILITY)]
     assert check(inst, roster, P).feasible
+
+
+def test_a_released_forced_pin_leaves_no_waived_pair_behind_for_the_solver() -> None:
+    """Sam, forced onto buddy work, is released when the warm start finds nobody to go with him (Ana
+    went to more urgent work), and is not then sent there unpinned, without the skill, by the exact
+    search (which would pair him with Ana); the same when his forced pin clashes with an earlier pin."""
+    buddy = request("court", 0, 60, skills=("trained",), headcount=2, min_team=2, priority=3)
+    lone = instance(
+        [buddy, request("other", 0, 60, priority=5)],
+        [member("sam"), member("ana", skills=("trained",))],
+        pinned=(pin("court", "sam"),),
+        forced=(forced("court", "sam", Waiver.SKILLS),),
+    )
+    roster = solve(lone, P)
+    assert [x.member_id for x in roster.released] == ["sam"]
+    assert ("court", "sam") not in pairs(roster.assignments)
+    assert check(lone, roster, P).feasible
+    clash = instance(
+        [request("r1", 0, 60), request("r2", 30, 90, skills=("driver",))],
+        [member("sam")],
+        pinned=(pin("r1", "sam"), pin("r2", "sam")),
+        forced=(forced("r2", "sam", Waiver.SKILLS),),
+    )
+    roster = solve(clash, P)
+    assert pairs(roster.assignments) == {("r1", "sam")}
+    assert [(x.request_id, x.code) for x in roster.released] == [("r2", ReasonCode.BUSY_ELSEWHERE)]
