@@ -229,9 +229,16 @@ class ClubMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(i=POSITION, j=POSITION, force=st.booleans())
-    def place(self, i: int, j: int, force: bool) -> None:
-        """Place someone, at times forcing it past the rules a coordinator may waive."""
+    @rule(i=POSITION, j=POSITION)
+    def place(self, i: int, j: int) -> None:
+        self.placing(i, j, force=False)
+
+    @rule(i=POSITION, j=POSITION)
+    def force_place(self, i: int, j: int) -> None:
+        """Place someone past the rules a coordinator may waive (a skill, availability, hours...)."""
+        self.placing(i, j, force=True)
+
+    def placing(self, i: int, j: int, force: bool) -> None:
         found = self.proposal()
         if found is None:
             return
