@@ -46,7 +46,7 @@ def _club(url: str) -> None:
         for days, title in ((1, "Lift to the tribunal"), (2, "Lift to the picket")):
             day = (datetime.now(tz) + timedelta(days=days)).date()
             start = datetime(day.year, day.month, day.day, 10, tzinfo=tz).astimezone(UTC)
-            values = {
+            lift: dict[str, Any] = {
                 "kind": "lift",
                 "title": title,
                 "notes": "",
@@ -61,7 +61,7 @@ def _club(url: str) -> None:
                 "passengers": 1,
                 "priority": 4,
             }
-            writes.submit_request(conn, club_id, partner_id, values)
+            writes.submit_request(conn, club_id, partner_id, lift)
     engine.dispose()
 
 

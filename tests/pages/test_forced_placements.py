@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from httpx import Response
 from sqlalchemy import select
 
 from events import MemberPinned
@@ -27,7 +28,7 @@ def _lift_and_walker(site: Site) -> tuple[str, str, str]:
     return site.propose([(lift, 0, nia)], unfilled=[(lift, 1)]), lift, owain
 
 
-def _place(site: Site, roster_id: str, lift: str, member_id: str, **extra: str):  # type: ignore[no-untyped-def]
+def _place(site: Site, roster_id: str, lift: str, member_id: str, **extra: str) -> Response:
     form = site.login().get(f"/c/place?slot={lift}:1")
     data = {"csrf": csrf_of(form.text), "roster_id": roster_id, "slot": f"{lift}:1", "member_id": member_id}
     return site.client.post("/c/place", data=data | extra)
