@@ -20,6 +20,9 @@ from solver.schema import (
     Waiver,
 )
 
+WAIVERS = frozenset(Waiver)
+"""Rule codes a forced pin may carry; a code this version does not know waives nothing (the pin is
+then held to that rule, and released if it breaks it), so no stored row can stop planning."""
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 """Kinds of work nobody is sent to alone."""
 MIN_TEAM = 2
@@ -129,7 +132,11 @@ def to_instance(snap: PlanningSnapshot) -> Instance:
             if s.request_id in requests
         ),
         forced=tuple(
-            ForcedPin(request_id=s.request_id, member_id=s.member_id, waived=frozenset(map(Waiver, s.waived)))
+            ForcedPin(
+                request_id=s.request_id,
+                member_id=s.member_id,
+                waived=frozenset(Waiver(c) for c in s.waived if c in WAIVERS),
+            )
             for s in snap.pins
             if s.waived
         ),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from events import MemberPinned
 from services.store.tables import audit_log, pins
 from tests.pages.support import Site, csrf_of
+from tests.pages.test_coordinator_pages import _two_lifts_one_morning
 
 
 def _lift_and_walker(site: Site) -> tuple[str, str, str]:
@@ -72,3 +73,18 @@ def test_double_booking_is_refused_even_when_forced_and_no_anyway_is_offered(sit
     assert 'name="force"' not in refused.text and "Place Owain Price anyway" not in refused.text
     with site.engine.connect() as conn:
         assert [r.request_id for r in conn.execute(select(pins))] == [lift], "only the first pin stands"
+
+
+def test_a_swap_refused_for_a_skill_can_be_forced_and_only_the_moved_member_carries_it(site: Site) -> None:
+    roster_id, first, second, nia, owain = _two_lifts_one_morning(site, [])
+    form = site.login().get(f"/c/swap?slot={first}:0")
+    data = {"csrf": csrf_of(form.text), "roster_id": roster_id, "slot": f"{first}:0", "with": f"{second}:0"}
+    refused = site.client.post("/c/swap", data=data)
+    assert refused.status_code == 409 and "Owain Price does not have the driver skill." in refused.text
+    assert "Swap anyway" in refused.text
+    swapped = site.client.post("/c/swap", data=data | {"force": "1"})
+    assert swapped.status_code == 200 and "Swapped" in swapped.text
+    with site.engine.connect() as conn:
+        stored = {(r.request_id, r.member_id): r.waived for r in conn.execute(select(pins))}
+    assert stored == {(first, owain): ["skills"], (second, nia): []}
+    assert "Placed by Cai despite: does not have the driver skill" in site.client.get("/c/").text
