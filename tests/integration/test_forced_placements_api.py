@@ -69,7 +69,9 @@ def test_a_forced_placement_is_kept_until_a_day_off_releases_it(club) -> None:
         "a proposal around the forced pin",
         lambda: proposal_covering(http, coordinator, setup["requests"], newer_than=first["created_at"]),
     )
-    assert (target["request_id"], sam) in {(e["request_id"], e["member_id"]) for e in kept["entries"]}
+    carried = [e for e in kept["entries"] if (e["request_id"], e["member_id"]) == (target["request_id"], sam)]
+    assert [(e["waived"], e["despite"]) for e in carried] == [(["skills"], "does not have the driver skill")]
+    assert all(e["waived"] == [] for e in kept["entries"] if e["member_id"] != sam)
     assert kept["released"] == []
 
     day_off = tomorrow_at(12).astimezone(TZ).date().isoformat()
