@@ -3,7 +3,9 @@ every other rule still holds, and what no force can change (double booking) is s
 
 from __future__ import annotations
 
-from solver import Assignment, ForcedPin, Params, ReasonCode, Waiver, breaches, check, solve
+import pytest
+
+from solver import Assignment, ForcedPin, Member, Params, ReasonCode, Waiver, breaches, check, solve
 from tests.unit.solver.builders import DAY, instance, member, pairs, request
 
 P = Params(time_limit_s=5, workers=1, product_rules=True)
@@ -127,3 +129,26 @@ def test_a_released_forced_pin_leaves_no_waived_pair_behind_for_the_solver() -> 
     roster = solve(clash, P)
     assert pairs(roster.assignments) == {("r1", "sam")}
     assert [(x.request_id, x.code) for x in roster.released] == [("r2", ReasonCode.BUSY_ELSEWHERE)]
+
+
+@pytest.mark.parametrize(
+    ("waiver", "sam", "prefix"),
+    [
+        (Waiver.KINDS, member("sam", refused_kinds=frozenset({"lift"})), "P preferences"),
+        (Waiver.PARTNERS, member("sam", refused_partners=frozenset({"union"})), "P partners"),
+        (Waiver.TRAVEL_RADIUS, member("sam", at=(51.9, -3.17), max_travel_km=5), "P travel radius"),
+        (Waiver.AVAILABILITY, member("sam", windows=((DAY, 2 * DAY),)), "H2"),
+    ],
+)
+def test_each_waiver_is_kept_by_the_solver_and_accepted_by_the_checker_for_its_pair_only(
+    waiver: Waiver, sam: Member, prefix: str
+) -> None:
+    job = request("job", 0, 60, kind="lift", partner="union")
+    inst = instance([job], [sam], pinned=(pin("job", "sam"),))
+    assert [x.waiver for x in breaches(inst, P, "job", "sam")] == [waiver]
+    unforced = check(inst, [pin("job", "sam")], P)
+    assert any(v.startswith(prefix) for v in unforced.violations)
+    forced_inst = inst.model_copy(update={"forced": (forced("job", "sam", waiver),)})
+    roster = solve(forced_inst, P)
+    assert pairs(roster.assignments) == {("job", "sam")} and roster.released == ()
+    assert check(forced_inst, roster, P).feasible
