@@ -368,10 +368,14 @@ class ApproveIn(_In):
 class SwapIn(_In):
     first: SlotRef
     second: SlotRef
+    force: bool = False
+    """Keep it past the rules a coordinator may waive, as an exception the roster shows."""
 
 
 class PlaceIn(SlotRef):
     member_id: str = Field(min_length=1, max_length=64)
+    force: bool = False
+    """Place them past the rules a coordinator may waive, as an exception the roster shows."""
 
 
 class DeclineIn(_In):

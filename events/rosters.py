@@ -30,6 +30,9 @@ class MemberPinned(Event):
     slot_index: int
     member_id: str
     pinned_by: str
+    waived: list[str] = []
+    """Forced past these rules (``solver.Waiver`` codes: skills, availability, hours...); empty for an
+    ordinary pin."""
 
 
 class HelpOffered(Event):

@@ -97,6 +97,8 @@ class Slot:
     slot_index: int
     member_id: str
     pinned: bool = False
+    waived: frozenset[str] = frozenset()
+    """A forced pin's waived rules (``solver.Waiver`` codes), for this request and member only."""
 
 
 @dataclass(frozen=True)
@@ -288,8 +290,9 @@ class PinRepository(abc.ABC):
     """Coordinators' decisions that outlive any one roster: pins and removals."""
 
     @abc.abstractmethod
-    def pin(self, club_id: str, slot: Slot, pinned_by: str) -> None:
-        """Pin ``slot.member_id`` on the request (at that slot), replacing an earlier pin of the pair."""
+    def pin(self, club_id: str, slot: Slot, pinned_by: str, despite: str = "") -> None:
+        """Pin ``slot.member_id`` on the request (at that slot), replacing an earlier pin of the pair;
+        a forced pin carries ``slot.waived`` and the rules it breaks in words (``despite``)."""
 
     @abc.abstractmethod
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool: ...

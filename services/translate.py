@@ -7,8 +7,22 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.ports import MemberRow, PlannedRoute, PlanningSnapshot, Proposal, RequestRow, Slot
-from solver.schema import Assignment, Instance, Member, Pickup, Request, Roster, Route, Stop
+from solver.schema import (
+    Assignment,
+    ForcedPin,
+    Instance,
+    Member,
+    Pickup,
+    Request,
+    Roster,
+    Route,
+    Stop,
+    Waiver,
+)
 
+WAIVERS = frozenset(Waiver)
+"""Rule codes a forced pin may carry; a code this version does not know waives nothing (the pin is
+then held to that rule, and released if it breaks it), so no stored row can stop planning."""
 BUDDY_KINDS = frozenset({"court_support", "lookout"})
 """Kinds of work nobody is sent to alone."""
 MIN_TEAM = 2
@@ -116,6 +130,15 @@ def to_instance(snap: PlanningSnapshot) -> Instance:
             Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
             for s in snap.proposed
             if s.request_id in requests
+        ),
+        forced=tuple(
+            ForcedPin(
+                request_id=s.request_id,
+                member_id=s.member_id,
+                waived=frozenset(Waiver(c) for c in s.waived if c in WAIVERS),
+            )
+            for s in snap.pins
+            if s.waived
         ),
         forbidden=tuple(
             Assignment(request_id=r, slot_index=0, member_id=m) for r, m in snap.declined if r in requests

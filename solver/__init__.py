@@ -8,6 +8,7 @@ from solver.check import CheckResult, check
 from solver.schema import (
     Assignment,
     Explanation,
+    ForcedPin,
     Instance,
     Leg,
     LiftNote,
@@ -23,6 +24,7 @@ from solver.schema import (
     SolveStatus,
     Stop,
     TravelTable,
+    Waiver,
 )
 
 
@@ -68,6 +70,13 @@ def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ..
     return find(instance, params)
 
 
+def breaches(instance: Instance, params: Params, request_id: str, member_id: str) -> list[ReleasedPin]:
+    """Every rule one of the instance's pins breaks, each with the waiver that would force it past."""
+    from solver.pins import breaches as find
+
+    return find(instance, params, request_id, member_id)
+
+
 def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]]:
     """Requests nobody could be pinned on, each with every member's refusal."""
     from solver.pins import unstaffable as find
@@ -79,6 +88,7 @@ __all__ = [
     "Assignment",
     "CheckResult",
     "Explanation",
+    "ForcedPin",
     "Instance",
     "Leg",
     "LiftNote",
@@ -94,6 +104,8 @@ __all__ = [
     "SolveStatus",
     "Stop",
     "TravelTable",
+    "Waiver",
+    "breaches",
     "check",
     "member_options",
     "placement_options",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from solver.geo import dist_m, home_km, travel_min
 from solver.route_check import check_routes
-from solver.schema import Assignment, Instance, Member, Params, ReleasedPin, Request, Roster
+from solver.schema import Assignment, Instance, Member, Params, ReleasedPin, Request, Roster, Waiver
 
 
 @dataclass
@@ -58,16 +58,24 @@ def _conflict(r: Request, s: Request) -> bool:
     return not (r.end + t <= s.start or s.end + t <= r.start)
 
 
+def _waived(instance: Instance) -> dict[tuple[str, str], frozenset[Waiver]]:
+    """The rules each forced pin waives, for its own (request, member) only."""
+    return {(f.request_id, f.member_id): f.waived for f in instance.forced}
+
+
 def _hard(instance: Instance, roster: list[Assignment]) -> list[str]:
     reqs = {r.id: r for r in instance.requests}
     mems = {m.id: m for m in instance.members}
+    waived = _waived(instance)
     out = []
     for i, a in enumerate(roster):
         missing = reqs[a.request_id].skills - mems[a.member_id].skills
-        if missing:
+        if missing and Waiver.SKILLS not in waived.get((a.request_id, a.member_id), ()):
             out.append(f"H1 assignment #{i}: member {a.member_id} lacks {sorted(missing)} for {a.request_id}")
     for i, a in enumerate(roster):
         r = reqs[a.request_id]
+        if Waiver.AVAILABILITY in waived.get((a.request_id, a.member_id), ()):
+            continue
         if not any(ws <= r.start and r.end <= we for ws, we in mems[a.member_id].windows):
             out.append(f"H2 assignment #{i}: no availability window of {a.member_id} covers {a.request_id}")
     held: dict[str, list[str]] = {}
@@ -85,7 +93,7 @@ def _hard(instance: Instance, roster: list[Assignment]) -> list[str]:
                 if _conflict(reqs[first], reqs[second])
             ]
     for mid, rids in held.items():
-        load = sum(reqs[rid].duration for rid in rids)
+        load = sum(reqs[rid].duration for rid in rids if Waiver.HOURS not in waived.get((rid, mid), ()))
         if load > mems[mid].max_minutes:
             out.append(f"H5 member {mid}: load {load} min > max {mems[mid].max_minutes} min")
     return out
@@ -94,17 +102,19 @@ def _hard(instance: Instance, roster: list[Assignment]) -> list[str]:
 def _product(instance: Instance, roster: list[Assignment]) -> list[str]:
     reqs = {r.id: r for r in instance.requests}
     mems = {m.id: m for m in instance.members}
+    waived = _waived(instance)
     out = []
     teams: dict[str, list[Member]] = {}
     for a in roster:
         r, m = reqs[a.request_id], mems[a.member_id]
         teams.setdefault(r.id, []).append(m)
-        if r.kind in m.refused_kinds:
+        skip = waived.get((r.id, m.id), frozenset())
+        if r.kind in m.refused_kinds and Waiver.KINDS not in skip:
             out.append(f"P preferences: {m.id} refuses {r.kind} work ({r.id})")
-        if r.partner in m.refused_partners:
+        if r.partner in m.refused_partners and Waiver.PARTNERS not in skip:
             out.append(f"P partners: {m.id} refuses to work with {r.partner} ({r.id})")
         km = home_km(dist_m(m.lat, m.lon, r.lat, r.lon))
-        if m.max_travel_km is not None and km > m.max_travel_km:
+        if m.max_travel_km is not None and km > m.max_travel_km and Waiver.TRAVEL_RADIUS not in skip:
             out.append(f"P travel radius: {r.id} is {km} km from {m.id}, more than {m.max_travel_km}")
     for rid, team in teams.items():
         r = reqs[rid]

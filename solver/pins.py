@@ -8,14 +8,22 @@ stop the club's planning, so a pin that has become impossible is released with t
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from solver.candidates import Candidates, MemberTables
 from solver.problem import Problem
-from solver.schema import Instance, Params, ReasonCode, ReleasedPin
+from solver.schema import ForcedPin, Instance, Params, ReasonCode, ReleasedPin, Waiver
 from solver.state import RosterState
 
 GONE = "is no longer in the plan (the request was cancelled or moved, or the member left)"
+
+
+class Breach(NamedTuple):
+    code: ReasonCode
+    text: str
+    waiver: Waiver | None = None
 
 
 class _Ledger:
@@ -28,24 +36,28 @@ class _Ledger:
         self.held = [0] * problem.n_mem
         self._tables: MemberTables | None = None
 
-    def refusal(self, r: int, m: int) -> tuple[ReasonCode, str] | None:
-        """Why pinning member ``m`` on request ``r`` next to the admitted pins breaks a rule, if it does."""
+    def refusal(self, r: int, m: int) -> Breach | None:
+        """Why pinning member ``m`` on request ``r`` next to the admitted pins breaks a rule, if it does
+        (a forced pin's waived rules aside)."""
         pb = self.pb
+        waived = pb.waived.get((r, m), frozenset())
         if pb.pair(r, m) is None:
             self._tables = self._tables or MemberTables(pb.instance)
-            return _excluded_by(pb, self._tables, r, m)
+            return _excluded_by(pb, self._tables, r, m, waived)
         if self.count[r] >= pb.head[r]:
-            return ReasonCode.EXCLUDED, "would be one more than the job needs"
+            return Breach(ReasonCode.EXCLUDED, "would be one more than the job needs")
         if (self.held[m] >> r) & 1 or pb.conflicts[r] & self.held[m]:
-            return ReasonCode.BUSY_ELSEWHERE, "is pinned elsewhere at the same time"
-        if self.load[m] + pb.dur[r] > pb.cap[m]:
-            return ReasonCode.AT_HOUR_LIMIT, "would go over their hours"
+            return Breach(ReasonCode.BUSY_ELSEWHERE, "is pinned elsewhere at the same time")
+        if self.load[m] + pb.dur[r] > pb.cap[m] and Waiver.HOURS not in waived:
+            return Breach(ReasonCode.AT_HOUR_LIMIT, "would go over their hours", Waiver.HOURS)
         return None
 
     def add(self, r: int, m: int) -> None:
         self.count[r] += 1
         self.load[m] += self.pb.dur[r]
         self.held[m] |= 1 << r
+        if Waiver.HOURS in self.pb.waived.get((r, m), frozenset()):
+            self.pb.cap[m] += self.pb.dur[r]  # the forced job's minutes do not count against the limit
 
 
 def admit_pins(problem: Problem) -> _Ledger:
@@ -59,7 +71,7 @@ def admit_pins(problem: Problem) -> _Ledger:
             continue
         seen.add((a.request_id, a.member_id))
         r, m = pb.req_pos.get(a.request_id), pb.mem_pos.get(a.member_id)
-        why = (ReasonCode.EXCLUDED, GONE) if r is None or m is None else ledger.refusal(r, m)
+        why = Breach(ReasonCode.EXCLUDED, GONE) if r is None or m is None else ledger.refusal(r, m)
         if why is not None:
             pb.release(a.request_id, a.member_id, *why)
             continue
@@ -68,16 +80,38 @@ def admit_pins(problem: Problem) -> _Ledger:
         p = pb.pair(r, m)
         assert p is not None
         pb.pinned.append(p)
+    return _forget_released(pb) or ledger
+
+
+def _forget_released(pb: Problem) -> _Ledger | None:
+    """A released forced pin must not leave the pair its waivers opened to the solver (Sam, forced
+    onto a lift, would otherwise be free to be sent there unpinned): when one is released, prepare the
+    problem again without the released pins, keeping why they were released. Returns the new ledger,
+    or None when no forced pin was released."""
+    gone = {(x.request_id, x.member_id) for x in pb.released}
+    if not gone & {(f.request_id, f.member_id) for f in pb.instance.forced}:
+        return None
+    released, inst = pb.released, pb.instance
+    pb.__init__(  # type: ignore[misc]
+        inst.model_copy(
+            update={
+                "pinned": tuple(a for a in inst.pinned if (a.request_id, a.member_id) not in gone),
+                "forced": tuple(f for f in inst.forced if (f.request_id, f.member_id) not in gone),
+            }
+        ),
+        pb.params,
+    )
+    ledger = admit_pins(pb)
+    pb.released = [*released, *pb.released]
     return ledger
 
 
-def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int) -> tuple[ReasonCode, str]:
+def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int, waived: frozenset[Waiver]) -> Breach:
+    rule = pb.blocking_rule(tables, r, m, waived)
+    if rule is None:
+        return Breach(ReasonCode.EXCLUDED, "is excluded by a rule of the roster")
     cands = Candidates(pb.instance, tables, r, np.array([m], dtype=np.int64))
-    for rule in pb.rules:
-        keep = rule.keep(cands)
-        if keep is not None and not keep[0]:
-            return rule.reason, rule.pin_text
-    return ReasonCode.EXCLUDED, "is excluded by a rule of the roster"
+    return Breach(rule.reason, rule.pin_why(cands), rule.waiver)
 
 
 def release_broken_teams(state: RosterState) -> bool:
@@ -97,6 +131,8 @@ def release_broken_teams(state: RosterState) -> bool:
                 m = pb.instance.members[pb.pair_m[p]].id
                 pb.release(pb.instance.requests[r].id, m, broken.reason, broken.pin_text)
                 released = True
+    if released:
+        _forget_released(pb)
     return released
 
 
@@ -106,6 +142,26 @@ def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ..
     problem = Problem(instance, params)
     admit_pins(problem)
     return tuple(problem.released)
+
+
+def breaches(instance: Instance, params: Params, request_id: str, member_id: str) -> list[ReleasedPin]:
+    """Every rule the pin of ``member_id`` on ``request_id`` (one of ``instance.pinned``) breaks, in
+    the order the solver finds them: empty when it can stand; each with the ``waiver`` that would
+    force it past; the last with none when no force can keep it (double booking, a decline...)."""
+    key = request_id, member_id
+    others = tuple(f for f in instance.forced if (f.request_id, f.member_id) != key)
+    found: list[ReleasedPin] = []
+    waived: frozenset[Waiver] = frozenset()
+    while True:
+        forced = ForcedPin(request_id=request_id, member_id=member_id, waived=waived)
+        trial = instance.model_copy(update={"forced": (*others, forced)})
+        mine = next((x for x in unkeepable_pins(trial, params) if (x.request_id, x.member_id) == key), None)
+        if mine is None:
+            return found
+        found.append(mine)
+        if mine.waiver is None or mine.waiver in waived:
+            return found
+        waived |= {mine.waiver}
 
 
 def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:

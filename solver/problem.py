@@ -16,7 +16,7 @@ from solver.candidates import Candidates, MemberTables, dist_m_many
 from solver.geo import travel_min
 from solver.rules import active_rules
 from solver.rules.base import Rule
-from solver.schema import Instance, Params, ReasonCode, ReleasedPin
+from solver.schema import Instance, Params, ReasonCode, ReleasedPin, Waiver
 
 log = logging.getLogger("solver")
 
@@ -42,6 +42,12 @@ class Problem:
         self.head = [r.headcount for r in reqs]
         self.cap = [m.max_minutes for m in mems]
         self.history = [m.history_minutes if params.product_rules else 0 for m in mems]
+        self.waived: dict[tuple[int, int], frozenset[Waiver]] = {
+            (self.req_pos[f.request_id], self.mem_pos[f.member_id]): f.waived
+            for f in instance.forced
+            if f.request_id in self.req_pos and f.member_id in self.mem_pos
+        }
+        """Forced pins' waived rules by (request, member) position."""
         self.total_slots = sum(self.head)
         self._pairs()
         self._conflicts()
@@ -61,8 +67,36 @@ class Problem:
         r, m = self.req_pos.get(request_id), self.mem_pos.get(member_id)
         return None if r is None or m is None else self.pair(r, m)
 
-    def release(self, request_id: str, member_id: str, code: ReasonCode, text: str) -> None:
-        self.released.append(ReleasedPin(request_id=request_id, member_id=member_id, code=code, text=text))
+    def release(
+        self, request_id: str, member_id: str, code: ReasonCode, text: str, waiver: Waiver | None = None
+    ) -> None:
+        self.released.append(
+            ReleasedPin(request_id=request_id, member_id=member_id, code=code, text=text, waiver=waiver)
+        )
+
+    def _with_forced(self, tables: MemberTables, cands: Candidates) -> Candidates:
+        """``cands`` plus the members forced onto its request whom only waived filters left out."""
+        r = cands.index
+        extra = [
+            m
+            for (fr, m), waived in self.waived.items()
+            if fr == r and m not in cands.members and self.blocking_rule(tables, r, m, waived) is None
+        ]
+        if not extra:
+            return cands
+        members = np.union1d(cands.members, np.array(extra, dtype=np.int64))
+        return Candidates(self.instance, tables, r, members)
+
+    def blocking_rule(self, tables: MemberTables, r: int, m: int, waived: frozenset[Waiver]) -> Rule | None:
+        """The first filter, of those not ``waived``, that stops member ``m`` from request ``r``."""
+        one = Candidates(self.instance, tables, r, np.array([m], dtype=np.int64))
+        for rule in self.rules:
+            if rule.waiver in waived:
+                continue
+            keep = rule.keep(one)
+            if keep is not None and not keep[0]:
+                return rule
+        return None
 
     def _pairs(self) -> None:
         """Run every rule's filter per request and collect the surviving pairs with their gains."""
@@ -85,6 +119,7 @@ class Problem:
                         emptied = (rule, rule.describe(cands))
                         break
             self.emptied_by.append(emptied)
+            cands = self._with_forced(tables, cands)
             gain = np.zeros(cands.members.size, dtype=np.int64)
             served.append(sum(rule.served_gain(cands) for rule in self.rules))
             for rule in self.rules:

@@ -140,6 +140,31 @@ class TravelTable(_Frozen):
     legs: tuple[Leg, ...] = ()
 
 
+class Waiver(StrEnum):
+    """A rule a coordinator may force a pin past, for that (request, member) only.
+
+    Only rules about whether one person suits one job can be waived: the coordinator may know what
+    the data does not (Sam drives after all, Nia agreed to the extra hours). What is physically
+    impossible (one person in two places, a place the job does not have) or the member's own answer
+    (a decline) is never waived, and neither are the team rules (seats for every passenger, a lead,
+    nobody alone), which the rest of the team must still meet."""
+
+    SKILLS = "skills"
+    AVAILABILITY = "availability"
+    HOURS = "hours"
+    KINDS = "kinds"
+    PARTNERS = "partners"
+    TRAVEL_RADIUS = "travel_radius"
+
+
+class ForcedPin(_Frozen):
+    """A pin the coordinator forced: the ``waived`` rules do not apply to this (request, member)."""
+
+    request_id: str
+    member_id: str
+    waived: frozenset[Waiver]
+
+
 class Instance(_Frozen):
     name: str = "instance"
     horizon_start: datetime
@@ -155,6 +180,9 @@ class Instance(_Frozen):
     """Assignments that must appear in the result exactly as given."""
     forbidden: tuple[Assignment, ...] = ()
     """(request, member) pairs that must not appear; slot_index is ignored."""
+    forced: tuple[ForcedPin, ...] = ()
+    """Pins (also in ``pinned``) the coordinator forced past some rules: the roster carries them as
+    explained exceptions, and every other rule still holds for them."""
     approved_routes: tuple[Route, ...] = ()
     """The routes of the approved roster's lifts: re-planning keeps who collects whom where possible."""
     travel: TravelTable | None = None
@@ -224,6 +252,8 @@ class ReleasedPin(_Frozen):
     code: ReasonCode
     text: str
     """Completes a sentence about the member, e.g. "is not available then"."""
+    waiver: Waiver | None = None
+    """The rule a coordinator could force the pin past; None when no force can keep it."""
 
 
 class Explanation(_Frozen):

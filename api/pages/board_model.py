@@ -47,6 +47,7 @@ def _slots(
     answered: dict[str, dict[str, Any]],
     now: datetime,
     offered: set[tuple[str, str]],
+    forced: dict[tuple[str, str], dict[str, str]],
 ) -> list[dict[str, Any]]:
     out = []
     for e in proposed:
@@ -59,6 +60,7 @@ def _slots(
                 "name": e["member_name"],
                 "pinned": e["pinned"],
                 "offered": (request["id"], e["member_id"]) in offered,
+                "forced": forced.get((request["id"], e["member_id"])),
                 "change": change,
                 "was": names.get(before or "", ""),
                 "answer": answered.get(e["member_id"], {}).get("status", ""),
@@ -186,6 +188,7 @@ def build(
     replies = attention.answers(conn, club_id, start, end)
     decided = board.decisions(conn, club_id, now)
     offered = {(p["request_id"], p["member_id"]) for p in decided["pins"] if p["offered"]}
+    forced = board.forced(conn, club_id, now)
     for rid, r in requests.items():
         for e in entries[rid]:
             load[e["member_id"]] += _minutes(r)
@@ -193,7 +196,7 @@ def build(
         days[local(r["starts_at"], tz).date()].append(
             r
             | {
-                "slots": _slots(r, entries[rid], before[rid], names, answered, now, offered),
+                "slots": _slots(r, entries[rid], before[rid], names, answered, now, offered, forced),
                 "unfilled": _lift_unfilled(unfilled[rid], planned.get(rid))
                 if rid in places
                 else unfilled[rid],

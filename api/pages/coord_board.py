@@ -136,12 +136,18 @@ def resolve(viewer: CoordinatorPost, conn: WriteConn) -> Response:
     return RedirectResponse("/c/?done=asked", status_code=303)
 
 
-def _refusal(conn: ReadConn, club_id: str, exc: Conflict) -> str:
-    """A refusal in a coordinator's words: who breaks which rule."""
-    if isinstance(exc, Refused):
-        names = board.active_members(conn, club_id)
-        return f"{names.get(exc.member_id, {}).get('name', 'That member')} {exc.text}."
-    return str(exc)
+def _refusal(conn: ReadConn, club_id: str, exc: Conflict) -> dict[str, Any]:
+    """A refusal in a coordinator's words (who breaks which rule) and, when only rules a coordinator
+    may waive stand in the way, what "anyway" would place despite."""
+    if not isinstance(exc, Refused):
+        return {"error": str(exc), "anyway": None}
+    name = board.active_members(conn, club_id).get(exc.member_id, {}).get("name", "That member")
+    anyway = {"member_id": exc.member_id, "name": name, "breaks": exc.text} if exc.forceable else None
+    return {"error": f"{name} {exc.text}.", "anyway": anyway}
+
+
+def _forced(form: Any) -> bool:
+    return form.get("force") == "1"
 
 
 @router.get("/swap", response_class=HTMLResponse)
@@ -149,7 +155,8 @@ def swap_form(request: Request, viewer: CoordinatorView, conn: ReadConn, slot: s
     target, others = board_model.same_day_slots(conn, viewer.who.club_id, viewer.tz, _slot(slot))
     if not target:
         raise PageDenied(404, "That slot is not in the current proposal.")
-    return page(request, "coord_swap.html", {"v": viewer, "target": target, "others": others, "error": ""})
+    context = {"v": viewer, "target": target, "others": others, "error": "", "anyway": None}
+    return page(request, "coord_swap.html", context)
 
 
 @router.post("/swap")
@@ -157,7 +164,12 @@ async def swap(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadCo
     form = await request.form()
     first, second = _slot(str(form.get("slot", ""))), _slot(str(form.get("with", "")))
     command = SwapSlots(
-        viewer.who.club_id, str(form.get("roster_id", "")), first, second, viewer.who.subject_id
+        viewer.who.club_id,
+        str(form.get("roster_id", "")),
+        first,
+        second,
+        viewer.who.subject_id,
+        force=_forced(form),
     )
     try:
         await run_in_threadpool(run, command)
@@ -167,23 +179,24 @@ async def swap(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadCo
         target, others = board_model.same_day_slots(conn, viewer.who.club_id, viewer.tz, first)
         if not target:
             return RedirectResponse("/c/?done=stale", status_code=303)
-        context = {
-            "v": viewer,
-            "target": target,
-            "others": others,
-            "error": _refusal(conn, viewer.who.club_id, exc),
-        }
-        return page(request, "coord_swap.html", context, 409)
+        context = {"v": viewer, "target": target, "others": others, "swap_with": form.get("with", "")}
+        return page(request, "coord_swap.html", context | _refusal(conn, viewer.who.club_id, exc), 409)
     return RedirectResponse("/c/?done=swapped", status_code=303)
 
 
 def _place_page(
-    request: Request, viewer: CoordinatorView, conn: ReadConn, run: Run, key: tuple[str, int], error: str = ""
+    request: Request,
+    viewer: CoordinatorView,
+    conn: ReadConn,
+    run: Run,
+    key: tuple[str, int],
+    refusal: dict[str, Any] | None = None,
 ) -> Response:
     found = board_model.place_context(conn, run.uow(), viewer.who.club_id, viewer.tz, key)
     if found is None:
         raise PageDenied(404, "That place is not in the current proposal.")
-    return page(request, "coord_place.html", {"v": viewer, "error": error, **found}, 409 if error else 200)
+    context = {"v": viewer, "error": "", "anyway": None, **found, **(refusal or {})}
+    return page(request, "coord_place.html", context, 409 if refusal else 200)
 
 
 @router.get("/place", response_class=HTMLResponse)
@@ -203,6 +216,7 @@ async def place(request: Request, viewer: CoordinatorPost, run: Run, conn: ReadC
         key,
         str(form.get("member_id", "")),
         viewer.who.subject_id,
+        force=_forced(form),
     )
     try:
         await run_in_threadpool(run, command)

@@ -13,6 +13,17 @@ class Problem(BaseModel):
     detail: str
 
 
+class Refusal(Problem):
+    """A placement refused for a rule of the roster (or a change meanwhile: then ``rules`` is empty)."""
+
+    breaks: str = ""
+    """What the member would break, completing "<member> ...", e.g. "does not have the driver skill"."""
+    rules: list[str] = []
+    """The rules among those that ``force: true`` may waive (skills, availability, hours, kinds,
+    partners, travel_radius)."""
+    forceable: bool = False
+
+
 ANSWERS: dict[int, str] = {
     401: "No bearer token, or one that is unknown, revoked (a deactivated member or partner) or "
     "expired (a private link unused for MECHANIC_MEMBER_LINK_DAYS or MECHANIC_PARTNER_LINK_DAYS).",

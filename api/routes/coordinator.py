@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
-from api.routes import answers
+from api.routes import Refusal, answers
 from api.routes.member import member_values
 from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
-from services.commands import ApproveRoster, DeactivateMember, PlaceMember, SwapSlots, UndoRemoval, Unpin
+from services.commands import (
+    ApproveRoster,
+    DeactivateMember,
+    PlaceMember,
+    Refused,
+    SwapSlots,
+    UndoRemoval,
+    Unpin,
+)
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
@@ -91,28 +100,48 @@ def approve_roster(roster_id: str, body: ApproveIn, who: Coordinator, run: Run) 
     return {"id": roster_id, "status": "approved"}
 
 
-@router.post("/rosters/{roster_id}/swap", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404, 409))
-def swap_slots(roster_id: str, body: SwapIn, who: Coordinator, run: Run) -> None:
+REFUSALS = answers(404) | {
+    409: {
+        "model": Refusal,
+        "description": "The proposal changed meanwhile, or a member would break a rule of the roster: "
+        "``rules`` names those ``force: true`` may waive, and ``forceable`` says whether they are all.",
+    }
+}
+
+
+def _refused(exc: Refused) -> JSONResponse:
+    body = Refusal(detail=str(exc), breaks=exc.text, rules=list(exc.waivers), forceable=exc.forceable)
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_409_CONFLICT)
+
+
+@router.post("/rosters/{roster_id}/swap", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
+def swap_slots(roster_id: str, body: SwapIn, who: Coordinator, run: Run) -> Response:
     """Exchange two filled places of the current proposal and pin both; 409 names the rule a member
-    would break in their new place."""
+    would break in their new place. ``force: true`` keeps a swap that breaks only rules about whether
+    one person suits one job (skills, availability, hours, refusals, travel radius) as an exception
+    the board shows; double booking and a decline are never forced."""
     first, second = (
         (body.first.request_id, body.first.slot_index),
         (body.second.request_id, body.second.slot_index),
     )
-    run(SwapSlots(who.club_id, roster_id, first, second, who.subject_id))
+    try:
+        run(SwapSlots(who.club_id, roster_id, first, second, who.subject_id, force=body.force))
+    except Refused as exc:
+        return _refused(exc)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post(
-    "/rosters/{roster_id}/place", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404, 409)
-)
-def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> None:
+@router.post("/rosters/{roster_id}/place", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
+def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> Response:
     """Put a member on a place of the current proposal, filled or not, pinned; 409 names the rule
-    that stops them."""
-    run(
-        PlaceMember(
-            who.club_id, roster_id, (body.request_id, body.slot_index), body.member_id, who.subject_id
-        )
-    )
+    that stops them. ``force: true`` places them anyway when only rules a coordinator may waive stand
+    in the way (as for a swap); the roster then carries it as an explained exception."""
+    key = body.request_id, body.slot_index
+    try:
+        run(PlaceMember(who.club_id, roster_id, key, body.member_id, who.subject_id, force=body.force))
+    except Refused as exc:
+        return _refused(exc)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete(

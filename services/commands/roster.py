@@ -34,6 +34,8 @@ class SwapSlots:
     first: SlotKey
     second: SlotKey
     coordinator_id: str
+    force: bool = False
+    """Keep the swap past the rules a coordinator may waive (``solver.Waiver``), as exceptions."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class PlaceMember:
     slot: SlotKey
     member_id: str
     coordinator_id: str
+    force: bool = False
+    """Place them past the rules a coordinator may waive (``solver.Waiver``), as an exception."""
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,12 @@ def _replan(uow: UnitOfWork, club_id: str) -> None:
     uow.schedule.mark_dirty(club_id, datetime.now(UTC))
 
 
-def _pin(uow: UnitOfWork, club_id: str, slot: Slot, by: str, action: str = "slot.pin") -> None:
-    uow.pins.pin(club_id, slot, by)
+def _pin(
+    uow: UnitOfWork, club_id: str, slot: Slot, by: str, action: str = "slot.pin", despite: str = ""
+) -> None:
+    """Pin and record it; a forced pin is on the audit trail as forced, its event naming the rules."""
+    uow.pins.pin(club_id, slot, by, despite)
+    action = "slot.force" if slot.waived else action
     uow.audit(club_id, by, action, "member", slot.member_id, slot.request_id)
     uow.emit(
         MemberPinned(
@@ -89,6 +97,7 @@ def _pin(uow: UnitOfWork, club_id: str, slot: Slot, by: str, action: str = "slot
             slot_index=slot.slot_index,
             member_id=slot.member_id,
             pinned_by=by,
+            waived=sorted(slot.waived),
         )
     )
 
@@ -119,7 +128,7 @@ def approve_roster(cmd: ApproveRoster, uow: UnitOfWork) -> None:
                 removed_by=cmd.coordinator_id,
             )
         )
-    for key in sorted(cmd.pin):
+    for key in sorted(k for k in cmd.pin if not present[k].pinned):  # a pin already held stays as it is
         kept = Slot(*key, present[key].member_id, pinned=True)
         uow.rosters.set_entry(head.id, kept)
         _pin(uow, cmd.club_id, kept, cmd.coordinator_id)
@@ -141,12 +150,12 @@ def swap_slots(cmd: SwapSlots, uow: UnitOfWork) -> None:
             raise Conflict("that swap would send one person twice to the same request")
     moved = [Slot(*key, after[key], pinned=True) for key in (cmd.first, cmd.second)]
     left = [(key[0], held[key]) for key in (cmd.first, cmd.second)]
-    check_placements(uow, head, moved, dropped=left)
+    kept = check_placements(uow, head, moved, dropped=left, force=cmd.force)
     for request_id, member_id in left:
         uow.pins.unpin(cmd.club_id, request_id, member_id)
-    for slot in moved:
+    for slot, despite in kept:
         uow.rosters.set_entry(head.id, slot)
-        _pin(uow, cmd.club_id, slot, cmd.coordinator_id, "slot.swap")
+        _pin(uow, cmd.club_id, slot, cmd.coordinator_id, "slot.swap", despite)
     _replan(uow, cmd.club_id)
 
 
@@ -162,11 +171,11 @@ def place_member(cmd: PlaceMember, uow: UnitOfWork) -> None:
     placed = Slot(*cmd.slot, cmd.member_id, pinned=True)
     before = held.get(cmd.slot)
     left = [(request_id, before)] if before and before != cmd.member_id else []
-    check_placements(uow, head, [placed], dropped=left)
+    ((placed, despite),) = check_placements(uow, head, [placed], dropped=left, force=cmd.force)
     for pair in left:
         uow.pins.unpin(cmd.club_id, *pair)
     uow.rosters.set_entry(head.id, placed)
-    _pin(uow, cmd.club_id, placed, cmd.coordinator_id, "slot.place")
+    _pin(uow, cmd.club_id, placed, cmd.coordinator_id, "slot.place", despite)
     _replan(uow, cmd.club_id)
 
 

@@ -20,6 +20,7 @@ ACTIONS = {
     "slot.pin": "pinned",
     "slot.swap": "swapped in",
     "slot.place": "placed",
+    "slot.force": "placed despite the rules",
     "pin.remove": "unpinned",
     "removal.undo": "undid the removal of",
     "assignment.chase": "asked again",

@@ -15,7 +15,7 @@ class SqlPins(PinRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def pin(self, club_id: str, slot: Slot, pinned_by: str) -> None:
+    def pin(self, club_id: str, slot: Slot, pinned_by: str, despite: str = "") -> None:
         self.unpin(club_id, slot.request_id, slot.member_id)
         self.conn.execute(
             insert(pins).values(
@@ -25,6 +25,8 @@ class SqlPins(PinRepository):
                 slot_index=slot.slot_index,
                 pinned_by=pinned_by,
                 pinned_at=datetime.now(UTC),
+                waived=sorted(slot.waived),
+                despite=despite,
             )
         )
 

@@ -265,9 +265,9 @@ class SqlRosters(RosterRepository):
             )
         ]
         pinned = tuple(
-            Slot(row.request_id, row.slot_index, row.member_id, True)
+            Slot(row.request_id, row.slot_index, row.member_id, True, frozenset(row.waived))
             for row in self.conn.execute(
-                select(p.request_id, p.slot_index, p.member_id)
+                select(p.request_id, p.slot_index, p.member_id, p.waived)
                 .join(help_requests, r.id == p.request_id)
                 .where(planned)
                 .order_by(p.pinned_at, p.request_id, p.member_id)

@@ -278,6 +278,10 @@ pins = Table(
     Column("slot_index", Integer, nullable=False),
     Column("pinned_by", String(64), nullable=False),
     Column("pinned_at", UtcDateTime, nullable=False),
+    # A forced pin: the rules (solver.Waiver codes) the coordinator placed the member despite, and
+    # the same in words for the board ("does not have the driver skill").
+    Column("waived", JSON, nullable=False, server_default="[]"),
+    Column("despite", Text, nullable=False, server_default=""),
 )
 
 exclusions = Table(

@@ -19,6 +19,7 @@ from services.store.tables import (
     help_requests,
     members,
     partners,
+    pins,
     released_pins,
     roster_entries,
     rosters,
@@ -252,7 +253,8 @@ def roster(
     conn: Connection, club_id: str, roster_id: str | None = None, status: str = "proposed"
 ) -> dict[str, Any] | None:
     """A roster with its entries and the reason for every unfilled slot; by id, or the club's latest
-    roster in ``status``."""
+    roster in ``status``. An entry a coordinator forced past some rules carries them (``waived``,
+    rule codes) and what they mean (``despite``); other entries have none."""
     ro = rosters.c
     stmt = select(rosters).where(ro.club_id == club_id)
     stmt = stmt.where(ro.id == roster_id) if roster_id else stmt.where(ro.status == status)
@@ -260,12 +262,21 @@ def roster(
     if row is None:
         return None
     out = _pick(row, ROSTER_FIELDS)
-    e, u, m = roster_entries.c, unfilled_slots.c, members.c
+    e, u, m, pin = roster_entries.c, unfilled_slots.c, members.c, pins.c
     out["entries"] = [
-        dict(r._mapping)
+        dict(r._mapping) | {"waived": r.waived or [], "despite": r.despite or ""}
         for r in conn.execute(
-            select(e.request_id, e.slot_index, e.member_id, e.pinned, m.name.label("member_name"))
+            select(
+                e.request_id,
+                e.slot_index,
+                e.member_id,
+                e.pinned,
+                m.name.label("member_name"),
+                pin.waived,
+                pin.despite,
+            )
             .join(members, m.id == e.member_id)
+            .outerjoin(pins, (pin.request_id == e.request_id) & (pin.member_id == e.member_id))
             .where(e.roster_id == row.id)
             .order_by(e.request_id, e.slot_index)
         )

@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.rules.base import Rule
-from solver.schema import ReasonCode
+from solver.schema import ReasonCode, Waiver
 from solver.timefmt import span_text
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ class AvailabilityRule(Rule):
 
     reason = ReasonCode.UNAVAILABLE
     pin_text = "is not available then (their availability or a day off)"
+    waiver = Waiver.AVAILABILITY
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         r = cands.request

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from solver.schema import ReasonCode
+from solver.schema import ReasonCode, Waiver
 
 if TYPE_CHECKING:
     from ortools.sat.python.cp_model import LinearExprT
@@ -27,6 +27,8 @@ class Rule:
     pin_text: str = "is excluded by a rule of the roster"
     """Why a coordinator's pin of one member breaks this rule, completing "<member> ..." (e.g.
     "Eleri Jones is not available then")."""
+    waiver: Waiver | None = None
+    """The name a coordinator's forced pin waives this filter by; None: it cannot be forced past."""
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_] | None:
         """Which of ``cands.members`` may take ``cands.request``; None keeps everyone."""
@@ -48,6 +50,10 @@ class Rule:
     def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
         """Whether sending exactly ``members`` to request ``r`` respects this rule."""
         return True
+
+    def pin_why(self, cands: Candidates) -> str:
+        """Why this filter stops the one member of ``cands`` (``pin_text`` unless it can say more)."""
+        return self.pin_text
 
     def describe(self, cands: Candidates) -> str:
         """A coordinator-readable sentence for when ``keep`` leaves nobody."""

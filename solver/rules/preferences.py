@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.rules.base import Rule
+from solver.schema import Waiver
 
 if TYPE_CHECKING:
     from solver.candidates import Candidates
@@ -19,6 +20,7 @@ class PreferencesRule(Rule):
     """
 
     pin_text = "has said they do not do this kind of work"
+    waiver = Waiver.KINDS
 
     def __init__(self, weight: int) -> None:
         self.weight = weight

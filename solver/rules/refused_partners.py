@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.rules.base import Rule
+from solver.schema import Waiver
 
 if TYPE_CHECKING:
     from solver.candidates import Candidates
@@ -15,6 +16,7 @@ class RefusedPartnersRule(Rule):
     """Never send a member to a partner organisation they have refused to work with."""
 
     pin_text = "has said they do not work with this partner"
+    waiver = Waiver.PARTNERS
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         partner, members = cands.request.partner, cands.instance.members

@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.rules.base import Rule
-from solver.schema import ReasonCode
+from solver.schema import ReasonCode, Waiver
 
 if TYPE_CHECKING:
     from solver.candidates import Candidates
@@ -21,9 +21,15 @@ class SkillsRule(Rule):
 
     reason = ReasonCode.NO_SKILL
     pin_text = "lacks a skill the job needs"
+    waiver = Waiver.SKILLS
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         return cands.tables.with_skills(cands.request.skills)[cands.members]
+
+    def pin_why(self, cands: Candidates) -> str:
+        held = cands.instance.members[int(cands.members[0])].skills
+        missing = sorted(s.replace("_", " ") for s in cands.request.skills - held)
+        return f"does not have the {' and '.join(missing)} skill{'s' if len(missing) > 1 else ''}"
 
     def describe(self, cands: Candidates) -> str:
         skills = cands.request.skills

@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 from solver.rules.base import Rule
+from solver.schema import Waiver
 
 if TYPE_CHECKING:
     from solver.candidates import Candidates
@@ -15,6 +16,7 @@ class TravelRadiusRule(Rule):
     """Never send a member further from home than the distance they said they would travel."""
 
     pin_text = "lives further away than they will travel"
+    waiver = Waiver.TRAVEL_RADIUS
 
     def keep(self, cands: Candidates) -> npt.NDArray[np.bool_]:
         members = cands.instance.members

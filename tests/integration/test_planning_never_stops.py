@@ -108,4 +108,4 @@ def test_a_pinned_driver_who_stops_driving_is_released_and_planning_goes_on(club
     fields = {k: me[k] for k in ("name", "home_lat", "home_lon", "max_hours_week")}
     answer = http.put("/api/member/me", json=fields | {"skills": [], "car_seats": 0}, headers=token)
     assert answer.status_code == 200, answer.text
-    _planning_goes_on(http, coordinator, setup, approved, "lacks a skill the job needs")
+    _planning_goes_on(http, coordinator, setup, approved, "does not have the driver skill")

@@ -69,7 +69,7 @@ def test_attention_names_a_request_beyond_the_horizon_that_nobody_can_do(site: S
     board = client.get("/c/")
     assert "Nobody can do it:" in board.text and "Food bank shift (planned from" in board.text
     assert "None of the 1 active member can go:" in board.text
-    assert "1 member: lacks a skill the job needs" in board.text
+    assert "1 member: does not have the driver skill" in board.text
     assert f'href="/c/requests/{far}/edit">Change the request' in board.text
     assert "Lift to the picket (planned from" not in board.text, "within the horizon: the proposal says why"
     flagged = client.get("/c/", params={"attention": "1"})

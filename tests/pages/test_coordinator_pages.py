@@ -182,7 +182,7 @@ def test_a_swap_that_puts_someone_who_does_not_drive_on_a_lift_is_refused_naming
     roster_id, first, second, nia, owain = _two_lifts_one_morning(site, [])
     refused = _swap(site, roster_id, first, second)
     assert refused.status_code == 409
-    assert "Owain Price lacks a skill the job needs." in refused.text
+    assert "Owain Price does not have the driver skill." in refused.text
     with site.engine.connect() as conn:
         rows = {(r.request_id, r.member_id, r.pinned) for r in conn.execute(select(roster_entries))}
         assert conn.execute(select(pins)).first() is None

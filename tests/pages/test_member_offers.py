@@ -54,7 +54,7 @@ def test_a_place_the_rules_keep_a_member_from_is_not_listed_and_refused_in_words
         f"/m/{token}/offers", data={"csrf": link_csrf(token), "request_id": needs_driver, "slot_index": "0"}
     )
     assert refused.status_code == 409
-    assert "You cannot take this place: Owain Price lacks a skill the job needs." in refused.text
+    assert "You cannot take this place: Owain Price does not have the driver skill." in refused.text
     with site.engine.connect() as conn:
         assert conn.execute(select(pins.c.member_id)).first() is None
 
@@ -116,6 +116,6 @@ def test_self_sign_up_still_keeps_to_the_rules_and_to_free_places(site: Site) ->
     refused = site.client.post(
         f"/m/{token}/offers", data={"csrf": link_csrf(token), "request_id": lift, "slot_index": "0"}
     )
-    assert refused.status_code == 409 and "lacks a skill the job needs" in refused.text
+    assert refused.status_code == 409 and "does not have the driver skill" in refused.text
     with site.engine.connect() as conn:
         assert conn.execute(select(assignments.c.id)).first() is None

@@ -4,7 +4,9 @@ real database, with the real scheduler and solver after every step.
 After each step: the club's re-solve succeeds (planning never stops), the stored proposal passes
 the solver's checker against the club as it now is (so nobody is proposed for a cancelled request,
 a deactivated member or partner, a day off, a skill they lack...), every pin is kept or released
-with a reason, and no live assignment is left on a cancelled request or with a member who left.
+with a reason, and no live assignment is left on a cancelled request or with a member who left. A
+forced placement is kept past the rules it waives, for its own pair only (the checker is given the
+waivers and still checks everything else), and the board lists it with the rules in words.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -228,6 +231,14 @@ class ClubMachine(RuleBasedStateMachine):
 
     @rule(i=POSITION, j=POSITION)
     def place(self, i: int, j: int) -> None:
+        self.placing(i, j, force=False)
+
+    @rule(i=POSITION, j=POSITION)
+    def force_place(self, i: int, j: int) -> None:
+        """Place someone past the rules a coordinator may waive (a skill, availability, hours...)."""
+        self.placing(i, j, force=True)
+
+    def placing(self, i: int, j: int, force: bool) -> None:
         found = self.proposal()
         if found is None:
             return
@@ -235,7 +246,7 @@ class ClubMachine(RuleBasedStateMachine):
         places += [(u["request_id"], u["slot_index"]) for u in found["unfilled"]]
         if places:
             slot = pick(places, i)
-            self.run(PlaceMember(self.club_id, found["id"], slot, pick(self.members, j), "coord"))
+            self.run(PlaceMember(self.club_id, found["id"], slot, pick(self.members, j), "coord", force))
 
     @rule(i=POSITION)
     def take_back(self, i: int) -> None:
@@ -324,7 +335,12 @@ class ClubMachine(RuleBasedStateMachine):
                 (r.request_id, r.member_id)
                 for r in conn.execute(select(pins).where(pins.c.club_id == self.club_id))
             }
+            listed = board.forced(conn, self.club_id, TODAY)
         assert stale == []
+        forced = {(p.request_id, p.member_id) for p in snap.pins if p.waived}
+        assert forced <= listed.keys() and all(listed[key]["despite"] for key in forced), "exceptions listed"
+        if forced:
+            hypothesis.event("a forced pin was kept")
         kept = {(a.request_id, a.member_id) for a in roster}
         assert {(p.request_id, p.member_id) for p in snap.pins} <= kept, "every pin left is in the proposal"
         assert not pinned & {(x.request_id, x.member_id) for x in released}, "released pins are gone"

@@ -112,7 +112,7 @@ class FakePins(PinRepository):
         self.pinned: dict[tuple[str, str], Slot] = {}
         self.excluded: set[tuple[str, str]] = set()
 
-    def pin(self, club_id: str, slot: Slot, pinned_by: str) -> None:
+    def pin(self, club_id: str, slot: Slot, pinned_by: str, despite: str = "") -> None:
         self.pinned[(slot.request_id, slot.member_id)] = slot
 
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool:

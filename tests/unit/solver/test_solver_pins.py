@@ -122,6 +122,6 @@ def test_placement_options_rank_who_fits_and_name_the_rule_that_stops_the_others
     options = placement_options(inst, P, "lift")
     assert options[:2] == [("near", None), ("far", None)]
     assert dict(options[2:]) == {
-        "walker": "lacks a skill the job needs",
+        "walker": "does not have the driver skill",
         "busy": "is pinned elsewhere at the same time",
     }
