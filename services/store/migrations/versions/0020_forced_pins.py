@@ -1,6 +1,6 @@
 """forced pins: the rules a coordinator placed a member despite
 
-Revision ID: 0023
+Revision ID: 0020
 Revises: 0019
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0023"
+revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None
