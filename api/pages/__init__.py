@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.pages import (
     calendar_feed,
@@ -82,22 +83,35 @@ def error_page(request: Request, status_code: int, message: str, login: str = ""
     )
 
 
-def _page_headers(
-    csp: str, https: bool
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def add(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        response.headers.update(HEADERS)
-        if https:  # browsers that saw the public https address never try plain http again
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        page = is_page(request) or request.url.path == "/docs"
-        # JSON needs nothing loaded, framed or run; pages only what CSP above allows
-        response.headers["Content-Security-Policy"] = csp if page else API_CSP
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"  # answers hold personal data: never cached
-        return response
+class PageHeaders:
+    """Security headers on every answer, pages and JSON alike. A plain ASGI middleware that edits
+    the response's start message: ``@app.middleware("http")`` (Starlette's BaseHTTPMiddleware)
+    ran each request in an extra task behind a memory stream, a cost every API call paid."""
 
-    return add
+    def __init__(self, app: ASGIApp, csp: str, https: bool) -> None:
+        self.app, self.csp, self.https = app, csp, https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = request.url.path
+        # JSON needs nothing loaded, framed or run; pages only what CSP above allows
+        csp = self.csp if is_page(request) or path == "/docs" else API_CSP
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.update(HEADERS)
+                if self.https:  # browsers that saw the public https address never try plain http again
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+                headers["Content-Security-Policy"] = csp
+                if not path.startswith("/static/"):
+                    headers["Cache-Control"] = "no-store"  # answers hold personal data: never cached
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
@@ -125,7 +139,9 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     https = (settings.public_url or "").startswith("https://")
-    app.middleware("http")(_page_headers(CSP.format(tiles=places.tile_source(settings.map_tiles_url)), https))
+    app.add_middleware(
+        PageHeaders, csp=CSP.format(tiles=places.tile_source(settings.map_tiles_url)), https=https
+    )
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
 
     @app.exception_handler(PageDenied)

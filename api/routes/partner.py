@@ -33,9 +33,11 @@ def _public(engine: EngineDep, who: Any, request_id: str) -> dict[str, object]:
     "/requests", status_code=status.HTTP_201_CREATED, response_model=RequestPublic, responses=answers(409)
 )
 async def submit_request(body: RequestCreate, who: Partner, write: Write, quota: Quota) -> dict[str, object]:
+    stored = body.stored()
+
     def submit(conn: Connection) -> dict[str, object]:  # in the writer's batch: answered once committed
-        (request_id,) = run_in(conn, SubmitRequest(who.club_id, who.subject_id, [body.stored()], quota))
-        return views.partner_requests(conn, who.club_id, who.subject_id, request_id)[0]
+        (request_id,) = run_in(conn, SubmitRequest(who.club_id, who.subject_id, [stored], quota))
+        return views.just_submitted(request_id, stored)
 
     return await write.run(submit)
 

@@ -26,16 +26,21 @@ class OutboxRow:
     payload: str
 
 
+_APPEND = insert(outbox)
+"""Built once: every command appends, and compiling the statement afresh cost more than running it."""
+
+
 def append(conn: Connection, event: AnyEvent) -> None:
     conn.execute(
-        insert(outbox).values(
-            event_id=str(event.event_id),
-            club_id=event.club_id,
-            topic=topic_for(event.type),
-            type=event.type,
-            payload=encode(event).decode(),
-            created_at=datetime.now(UTC),
-        )
+        _APPEND,
+        {
+            "event_id": str(event.event_id),
+            "club_id": event.club_id,
+            "topic": topic_for(event.type),
+            "type": event.type,
+            "payload": encode(event).decode(),
+            "created_at": datetime.now(UTC),
+        },
     )
 
 

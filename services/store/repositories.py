@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.ports import (
@@ -48,6 +49,29 @@ ACTIVE = ("issued", "accepted")
 HISTORY_WEEKS = 4
 
 
+def _mark_dirty(dialect_insert: Any) -> Any:
+    s = schedule_state.c
+    at = bindparam("at", type_=s.last_dirty_at.type)
+    upsert = dialect_insert(schedule_state).values(
+        club_id=bindparam("club_id"), generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
+    )
+    # ``excluded`` holds ``at`` as the column stores it (naive UTC), not as a bare aware datetime
+    # that PostgreSQL would convert to the column's type through the session's time zone.
+    return upsert.on_conflict_do_update(
+        index_elements=[s.club_id],
+        set_={
+            "generation": s.generation + 1,
+            "first_dirty_at": func.coalesce(s.first_dirty_at, upsert.excluded.first_dirty_at),
+            "last_dirty_at": upsert.excluded.last_dirty_at,
+        },
+    )
+
+
+_MARK_DIRTY = {False: _mark_dirty(sqlite.insert), True: _mark_dirty(postgresql.insert)}
+"""The re-plan mark, built once per dialect (True: PostgreSQL): every event that can change a roster
+runs it, and compiling it afresh cost more than running it."""
+
+
 class SqlSchedule(ScheduleRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -55,23 +79,7 @@ class SqlSchedule(ScheduleRepository):
     def mark_dirty(self, club_id: str, at: datetime) -> None:
         """One upsert: with an update then an insert, two first events of a new club could both find
         no row, and the second insert failed on the primary key (PostgreSQL; SQLite serialises)."""
-        s = schedule_state.c
-        dialect_insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        upsert = dialect_insert(schedule_state).values(
-            club_id=club_id, generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
-        )
-        # ``excluded`` holds ``at`` as the column stores it (naive UTC), not as a bare aware datetime
-        # that PostgreSQL would convert to the column's type through the session's time zone.
-        self.conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[s.club_id],
-                set_={
-                    "generation": s.generation + 1,
-                    "first_dirty_at": func.coalesce(s.first_dirty_at, upsert.excluded.first_dirty_at),
-                    "last_dirty_at": upsert.excluded.last_dirty_at,
-                },
-            )
-        )
+        self.conn.execute(_MARK_DIRTY[self.conn.dialect.name == "postgresql"], {"club_id": club_id, "at": at})
 
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
         r = help_requests.c

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, insert, or_, select, update
 
 from services.store.db import read_only
 from services.store.tables import coordinators, members, partners, tokens
@@ -134,24 +134,33 @@ def rotate(conn: Connection, role: Role, club_id: str, subject_id: str) -> str:
     return issue(conn, role, club_id, subject_id)
 
 
+_t = tokens.c
+_LIVE_BY_HASH = select(
+    _t.role, _t.club_id, _t.subject_id, _t.expires_at, _t.created_at, _t.last_used_at
+).where(_t.token_hash == bindparam("token_hash"), _t.revoked_at.is_(None))
+_ACTIVE = {
+    role: select(table.c.active).where(table.c.id == bindparam("subject_id"))
+    for role, table in (
+        ("member", members),
+        ("calendar", members),
+        ("partner", partners),
+        ("coordinator", coordinators),
+    )
+}
+"""Built once: every authenticated request runs both, and compiling them afresh cost more than
+running them."""
+
+
 def _find(
     conn: Connection, token: str, lifetimes: Lifetimes | None, now: datetime
 ) -> tuple[Principal, datetime] | None:
     """The token's holder and when it was last used, if it still works: not revoked, not expired,
     not unused beyond its lifetime (LinkExpired), and its holder still active (a deactivated member,
     partner or coordinator loses every credential at once)."""
-    t = tokens.c
-    row = conn.execute(
-        select(t.role, t.club_id, t.subject_id, t.expires_at, t.created_at, t.last_used_at).where(
-            t.token_hash == _digest(token), t.revoked_at.is_(None)
-        )
-    ).first()
+    row = conn.execute(_LIVE_BY_HASH, {"token_hash": _digest(token)}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    table = {"member": members, "calendar": members, "partner": partners, "coordinator": coordinators}[
-        row.role
-    ]
-    active = conn.execute(select(table.c.active).where(table.c.id == row.subject_id)).scalar()
+    active = conn.execute(_ACTIVE[row.role], {"subject_id": row.subject_id}).scalar()
     if active is False or (active is None and row.role != "coordinator"):
         return None  # a coordinator's link works before its account exists: that is how it is claimed
     used = row.last_used_at or row.created_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Transaction, insert, select
+from sqlalchemy import Connection, Engine, Transaction, bindparam, insert, select
 
 from events import AnyEvent
 from services.ports import UnitOfWork
@@ -14,6 +14,12 @@ from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
 from services.store.request_rows import SqlRequests
 from services.store.tables import processed_events
+
+_PROCESSED = select(processed_events.c.event_id).where(
+    processed_events.c.consumer == bindparam("consumer"), processed_events.c.event_id == bindparam("event_id")
+)
+_RECORD_PROCESSED = insert(processed_events)
+"""Built once: every event every consumer handles runs both."""
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -61,20 +67,14 @@ class SqlUnitOfWork(UnitOfWork):
         audit.record(self.conn, club_id, actor_id, action, object_kind, object_id, related_id)
 
     def already_processed(self, consumer: str, event_id: str) -> bool:
-        found = self.conn.execute(
-            select(processed_events.c.event_id).where(
-                processed_events.c.consumer == consumer, processed_events.c.event_id == event_id
-            )
-        ).first()
+        found = self.conn.execute(_PROCESSED, {"consumer": consumer, "event_id": event_id}).first()
         return found is not None
 
     def record_processed(self, consumer: str, event_id: str) -> None:
         # The primary key (consumer, event_id) makes a concurrent duplicate fail the whole
         # transaction rather than apply its effects twice.
         self.conn.execute(
-            insert(processed_events).values(
-                consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
-            )
+            _RECORD_PROCESSED, {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
         )
 
     def commit(self) -> None:

@@ -26,6 +26,7 @@ from services.store.tables import (
     unfilled_slots,
     weekly_availability,
 )
+from services.store.writes import with_pickups
 from services.text import first_name
 
 REQUEST_FIELDS = ("id", "series_id", *EDITABLE, "status", "created_at")
@@ -104,6 +105,17 @@ def partner_requests(
         # drives whom is exactly what must not leak from a partner's inbox.
         row["volunteers"] = [] if row["pickups"] else names.get(row["id"], [])
     return rows
+
+
+def just_submitted(request_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A request as ``partner_requests`` shows it the moment it is stored (open, nobody sent yet),
+    from the values it was stored with: the answer to a submission needs no read-back, which cost
+    the one writer as much as the write itself. (``created_at``, not shown to partners, is left out.)"""
+    row, pickups = with_pickups(values)
+    row |= {"id": request_id, "status": "open", "pickups": [dict(p) for p in pickups]}
+    row |= {"assigned": 0, "confirmed": 0, "seats_found": 0, "volunteers": []}
+    row["fill_state"] = _fill_state(row, Counter(), 0 if pickups else None)
+    return row
 
 
 def _shared_first_names(conn: Connection, request_ids: list[str]) -> dict[str, list[str]]:

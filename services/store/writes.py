@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from events import (
     MemberRegistered,
@@ -70,25 +70,42 @@ def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -
     return member_id, tokens.issue(conn, "member", club_id, member_id)
 
 
+_r = help_requests.c
+_QUOTA_COUNTS = select(
+    func.count().filter(_r.status == "open", _r.ends_at > bindparam("now")),
+    func.count().filter(_r.created_at > bindparam("since")),
+).where(_r.partner_id == bindparam("partner_id"), _r.lift_for.is_(None))
+"""A partner's open requests and its submissions of the last 24 hours, in one read; built once,
+as the intake path runs it for every request (compiling it afresh cost more than running it)."""
+_INSERT_REQUEST = insert(help_requests)
+
+
 def _within_quota(conn: Connection, partner_id: str, quota: PartnerQuota) -> None:
-    r, now = help_requests.c, _now()
-    mine = r.partner_id == partner_id
-    live = conn.execute(
-        select(func.count()).where(mine, r.status == "open", r.ends_at > now, r.lift_for.is_(None))
-    ).scalar_one()
+    now = _now()
+    live, today = conn.execute(
+        _QUOTA_COUNTS, {"now": now, "since": now - timedelta(days=1), "partner_id": partner_id}
+    ).one()
     if live >= quota.open_requests:
         raise Conflict(
             f"You have {live} open requests, the most one partner may have at once: cancel those you "
             "no longer need, or ask the club to raise the limit."
         )
-    today = conn.execute(
-        select(func.count()).where(mine, r.created_at > now - timedelta(days=1), r.lift_for.is_(None))
-    ).scalar_one()
     if today >= quota.per_day:
         raise Conflict(
             f"You have sent {today} requests in the last 24 hours, the most one partner may send in a "
             "day: try again tomorrow, or ask the club to raise the limit."
         )
+
+
+def with_pickups(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Mapping[str, Any]]]:
+    """A request's column values and its pickups apart: a lift with pickups carries as many
+    passengers as they bring, and as many drivers as could be useful (one per passenger)."""
+    values = dict(values)
+    pickups = list(values.pop("pickups", None) or ())
+    if pickups:
+        values["passengers"] = sum(p["people"] for p in pickups)
+        values["headcount"] = values["passengers"]
+    return values, pickups
 
 
 def submit_request(
@@ -105,15 +122,17 @@ def submit_request(
     if quota is not None:
         _within_quota(conn, partner_id, quota)
     request_id = new_id("r")
-    values = dict(values)
-    pickups = list(values.pop("pickups", None) or ())
-    if pickups:
-        values["passengers"] = sum(p["people"] for p in pickups)
-        values["headcount"] = values["passengers"]
+    values, pickups = with_pickups(values)
     conn.execute(
-        insert(help_requests).values(
-            id=request_id, club_id=club_id, partner_id=partner_id, status="open", created_at=_now(), **values
-        )
+        _INSERT_REQUEST,
+        {
+            "id": request_id,
+            "club_id": club_id,
+            "partner_id": partner_id,
+            "status": "open",
+            "created_at": _now(),
+            **values,
+        },
     )
     if pickups:
         conn.execute(

@@ -54,6 +54,26 @@ def test_a_poison_event_is_parked_at_once_and_the_next_one_is_handled(container:
     assert generation >= 1, "the availability change behind the poison event marked the club for a solve"
 
 
+def test_events_are_handled_together_up_to_a_failing_one_which_goes_alone(container: Container) -> None:
+    club_id, _, member_id = club_with_member(container.engine)
+    before = AvailabilityDeclared(club_id=club_id, member_id=member_id)
+    poison = RosterApproved(club_id=club_id, roster_id="no-such-roster", approved_by="coord")
+    after = AvailabilityDeclared(club_id=club_id, member_id=member_id)
+    assert container.handle_together(EMBEDDED_CONSUMER, [before, poison, after]) == 1
+    with container.engine.connect() as conn:
+        handled = set(conn.execute(select(processed_events.c.event_id)).scalars())
+    assert handled == {str(before.event_id)}, "the run stops at the poison: nothing of it or after it"
+    with container.engine.begin() as conn:
+        for event in (before, poison, after):
+            outbox.append(conn, event)
+    while pump_once(container.engine, container.embedded_sink(), 100):
+        pass
+    with container.engine.connect() as conn:
+        handled = set(conn.execute(select(processed_events.c.event_id)).scalars())
+    assert {str(before.event_id), str(after.event_id)} <= handled and str(poison.event_id) not in handled
+    assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(poison.event_id)]
+
+
 def test_replay_keeps_a_letter_that_still_fails_and_releases_one_that_succeeds(
     database_url: str, container: Container
 ) -> None:
