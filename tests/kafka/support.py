@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,11 @@ def _event_or_none(value: bytes | None) -> dict[str, Any] | None:
 
 
 def club_events(bootstrap: str, topic: str, club_id: str, event_type: str | None = None) -> list[Message]:
-    """Every message of ``club_id`` on ``topic`` so far, in offset order per partition."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Every message of ``club_id`` on ``topic`` so far, in offset order per partition, as any
+    consumer of committed messages sees them (the relay publishes in transactions)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+    )
     try:
         tps = _partitions(consumer, [topic])
         consumer.assign(tps)
@@ -75,14 +79,27 @@ def start_group_at_end(bootstrap: str, group: str, topics: Iterable[str]) -> Non
 
 
 def group_caught_up(bootstrap: str, group: str, topics: Iterable[str]) -> bool:
-    """True once the group's committed offsets reach the end of every partition: all consumed and acked."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        tps = _partitions(consumer, topics)
-        ends = consumer.end_offsets(tps)
-        return all((consumer.committed(tp) or 0) >= ends[tp] for tp in tps)
-    finally:
-        consumer.close()
+    """True once no record is left past the group's committed offsets: all consumed and acked.
+
+    Not a comparison with the end offsets: a transaction's commit marker takes the last offset,
+    and the workers commit the offset after their last record, which is the marker's."""
+    with closing(
+        KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    ) as group_view:
+        tps = _partitions(group_view, topics)
+        committed = {tp: group_view.committed(tp) or 0 for tp in tps}
+    with closing(KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)) as reader:
+        ends = reader.end_offsets(tps)
+        behind = [tp for tp in tps if committed[tp] < ends[tp]]
+        if not behind:
+            return True
+        reader.assign(behind)
+        for tp in behind:
+            reader.seek(tp, committed[tp])
+        while any(reader.position(tp) < ends[tp] for tp in behind):
+            if any(records for records in reader.poll(timeout_ms=1000).values()):
+                return False
+        return True
 
 
 @dataclass
