@@ -22,7 +22,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy events solver services api tests bench
+	$(BIN)/mypy events solver services api entrypoints tests bench
 	$(BIN)/lint-imports
 
 clean:

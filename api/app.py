@@ -9,22 +9,20 @@ import structlog
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api import docs
 from api.body_limit import BodyLimit
 from api.deps import EngineDep
 from api.pages import error_page, install_pages, is_page
 from api.pages.places import MapConfig
-from api.routes import coordinator, member, partner, places
+from api.routes import coordinator, document_body_refusals, member, partner, places
 from services.geocode import Geocoder
 from services.geocode.wiring import build_geocoder
 from services.metrics import registry
 from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
-from services.store.db import make_engine, ping
+from services.store.db import OUTAGES, Engine, database_down, make_engine, ping
+from services.store.writer import Writer
 from services.store.writes import Conflict, NotFound
 
 DATABASE_DOWN = "the database is unavailable, try again shortly"
@@ -32,19 +30,9 @@ RETRY_AFTER_S = 5
 log = structlog.get_logger("mechanic.api")
 
 
-def _database_down(exc: Exception) -> bool:
-    """Drivers report a database they cannot reach or that gave up as OperationalError (psycopg's
-    connection errors reach us wrapped in it), and SQLAlchemy flags any error that lost the
-    connection with ``connection_invalidated``; a disconnect or an exhausted pool is not the
-    request's fault either. Other database errors are bugs, and stay 500s."""
-    if not isinstance(exc, DBAPIError):
-        return True
-    return isinstance(exc, OperationalError) or exc.connection_invalidated
-
-
 async def _unavailable(request: Request, exc: Exception) -> Response:
     """503 with Retry-After, so clients and proxies come back later instead of reporting a bug."""
-    if not _database_down(exc):
+    if not database_down(exc):
         raise exc
     log.warning("database.unavailable", method=request.method, path=request.url.path, error=repr(exc)[:300])
     headers = {"Retry-After": str(RETRY_AFTER_S)}
@@ -71,10 +59,12 @@ def create_app(
         own = engine is None
         app.state.settings = settings
         app.state.engine = engine or make_engine(settings.database_url)
+        app.state.writer = Writer(app.state.engine)
         app.state.metrics = registry(app.state.engine)
         app.state.geocoder = geocoder or build_geocoder(app.state.engine, settings)
         app.state.map_config = MapConfig.from_settings(settings, app.state.geocoder)
         yield
+        app.state.writer.close()
         if own:
             app.state.engine.dispose()
 
@@ -96,7 +86,7 @@ def create_app(
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
 
-    for outage in (DBAPIError, DisconnectionError, PoolTimeout):
+    for outage in OUTAGES:
         app.add_exception_handler(outage, _unavailable)
 
     @app.get("/metrics", include_in_schema=False)
@@ -123,4 +113,5 @@ def create_app(
     app.include_router(docs.router)
     install_pages(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # added last: runs first
+    document_body_refusals(app)
     return app

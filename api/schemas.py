@@ -189,6 +189,25 @@ class RequestCreate(_In):
         return pickups
 
 
+class RequestPatch(_In):
+    """A partial edit: only the fields sent change; the request is then checked as a whole, as if
+    it were sent new (so a lift's ``pickups`` replace the old ones and set its headcount)."""
+
+    kind: Kind | None = None
+    title: Name | None = None
+    notes: Notes | None = None
+    place_name: Name | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
+    headcount: int | None = Field(default=None, ge=1, le=50)
+    skills: list[Skill] | None = Field(default=None, max_length=10)
+    lead_skills: list[Skill] | None = Field(default=None, max_length=10)
+    pickups: list[PickupIn] | None = Field(default=None, max_length=MAX_PICKUPS)
+    priority: int | None = Field(default=None, ge=1, le=5)
+
+
 class RequestPublic(BaseModel):
     id: str
     kind: str
@@ -213,6 +232,14 @@ class RequestPublic(BaseModel):
     assigned: int = 0
     confirmed: int = 0
     volunteers: list[str] = Field(default_factory=list, description="First names members chose to share.")
+
+
+class RequestEdited(BaseModel):
+    request: RequestPublic
+    changed: list[str] = Field(
+        description="Ids of the requests the edit changed: this one, or with a series scope the other "
+        "dates too; empty when nothing differed. Members on a changed request are told what changed."
+    )
 
 
 class MemberFields(_In):

@@ -1,22 +1,28 @@
-"""Intake: how many help requests a second the embedded process takes in, and how fast it answers,
-with the dispatcher and the scheduler running behind it.
+"""Intake: how many help requests a second the API takes in, and how fast it answers, with the
+dispatcher and the scheduler (embedded) or the relay and the worker (Kafka) running behind it.
 
     python -m bench.intake_bench --clients 16 --seconds 20
+    python -m bench.intake_bench --mode kafka --clients 16 --seconds 20
+        (Kafka mode needs MECHANIC_KAFKA_BOOTSTRAP and a postgresql MECHANIC_DATABASE_URL)
 
 C partner clients POST requests back to back for S seconds over loopback (the demo club's partner
-links). Prints requests per second, p50/p99 latency of the answers, and whether anything was lost:
-every 201 must be a stored request with its RequestSubmitted event.
+links), each on one keep-alive connection. Prints requests per second, p50/p99 latency of the
+answers, and whether anything was lost: every 201 must be a stored request with its
+RequestSubmitted event. The load generator shares the machine with the server, so it is kept lean
+(asyncio, one hand-built HTTP/1.1 request per POST, no client library) and its own CPU time is
+printed next to the server's (the server's process tree: API, dispatcher, scheduler, solver
+processes; in Kafka mode the API, relay and worker).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -28,59 +34,119 @@ from sqlalchemy import func, select
 from bench.latency import LOAD_TEST, free_port, leafleting, load_demo, start, wait_until
 from bench.network_bench import percentile
 
+TICKS = os.sysconf("SC_CLK_TCK")
 
-def client(
-    base: str, token: str, until: float, n0: int, out: list[tuple[str, float]], lock: threading.Lock
+
+def tree_cpu_s(root: int) -> float:
+    """User + system CPU seconds of ``root`` and every live descendant (from /proc)."""
+    parent: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += spent.get(pid, 0.0)
+        todo.extend(child for child, up in parent.items() if up == pid)
+    return total
+
+
+def body_for(n: int) -> bytes:
+    start_at = (datetime.now(UTC) + timedelta(days=2 + n % 20)).replace(minute=0, second=0, microsecond=0)
+    return json.dumps(leafleting(n, start_at, headcount=1)).encode()
+
+
+async def client(
+    port: int, token: str, until: float, n0: int, out: list[tuple[str, float]], refused: list[int]
 ) -> None:
-    with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
-        n = n0
+    """One partner on one keep-alive connection: POST, read the whole answer, POST again."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST /api/partner/requests HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+    ).encode()
+    n = n0
+    try:
         while time.monotonic() < until:
-            start_at = (datetime.now(UTC) + timedelta(days=2 + n % 20)).replace(
-                minute=0, second=0, microsecond=0
-            )
-            body = leafleting(n, start_at, headcount=1)
+            body = body_for(n)
             t0 = time.perf_counter()
-            answer = http.post("/api/partner/requests", json=body)
+            writer.write(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.lower() == b"content-length":
+                    length = int(value)
+            answer = await reader.readexactly(length)
             took = time.perf_counter() - t0
-            if answer.status_code == 201:
-                with lock:
-                    out.append((answer.json()["id"], took))
+            status = int(status_line.split()[1])
+            if status == 201:
+                out.append((json.loads(answer)["id"], took))
+            else:
+                refused.append(status)
             n += 1000
+    finally:
+        writer.close()
+
+
+async def drive(port: int, partners: list[str], clients: int, seconds: float) -> tuple[list, list, float]:
+    done: list[tuple[str, float]] = []
+    refused: list[int] = []
+    until = time.monotonic() + seconds
+    began = time.monotonic()
+    await asyncio.gather(
+        *(client(port, partners[i % len(partners)], until, i, done, refused) for i in range(clients))
+    )
+    return done, refused, time.monotonic() - began
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=["embedded", "kafka"], default="embedded")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=20.0)
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mechanic-intake-"))
-    database_url = f"sqlite:///{work}/mechanic.db"
-    env = (
-        dict(os.environ)
-        | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "WARNING"}
-        | LOAD_TEST
-    )
+    port = free_port()
+    env = dict(os.environ) | {"MECHANIC_LOG_LEVEL": "WARNING", "MECHANIC_TRANSPORT": a.mode} | LOAD_TEST
+    if a.mode == "embedded":
+        env["MECHANIC_DATABASE_URL"] = f"sqlite:///{work}/mechanic.db"
+    elif not env.get("MECHANIC_DATABASE_URL", "").startswith("postgresql") or not env.get(
+        "MECHANIC_KAFKA_BOOTSTRAP"
+    ):
+        raise SystemExit("kafka mode needs MECHANIC_KAFKA_BOOTSTRAP and a postgresql MECHANIC_DATABASE_URL")
+    else:
+        env["MECHANIC_WORKER_ID"] = f"intake-{port}"
+    database_url = env["MECHANIC_DATABASE_URL"]
     tokens = load_demo(database_url)
     partners = list(tokens["partners"].values())
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    done: list[tuple[str, float]] = []
-    lock = threading.Lock()
     with ExitStack() as stack:
-        start(stack, ["up", "--port", str(port)], env, work / "up.log")
-        with httpx.Client(base_url=base, timeout=30) as http:
+        if a.mode == "embedded":
+            servers = [start(stack, ["up", "--port", str(port)], env, work / "up.log")]
+        else:
+            servers = [
+                start(stack, ["relay"], env, work / "relay.log"),
+                start(stack, ["worker"], env, work / "worker.log"),
+                start(stack, ["api", "--port", str(port)], env, work / "api.log"),
+            ]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             wait_until("the API", lambda: http.get("/healthz").status_code == 200, 60)
-        until = time.monotonic() + a.seconds
-        threads = [
-            threading.Thread(target=client, args=(base, partners[i % len(partners)], until, i, done, lock))
-            for i in range(a.clients)
-        ]
-        began = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - began
+        time.sleep(2)  # let start-up work (migrations checked, first solve, topics) settle
+        server_cpu0 = sum(tree_cpu_s(p.pid) for p in servers)
+        own_cpu0 = time.process_time()
+        done, refused, elapsed = asyncio.run(drive(port, partners, a.clients, a.seconds))
+        own_cpu = time.process_time() - own_cpu0
+        server_cpu = sum(tree_cpu_s(p.pid) for p in servers) - server_cpu0
+        load = os.getloadavg()[0]
+        if a.mode == "kafka":
+            time.sleep(5)  # the relay marks the last rows published
     from services.store.db import make_engine
     from services.store.tables import help_requests, outbox
 
@@ -94,20 +160,29 @@ def main() -> int:
                 select(outbox.c.payload).where(outbox.c.type == "RequestSubmitted")
             ).scalars()
         }
+        unpublished = conn.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one()
     engine.dispose()
     took = [t for _, t in done]
+    cores = os.cpu_count() or 1
     print(
         json.dumps(
             {
+                "mode": a.mode,
                 "clients": a.clients,
+                "seconds": round(elapsed, 1),
                 "accepted": len(done),
+                "refused": {str(s): refused.count(s) for s in sorted(set(refused))},
                 "per_s": round(len(done) / elapsed, 1),
                 "p50_ms": round(statistics.median(took) * 1000, 1),
                 "p99_ms": round(percentile(took, 0.99) * 1000, 1),
+                "max_ms": round(max(took) * 1000, 1),
                 "stored": stored,
                 "lost": len(done) - stored,
                 "without_event": len(set(ids) - announced),
-                "load": os.getloadavg()[0],
+                "unpublished_after": unpublished,
+                "server_cpu_share": round(server_cpu / elapsed / cores, 2),
+                "generator_cpu_share": round(own_cpu / elapsed / cores, 2),
+                "load": load,
             }
         )
     )

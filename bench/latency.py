@@ -59,11 +59,12 @@ def load_demo(database_url: str) -> dict[str, Any]:
     return {"coordinator": demo.coordinator_token, "partners": demo.partner_tokens}
 
 
-def start(stack: ExitStack, args: list[str], env: dict[str, str], log: Path) -> None:
+def start(stack: ExitStack, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     out = stack.enter_context(log.open("w"))
     proc = subprocess.Popen([str(BIN / "mechanic"), *args], env=env, stdout=out, stderr=subprocess.STDOUT)
     stack.callback(proc.wait, 30)
     stack.callback(proc.terminate)
+    return proc
 
 
 LOAD_TEST = {"MECHANIC_PARTNER_OPEN_REQUESTS": "1000000", "MECHANIC_PARTNER_REQUESTS_PER_DAY": "1000000"}

@@ -3,8 +3,10 @@
 Usage: python bench/solve_bench.py [--shared /work/shared/bench] [--seeds 1 2 3] [--sizes medium large]
        [--limit 2] [--greedy] [--mip]
 
-With ``--mip`` every instance also gets a row for HiGHS's MIP alone (bench/mip_peer.py) under the
-same limit, and the gap column of both rows is measured to the best bound either proved.
+With ``--greedy`` every instance also gets a row for the reference greedy.py (re-scored by
+score.py) and a column comparing every peer to it. With ``--mip`` every instance also gets a row
+for HiGHS's MIP alone (bench/mip_peer.py) under the same limit, and the gap column of every row
+is measured to the best bound any peer proved.
 
 Each run is a separate process, timed from outside (wall clock of the whole process, start-up
 included) with its peak memory from ``wait4``. Every roster is verified with the reference
@@ -121,6 +123,10 @@ def main() -> int:
             bounds = [b for _, meta, _ in rows if meta and isinstance(b := meta.get("bound"), int)]
             best = min(bounds) if bounds else None
             greedy = greedy_objective(args.shared, instance, work) if args.greedy else None
+            if greedy:  # the yardstick's own row: its objective, its gap to the same bound
+                gap = "" if not best else f"{100 * (best - greedy) / abs(best):.3f}%"
+                cells = ["greedy", "", "", "", f"{greedy:,}", "", gap, "", "+0.00%", "", "score.py ok"]
+                print("| " + " | ".join([name, *cells]) + " |", flush=True)
             for cells, meta, tail in rows:
                 if meta:
                     objective = meta["objective"]

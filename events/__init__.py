@@ -2,6 +2,7 @@
 
 from events.assignments import (
     AssignmentAccepted,
+    AssignmentChanged,
     AssignmentChased,
     AssignmentDeclined,
     AssignmentIssued,
@@ -10,9 +11,10 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
+from events.clubs import RetentionChanged
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
-from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
+from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
     HelpOffered,
     MemberPinned,
@@ -31,6 +33,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AnyEvent",
     "AssignmentAccepted",
+    "AssignmentChanged",
     "AssignmentChased",
     "AssignmentDeclined",
     "AssignmentIssued",
@@ -50,7 +53,9 @@ __all__ = [
     "PinReleased",
     "RemovalUndone",
     "RequestCancelled",
+    "RequestChanged",
     "RequestSubmitted",
+    "RetentionChanged",
     "RosterApproved",
     "RosterProposed",
     "decode",

@@ -20,9 +20,19 @@ class AssignmentIssued(_AssignmentEvent):
 
 
 class AssignmentWithdrawn(_AssignmentEvent):
-    """A newer approved roster no longer holds this assignment (or its request was cancelled)."""
+    """A newer approved roster no longer holds this assignment (or its request was cancelled, or
+    changed so that it needs fewer people: ``reason`` says which, as a code)."""
 
     type: Literal["AssignmentWithdrawn"] = "AssignmentWithdrawn"
+    reason: str | None = None
+
+
+class AssignmentChanged(_AssignmentEvent):
+    """The request of a live assignment changed: the member is told what (``changes``), and an
+    accepted assignment whose time moved waits for a fresh answer."""
+
+    type: Literal["AssignmentChanged"] = "AssignmentChanged"
+    changes: list[str]
 
 
 class AssignmentAccepted(_AssignmentEvent):

@@ -8,6 +8,7 @@ from pydantic import Field, TypeAdapter
 
 from events.assignments import (
     AssignmentAccepted,
+    AssignmentChanged,
     AssignmentChased,
     AssignmentDeclined,
     AssignmentIssued,
@@ -15,8 +16,9 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
+from events.clubs import RetentionChanged
 from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
-from events.requests import LiftAsked, RequestCancelled, RequestSubmitted
+from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
     HelpOffered,
     MemberPinned,
@@ -31,11 +33,13 @@ from events.rosters import (
 AnyEvent = Annotated[
     RequestSubmitted
     | RequestCancelled
+    | RequestChanged
     | LiftAsked
     | MemberRegistered
     | MemberUpdated
     | MemberDeactivated
     | MemberErased
+    | RetentionChanged
     | AvailabilityDeclared
     | RosterProposed
     | RosterApproved
@@ -50,7 +54,8 @@ AnyEvent = Annotated[
     | AssignmentAccepted
     | AssignmentDeclined
     | AssignmentNoShow
-    | AssignmentChased,
+    | AssignmentChased
+    | AssignmentChanged,
     Field(discriminator="type"),
 ]
 

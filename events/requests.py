@@ -26,6 +26,16 @@ class RequestCancelled(Event):
     partner_id: str
 
 
+class RequestChanged(Event):
+    """The partner (or a coordinator for them) changed an open request; ``changes`` names what
+    changed (time, place, headcount, skills, notes, pickups), never the new values."""
+
+    type: Literal["RequestChanged"] = "RequestChanged"
+    request_id: str
+    partner_id: str
+    changes: list[str]
+
+
 class LiftAsked(Event):
     """A member sent to ``for_request_id`` asked to be collected from home: they are now a pickup
     on the lift ``request_id`` (made by their ask if it is the first)."""

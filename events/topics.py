@@ -21,11 +21,13 @@ transaction as those rows; no consumer reads it but the relay."""
 TOPIC_OF: dict[str, str] = {
     "RequestSubmitted": REQUESTS,
     "RequestCancelled": REQUESTS,
+    "RequestChanged": REQUESTS,
     "LiftAsked": REQUESTS,
     "MemberRegistered": MEMBERS,
     "MemberUpdated": MEMBERS,
     "MemberDeactivated": MEMBERS,
     "MemberErased": MEMBERS,
+    "RetentionChanged": MEMBERS,
     "AvailabilityDeclared": MEMBERS,
     "RosterProposed": ROSTERS,
     "RosterApproved": ROSTERS,
@@ -41,6 +43,7 @@ TOPIC_OF: dict[str, str] = {
     "AssignmentDeclined": ASSIGNMENTS,
     "AssignmentNoShow": ASSIGNMENTS,
     "AssignmentChased": ASSIGNMENTS,
+    "AssignmentChanged": ASSIGNMENTS,
 }
 
 

@@ -14,7 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from services.commands import DeclareAvailability, execute
+from services.ports import Availability
 from services.store import writes
+from services.store.uow import JoinedUnitOfWork
 
 CENTRE = (51.4816, -3.1791)  # Cardiff
 TZ = "Europe/London"
@@ -200,7 +203,8 @@ def load_demo(
     for i in range(members):
         values = _member_values(rng, i)
         member_id, member_tokens[values["name"]] = writes.register_member(conn, club_id, values)
-        writes.set_availability(conn, club_id, member_id, _weekly(rng), [], [])
+        declared = Availability(weekly=tuple(_weekly(rng)))
+        execute(JoinedUnitOfWork(conn), DeclareAvailability(club_id, member_id, declared))
     tz = ZoneInfo(TZ)
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     count = 0

@@ -1,10 +1,17 @@
 """The words of the domain shared by commands, handlers, the store and the pages: statuses as
-enums, and the two ways a command can refuse."""
+enums, how ids are made, and the two ways a command can refuse."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+
+
+def new_id(prefix: str) -> str:
+    """The one way ids are minted: a prefix saying what it names ("m" member, "p" partner, "r"
+    request, "a" assignment, "ro" roster, "club", "coord"), then 48 random bits."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 class RosterStatus(StrEnum):
@@ -22,12 +29,48 @@ class Conflict(RuntimeError):
     which, in words a coordinator, member or partner can act on."""
 
 
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
 class AssignmentStatus(StrEnum):
     ISSUED = "issued"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     NO_SHOW = "no_show"
+
+
+SENT = (AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED)
+"""Assignments of people sent and not withdrawn: the ones a no-show can be recorded for."""
+
+
+class SeriesScope(StrEnum):
+    """Which dates of a weekly series an edit or a cancellation covers."""
+
+    THIS = "this"
+    FOLLOWING = "following"
+    """This date and the later ones."""
+    ALL = "all"
+    """Every date of the series that has not begun."""
+
+
+class RequestChange(StrEnum):
+    """What an edit changed, as the people on the request are told it."""
+
+    TIME = "time"
+    PLACE = "place"
+    HEADCOUNT = "headcount"
+    SKILLS = "skills"
+    PICKUPS = "pickups"
+    DETAILS = "details"
+    """Title, kind, priority or notes."""
+
+
+class WithdrawReason(StrEnum):
+    FEWER_NEEDED = "fewer_needed"
+    """The request now needs fewer people than the places held."""
 
 
 class AttentionKind(StrEnum):

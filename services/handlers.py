@@ -7,7 +7,6 @@ so a redelivered event changes nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -23,9 +22,11 @@ from events import (
     MemberRegistered,
     MemberUpdated,
     RequestCancelled,
+    RequestChanged,
     RequestSubmitted,
     RosterApproved,
 )
+from services.domain import new_id
 from services.ports import AssignmentRow, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork], None]
@@ -58,7 +59,7 @@ def issue_assignments(event: RosterApproved, uow: UnitOfWork) -> None:
         if active.pop((slot.request_id, slot.member_id), None) is not None:
             continue
         row = AssignmentRow(
-            id=f"a-{uuid.uuid4().hex[:12]}",
+            id=new_id("a"),
             request_id=slot.request_id,
             slot_index=slot.slot_index,
             member_id=slot.member_id,
@@ -97,6 +98,7 @@ def _withdraw(row: AssignmentRow, cause: AnyEvent, uow: UnitOfWork) -> None:
 HANDLERS: dict[type, tuple[Handler, ...]] = {
     RequestSubmitted: (note_change,),
     RequestCancelled: (withdraw_cancelled_request, note_change),
+    RequestChanged: (note_change,),
     LiftAsked: (note_change,),
     MemberRegistered: (note_change,),
     MemberUpdated: (note_change,),

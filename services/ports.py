@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import abc
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
+from typing import Any, Literal
 
 from events import AnyEvent
+from services.domain import PartnerQuota
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,32 @@ class RequestRow:
     passengers: int
     priority: int
     pickups: tuple[PickupRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    """A request as its partner entered it, for edits and cancellations: ``fields`` holds the
+    editable columns (kind, title, notes, place_name, lat, lon, starts_at, ends_at, headcount,
+    skills, lead_skills, passengers, priority) and ``pickups`` the lift's pickup rows as mappings."""
+
+    id: str
+    partner_id: str
+    status: str
+    series_id: str | None
+    fields: dict[str, object]
+    pickups: tuple[dict[str, object], ...] = ()
+
+    @property
+    def starts_at(self) -> datetime:
+        value = self.fields["starts_at"]
+        assert isinstance(value, datetime)
+        return value
+
+    @property
+    def ends_at(self) -> datetime:
+        value = self.fields["ends_at"]
+        assert isinstance(value, datetime)
+        return value
 
 
 @dataclass(frozen=True)
@@ -98,6 +127,9 @@ class PlanningSnapshot:
     oldest first: when two cannot stand together, the older one stays."""
     approved_routes: tuple[PlannedRoute, ...] = ()
     """The approved roster's lift routes: a re-plan keeps who collects whom where it can."""
+    proposed: tuple[Slot, ...] = ()
+    """The latest proposal awaiting approval: where a re-plan starts (not an input of the plan, so
+    not part of the fingerprint; a new proposal is made only when an input changed)."""
 
     def fingerprint(self) -> str:
         """What planning reads, without the horizon's exact minute: equal fingerprints, equal plans.
@@ -161,6 +193,8 @@ class Proposal:
     routes: tuple[PlannedRoute, ...] = field(default=())
     lift_notes: tuple[tuple[str, int | None, str], ...] = field(default=())
     """Why some of a lift's people are not carried: (request_id, pickup position or None, text)."""
+    solve_kind: str = "full"
+    """``solver.SolveKind``: the whole roster, or the previous one repaired around what changed."""
 
 
 class ScheduleRepository(abc.ABC):
@@ -183,20 +217,33 @@ class ScheduleRepository(abc.ABC):
         (read under the lease, with the snapshot); None if another scheduler holds it."""
 
     @abc.abstractmethod
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
-        """Record that changes up to ``generation`` are in a proposal, and free the lease.
+    def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
+        """Record that changes up to ``generation`` are in a proposal, solved from inputs with this
+        ``fingerprint``, and free the lease.
 
         The fence: False, and nothing recorded, when ``owner`` lost the lease or a solve of a
         generation as new was recorded meanwhile; the caller must then discard its proposal."""
+
+    @abc.abstractmethod
+    def solved_fingerprint(self, club_id: str) -> str | None:
+        """The fingerprint recorded with the club's last solve (by any worker)."""
+
+    @abc.abstractmethod
+    def settled(self, club_id: str, generation: int) -> bool:
+        """Whether ``generation`` is the club's newest and solved, and nobody is solving the club:
+        a background improvement of that generation's proposal may then replace it."""
 
     @abc.abstractmethod
     def failures(self, club_id: str) -> int:
         """Failed solves of this club in a row (0 after a success)."""
 
     @abc.abstractmethod
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         """Give the lease back after a failed solve, keep the club due from ``retry_at`` on, and
-        show ``reason``; True when this generation had not failed before (worth a log line)."""
+        show ``reason``; True when this generation had not failed before (worth a log line); None,
+        recording nothing, when ``owner`` no longer holds the lease (the fence, as for a proposal)."""
 
 
 class RosterRepository(abc.ABC):
@@ -250,6 +297,38 @@ class PinRepository(abc.ABC):
     def undo_exclusion(self, club_id: str, request_id: str, member_id: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class Availability:
+    """A member's whole declaration of when they can help, replacing the one before."""
+
+    weekly: tuple[tuple[int, int, int], ...] = ()
+    """(weekday, start minute, end minute) in club local time; end may be 1440."""
+    windows: tuple[tuple[datetime, datetime], ...] = ()
+    days_off: tuple[date, ...] = ()
+
+
+class PeopleRepository(abc.ABC):
+    """Members and partners, as the commands that change them need them."""
+
+    @abc.abstractmethod
+    def member_active(self, club_id: str, member_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
+        """Store the member's profile columns; False if no active member of the club has that id."""
+
+    @abc.abstractmethod
+    def declare_availability(self, member_id: str, availability: Availability) -> None: ...
+
+    @abc.abstractmethod
+    def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
+        """False if the club has no active member or partner of that id."""
+
+    @abc.abstractmethod
+    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        """Cancel the partner's open requests that have not ended; the ids cancelled."""
+
+
 class AssignmentRepository(abc.ABC):
     @abc.abstractmethod
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
@@ -269,7 +348,37 @@ class AssignmentRepository(abc.ABC):
     def add(self, row: AssignmentRow, club_id: str) -> None: ...
 
     @abc.abstractmethod
-    def set_status(self, assignment_id: str, status: str) -> None: ...
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        """The request's status and when it ends, for the rules that depend on them."""
+
+    @abc.abstractmethod
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
+        """A new state; ``decline_reason`` is kept with a decline."""
+
+
+class RequestRepository(abc.ABC):
+    """Partners' requests. ``submit`` and ``cancel`` are the shared request-taking functions, which
+    write their own events (RequestSubmitted, RequestCancelled); ``update`` writes state only."""
+
+    @abc.abstractmethod
+    def submit(
+        self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
+    ) -> str: ...
+
+    @abc.abstractmethod
+    def get(self, club_id: str, request_id: str) -> StoredRequest | None:
+        """A partner's request (not a lift a member asked for), whatever its status."""
+
+    @abc.abstractmethod
+    def series(self, club_id: str, series_id: str) -> list[StoredRequest]:
+        """Every request of the series, in time order."""
+
+    @abc.abstractmethod
+    def update(self, request_id: str, values: Mapping[str, object]) -> None:
+        """Replace the editable fields (and a lift's pickups, given ``pickups``)."""
+
+    @abc.abstractmethod
+    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -279,6 +388,8 @@ class UnitOfWork(abc.ABC):
     rosters: RosterRepository
     assignments: AssignmentRepository
     pins: PinRepository
+    people: PeopleRepository
+    requests: RequestRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

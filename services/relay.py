@@ -72,6 +72,9 @@ def topic_configs(settings: Settings) -> dict[str, str]:
         "cleanup.policy": "delete",
         # The database can rebuild any state, so the log need not outlive what the database keeps.
         "retention.ms": str(settings.stream_retention_days * 24 * 3600 * 1000),
+        # Kafka deletes whole closed segments only: a quiet topic's open segment would otherwise
+        # keep its events up to a week (the broker's default roll) past retention.ms.
+        "segment.ms": str(24 * 3600 * 1000),
         "min.insync.replicas": str(min(2, settings.kafka_replication)),
     }
 
@@ -329,25 +332,3 @@ async def relay_forever(
                 await asyncio.to_thread(_release, engine, lease)
     finally:
         engine.dispose()
-
-
-def run_relay(settings: Settings) -> int:
-    """``mechanic relay``: runs until SIGTERM or SIGINT; the outbox is left consistent at any point."""
-    from services.runtime import stop_on_signals
-
-    if not topics_ready(settings):
-        return 1
-    sink = KafkaSink(settings)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        stop_on_signals(stop)
-        log.info("relay.up", bootstrap=settings.kafka_bootstrap, batch=settings.relay_batch)
-        await relay_forever(settings, sink, stop)
-
-    try:
-        asyncio.run(main())
-    finally:
-        sink.close()
-        log.info("relay.down", published=sink.published)
-    return 0

@@ -5,6 +5,12 @@ whose last change is older than the debounce (or whose first unsolved change is 
 max delay), takes a lease so that two workers never solve one club at once, solves off the
 event loop, and stores the proposal with its RosterProposed event in one transaction. Changes
 that arrive during a solve raise the generation again, so they get a solve of their own.
+
+A re-plan repairs the current roster around what changed (``solver.replan``), which answers in a
+fraction of the limit. When the scheduler has nothing else to do, it solves a club whose proposal
+is not proven optimal (a repair, or a whole solve the limit cut short) whole in the background,
+with a longer limit, and records the result as a new proposal only if it is better and nothing
+changed meanwhile (``improve_roster``).
 """
 
 from __future__ import annotations
@@ -20,19 +26,22 @@ from functools import partial
 import structlog
 
 from events import PinReleased, RosterProposed
+from services.domain import RosterStatus, new_id
 from services.metrics import SOLVE_SECONDS, SOLVES
 from services.ports import PlanningSnapshot, Proposal, UnitOfWork
+from services.retry import RetryPolicy
 from services.road import RoadTimes
 from services.settings import Settings
 from services.translate import to_instance, to_proposal
-from solver.schema import Instance, Params, Roster
+from solver.schema import Instance, Params, Roster, SolveStatus
 
 log = structlog.get_logger("mechanic.scheduler")
 
 SolveFn = Callable[[Instance, Params], Roster]
 HORIZON_CHECK_S = 60.0
 """How often to look for requests that the rolling horizon has reached since the last solve."""
-RETRY_FIRST_S, RETRY_MAX_S = 2.0, 300.0
+SOLVE_RETRY = RetryPolicy(first=2.0, cap=300.0)
+"""A club whose solve fails is retried from 2 s, doubling, up to 5 min; never parked."""
 """Back-off after a failed solve: 2 s, doubling to at most 5 minutes, so a club whose planning
 fails costs a log line per change, not a flood, and the other clubs go on."""
 
@@ -51,17 +60,24 @@ class Scheduler:
         executor: Executor | None = None,
         owner: str | None = None,
         roads: RoadTimes | None = None,
+        improve: SolveFn | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.roads = roads
         self.settings = settings
         self.solve = solve
+        self.improve = improve
+        """The whole solve that improves a repaired proposal in the background (None: never)."""
         self.executor = executor
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
         self._next_horizon_check = 0.0
         self._running: dict[str, asyncio.Task[int]] = {}
-        self._solved: dict[str, str] = {}
-        """Per club, the fingerprint of the last snapshot solved here: an unchanged one needs no solve."""
+        self._to_improve: dict[str, tuple[int, str, int]] = {}
+        """Repaired proposals worth a whole solve: club -> (generation, roster id, objective)."""
+        self._improving: asyncio.Task[int] | None = None
+        self.owns: Callable[[str], bool] = lambda club_id: True
+        """Which clubs this scheduler plans: all of them in one process; in Kafka mode those whose
+        partition this worker consumes (``services.stream.ownership``)."""
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -90,7 +106,8 @@ class Scheduler:
         if free <= 0:
             return 0
         started = 0
-        for club_id, _ in await asyncio.to_thread(self._due):
+        due = [(club_id, g) for club_id, g in await asyncio.to_thread(self._due) if self.owns(club_id)]
+        for club_id, _ in due:
             if club_id in self._running:
                 continue
             if started == free:
@@ -99,14 +116,34 @@ class Scheduler:
             self._running[club_id] = task
             task.add_done_callback(partial(self._finished, club_id))
             started += 1
+        if not due and not self._running:
+            self._start_improvement()
         return started
 
     def _finished(self, club_id: str, _: asyncio.Task[int]) -> None:
         self._running.pop(club_id, None)
 
+    def _start_improvement(self) -> None:
+        """One background improvement at a time, and only while no club waits: it is a bonus,
+        never a reason for a re-plan to queue behind it in the solver processes."""
+        if self._improving is not None and not self._improving.done():
+            return
+        self._improving = None
+        for club_id in [c for c in self._to_improve if not self.owns(c)]:  # moved to another worker
+            del self._to_improve[club_id]
+        if self.improve is None or not self._to_improve:
+            return
+        club_id = next(iter(self._to_improve))
+        generation, roster_id, objective = self._to_improve.pop(club_id)
+        self._improving = asyncio.create_task(
+            self.improve_roster(club_id, generation, roster_id, objective), name=f"improve:{club_id}"
+        )
+
     async def settle(self) -> int:
-        """Wait for the solves under way; returns how many proposals they wrote."""
-        return sum(await asyncio.gather(*self._running.values()))
+        """Wait for the solves under way (background improvements too); returns how many proposals
+        they wrote."""
+        improving = [] if self._improving is None else [self._improving]
+        return sum(await asyncio.gather(*self._running.values(), *improving))
 
     async def run_due(self) -> int:
         """Start what is due and wait for it: one round, for tests and one-shot callers."""
@@ -119,10 +156,12 @@ class Scheduler:
         claim = await asyncio.to_thread(self._claim, club_id)
         if claim is None:
             return 0
-        generation, snap = claim
+        generation, snap, solved = claim
         fingerprint = snap.fingerprint()
-        if self._solved.get(club_id) == fingerprint:
-            await asyncio.to_thread(self._record_unchanged, club_id, generation)
+        if solved == fingerprint:
+            await asyncio.to_thread(self._record_unchanged, club_id, generation, fingerprint)
+            if club_id in self._to_improve:  # the same proposal answers this generation too
+                self._to_improve[club_id] = (generation, *self._to_improve[club_id][1:])
             SOLVES.labels("skipped").inc()
             log.info(
                 "solve.skipped",
@@ -132,9 +171,7 @@ class Scheduler:
             )
             return 0
         try:
-            instance = to_instance(snap)
-            if self.roads is not None:
-                instance = await asyncio.to_thread(self.roads.apply, instance)
+            instance = await self._instance(snap)
             log.info(
                 "solve.start",
                 club_id=club_id,
@@ -143,14 +180,11 @@ class Scheduler:
                 members=len(instance.members),
             )
             params = self.params.model_copy(update={"workers": self._workers()})
-            roster = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self.solve, instance, params
-            )
-            proposal = to_proposal(f"ro-{uuid.uuid4().hex[:12]}", snap, instance, roster)
-            recorded = await asyncio.to_thread(self._record, proposal, generation)
+            roster = await self._run(self.solve, instance, params)
+            proposal = to_proposal(new_id("ro"), snap, instance, roster)
+            recorded = await asyncio.to_thread(self._record, proposal, generation, fingerprint)
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)
-            SOLVES.labels("failed").inc()
             return 0
         SOLVE_SECONDS.observe(roster.wall_s)
         if not recorded:
@@ -158,11 +192,15 @@ class Scheduler:
             SOLVES.labels("stale").inc()
             return 0
         SOLVES.labels("proposed").inc()
-        self._solved[club_id] = fingerprint
+        if roster.status != SolveStatus.OPTIMAL:  # a repair, or a whole solve the limit cut short
+            self._to_improve[club_id] = (generation, proposal.roster_id, roster.objective)
+        else:
+            self._to_improve.pop(club_id, None)
         log.info(
             "solve.done",
             club_id=club_id,
             roster_id=proposal.roster_id,
+            kind=roster.kind.value,
             status=roster.status.value,
             filled=proposal.filled_slots,
             total=proposal.total_slots,
@@ -171,15 +209,70 @@ class Scheduler:
         )
         return 1
 
+    async def improve_roster(self, club_id: str, generation: int, roster_id: str, objective: int) -> int:
+        """Solve the club whole, from its repaired proposal, with ``settings.improve_time_limit_s``;
+        record the answer only if it is better and the club is as it was (same generation, solved,
+        nobody solving it, the repaired proposal still current). Needs no lease: it never records
+        over a newer change, and a re-plan that starts meanwhile is never held up by it."""
+        if self.improve is None:
+            return 0
+        snap = await asyncio.to_thread(self._read_settled, club_id, generation)
+        if snap is None:
+            return 0
+        try:
+            instance = await self._instance(snap)
+            # A core fewer than a re-plan may use: a re-plan that starts meanwhile keeps one.
+            workers = max(1, self.settings.solve_workers - 1)
+            params = self.params.model_copy(
+                update={"time_limit_s": self.settings.improve_time_limit_s, "workers": workers}
+            )
+            roster = await self._run(self.improve, instance, params)
+            if roster.objective <= objective:
+                log.info("improve.none", club_id=club_id, generation=generation, objective=roster.objective)
+                return 0
+            proposal = to_proposal(new_id("ro"), snap, instance, roster)
+            recorded = await asyncio.to_thread(self._record_improvement, proposal, generation, roster_id)
+        except Exception:  # a bonus that failed: the repaired proposal stands
+            log.exception("improve.failed", club_id=club_id, generation=generation)
+            return 0
+        log.info(
+            "improve.done" if recorded else "improve.discarded_stale",
+            club_id=club_id,
+            generation=generation,
+            roster_id=proposal.roster_id,
+            objective=roster.objective,
+            before=objective,
+        )
+        return int(recorded)
+
+    async def _run(self, solve: SolveFn, instance: Instance, params: Params) -> Roster:
+        """``solve`` in the solver processes, given up (TimeoutError) once it has run twice its
+        limit and ten seconds more: a solve that never returns must not hold its club for ever."""
+        solving = asyncio.get_running_loop().run_in_executor(self.executor, solve, instance, params)
+        return await asyncio.wait_for(solving, timeout=params.time_limit_s * 2 + 10)
+
+    async def _instance(self, snap: PlanningSnapshot) -> Instance:
+        instance = to_instance(snap)
+        if self.roads is not None:
+            instance = await asyncio.to_thread(self.roads.apply, instance)
+        return instance
+
     def _workers(self) -> int:
         """CP-SAT threads for one solve: the configured number, shared out when several clubs are
         solved at once, so parallel solves do not fight over the cores."""
         return max(1, self.settings.solve_workers // max(1, len(self._running)))
 
-    def _record_unchanged(self, club_id: str, generation: int) -> None:
+    def _record_unchanged(self, club_id: str, generation: int, fingerprint: str) -> None:
         with self.uow_factory() as uow:
-            uow.schedule.mark_solved(club_id, generation, self.owner)
+            uow.schedule.mark_solved(club_id, generation, self.owner, fingerprint)
             uow.commit()
+
+    def _read_settled(self, club_id: str, generation: int) -> PlanningSnapshot | None:
+        now = datetime.now(UTC)
+        with self.uow_factory() as uow:
+            if not uow.schedule.settled(club_id, generation):
+                return None
+            return uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
 
     def _horizon_arrivals(self) -> None:
         now = datetime.now(UTC)
@@ -193,58 +286,81 @@ class Scheduler:
         with self.uow_factory() as uow:
             return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
 
-    def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot] | None:
-        """Take the club's lease and read what to solve with the generation it covers (one
-        transaction, so changes that land later keep the club due), or None if another has it."""
+    def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None] | None:
+        """Take the club's lease and read what to solve with the generation it covers and the
+        fingerprint of the last solve (one transaction, so changes that land later keep the club
+        due), or None if another has it."""
         now = datetime.now(UTC)
         with self.uow_factory() as uow:
             generation = uow.schedule.take_lease(club_id, self.owner, now, self._lease_s())
             if generation is None:
                 return None
             snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
+            solved = uow.schedule.solved_fingerprint(club_id)
             uow.commit()
-        return generation, snap
+        return generation, snap, solved
 
     def _fail(self, club_id: str, generation: int, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:500]
         with self.uow_factory() as uow:
             failures = uow.schedule.failures(club_id)
-            wait = min(RETRY_MAX_S, RETRY_FIRST_S * 2**failures)
+            wait = SOLVE_RETRY.delay(failures + 1)
             first = uow.schedule.mark_failed(
                 club_id, generation, self.owner, reason, datetime.now(UTC) + timedelta(seconds=wait)
             )
             uow.commit()
-        if first:
+        if first is None:  # e.g. a worker paused past its lease whose solve then timed out
+            log.warning("solve.discarded_stale", club_id=club_id, generation=generation, reason=reason)
+            SOLVES.labels("stale").inc()
+        elif first:
             log.error("solve.failed", club_id=club_id, generation=generation, reason=reason, exc_info=exc)
         else:
             log.info("solve.failed_again", club_id=club_id, generation=generation, retry_in_s=wait)
+        if first is not None:
+            SOLVES.labels("failed").inc()
 
-    def _record(self, proposal: Proposal, generation: int) -> bool:
+    def _record(self, proposal: Proposal, generation: int, fingerprint: str) -> bool:
         """Store the proposal only if this scheduler still holds the club and nothing newer was
         recorded (the fence against a solve that outlived its lease)."""
         with self.uow_factory() as uow:
-            if not uow.schedule.mark_solved(proposal.club_id, generation, self.owner):
+            if not uow.schedule.mark_solved(proposal.club_id, generation, self.owner, fingerprint):
                 return False
-            uow.rosters.add_proposal(proposal)
-            for request_id, member_id, code, _ in proposal.released:
-                uow.pins.unpin(proposal.club_id, request_id, member_id)
-                uow.emit(
-                    PinReleased(
-                        club_id=proposal.club_id,
-                        roster_id=proposal.roster_id,
-                        request_id=request_id,
-                        member_id=member_id,
-                        reason=code,
-                    )
-                )
-            uow.emit(
-                RosterProposed(
-                    club_id=proposal.club_id,
-                    roster_id=proposal.roster_id,
-                    filled_slots=proposal.filled_slots,
-                    total_slots=proposal.total_slots,
-                    objective=proposal.objective,
-                )
-            )
+            _store(uow, proposal)
             uow.commit()
         return True
+
+    def _record_improvement(self, proposal: Proposal, generation: int, replaces: str) -> bool:
+        with self.uow_factory() as uow:
+            head = uow.rosters.head(proposal.club_id, replaces)
+            if head is None or head.status != RosterStatus.PROPOSED:
+                return False
+            if not uow.schedule.settled(proposal.club_id, generation):
+                return False
+            _store(uow, proposal)
+            uow.commit()
+        return True
+
+
+def _store(uow: UnitOfWork, proposal: Proposal) -> None:
+    """The proposal, its released pins and its RosterProposed event, in the caller's transaction."""
+    uow.rosters.add_proposal(proposal)
+    for request_id, member_id, code, _ in proposal.released:
+        uow.pins.unpin(proposal.club_id, request_id, member_id)
+        uow.emit(
+            PinReleased(
+                club_id=proposal.club_id,
+                roster_id=proposal.roster_id,
+                request_id=request_id,
+                member_id=member_id,
+                reason=code,
+            )
+        )
+    uow.emit(
+        RosterProposed(
+            club_id=proposal.club_id,
+            roster_id=proposal.roster_id,
+            filled_slots=proposal.filled_slots,
+            total_slots=proposal.total_slots,
+            objective=proposal.objective,
+        )
+    )

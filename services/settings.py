@@ -46,10 +46,15 @@ class Settings(BaseSettings):
     max_delay_s: float = Field(default=1.0, ge=0)
     """A steady stream of changes still gets a solve at least this often (changes that arrive
     during a solve wait for it anyway: the lease holds one solve per club at a time)."""
-    solve_time_limit_s: float = Field(default=1.5, gt=0)
-    """Per re-solve. A club of 300 members and 250 requests a week gets a first roster within 0.5%
-    of the ten-second one, and a re-solve after a decline or a new request changes nothing else
-    (bench/resolve_bench.py); a partner sees their request in a proposal within seconds."""
+    solve_time_limit_s: float = Field(default=1.0, gt=0)
+    """Per re-solve (at most: a solve that proves its answer stops sooner). A re-plan repairs the
+    current roster around what changed: after a decline in a club of 300 members and 250 requests
+    a week it answers in 0.1-0.3 s at the proven optimum (bench/resolve_bench.py); a small club is
+    solved whole and proven in a few tenths. The whole solve of a big club that only this limit
+    allows is improved in the background (``improve_time_limit_s``)."""
+    improve_time_limit_s: float = Field(default=10.0, gt=0)
+    """A repaired proposal is solved whole in the background with this limit while no club waits,
+    and replaced if the whole solve is better and nothing changed meanwhile."""
     solve_workers: int = Field(default=os.cpu_count() or 2, ge=1)
     """CP-SAT threads, shared by the solves running at once."""
     solve_parallel: int = Field(default=4 * (os.cpu_count() or 2), ge=1)
@@ -71,6 +76,17 @@ class Settings(BaseSettings):
     partner_open_requests: int = Field(default=300, ge=1)
     """The most open requests one partner may have at once (a leaked link cannot flood planning)."""
     partner_requests_per_day: int = Field(default=100, ge=1)
+    member_link_days: int = Field(default=90, ge=1, le=3650)
+    """A member's private link stops working after this many days unused (every use starts the
+    time again). Members lose little: every message carries a fresh sign-in link, and /m/signin
+    sends one on request; a coordinator can also make a new link."""
+    partner_link_days: int = Field(default=180, ge=1, le=3650)
+    """A partner's private link (pages and API) stops working after this many days unused: long
+    enough for a group that asks twice a year; after it, the coordinator makes a new link."""
+    calendar_link_days: int = Field(default=30, ge=1, le=3650)
+    """A calendar feed link stops working after this many days unread: a subscribed calendar reads
+    it every few hours, so only an abandoned subscription (an old phone, a cloud account given up)
+    loses it; the member makes a new one on their page."""
     road_router: Literal["none", "osrm", "valhalla"] = "none"
     """Road distances and times for lifts from an OSRM or Valhalla server at ``road_url``; without
     one, lifts are planned on straight lines at 30 km/h."""

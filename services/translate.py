@@ -112,6 +112,11 @@ def to_instance(snap: PlanningSnapshot) -> Instance:
             Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
             for s in snap.pins
         ),
+        hint=tuple(
+            Assignment(request_id=s.request_id, slot_index=s.slot_index, member_id=s.member_id)
+            for s in snap.proposed
+            if s.request_id in requests
+        ),
         forbidden=tuple(
             Assignment(request_id=r, slot_index=0, member_id=m) for r, m in snap.declined if r in requests
         ),
@@ -150,6 +155,7 @@ def to_proposal(roster_id: str, snap: PlanningSnapshot, instance: Instance, rost
         filled_slots=roster.filled_slots,
         total_slots=roster.total_slots - _spare_driver_places(instance, roster),
         wall_s=roster.wall_s,
+        solve_kind=roster.kind.value,
         entries=tuple(
             Slot(a.request_id, a.slot_index, a.member_id, (a.request_id, a.member_id) in pinned)
             for a in roster.assignments

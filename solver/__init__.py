@@ -19,6 +19,7 @@ from solver.schema import (
     Request,
     Roster,
     Route,
+    SolveKind,
     SolveStatus,
     Stop,
     TravelTable,
@@ -32,9 +33,18 @@ def solve(instance: Instance, params: Params) -> Roster:
     return run(instance, params)
 
 
+def replan(instance: Instance, params: Params) -> Roster:
+    """Like ``solve``, but repairs the current roster (``approved``, ``hint``) around what changed
+    when that is the better tool; ``Roster.kind`` says which was done."""
+    from solver.incremental import replan as run
+
+    return run(instance, params)
+
+
 def warm_up() -> None:
     """Load OR-Tools and the solver's modules, so the first solve in a fresh process is not slower."""
-    import solver.engine  # noqa: F401
+    import solver.incremental  # the engine with it
+    import solver.lift_routes  # noqa: F401
 
 
 def placement_options(instance: Instance, params: Params, request_id: str) -> list[tuple[str, str | None]]:
@@ -73,12 +83,14 @@ __all__ = [
     "Request",
     "Roster",
     "Route",
+    "SolveKind",
     "SolveStatus",
     "Stop",
     "TravelTable",
     "check",
     "member_options",
     "placement_options",
+    "replan",
     "solve",
     "unkeepable_pins",
     "warm_up",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from solver.explain import explain_unfilled
-from solver.greedy import greedy_roster
+from solver.greedy import greedy_roster, rounded_roster
 from solver.lns import NeighbourhoodSearch
-from solver.mip import solve_mip, verified_state
+from solver.mip import MipModel, expressible, solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins, release_broken_teams
 from solver.problem import Problem
@@ -20,22 +21,30 @@ from solver.state import RosterState
 
 log = logging.getLogger("solver")
 
-EXACT_MAX_PAIRS = 20_000
-"""Up to this many eligible pairs the whole roster is one model (it proves optimality or gives a
-bound); above it (large, 300 k pairs and more) only neighbourhood search is used."""
+EXACT_MAX_PAIRS = 50_000
+"""Up to this many eligible pairs the whole roster is built as one program for HiGHS (its LP
+guides the search, its MIP proves); above it only neighbourhood search is used: a memory guard,
+since HiGHS held 1.6 GiB on large (318 k pairs) and had no LP optimum after 60 s."""
 EXACT_ONLY_PAIRS = 2_000
 """Up to this many pairs (tiny, small) the whole model gets all the time: HiGHS proves small
 optima in about 0.1 s (CP-SAT in 0.3-0.7 s, over a second when the machine is busy); CP-SAT
 takes over if HiGHS does not prove. Above, the search and HiGHS share the time."""
-MIP_READ_S = 0.5
+MIP_READ_S = 0.3
 """Seconds kept back from HiGHS to read its answer, verify it and write the roster."""
-SEARCH_FIRST_SHARE = 0.15
+SUB_MIP_READ_S = 0.1
+"""The same for HiGHS on the LP-guided sub-program, which keeps to its time limit (the whole
+program's presolve can overrun it)."""
+SEARCH_FIRST_SHARE = 0.05
 """Share of a mid-size solve the search gets before HiGHS: about a second and a half at 10 s,
 where the search is within 0.4-3% of the optimum (medium seeds 1-5 at 2 s)."""
-MIP_PAIRS_PER_S = 1_500
-"""HiGHS only runs with at least one second per this many pairs left: medium (6.4-7 k pairs)
-took 4.4-10.3 s to prove on seeds 1-3 alone on the shared machine, and a MIP cut off before its
-first incumbent gives nothing, while the search it would slow down always has a roster."""
+MIP_PER_LP = 10.0
+"""HiGHS runs on the whole model only with this many times the LP relaxation's solve time left
+after the search's share: below that it does not improve on its warm start (medium seeds 1-5 at
+2 s from the greedy start: no better roster on any), while the search always improves."""
+LP_SHARE = 0.8
+"""At most this share of the time left goes to the LP relaxation; unsolved by then, the search
+runs alone and unguided. Most of it: at 2 s on medium the search improved nothing in the second
+it had after an LP cut off at 40% (seed 15 under load), while the LP leads to 0.1-1% rosters."""
 BOUND_WORKERS = 8
 """CP-SAT workers for the bound phase on mid-size problems: its eight-worker portfolio includes
 the LP-heavy subsolvers, which on medium bring the bound to within 0.2-0.5% of the best rosters
@@ -44,8 +53,21 @@ ROUTING_SHARE = 0.3
 """At most this share of the time limit is kept for routing lifts with pickups (after the roster)."""
 
 
-def solve(instance: Instance, params: Params, *, started: float | None = None) -> Roster:
-    """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time)."""
+Improve = Callable[[Problem, Params, RosterState, float], tuple[RosterState, SolveStatus, int | None]]
+"""How the warm start is improved until a deadline: returns the roster, its status and a bound."""
+
+
+def solve(
+    instance: Instance,
+    params: Params,
+    *,
+    started: float | None = None,
+    improve: Improve | None = None,
+    keep_routes: bool = False,
+) -> Roster:
+    """Best roster found within ``params.time_limit_s`` seconds from ``started`` (a monotonic time),
+    improved by ``improve`` (default: the whole roster, ``improve_whole``); with ``keep_routes``, a
+    lift whose approved routes still stand is not routed again."""
     t0 = time.monotonic() if started is None else started
     problem = Problem(instance, params)
     lifts = [r for r in instance.requests if r.pickups]
@@ -57,6 +79,23 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
         state = greedy_roster(problem)
     first_feasible = time.monotonic() - t0
     log.info("warm start: objective %d after %.2f s", state.objective(), first_feasible)
+    state, status, bound = (improve or improve_whole)(problem, params, state, deadline)
+    lifted = None
+    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
+        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
+
+        before = state.objective()
+        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts), keep_routes)
+        if state.objective() != before and status == SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
+    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
+    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
+
+
+def improve_whole(
+    problem: Problem, params: Params, state: RosterState, deadline: float
+) -> tuple[RosterState, SolveStatus, int | None]:
+    """The whole roster improved from the warm start ``state`` until ``deadline``, by size."""
     status, bound = SolveStatus.FEASIBLE, None
     n_pairs = len(problem.pair_r)
     if n_pairs <= EXACT_ONLY_PAIRS:
@@ -71,16 +110,7 @@ def solve(instance: Instance, params: Params, *, started: float | None = None) -
     else:
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
-    lifted = None
-    if lifts:  # the second step of lifts with pickups: who collects whom, when (solver.lift_routes)
-        from solver import lift_routes  # OR-Tools' routing loads only for such lifts
-
-        before = state.objective()
-        lifted = lift_routes.route_lifts(problem, state, routing_s / len(lifts))
-        if state.objective() != before and status == SolveStatus.OPTIMAL:
-            status = SolveStatus.FEASIBLE
-    roster = _roster(problem, state, status, bound, time.monotonic() - t0, first_feasible)
-    return roster if lifted is None else lift_routes.with_routes(roster, *lifted)
+    return state, status, bound
 
 
 def _cp_sat(
@@ -105,27 +135,50 @@ def _cp_sat(
 def _mip_and_search(
     problem: Problem, params: Params, state: RosterState, deadline: float
 ) -> tuple[RosterState, SolveStatus, int | None]:
-    """The search for a share of the time, then HiGHS alone on the whole model for the rest; the
-    better roster answers, with HiGHS's bound.
+    """The LP relaxation, its rounding, HiGHS where LP and rounding agree (RINS), the search
+    guided by the LP, then HiGHS on the whole model if the LP says it has time (else a wider RINS
+    before the search); the best roster answers, with the best bound.
 
-    HiGHS proves club-size optima in seconds (the clique relaxation is nearly tight) but has no
-    roster before its first incumbent, and run beside the search on two shared cores it finished
-    on none of medium seeds 1-5 in 10 s (alone: four of five). So the search runs first, for a
-    roster that stands if HiGHS does not finish, and with too little time for HiGHS it runs alone.
+    The LP's solve time measures the instance: HiGHS took 10-60 times its root LP to prove medium
+    optima, so with less than ``MIP_PER_LP`` LPs' worth of time left the search keeps it all (at
+    2 s on medium, or when the machine is busy and the LP slow). HiGHS runs after the search,
+    not beside it: on two shared cores it then finished on none of medium seeds 1-5 in 10 s.
     """
-    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
-    left = deadline - time.monotonic()
-    if left * (1 - SEARCH_FIRST_SHARE) < len(problem.pair_r) / MIP_PAIRS_PER_S:
+    model = MipModel(problem) if expressible(problem.rules) else None
+    relaxation = None if model is None else model.relax(LP_SHARE * (deadline - time.monotonic()))
+    if model is None or relaxation is None:
+        search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
         return search.state, SolveStatus.FEASIBLE, None
+    state = _better(state, rounded_roster(problem, relaxation.values), "LP rounding")
+    narrow = model.within_support(relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state)
+    state = _better(state, narrow, "RINS")
+    left = deadline - time.monotonic()
+    whole = left * (1 - SEARCH_FIRST_SHARE) >= MIP_PER_LP * relaxation.seconds
+    if not whole:  # no time for the whole MIP: RINS again with only the shared zeros fixed
+        wide = model.within_support(relaxation, left - SUB_MIP_READ_S, state, keep_agreed=False)
+        state = _better(state, wide, "wide RINS")
+    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers, relaxation.values)
+    if not whole:
+        search.run(deadline, params.max_rounds)
+        return search.state, _status(search.value, relaxation.bound), relaxation.bound
     search.run(time.monotonic() + left * SEARCH_FIRST_SHARE, params.max_rounds)
-    mip = solve_mip(problem, deadline - time.monotonic() - MIP_READ_S, search.state)
-    if mip is None:
-        return search.state, SolveStatus.FEASIBLE, None
-    found = verified_state(problem, mip)
+    mip = model.solve(deadline - time.monotonic() - MIP_READ_S, search.state)
+    found = None if mip is None else verified_state(problem, mip)
     best = found if found is not None and found.objective() >= search.value else search.state
-    proven = mip.proven and best.objective() == mip.bound
-    return best, SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, mip.bound
+    bound = relaxation.bound if mip is None or mip.bound is None else min(mip.bound, relaxation.bound)
+    return best, _status(best.objective(), bound), bound
+
+
+def _better(state: RosterState, other: RosterState | None, what: str) -> RosterState:
+    if other is None or other.objective() <= state.objective():
+        return state
+    log.info("%s: objective %d", what, other.objective())
+    return other
+
+
+def _status(objective: int, bound: int | None) -> SolveStatus:
+    return SolveStatus.OPTIMAL if bound is not None and objective >= bound else SolveStatus.FEASIBLE
 
 
 def _roster(

@@ -15,15 +15,20 @@ is recomputed; people still left behind get a ``LiftNote``.
 
 from __future__ import annotations
 
+import logging
+
 from solver.explain import reason
 from solver.problem import Problem
+from solver.route_check import check_routes
 from solver.routing import Driver, LiftPlan, direct_route, plan, seats_note
-from solver.schema import LiftNote, ReasonCode, Roster, Route
+from solver.schema import Assignment, LiftNote, ReasonCode, Roster, Route
 from solver.state import RosterState
 from solver.travel import Travel
 
 MAX_STANDBY = 6
 """Free drivers offered to the router next to the roster's choice, nearest first."""
+
+log = logging.getLogger(__name__)
 
 
 def lifts_with_pickups(problem: Problem) -> list[int]:
@@ -31,19 +36,40 @@ def lifts_with_pickups(problem: Problem) -> list[int]:
 
 
 def route_lifts(
-    problem: Problem, state: RosterState, seconds_per_lift: float
+    problem: Problem, state: RosterState, seconds_per_lift: float, keep_approved: bool = False
 ) -> tuple[list[Route], list[LiftNote]]:
-    """Routes and notes of every lift with pickups; ``state`` is changed to the drivers who drive."""
+    """Routes and notes of every lift with pickups; ``state`` is changed to the drivers who drive.
+    With ``keep_approved`` (a re-plan), a lift whose approved routes still stand is not routed again."""
     routes: list[Route] = []
     notes: list[LiftNote] = []
     for r in lifts_with_pickups(problem):
         if not any(p in state.chosen for p in problem.by_req[r]):
             notes.append(_unserved(problem, state, r))
             continue
-        lift = _route_one(problem, state, r, seconds_per_lift)
+        kept = _standing_routes(problem, state, r) if keep_approved else None
+        if kept is not None:
+            routes += kept
+            continue
+        lift = _route_guarded(problem, state, r, seconds_per_lift)
         routes += lift.routes
         notes += lift.notes
     return routes, notes
+
+
+def _standing_routes(problem: Problem, state: RosterState, r: int) -> list[Route] | None:
+    """The lift's approved routes if the roster kept exactly their drivers, they carry everyone and
+    they still pass every check (pickups, times and seats as they are now); else None."""
+    instance = problem.instance
+    req = instance.requests[r]
+    approved = [route for route in instance.approved_routes if route.request_id == req.id]
+    drivers = {instance.members[problem.pair_m[p]].id for p in problem.by_req[r] if p in state.chosen}
+    if not approved or drivers != {route.member_id for route in approved}:
+        return None
+    carried = sum(max((stop.load for stop in route.stops), default=0) for route in approved)
+    assigned = [Assignment(request_id=req.id, slot_index=0, member_id=m) for m in drivers]
+    if carried < req.passengers or check_routes(instance, assigned, approved, problem.params):
+        return None
+    return approved
 
 
 def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
@@ -57,6 +83,26 @@ def _driver(problem: Problem, r: int, p: int, standby: bool) -> Driver:
         approved=(problem.instance.requests[r].id, m.id) in approved,
         standby=standby,
     )
+
+
+def _route_guarded(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:
+    """``_route_one``, or, if the router fails on this lift, the roster's drivers going straight there
+    with a note for the coordinators: one lift the router cannot plan must never stop the club's
+    planning (the roster itself is still good)."""
+    before = [p for p in problem.by_req[r] if p in state.chosen]
+    try:
+        return _route_one(problem, state, r, seconds)
+    except Exception:  # any failure of the router, whatever its kind, falls back
+        log.exception("lift routing failed", extra={"request_id": problem.instance.requests[r].id})
+        for p in [p for p in problem.by_req[r] if p in state.chosen and p not in before]:
+            state.remove(p)
+        for p in [p for p in before if p not in state.chosen]:
+            state.add(p)
+        note = LiftNote(
+            request_id=problem.instance.requests[r].id,
+            text="the pickup order could not be planned; the drivers are chosen, arrange pickups by hand",
+        )
+        return _with_direct_routes(problem, state, r, LiftPlan(routes=[], notes=[note]))
 
 
 def _route_one(problem: Problem, state: RosterState, r: int, seconds: float) -> LiftPlan:

@@ -34,6 +34,8 @@ log = logging.getLogger("solver")
 _SUB_DETERMINISTIC_LIMIT = 0.3
 _MIN_PAIRS, _MAX_PAIRS = 800, 40_000
 _MAX_EXTREMES = 80
+GUIDED_SHARE = 0.5
+"""Share of neighbourhoods led by the LP optimum when the search has one."""
 
 
 class NeighbourhoodSearch:
@@ -47,6 +49,7 @@ class NeighbourhoodSearch:
         size: int = 2000,
         max_pairs: int = _MAX_PAIRS,
         sub_limit: float = _SUB_DETERMINISTIC_LIMIT,
+        guide: list[float] | None = None,
     ) -> None:
         self.pb = problem
         self.state = state
@@ -59,17 +62,21 @@ class NeighbourhoodSearch:
         self.size = min(size, max_pairs)
         """Target number of free pairs per neighbourhood, adapted to how hard sub-solves are."""
         self.rounds = 0
+        self.guide = guide
+        """An LP optimum, one value per pair: members whose roster differs from it are freed
+        together (a relaxation-induced neighbourhood), where the integer optimum most likely lies."""
 
     @classmethod
     def for_mid_size(
-        cls, problem: Problem, state: RosterState, seed: int, workers: int
+        cls, problem: Problem, state: RosterState, seed: int, workers: int, guide: list[float] | None = None
     ) -> NeighbourhoodSearch:
         """Settings for problems one CP-SAT model could hold (medium): neighbourhoods of 30-50% of
         the pairs and short sub-solves, so that a round takes a fraction of a second even when the
         machine is shared. Measured on medium seeds 1-5 against the whole model (docs/benchmarks.md).
         """
         n = len(problem.pair_r)
-        return cls(problem, state, seed, workers, size=3 * n // 10, max_pairs=n // 2, sub_limit=0.3)
+        size, most = 3 * n // 10, n // 2
+        return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3, guide=guide)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
@@ -133,6 +140,8 @@ class NeighbourhoodSearch:
 
     def _neighbourhood(self) -> Scope:
         pick = self.rng.random()
+        if self.guide is not None and pick < GUIDED_SHARE:
+            return self._lp_guided()
         if pick < 0.5:
             return self._around_request()
         if pick < 0.8:
@@ -179,6 +188,26 @@ class NeighbourhoodSearch:
                 count[pb.pair_m[p]] = count.get(pb.pair_m[p], 0) + 1
         members = self._fill([], sorted(count), count)
         return Scope.around(self.state, members, window)
+
+    def _lp_guided(self) -> Scope:
+        """Members the LP optimum would roster differently, most different first (a random share of
+        them, so that rounds differ), with the members who could take their jobs."""
+        pb, state, guide = self.pb, self.state, self.guide
+        assert guide is not None
+        apart = [
+            (sum(abs(guide[p] - (p in state.chosen)) for p in pb.by_mem[m]), m)
+            for m in range(pb.n_mem)
+            if m not in self._taken
+        ]
+        members, total = [], 0
+        for d, m in sorted(apart, reverse=True):
+            if d <= 0.01 or total >= self.size:
+                break
+            if self.rng.random() < 0.5:
+                members.append(m)
+                total += len(pb.by_mem[m])
+        self._taken.update(members)
+        return Scope.around(state, members, None)
 
     def _fairness(self) -> Scope:
         """All members at (or near) the largest or the smallest load, and members who could take over.

@@ -53,6 +53,9 @@ class Problem:
         approved = (self._known_pair(a.request_id, a.member_id) for a in instance.approved)
         self.approved = sorted({p for p in approved if p is not None})
         """Approved assignments that are still eligible (the others must change anyway)."""
+        hinted = (self._known_pair(a.request_id, a.member_id) for a in instance.hint)
+        self.hinted = sorted({p for p in hinted if p is not None} - set(self.approved))
+        """The latest proposal's assignments that are still eligible and not approved."""
 
     def _known_pair(self, request_id: str, member_id: str) -> int | None:
         r, m = self.req_pos.get(request_id), self.mem_pos.get(member_id)

@@ -148,6 +148,9 @@ class Instance(_Frozen):
     members: tuple[Member, ...] = ()
     approved: tuple[Assignment, ...] = ()
     """The currently approved roster; changing it costs ``Params.change_weight`` per change."""
+    hint: tuple[Assignment, ...] = ()
+    """The club's latest proposal: where a re-plan starts. Changing it costs nothing (it was never
+    approved), but a re-plan (``solver.replan``) looks only near what differs from it."""
     pinned: tuple[Assignment, ...] = ()
     """Assignments that must appear in the result exactly as given."""
     forbidden: tuple[Assignment, ...] = ()
@@ -193,6 +196,15 @@ class SolveStatus(StrEnum):
     FEASIBLE = "feasible"
     NO_SOLUTION = "no_solution"
     INVALID = "invalid"
+
+
+class SolveKind(StrEnum):
+    """Which kind of solve produced a roster."""
+
+    FULL = "full"
+    """The whole roster, from the warm start to the time limit."""
+    INCREMENTAL = "incremental"
+    """The previous roster repaired around what changed (``solver.incremental``)."""
 
 
 class ReasonCode(StrEnum):
@@ -249,6 +261,7 @@ class Roster(_Frozen):
     routes: tuple[Route, ...] = ()
     """Lifts with pickups: each assigned driver's route."""
     lift_notes: tuple[LiftNote, ...] = ()
+    kind: SolveKind = SolveKind.FULL
 
     @property
     def gap(self) -> float | None:

@@ -21,7 +21,9 @@ import httpx
 
 T = TypeVar("T")
 TZ = ZoneInfo("Europe/London")
-MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+MECHANIC = [sys.executable, "-m", "entrypoints.cli"]
+"""The ``mechanic`` command of this checkout: the installed script names the module it was installed
+from, which may be another worktree's (an editable install) or an older layout's."""
 CHECKOUT = str(Path(__file__).resolve().parents[1])
 
 
@@ -69,12 +71,12 @@ def embedded_process(
         | (env_extra or {})
     )
     created = subprocess.run(
-        [MECHANIC, "club", "create", club], env=env, capture_output=True, text=True, check=True, cwd=workdir
+        [*MECHANIC, "club", "create", club], env=env, capture_output=True, text=True, check=True, cwd=workdir
     )
     log_path = workdir / "up.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [MECHANIC, command, "--port", str(port)],
+            [*MECHANIC, command, "--port", str(port)],
             env=env,
             cwd=workdir,
             stdout=log,

@@ -39,6 +39,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     409: "Not possible",
+    410: "Link expired",
     503: "Try again shortly",
 }
 CSP = (
@@ -62,6 +63,15 @@ def is_page(request: Request) -> bool:
 
 def is_member(request: Request) -> bool:
     return request.url.path.startswith("/m/")
+
+
+def way_back(request: Request, status_code: int) -> str:
+    """Where a refused person can get in again: members ask for a sign-in link (their session ended
+    or their link expired), coordinators log in; an expired partner's or calendar link has no such
+    way (the error's sentence names who makes a new one)."""
+    if is_member(request) and status_code in (403, 410):
+        return "/m/signin"
+    return "/c/login" if status_code == 403 else ""
 
 
 def error_page(request: Request, status_code: int, message: str, login: str = "") -> Response:
@@ -120,5 +130,4 @@ def install_pages(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
-        login = "" if exc.status_code != 403 else "/m/signin" if is_member(request) else "/c/login"
-        return error_page(request, exc.status_code, exc.message, login=login)
+        return error_page(request, exc.status_code, exc.message, login=way_back(request, exc.status_code))

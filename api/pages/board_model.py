@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from api.pages.render import local, waited
 from services.commands.placement import placement_options
 from services.domain import AssignmentStatus
 from services.ports import UnitOfWork
 from services.store import attention, board, lifts, views
+from services.store.db import Connection
 
 RECENT_WEEKS = 4
 
@@ -47,6 +46,7 @@ def _slots(
     names: dict[str, str],
     answered: dict[str, dict[str, Any]],
     now: datetime,
+    offered: set[tuple[str, str]],
 ) -> list[dict[str, Any]]:
     out = []
     for e in proposed:
@@ -58,6 +58,7 @@ def _slots(
                 "slot": e["slot_index"],
                 "name": e["member_name"],
                 "pinned": e["pinned"],
+                "offered": (request["id"], e["member_id"]) in offered,
                 "change": change,
                 "was": names.get(before or "", ""),
                 "answer": answered.get(e["member_id"], {}).get("status", ""),
@@ -181,6 +182,8 @@ def build(
     days: dict[date, list[dict[str, Any]]] = defaultdict(list)
     load: dict[str, int] = defaultdict(int)
     replies = attention.answers(conn, club_id, start, end)
+    decided = board.decisions(conn, club_id, now)
+    offered = {(p["request_id"], p["member_id"]) for p in decided["pins"] if p["offered"]}
     for rid, r in requests.items():
         for e in entries[rid]:
             load[e["member_id"]] += _minutes(r)
@@ -188,7 +191,7 @@ def build(
         days[local(r["starts_at"], tz).date()].append(
             r
             | {
-                "slots": _slots(r, entries[rid], before[rid], names, answered, now),
+                "slots": _slots(r, entries[rid], before[rid], names, answered, now, offered),
                 "unfilled": _lift_unfilled(unfilled[rid], planned.get(rid))
                 if rid in places
                 else unfilled[rid],
@@ -244,7 +247,7 @@ def build(
         "hidden_count": sum(len(days[d]) - len(shown[d]) for d in days),
         **board.solve_state(conn, club_id),
         "released": _released(proposal, requests, tz),
-        **board.decisions(conn, club_id, now),
+        **decided,
         "loads": _loads(conn, club_id, people, load, start),
         "approved_exists": approved is not None,
         "unfilled_count": sum(len(u) for u in unfilled.values()),

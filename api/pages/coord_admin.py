@@ -3,6 +3,7 @@ them, rotate a link that may have leaked, see and remove a partner's webhook."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,22 +11,24 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn, link_lifetimes, run_in
 from api.pages import forms, places
 from api.pages.confirm import confirmation
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
-from api.schemas import MemberFields, PartnerCreate
+from api.schemas import Kind, MemberFields, PartnerCreate
+from services.commands import DeactivateMember, DeactivatePartner
 from services.domain import NotFound
-from services.store import audit, tokens, views, webhooks, writes
+from services.store import audit, retention, tokens, views, webhooks, writes
 from services.store.db import read_only
 from services.store.erasure import erase_member
+from services.store.tokens import Role
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
 HOME = places.PlaceNames("home_", "place")
-ROLES = {"members": ("member", "m"), "partners": ("partner", "p")}
+ROLES: dict[str, tuple[Role, str]] = {"members": ("member", "m"), "partners": ("partner", "p")}
 
 
 def _list(
@@ -44,6 +47,13 @@ def _list(
         if kind == "members"
         else webhooks.partners_with_hooks(conn, viewer.who.club_id)
     )
+    lifetime = link_lifetimes(request).of(ROLES[kind][0])
+    used = tokens.last_used(conn, viewer.who.club_id, ROLES[kind][0])
+    now = datetime.now(UTC)
+    for person in people:
+        last = used.get(person["id"])
+        person["link_used"] = last
+        person["link_expired"] = last is not None and lifetime is not None and last + lifetime <= now
     return page(
         request,
         f"coord_{kind}.html",
@@ -55,6 +65,8 @@ def _list(
             "link": link,
             "policy": views.club_policy(conn, viewer.who.club_id),
             "found": found,
+            "link_days": lifetime.days if lifetime else None,
+            "kinds": [k.value for k in Kind],
         },
         status_code,
     )
@@ -65,6 +77,23 @@ def members_page(request: Request, viewer: CoordinatorView, conn: WriteConn) -> 
     """The page shows members' emails and phones: each look is on the audit trail."""
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "members.read", "club", viewer.who.club_id)
     return _list(request, viewer, conn, "members")
+
+
+@router.post("/retention", response_class=HTMLResponse)
+async def retention_policy(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
+    """How long the club keeps details, and which further kinds of work forget who went. Never
+    shorter than the event stream keeps its (id-only) events, so the Kafka topics never remember
+    who went where after the database forgot it: the operator lowers MECHANIC_STREAM_RETENTION_DAYS
+    to let clubs choose fewer days."""
+    form = await request.form()
+    days_text = str(form.get("retention_days", "")).strip()
+    fewest = request.app.state.settings.stream_retention_days
+    if not days_text.isdigit() or not fewest <= int(days_text) <= retention.MAX_RETENTION_DAYS:
+        error = f"Enter a number of days from {fewest} to {retention.MAX_RETENTION_DAYS}."
+        return _list(request, viewer, conn, "members", errors={"retention_days": error}, status_code=422)
+    kinds = {str(k) for k in form.getlist("high_risk")} & {k.value for k in Kind}
+    retention.set_policy(conn, viewer.who.club_id, int(days_text), kinds, viewer.who.subject_id)
+    return RedirectResponse("/c/members", status_code=303)
 
 
 @router.get("/partners", response_class=HTMLResponse)
@@ -152,7 +181,7 @@ def rotate(
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
     role, prefix = ROLES[kind]
-    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)  # type: ignore[arg-type]
+    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)
     audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
@@ -186,11 +215,14 @@ async def deactivate(
         )
         return page(request, "confirm.html", context)
     try:
-        if kind == "members":
-            writes.deactivate_member(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
-        else:
-            writes.deactivate_partner(conn, viewer.who.club_id, subject_id, by=viewer.who.subject_id)
-    except writes.NotFound:
+        club_id, by = viewer.who.club_id, viewer.who.subject_id
+        run_in(
+            conn,
+            DeactivateMember(club_id, subject_id, by)
+            if kind == "members"
+            else DeactivatePartner(club_id, subject_id, by),
+        )
+    except NotFound:
         pass  # already inactive
     return RedirectResponse(f"/c/{kind}", status_code=303)
 

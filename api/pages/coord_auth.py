@@ -9,10 +9,12 @@ import hmac
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
 from api.deps import EngineDep, WriteConn
+from api.pages import cookies
 from api.pages.render import page
 from api.pages.security import (
     LOGIN_CSRF_COOKIE,
@@ -27,17 +29,11 @@ from api.pages.security import (
 from api.schemas import Email, Name
 from services import passwords
 from services.store import accounts, notices, tokens
+from services.store.db import Connection
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 NAME: TypeAdapter[str] = TypeAdapter(Name)
 EMAIL: TypeAdapter[str] = TypeAdapter(Email)
-
-
-def _secure(request: Request) -> bool:
-    """Secure cookies on https, and always when the public address is https (behind a proxy that
-    ends TLS, a request may reach us over plain http)."""
-    public = request.app.state.settings.public_url or ""
-    return request.url.scheme == "https" or public.startswith("https://")
 
 
 LOCKED = (
@@ -71,9 +67,7 @@ def _signed_out_page(
 ) -> Response:
     """A form shown before log-in: its CSRF token is a double-submit cookie."""
     response = page(request, template, {"v": None, "csrf": csrf, **context}, status_code)
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/c"
-    )
+    cookies.put(response, request, LOGIN_CSRF_COOKIE, csrf, samesite="strict")
     return response
 
 
@@ -83,7 +77,7 @@ def login_form(request: Request) -> Response:
 
 
 async def _checked_login(request: Request) -> None:
-    await check_form(request, request.cookies.get(LOGIN_CSRF_COOKIE) or "\x00missing")
+    await check_form(request, cookies.read(request, LOGIN_CSRF_COOKIE) or "\x00missing")
 
 
 async def _checked_claim(request: Request, token: str) -> None:
@@ -96,6 +90,12 @@ async def _checked_claim(request: Request, token: str) -> None:
 async def login(request: Request, conn: WriteConn) -> Response:
     form = await request.form()
     email, password = str(form.get("email", ""))[:320], str(form.get("password", ""))
+    # scrypt takes tens of milliseconds by design: off the event loop, so a burst of sign-ins
+    # (an attacker's included) does not stall every other request
+    return await run_in_threadpool(_sign_in, request, conn, email, password)
+
+
+def _sign_in(request: Request, conn: Connection, email: str, password: str) -> Response:
     address = client_address(request)
     if accounts.locked(conn, email, address):
         return _login_page(request, new_login_csrf(), LOCKED, email, 429)
@@ -108,24 +108,16 @@ async def login(request: Request, conn: WriteConn) -> Response:
     accounts.signed_in(conn, coordinator_id, email)
     value = accounts.open_session(conn, coordinator_id)
     response = RedirectResponse("/c/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        value,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        max_age=int(accounts.SESSION_TTL.total_seconds()),
-        path="/",
-    )
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/c")
+    cookies.put(response, request, SESSION_COOKIE, value, max_age=int(accounts.SESSION_TTL.total_seconds()))
+    cookies.drop(response, request, LOGIN_CSRF_COOKIE)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
-    accounts.close_session(conn, request.cookies.get(SESSION_COOKIE, ""))
+    accounts.close_session(conn, cookies.read(request, SESSION_COOKIE) or "")
     response = RedirectResponse("/c/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.drop(response, request, SESSION_COOKIE)
     return response
 
 
@@ -156,8 +148,14 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     club_id, coordinator_id = _claimable(conn, token)
     if not errors:
         try:
-            accounts.create_coordinator(
-                conn, club_id, coordinator_id, values["email"], values["name"], password
+            await run_in_threadpool(  # scrypt: off the event loop, as sign-in is
+                accounts.create_coordinator,
+                conn,
+                club_id,
+                coordinator_id,
+                values["email"],
+                values["name"],
+                password,
             )
             # The link has done its job: from now on the account signs in, and programs use named,
             # expiring API keys (/c/keys); a link left in a mailbox or a log is useless.
@@ -263,9 +261,9 @@ async def reset(request: Request, token: str, conn: WriteConn) -> Response:
     if not hmac.compare_digest(password, again):
         return _reset_page(request, token, {"new_password2": "The two passwords differ."}, 422)
     try:
-        accounts.finish_reset(conn, token, password)
+        await run_in_threadpool(accounts.finish_reset, conn, token, password)  # scrypt: off the loop
     except accounts.Refused as exc:
         return _reset_page(request, token, {"new_password": str(exc)}, 422)
     response = RedirectResponse("/c/login?done=reset", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    cookies.drop(response, request, SESSION_COOKIE)
     return response

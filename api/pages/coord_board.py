@@ -37,6 +37,9 @@ MESSAGES = {
     "undone": "Removal undone; a new proposal is being worked out.",
     "chased": "Asked again: the member gets the message through the channels they chose.",
     "stale": "A newer proposal arrived while you were looking: please review it.",
+    "edited": "The request is changed; the people on it are told what changed, and it is planned again.",
+    "same": "Nothing was different, so nothing changed.",
+    "cancelled": "Cancelled: the partner sees it on their page, and anyone who was going is told.",
 }
 
 

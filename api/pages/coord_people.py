@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ReadConn, WriteConn
+from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
 from api.pages.security import SESSION_COOKIE, CoordinatorPost, CoordinatorView, PageDenied, Viewer
+from services.domain import new_id
 from services.store import accounts, audit, notices, tokens, views
-from services.store.writes import new_id
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_DAYS = 7
@@ -151,8 +153,13 @@ async def change_password(request: Request, viewer: CoordinatorPost, conn: Write
     if not hmac.compare_digest(new, again):
         return _account_page(request, viewer, conn, {"new_password2": "The two passwords differ."}, 422)
     try:
-        accounts.change_password(
-            conn, viewer.who.subject_id, current, new, request.cookies.get(SESSION_COOKIE, "")
+        await run_in_threadpool(  # scrypt, twice: off the event loop, as sign-in is
+            accounts.change_password,
+            conn,
+            viewer.who.subject_id,
+            current,
+            new,
+            cookies.read(request, SESSION_COOKIE) or "",
         )
     except accounts.Refused as exc:
         field = "current" if "current" in str(exc) else "new_password"

@@ -11,10 +11,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, WriteConn, run_in
 from api.pages import forms
 from api.pages.render import local, page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied
+from services.commands import MarkNoShow
 from services.store import attendance, audit, board, writes
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -91,9 +92,7 @@ def report_csv(viewer: CoordinatorView, conn: WriteConn, month: str = "") -> Res
 @router.post("/assignments/{assignment_id}/no-show")
 async def no_show(request: Request, assignment_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     try:
-        attendance.mark_no_show(
-            conn, viewer.who.club_id, assignment_id, viewer.who.subject_id, datetime.now(UTC)
-        )
+        run_in(conn, MarkNoShow(viewer.who.club_id, assignment_id, viewer.who.subject_id))
     except writes.NotFound as exc:
         raise PageDenied(404, "No such assignment.") from exc
     except writes.Conflict as exc:

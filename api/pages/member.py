@@ -8,13 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
-from api.deps import EngineDep, ReadConn, WriteConn
+from api.deps import EngineDep, ReadConn, WriteConn, run_in
+from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
-from services.store import lifts, member_signin, tokens, views, writes
+from services.commands import AnswerAssignment
+from services.store import audit, lifts, member_signin, tokens, views, writes
+from services.store.db import Connection
 from services.text import printable
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -46,7 +48,7 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
     rows = [r for r in mine if r["ends_at"] > now and r["status"] in SHOWN]
     available = has_availability(conn, viewer.who.subject_id)
     first_visit = not (
-        available or mine or "setup" in request.query_params or request.cookies.get(SETUP_SEEN)
+        available or mine or "setup" in request.query_params or cookies.read(request, SETUP_SEEN)
     )
     if first_visit:  # never asked, nothing declared: say when you can help, then about you
         return RedirectResponse(f"{viewer.base}/availability?setup=1", status_code=303)
@@ -118,14 +120,8 @@ async def answer(
         if held is not None:  # giving up a place already accepted: ask first
             return page(request, "confirm.html", _cancel_confirmation(viewer, held, reason or ""))
     try:
-        writes.answer_assignment(
-            conn,
-            viewer.who.club_id,
-            viewer.who.subject_id,
-            assignment_id,
-            accept=answer == "accept",
-            reason=reason,
-        )
+        who = viewer.who
+        run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, answer == "accept", reason))
     except writes.NotFound as exc:
         raise PageDenied(404, "No such assignment.") from exc
     except writes.Conflict:
@@ -139,15 +135,17 @@ def sign_out(request: Request, viewer: MemberPost, engine: EngineDep) -> Respons
     if viewer.base != f"/m/{MEMBER_SESSION}":
         raise PageDenied(404, "No such page.")
     with engine.begin() as conn:
-        member_signin.close_session(conn, request.cookies.get(MEMBER_COOKIE, ""))
+        member_signin.close_session(conn, cookies.read(request, MEMBER_COOKIE) or "")
     response = RedirectResponse("/m/signin?signed_out=1", status_code=303)
-    response.delete_cookie(MEMBER_COOKIE, path="/m")
+    cookies.drop(response, request, MEMBER_COOKIE)
     return response
 
 
 @router.post("/calendar", response_class=HTMLResponse)
 def calendar_link(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
     """A new read-only link for the member's calendar app, shown once; the old one stops working."""
-    token = tokens.rotate(conn, "calendar", viewer.who.club_id, viewer.who.subject_id)
+    club_id, member_id = viewer.who.club_id, viewer.who.subject_id
+    token = tokens.rotate(conn, "calendar", club_id, member_id)
+    audit.record(conn, club_id, member_id, "calendar.rotate", "calendar", member_id)
     feed = str(request.url_for("calendar_feed", token=token))
     return page(request, "member_calendar.html", {"v": viewer, "feed": feed})

@@ -12,14 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.deps import EngineDep, ReadConn, WriteConn
-from api.pages import forms, places
+from api.deps import EngineDep, ReadConn, WriteConn, run_in
+from api.pages import cookies, forms, places
 from api.pages.member import SETUP_SEEN
 from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, hhmm
-from services.store import notices, views, writes
+from services.commands import DeclareAvailability, UpdateMember
+from services.ports import Availability
+from services.store import notices, views
 from services.store.db import read_only
 
 router = APIRouter(prefix="/m/{token}", include_in_schema=False)
@@ -53,15 +55,7 @@ def in_setup(request: Request, form: FormData | None = None) -> bool:
 
 def _setup_seen(request: Request, response: Response) -> Response:
     if in_setup(request):
-        response.set_cookie(
-            SETUP_SEEN,
-            "1",
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-            path="/m",
-        )
+        cookies.put(response, request, SETUP_SEEN, "1", max_age=365 * 86400)
     return response
 
 
@@ -172,7 +166,8 @@ async def save_availability(request: Request, viewer: MemberPost, conn: WriteCon
         }
         return _availability(request, viewer, conn, errors, grid, typed, 422, form)
     windows += [added] if added else []
-    writes.set_availability(conn, viewer.who.club_id, viewer.who.subject_id, weekly, windows, days_off)
+    declared = Availability(tuple(weekly), tuple(windows), tuple(days_off))
+    run_in(conn, DeclareAvailability(viewer.who.club_id, viewer.who.subject_id, declared))
     if in_setup(request, form):
         return RedirectResponse(f"{viewer.base}/profile?setup=1", status_code=303)
     return RedirectResponse(f"{viewer.base}/availability?saved=1", status_code=303)
@@ -271,7 +266,7 @@ def _save_profile(
         return _profile(request, viewer, profile, values, prefs, errors, 422, found, form)
     if place_errors:
         return _profile(request, viewer, profile, values, prefs, place_errors, 422, found, form)
-    writes.update_member(conn, viewer.who.club_id, viewer.who.subject_id, member_values(body))
+    run_in(conn, UpdateMember(viewer.who.club_id, viewer.who.subject_id, member_values(body)))
     notices.set_prefs(conn, viewer.who.subject_id, **prefs)
     if in_setup(request, form):
         return RedirectResponse(f"{viewer.base}/?setup=done", status_code=303)

@@ -14,9 +14,9 @@ import secrets
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection
 
 from api.deps import EngineDep, WriteConn
+from api.pages import cookies
 from api.pages.coord_auth import client_address
 from api.pages.render import page
 from api.pages.security import (
@@ -28,6 +28,7 @@ from api.pages.security import (
 )
 from services.notify.ports import signin_placeholder
 from services.store import member_signin, notices, views
+from services.store.db import Connection
 from services.text import first_name
 
 router = APIRouter(prefix="/m/signin", include_in_schema=False)
@@ -36,19 +37,13 @@ SENT = "If it belongs to a member, a link is on its way. It signs you in once, w
 SPENT = "This sign-in link has been used or has expired. Ask for a new one below."
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
 def _ask_page(
     request: Request, sent: str = "", error: str = "", status_code: int = 200, notice: str = ""
 ) -> Response:
     csrf = new_login_csrf()
     context = {"v": None, "csrf": csrf, "sent": sent, "error": error, "notice": notice}
     response = page(request, "member_signin.html", context, status_code)
-    response.set_cookie(
-        ASK_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request), path="/m/signin"
-    )
+    cookies.put(response, request, ASK_CSRF_COOKIE, csrf, samesite="strict")
     return response
 
 
@@ -60,7 +55,7 @@ def ask_form(request: Request) -> Response:
 
 
 async def _checked_ask(request: Request) -> None:
-    await check_form(request, request.cookies.get(ASK_CSRF_COOKIE) or "\x00missing")
+    await check_form(request, cookies.read(request, ASK_CSRF_COOKIE) or "\x00missing")
 
 
 @router.post("", response_class=HTMLResponse, dependencies=[Depends(_checked_ask)])
@@ -120,13 +115,7 @@ def signin(request: Request, code: str, engine: EngineDep) -> Response:
     if value is None:
         return _ask_page(request, error=SPENT, status_code=410)
     response = RedirectResponse(f"/m/{MEMBER_SESSION}/", status_code=303)
-    response.set_cookie(
-        MEMBER_COOKIE,
-        value,
-        max_age=int(member_signin.SESSION_TTL.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        path="/m",
+    cookies.put(
+        response, request, MEMBER_COOKIE, value, max_age=int(member_signin.SESSION_TTL.total_seconds())
     )
     return response

@@ -9,7 +9,9 @@ the solver's reason, never who was considered), partly filled, filled (everyone 
 A weekly series is what the request form's "repeat weekly until" makes: requests from one
 submission (created within ``SAME_SUBMISSION`` of each other, as one form post writes them) with the
 same title, kind, time of day, length and headcount on consecutive weeks. It is recognised from
-those facts, so nothing is stored; requests that a program posts in a quick loop can look like one.
+those facts for requests stored before series were recorded (and for requests a program posts in a
+quick loop, which can look like one); a request stored with its ``series_id`` is grouped by it, so a
+series stays one item after some of its dates were changed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from api.pages.render import local
 
 SAME_SUBMISSION = timedelta(seconds=2)
+STORED = "stored series"
 HISTORY = ("cancelled", "past")
 LABELS = {
     "waiting_approval": "Waiting for the club's approval",
@@ -75,6 +78,8 @@ def state(
 
 
 def _series_key(r: dict[str, Any], tz: str) -> tuple[Any, ...]:
+    if r.get("series_id"):
+        return (STORED, r["series_id"])
     start = local(r["starts_at"], tz)
     return (r["title"], r["kind"], start.time(), r["ends_at"] - r["starts_at"], r["headcount"])
 
@@ -85,7 +90,10 @@ def group(rows: list[dict[str, Any]], tz: str) -> list[dict[str, Any]]:
     for r in rows:
         by_key.setdefault(_series_key(r, tz), []).append(r)
     items: list[dict[str, Any]] = []
-    for same in by_key.values():
+    for key, same in by_key.items():
+        if key[0] == STORED:  # one submission, whatever was changed in some of its dates since
+            items.append(_item(sorted(same, key=lambda x: x["starts_at"])))
+            continue
         run: list[dict[str, Any]] = []
         for r in sorted(same, key=lambda x: x["starts_at"]):
             if run and _next_week(run[-1], r, tz):

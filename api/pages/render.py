@@ -75,7 +75,13 @@ def environment() -> Environment:
 
 
 def local(at: datetime, tz: str) -> datetime:
-    return at.astimezone(ZoneInfo(tz))
+    """``at`` in the club's time zone. Total: a time at the very ends of the calendar (a row stored
+    before dates were limited to 2000-2099) whose local time would fall outside years 1-9999 keeps
+    its UTC clock time, so the page shows it instead of failing."""
+    try:
+        return at.astimezone(ZoneInfo(tz))
+    except OverflowError:
+        return at.replace(tzinfo=ZoneInfo(tz))
 
 
 def when(start: datetime, end: datetime, tz: str) -> str:

@@ -1,7 +1,8 @@
 """Who is asking, for pages: private links for partners and members, a session for coordinators.
 
-An unknown, revoked or deactivated link answers 404 and an absent or expired session 403, both
-with a page that holds no data. Every form carries a CSRF token: for link pages it is derived from
+An unknown, revoked or deactivated link answers 404, a link unused beyond its lifetime 410 (saying
+what to do: services/store/tokens.Lifetimes) and an absent or expired session 403, each with a page
+that holds no data. Every form carries a CSRF token: for link pages it is derived from
 the link's own secret (a forger would need the link, which is the credential); for coordinators and
 for members signed in by a link from a message (pages under /m/me/) it is the session's synchronizer
 token; before log-in it is a double-submit cookie.
@@ -18,14 +19,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import EngineDep
+from api.deps import EngineDep, LifetimesDep, expired_message
+from api.pages import cookies
 from services.store import accounts, member_signin, tokens, views
-from services.store.tokens import Principal, Role
+from services.store.tokens import LinkExpired, Principal, Role
 
 SESSION_COOKIE = "mechanic_session"
 LOGIN_CSRF_COOKIE = "mechanic_login_csrf"
 MEMBER_COOKIE = "mechanic_member"
-"""A member's session, opened by a sign-in link from a message; scoped to /m."""
+"""A member's session, opened by a sign-in link from a message. Cookies' names are these, or these
+with the __Host- prefix when they are Secure: see api/pages/cookies.py."""
 MEMBER_SESSION = "me"
 """The member pages under /m/me/ are the same pages as under /m/{private link}/, for the member
 whose session cookie comes with the request (no private link is ever 2 characters long)."""
@@ -59,12 +62,17 @@ def link_csrf(token: str) -> str:
     return hmac.new(token.encode(), b"mechanic-form", hashlib.sha256).hexdigest()[:32]
 
 
-def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep], Viewer]:
-    def resolve(request: Request, token: str, engine: EngineDep) -> Viewer:
+def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep, LifetimesDep], Viewer]:
+    def resolve(request: Request, token: str, engine: EngineDep, lifetimes: LifetimesDep) -> Viewer:
+        try:
+            who = tokens.use(engine, token, lifetimes)
+        except LinkExpired as expired:
+            if expired.role != role:
+                raise PageDenied(404, NOT_FOUND) from expired
+            raise PageDenied(410, expired_message(expired)) from expired
+        if who is None or who.role != role:
+            raise PageDenied(404, NOT_FOUND)
         with engine.connect() as conn:
-            who = tokens.resolve(conn, token)
-            if who is None or who.role != role:
-                raise PageDenied(404, NOT_FOUND)
             tz, club_name = views.club_identity(conn, who.club_id)
         return Viewer(who, link_csrf(token), tz, club_name, f"/{prefix}/{token}")
 
@@ -72,7 +80,7 @@ def _link_viewer(role: Role, prefix: str) -> Callable[[Request, str, EngineDep],
 
 
 def _member_session_viewer(request: Request, engine: EngineDep) -> Viewer:
-    value = request.cookies.get(MEMBER_COOKIE)
+    value = cookies.read(request, MEMBER_COOKIE)
     with engine.connect() as conn:
         session = member_signin.read_session(conn, value) if value else None
         if session is None:
@@ -85,15 +93,15 @@ def _member_session_viewer(request: Request, engine: EngineDep) -> Viewer:
 _member_link_viewer = _link_viewer("member", "m")
 
 
-def member_viewer(request: Request, token: str, engine: EngineDep) -> Viewer:
+def member_viewer(request: Request, token: str, engine: EngineDep, lifetimes: LifetimesDep) -> Viewer:
     """A member by their private link, or by their session under /m/me/."""
     if token == MEMBER_SESSION:
         return _member_session_viewer(request, engine)
-    return _member_link_viewer(request, token, engine)
+    return _member_link_viewer(request, token, engine, lifetimes)
 
 
 def coordinator_viewer(request: Request, engine: EngineDep) -> Viewer:
-    value = request.cookies.get(SESSION_COOKIE)
+    value = cookies.read(request, SESSION_COOKIE)
     with engine.connect() as conn:
         session = accounts.read_session(conn, value) if value else None
         if session is None:

@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from api.deps import Coordinator, ReadConn, Run, WriteConn
+from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
 from api.routes import answers
 from api.routes.member import member_values
 from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
-from services.commands import ApproveRoster, PlaceMember, SwapSlots, UndoRemoval, Unpin
+from services.commands import ApproveRoster, DeactivateMember, PlaceMember, SwapSlots, UndoRemoval, Unpin
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
@@ -37,7 +37,7 @@ def list_members(who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
     "/members/{member_id}/deactivate", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
 )
 def deactivate_member(member_id: str, who: Coordinator, conn: WriteConn) -> None:
-    writes.deactivate_member(conn, who.club_id, member_id, by=who.subject_id)
+    run_in(conn, DeactivateMember(who.club_id, member_id, who.subject_id))
 
 
 @router.get("/requests")
@@ -115,11 +115,15 @@ def place_member(roster_id: str, body: PlaceIn, who: Coordinator, run: Run) -> N
     )
 
 
-@router.delete("/pins/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/pins/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
+)
 def unpin(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(Unpin(who.club_id, request_id, member_id, who.subject_id))
 
 
-@router.delete("/removals/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/removals/{request_id}/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=answers(404)
+)
 def undo_removal(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(UndoRemoval(who.club_id, request_id, member_id, who.subject_id))

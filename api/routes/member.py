@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import Member, ReadConn, WriteConn
+from api.deps import Member, ReadConn, WriteConn, run_in
 from api.routes import answers
 from api.schemas import AvailabilityIn, DeclineIn, MemberFields, MemberPublic, OneOffWindow, WeeklyWindow
+from services.commands import AnswerAssignment, DeclareAvailability, UpdateMember
+from services.ports import Availability
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/member", tags=["member"], responses=answers(401, 403))
@@ -32,7 +34,7 @@ def read_profile(who: Member, conn: ReadConn) -> dict[str, Any]:
 
 @router.put("/me", response_model=MemberPublic)
 def update_profile(body: MemberFields, who: Member, conn: WriteConn) -> dict[str, Any]:
-    writes.update_member(conn, who.club_id, who.subject_id, member_values(body))
+    run_in(conn, UpdateMember(who.club_id, who.subject_id, member_values(body)))
     return views.member_profile(conn, who.club_id, who.subject_id) or {}
 
 
@@ -50,14 +52,12 @@ def read_availability(who: Member, conn: ReadConn) -> AvailabilityIn:
 
 @router.put("/availability", response_model=AvailabilityIn)
 def declare_availability(body: AvailabilityIn, who: Member, conn: WriteConn) -> AvailabilityIn:
-    writes.set_availability(
-        conn,
-        who.club_id,
-        who.subject_id,
-        weekly=[w.minutes() for w in body.weekly],
-        windows=[(w.starts_at, w.ends_at) for w in body.windows],
-        blackout_days=sorted(set(body.blackouts)),
+    declared = Availability(
+        weekly=tuple(w.minutes() for w in body.weekly),
+        windows=tuple((w.starts_at, w.ends_at) for w in body.windows),
+        days_off=tuple(sorted(set(body.blackouts))),
     )
+    run_in(conn, DeclareAvailability(who.club_id, who.subject_id, declared))
     return _as_declared(views.member_availability(conn, who.subject_id))
 
 
@@ -68,7 +68,7 @@ def list_assignments(who: Member, conn: ReadConn) -> list[dict[str, Any]]:
 
 @router.post("/assignments/{assignment_id}/accept", responses=answers(404, 409))
 def accept(assignment_id: str, who: Member, conn: WriteConn) -> dict[str, str]:
-    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=True)
+    run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, accept=True))
     return {"id": assignment_id, "status": "accepted"}
 
 
@@ -77,5 +77,5 @@ def decline(
     assignment_id: str, who: Member, conn: WriteConn, body: DeclineIn | None = None
 ) -> dict[str, str]:
     reason = body.reason if body else None
-    writes.answer_assignment(conn, who.club_id, who.subject_id, assignment_id, accept=False, reason=reason)
+    run_in(conn, AnswerAssignment(who.club_id, who.subject_id, assignment_id, accept=False, reason=reason))
     return {"id": assignment_id, "status": "declined"}

@@ -7,9 +7,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services.commands.answers import ChaseAssignment, chase_assignment
+from services.commands.answers import (
+    AnswerAssignment,
+    ChaseAssignment,
+    MarkNoShow,
+    answer_assignment,
+    chase_assignment,
+    mark_no_show,
+)
 from services.commands.offers import OfferHelp, offer_help
+from services.commands.people import (
+    DeactivateMember,
+    DeactivatePartner,
+    DeclareAvailability,
+    UpdateMember,
+    deactivate_member,
+    deactivate_partner,
+    declare_availability,
+    update_member,
+)
 from services.commands.placement import Refused
+from services.commands.requests import (
+    CancelRequest,
+    EditRequest,
+    SubmitRequest,
+    cancel_request,
+    edit_request,
+    submit_request,
+)
 from services.commands.roster import (
     ApproveRoster,
     PlaceMember,
@@ -24,7 +49,24 @@ from services.commands.roster import (
 )
 from services.ports import UnitOfWork
 
-Command = ApproveRoster | SwapSlots | PlaceMember | Unpin | UndoRemoval | ChaseAssignment | OfferHelp
+Command = (
+    ApproveRoster
+    | SwapSlots
+    | PlaceMember
+    | Unpin
+    | UndoRemoval
+    | ChaseAssignment
+    | AnswerAssignment
+    | MarkNoShow
+    | OfferHelp
+    | DeclareAvailability
+    | UpdateMember
+    | DeactivateMember
+    | DeactivatePartner
+    | SubmitRequest
+    | EditRequest
+    | CancelRequest
+)
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     ApproveRoster: approve_roster,
@@ -33,7 +75,16 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     Unpin: unpin,
     UndoRemoval: undo_removal,
     ChaseAssignment: chase_assignment,
+    AnswerAssignment: answer_assignment,
+    MarkNoShow: mark_no_show,
     OfferHelp: offer_help,
+    DeclareAvailability: declare_availability,
+    UpdateMember: update_member,
+    DeactivateMember: deactivate_member,
+    DeactivatePartner: deactivate_partner,
+    SubmitRequest: submit_request,
+    EditRequest: edit_request,
+    CancelRequest: cancel_request,
 }
 
 
@@ -46,14 +97,23 @@ def execute(uow: UnitOfWork, command: Command) -> Any:
 
 __all__ = [
     "HANDLERS",
+    "AnswerAssignment",
     "ApproveRoster",
+    "CancelRequest",
     "ChaseAssignment",
     "Command",
+    "DeactivateMember",
+    "DeactivatePartner",
+    "DeclareAvailability",
+    "EditRequest",
+    "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",
     "Unpin",
+    "UpdateMember",
     "execute",
 ]

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import structlog
+from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim, Photon
 
@@ -25,7 +26,13 @@ class GeopyLookup:
         """``url``: scheme, host and any path prefix of a self-hosted server (http://127.0.0.1:8080,
         https://example.org/nominatim); unset, the provider's public server over https."""
         self.provider: str = provider
-        options: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout_s}
+        # The standard library's adapter, whatever else is installed: geopy would pick requests when
+        # present, whose retries make a slow server cost three timeouts instead of one.
+        options: dict[str, Any] = {
+            "user_agent": user_agent,
+            "timeout": timeout_s,
+            "adapter_factory": URLLibAdapter,
+        }
         if url:
             parts = urlsplit(url)
             options |= {"scheme": parts.scheme or "https", "domain": parts.netloc + parts.path.rstrip("/")}

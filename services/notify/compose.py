@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from services.notify.ports import AssignmentInfo, signin_placeholder
@@ -12,6 +13,7 @@ SUBJECTS = {
     "withdrawn": "Cancelled: {title}, {when}",
     "reminder": "Tomorrow: {title}, {when}",
     "chased": "Waiting for your answer: {title}, {when}",
+    "changed": "Changed: {title}, {when}",
 }
 OPENINGS = {
     "issued": "You have been asked to help. Please accept or decline on your page (the link below).",
@@ -20,7 +22,19 @@ OPENINGS = {
     "chased": (
         "Your club is still waiting for your answer. Please accept or decline on your page (the link below)."
     ),
+    "changed": (
+        "The request you are helping with has changed ({changes}). The details below are the new ones."
+    ),
 }
+CHANGE_WORDS = {
+    "time": "the time",
+    "place": "the place",
+    "headcount": "how many people are needed",
+    "skills": "the skills asked for",
+    "pickups": "the pickups",
+    "details": "the details",
+}
+NEW_ANSWER = "The time has moved: please accept or decline again on your page (the link below)."
 
 
 def when(info: AssignmentInfo) -> str:
@@ -29,13 +43,16 @@ def when(info: AssignmentInfo) -> str:
     return f"{start.strftime('%a %-d %b %H:%M')}-{end.strftime('%H:%M')}"
 
 
-def compose(kind: str, info: AssignmentInfo) -> tuple[str, str]:
-    """(subject, body) of a message of ``kind`` about ``info``."""
+def compose(kind: str, info: AssignmentInfo, changes: Sequence[str] = ()) -> tuple[str, str]:
+    """(subject, body) of a message of ``kind`` about ``info``; ``changes`` for a "changed" one."""
     subject = SUBJECTS[kind].format(title=printable(info.title), when=when(info))
+    opening = OPENINGS[kind].format(changes=", ".join(CHANGE_WORDS.get(c, c) for c in changes))
+    if kind == "changed" and "time" in changes:
+        opening += " " + NEW_ANSWER
     lines = [
         " ".join(filter(None, ["Hello", first_name(info.recipient.name)])) + ",",
         "",
-        OPENINGS[kind],
+        opening,
         "",
         f"What:  {info.title} ({info.kind.replace('_', ' ')}) for {info.partner_name}",
         f"When:  {when(info)}",

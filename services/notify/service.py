@@ -8,25 +8,39 @@ within the next day; a unique key per assignment, kind and channel keeps each to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from events import AnyEvent, AssignmentChased, AssignmentIssued, AssignmentWithdrawn, decode
+from events import (
+    AnyEvent,
+    AssignmentChanged,
+    AssignmentChased,
+    AssignmentIssued,
+    AssignmentWithdrawn,
+    decode,
+)
 from services.notify.compose import compose
 from services.notify.ports import AssignmentInfo, Channel, Notice, NoticeStore, PendingNotice
+from services.retry import RetryPolicy
 
 NOTIFIER_CONSUMER = "notifier"
 
-MAX_ATTEMPTS = 5
-FIRST_RETRY = timedelta(minutes=1)
+SEND_RETRY = RetryPolicy(first=60.0, factor=4.0, cap=64 * 60.0, attempts=5)
+"""A message that failed waits 1, 4, 16, 64 minutes; after the fifth failure it is given up."""
 REMIND_AHEAD = timedelta(hours=24)
 SEND_CONCURRENCY = 8
 """Destinations served at once by one sender."""
 CLAIM_HOLD = timedelta(minutes=2)
 """Longer than any one destination's queue takes (a channel times out after 10 s per message)."""
-KINDS = {AssignmentIssued: "issued", AssignmentWithdrawn: "withdrawn", AssignmentChased: "chased"}
+KINDS = {
+    AssignmentIssued: "issued",
+    AssignmentWithdrawn: "withdrawn",
+    AssignmentChased: "chased",
+    AssignmentChanged: "changed",
+}
 
 log = structlog.get_logger("mechanic.notify")
 
@@ -42,10 +56,13 @@ class Notifier:
         self.store, self.channels, self.consumer = store, {c.name: c for c in channels}, consumer
         self.concurrency = concurrency
 
-    def notices(self, kind: str, info: AssignmentInfo, occasion: str = "") -> list[Notice]:
+    def notices(
+        self, kind: str, info: AssignmentInfo, occasion: str = "", changes: Sequence[str] = ()
+    ) -> list[Notice]:
         """One message per channel the member uses; ``occasion`` tells apart messages of a kind that
-        may be sent more than once (each chase), so the unique key keeps only true duplicates out."""
-        subject, body = compose(kind, info)
+        may be sent more than once (each chase, each change), so the unique key keeps only true
+        duplicates out."""
+        subject, body = compose(kind, info, changes)
         out = []
         for channel in self.channels.values():
             address = channel.address(info.recipient)
@@ -65,9 +82,11 @@ class Notifier:
         if kind is None:
             return False
         info = self.store.assignment(event.assignment_id)  # type: ignore[union-attr]
-        occasion = f":{event.event_id}" if isinstance(event, AssignmentChased) else ""
+        again = isinstance(event, AssignmentChased | AssignmentChanged)
+        occasion = f":{event.event_id}" if again else ""
+        changes = event.changes if isinstance(event, AssignmentChanged) else []
         stale = kind == "chased" and info is not None and info.status != "issued"  # answered meanwhile
-        items = self.notices(kind, info, occasion) if info and not stale else []
+        items = self.notices(kind, info, occasion, changes) if info and not stale else []
         return self.store.record(self.consumer, str(event.event_id), items)
 
     def remind(self, now: datetime | None = None) -> int:
@@ -85,11 +104,11 @@ class Notifier:
         """Send what is pending; returns how many were sent. Each destination (a mailbox, a phone, a
         partner's endpoint) gets its messages one at a time and in order, different destinations in
         parallel, so one slow or dead receiver delays only its own messages. A failure is recorded
-        and retried on a later round, up to MAX_ATTEMPTS, waiting 1, 4, 16, 64 minutes between tries
-        so that a receiver that is down is not hammered."""
+        and retried on a later round as SEND_RETRY says, so that a receiver that is down is not
+        hammered."""
         now = now or datetime.now(UTC)
         queues: dict[tuple[str, str], list[PendingNotice]] = {}
-        for item in self.store.claim(limit, MAX_ATTEMPTS, now, CLAIM_HOLD):
+        for item in self.store.claim(limit, SEND_RETRY.attempts or 0, now, CLAIM_HOLD):
             queues.setdefault((item.channel, item.address), []).append(item)
         if not queues:
             return 0
@@ -105,11 +124,11 @@ class Notifier:
                     raise LookupError(f"channel {item.channel} is not configured")
                 channel.send(item.address, item.subject, item.body)
             except Exception as exc:  # any delivery failure is recorded and retried
-                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                give_up = SEND_RETRY.parks(item.attempts + 1)
                 log.warning(
                     "notify.failed", notice=item.id, channel=item.channel, error=repr(exc), give_up=give_up
                 )
-                retry_at = now + FIRST_RETRY * 4**item.attempts
+                retry_at = now + SEND_RETRY.wait(item.attempts + 1)
                 self.store.mark(item.id, False, repr(exc)[:500], give_up, retry_at)
                 continue
             self.store.mark(item.id, True, None, False)

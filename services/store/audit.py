@@ -1,7 +1,8 @@
-"""The audit trail: which coordinator did what to which object, and when. Ids only: names are
-looked up when the trail is read, so an erased member reads as "Erased member" and a scrubbed
-request by its kind. Written in the same transaction as the change it records; pruned after the
-club's retention days (services/store/retention.py)."""
+"""The audit trail: which coordinator (or partner, for its own requests; or member, for their own
+calendar link) did what to which object, and when. Ids only: names are looked up when the trail is
+read, so an erased member reads as "Erased member" and a scrubbed request by its kind. Written in the
+same transaction as the change it records; pruned after the club's retention days
+(services/store/retention.py)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,12 @@ ACTIONS = {
     "members.read": "read the members' contact details",
     "report.export": "exported the report",
     "link.rotate": "made a new private link for",
+    "retention.change": "changed how long personal data is kept",
+    "calendar.rotate": "made a new calendar link (the old one stopped working)",
     "request.create": "entered a request for",
+    "request.edit": "changed a request of",
+    "request.cancel": "cancelled a request of",
+    "assignment.fewer_needed": "took off a request that now needs fewer people:",
 }
 SHOWN = 200
 
@@ -121,9 +127,14 @@ def recent(conn: Connection, club_id: str, limit: int = SHOWN) -> list[dict[str,
         "roster": _roster_labels(conn, by_kind.get("roster", ())),
         "report": {month: f"of {month[:7]}" for month in by_kind.get("report", ())},
     }
+    acting_partners = _names(conn, partners, "name", [r["actor_id"] for r in rows])  # their own edits
     titles = _names(conn, help_requests, "title", [r["related_id"] for r in rows if r["related_id"]])
+    # a member is the actor of their own calendar link's rotation
+    actors = people | _names(
+        conn, members, "name", [r["actor_id"] for r in rows if r["actor_id"] not in people]
+    )
     for row in rows:
-        row["actor"] = people.get(row["actor_id"], "A coordinator")
+        row["actor"] = actors.get(row["actor_id"]) or acting_partners.get(row["actor_id"], "A coordinator")
         row["what"] = ACTIONS[row["action"]]
         row["object"] = names.get(row["object_kind"], {}).get(row["object_id"], "")
         row["related"] = titles.get(row["related_id"] or "", "")

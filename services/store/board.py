@@ -156,16 +156,26 @@ def last_active(conn: Connection, club_id: str) -> dict[str, datetime]:
 
 
 def decisions(conn: Connection, club_id: str, after: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Coordinators' pins and removals on requests that have not ended, for the board to undo."""
+    """Coordinators' pins and removals on requests that have not ended, for the board to undo; a
+    pin its own member made is an offer to help (``offered``)."""
     r, m = help_requests.c, members.c
     out: dict[str, list[dict[str, Any]]] = {}
-    for name, table in (("pins", pins), ("removals", exclusions)):
+    for name, table, by in (
+        ("pins", pins, pins.c.pinned_by),
+        ("removals", exclusions, exclusions.c.excluded_by),
+    ):
         t = table.c
         out[name] = [
             dict(row._mapping)
             for row in conn.execute(
                 select(
-                    t.request_id, t.member_id, m.name.label("member_name"), r.title, r.starts_at, r.ends_at
+                    t.request_id,
+                    t.member_id,
+                    m.name.label("member_name"),
+                    r.title,
+                    r.starts_at,
+                    r.ends_at,
+                    (by == t.member_id).label("offered"),
                 )
                 .join(members, m.id == t.member_id)
                 .join(help_requests, r.id == t.request_id)

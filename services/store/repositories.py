@@ -127,13 +127,14 @@ class SqlSchedule(ScheduleRepository):
             return None
         return int(self.conn.execute(select(s.generation).where(s.club_id == club_id)).scalar_one())
 
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
+    def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
         s = schedule_state.c
         done = self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.lease_owner == owner, s.solved_generation < generation)
             .values(
                 solved_generation=generation,
+                solved_fingerprint=fingerprint,
                 lease_owner=None,
                 lease_until=None,
                 failed_generation=None,
@@ -152,14 +153,32 @@ class SqlSchedule(ScheduleRepository):
         )
         return True
 
+    def solved_fingerprint(self, club_id: str) -> str | None:
+        s = schedule_state.c
+        return self.conn.execute(select(s.solved_fingerprint).where(s.club_id == club_id)).scalar()
+
+    def settled(self, club_id: str, generation: int) -> bool:
+        s = schedule_state.c
+        found = self.conn.execute(
+            select(s.club_id).where(
+                s.club_id == club_id,
+                s.generation == generation,
+                s.solved_generation == generation,
+                s.lease_owner.is_(None),
+            )
+        ).first()
+        return found is not None
+
     def failures(self, club_id: str) -> int:
         s = schedule_state.c
         return int(self.conn.execute(select(s.failures).where(s.club_id == club_id)).scalar() or 0)
 
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         s = schedule_state.c
         before = self.conn.execute(select(s.failed_generation).where(s.club_id == club_id)).scalar()
-        self.conn.execute(
+        marked = self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.lease_owner == owner)
             .values(
@@ -171,6 +190,8 @@ class SqlSchedule(ScheduleRepository):
                 retry_at=retry_at,
             )
         )
+        if marked.rowcount == 0:
+            return None  # the lease is another scheduler's now: this failure is of a stale solve
         return bool(before != generation)
 
 
@@ -249,6 +270,16 @@ class SqlRosters(RosterRepository):
                 .order_by(p.pinned_at, p.request_id, p.member_id)
             )
         )
+        ro, e = rosters.c, roster_entries.c
+        proposed = tuple(
+            Slot(row.request_id, row.slot_index, row.member_id, row.pinned)
+            for row in self.conn.execute(
+                select(e.request_id, e.slot_index, e.member_id, e.pinned)
+                .join(rosters, ro.id == e.roster_id)
+                .where(ro.club_id == club_id, ro.status == "proposed")
+                .order_by(e.request_id, e.slot_index)
+            )
+        )
         approved_roster = lifts.approved_roster(self.conn, club_id)
         routes = (
             lifts.planned_routes(self.conn, approved_roster, (r.id for r in requests if r.pickups))
@@ -266,6 +297,7 @@ class SqlRosters(RosterRepository):
             declined=tuple(declined),
             pins=pinned,
             approved_routes=routes,
+            proposed=proposed,
         )
 
     def _pickups(self, club_id: str, start: datetime, end: datetime) -> dict[str, tuple[PickupRow, ...]]:
@@ -364,6 +396,7 @@ class SqlRosters(RosterRepository):
                 filled_slots=proposal.filled_slots,
                 total_slots=proposal.total_slots,
                 wall_s=proposal.wall_s,
+                solve_kind=proposal.solve_kind,
             )
         )
         if proposal.entries:
@@ -602,9 +635,14 @@ class SqlAssignments(AssignmentRepository):
             )
         )
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        r = help_requests.c
+        row = self.conn.execute(select(r.status, r.ends_at).where(r.id == request_id)).first()
+        return None if row is None else (row.status, row.ends_at)
+
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.conn.execute(
             update(assignments)
             .where(assignments.c.id == assignment_id)
-            .values(status=status, updated_at=datetime.now(UTC))
+            .values(status=status, decline_reason=decline_reason, updated_at=datetime.now(UTC))
         )

@@ -161,6 +161,8 @@ help_requests = Table(
     Column("scrubbed_at", UtcDateTime),  # when retention removed its details
     # A lift a member asked for, to get to the request they were sent to: it lives as long as they go.
     Column("lift_for", String(64), index=True),
+    # The weekly series one submission made (None for a single date): edited or cancelled as one.
+    Column("series_id", String(64), index=True),
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
 )
 
@@ -207,6 +209,8 @@ rosters = Table(
     Column("wall_s", Float, nullable=False),
     Column("approved_at", UtcDateTime),
     Column("approved_by", String(64)),
+    # Which kind of solve produced it (solver.SolveKind): the whole roster, or a repair of the last one.
+    Column("solve_kind", String(16), nullable=False, server_default="full"),
     Index("ix_rosters_club_status", "club_id", "status"),
 )
 
@@ -383,6 +387,9 @@ schedule_state = Table(
     Column("failure", Text),
     Column("failures", Integer, nullable=False, default=0, server_default="0"),  # in a row, for back-off
     Column("retry_at", UtcDateTime),
+    # What the solved generation's snapshot read (PlanningSnapshot.fingerprint): any worker that
+    # finds the same inputs again records the generation as solved without solving.
+    Column("solved_fingerprint", String(64)),
 )
 
 tokens = Table(
@@ -396,6 +403,7 @@ tokens = Table(
     Column("revoked_at", UtcDateTime),
     Column("label", String(100)),  # a coordinator's name for an API key; none for a private link
     Column("expires_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),  # to the hour: private links expire after a time unused
     UniqueConstraint("role", "subject_id", "token_hash"),
 )
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, or_, select, update
 
+from services.store.db import read_only
 from services.store.tables import coordinators, members, partners, tokens
 
 Role = Literal["partner", "member", "coordinator", "calendar"]
@@ -22,6 +23,35 @@ class Principal:
     role: Role
     club_id: str
     subject_id: str
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long each kind of private link lasts unused. The time slides: every use starts it again,
+    so a link in use never stops, while one left in an old email, a lost phone or a calendar nobody
+    reads any more stops by itself. Coordinators' API keys and claim links have fixed expiry dates
+    instead (``expires_at``)."""
+
+    member: timedelta
+    partner: timedelta
+    calendar: timedelta
+
+    def of(self, role: Role) -> timedelta | None:
+        return {"member": self.member, "partner": self.partner, "calendar": self.calendar}.get(role)
+
+
+class LinkExpired(Exception):
+    """A private link that went unused longer than its lifetime: its holder needs a new one."""
+
+    def __init__(self, role: Role, lifetime: timedelta) -> None:
+        super().__init__(f"{role} link unused for {lifetime.days} days")
+        self.role = role
+        self.lifetime = lifetime
+
+
+TOUCH_EVERY = timedelta(hours=1)
+"""A use is recorded at most this often per link, so reading pages seldom writes (a lifetime is
+exact to within this)."""
 
 
 def _digest(token: str) -> str:
@@ -104,16 +134,19 @@ def rotate(conn: Connection, role: Role, club_id: str, subject_id: str) -> str:
     return issue(conn, role, club_id, subject_id)
 
 
-def resolve(conn: Connection, token: str) -> Principal | None:
-    """Whose token this is, if it still works: not revoked, not expired, and its holder still active
-    (a deactivated member, partner or coordinator loses every credential at once)."""
+def _find(
+    conn: Connection, token: str, lifetimes: Lifetimes | None, now: datetime
+) -> tuple[Principal, datetime] | None:
+    """The token's holder and when it was last used, if it still works: not revoked, not expired,
+    not unused beyond its lifetime (LinkExpired), and its holder still active (a deactivated member,
+    partner or coordinator loses every credential at once)."""
     t = tokens.c
     row = conn.execute(
-        select(t.role, t.club_id, t.subject_id, t.expires_at).where(
+        select(t.role, t.club_id, t.subject_id, t.expires_at, t.created_at, t.last_used_at).where(
             t.token_hash == _digest(token), t.revoked_at.is_(None)
         )
     ).first()
-    if row is None or (row.expires_at is not None and row.expires_at <= datetime.now(UTC)):
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
     table = {"member": members, "calendar": members, "partner": partners, "coordinator": coordinators}[
         row.role
@@ -121,7 +154,53 @@ def resolve(conn: Connection, token: str) -> Principal | None:
     active = conn.execute(select(table.c.active).where(table.c.id == row.subject_id)).scalar()
     if active is False or (active is None and row.role != "coordinator"):
         return None  # a coordinator's link works before its account exists: that is how it is claimed
-    return Principal(row.role, row.club_id, row.subject_id)
+    used = row.last_used_at or row.created_at
+    lifetime = lifetimes.of(row.role) if lifetimes else None
+    if lifetime is not None and used + lifetime <= now:
+        raise LinkExpired(row.role, lifetime)
+    return Principal(row.role, row.club_id, row.subject_id), used
+
+
+def resolve(conn: Connection, token: str, lifetimes: Lifetimes | None = None) -> Principal | None:
+    """Whose token this is, if it still works (see _find); records no use."""
+    found = _find(conn, token, lifetimes, datetime.now(UTC))
+    return found[0] if found else None
+
+
+def use(engine: Engine, token: str, lifetimes: Lifetimes) -> Principal | None:
+    """resolve, and record the use (at most once per TOUCH_EVERY) so the link's lifetime starts again.
+    Raises LinkExpired for a link unused beyond its lifetime."""
+    now = datetime.now(UTC)
+    with read_only(engine).connect() as conn:
+        found = _find(conn, token, lifetimes, now)
+    if found is None:
+        return None
+    who, used = found
+    if used + TOUCH_EVERY <= now:
+        t = tokens.c
+        with engine.begin() as conn:  # a conditional write: of two uses at once, one records it
+            conn.execute(
+                update(tokens)
+                .where(
+                    t.token_hash == _digest(token),
+                    or_(t.last_used_at.is_(None), t.last_used_at <= now - TOUCH_EVERY),
+                )
+                .values(last_used_at=now)
+            )
+    return who
+
+
+def last_used(conn: Connection, club_id: str, role: Role) -> dict[str, datetime]:
+    """When each subject's live link of ``role`` was last used (or made, if never used), for the
+    coordinators' lists: a link near its lifetime's end can be replaced before it stops."""
+    t = tokens.c
+    used = func.max(func.coalesce(t.last_used_at, t.created_at))
+    rows = conn.execute(
+        select(t.subject_id, used.label("used"))
+        .where(t.club_id == club_id, t.role == role, t.revoked_at.is_(None))
+        .group_by(t.subject_id)
+    )
+    return {row.subject_id: row.used for row in rows}
 
 
 def issued_at(conn: Connection, role: Role, club_id: str, subject_id: str) -> datetime | None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, Transaction, insert, select
 
 from events import AnyEvent
 from services.ports import UnitOfWork
 from services.store import audit, outbox
+from services.store.people import SqlPeople
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
+from services.store.request_rows import SqlRequests
 from services.store.tables import processed_events
 
 
@@ -18,6 +20,7 @@ class SqlUnitOfWork(UnitOfWork):
     """``with SqlUnitOfWork(engine) as uow: ...; uow.commit()`` - leaving without commit rolls back."""
 
     conn: Connection
+    _tx: Transaction
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -25,11 +28,16 @@ class SqlUnitOfWork(UnitOfWork):
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self._engine.connect()
         self._tx = self.conn.begin()
+        self._repositories()
+        return self
+
+    def _repositories(self) -> None:
         self.schedule = SqlSchedule(self.conn)
         self.rosters = SqlRosters(self.conn)
         self.assignments = SqlAssignments(self.conn)
         self.pins = SqlPins(self.conn)
-        return self
+        self.people = SqlPeople(self.conn)
+        self.requests = SqlRequests(self.conn)
 
     def __exit__(self, *exc: object) -> None:
         try:
@@ -75,3 +83,26 @@ class SqlUnitOfWork(UnitOfWork):
     def rollback(self) -> None:
         if self._tx.is_active:
             self._tx.rollback()
+
+
+class JoinedUnitOfWork(SqlUnitOfWork):
+    """A unit of work inside a transaction the caller already holds (a page's ``WriteConn``, a
+    command-line action, a test's ``engine.begin()``): the caller commits, once, with the rest of its
+    changes; a command that refuses raises before it writes, and the caller's transaction rolls back.
+    On SQLite a second transaction of its own would wait for the caller's write lock for ever."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> JoinedUnitOfWork:
+        self._repositories()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """The transaction is the caller's to end."""
+
+    def commit(self) -> None:
+        """The caller commits (``WriteConn`` before the answer is sent)."""
+
+    def rollback(self) -> None:
+        """The caller rolls back: an error leaving its ``with`` block does."""

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, true
 
 from services.store import lifts
+from services.store.request_rows import EDITABLE
 from services.store.retention import ALWAYS_HIGH_RISK
 from services.store.tables import (
     assignments,
@@ -26,24 +27,7 @@ from services.store.tables import (
 )
 from services.text import first_name
 
-REQUEST_FIELDS = (
-    "id",
-    "kind",
-    "title",
-    "notes",
-    "place_name",
-    "lat",
-    "lon",
-    "starts_at",
-    "ends_at",
-    "headcount",
-    "skills",
-    "lead_skills",
-    "passengers",
-    "priority",
-    "status",
-    "created_at",
-)
+REQUEST_FIELDS = ("id", "series_id", *EDITABLE, "status", "created_at")
 MEMBER_FIELDS = (
     "id",
     "name",
@@ -320,7 +304,12 @@ def club_policy(conn: Connection, club_id: str) -> dict[str, Any]:
         select(clubs.c.retention_days, clubs.c.high_risk_kinds).where(clubs.c.id == club_id)
     ).one()
     kinds = sorted(ALWAYS_HIGH_RISK | set(row.high_risk_kinds or ()))
-    return {"retention_days": row.retention_days, "high_risk": [k.replace("_", " ") for k in kinds]}
+    return {
+        "retention_days": row.retention_days,
+        "high_risk": [k.replace("_", " ") for k in kinds],
+        "high_risk_kinds": kinds,
+        "always_high_risk": sorted(ALWAYS_HIGH_RISK),
+    }
 
 
 def club_subject(conn: Connection, role: str, club_id: str, subject_id: str) -> dict[str, Any] | None:

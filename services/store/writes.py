@@ -7,41 +7,27 @@ so nothing is half-stored.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from events import (
-    AssignmentAccepted,
-    AssignmentDeclined,
-    AvailabilityDeclared,
-    MemberDeactivated,
     MemberRegistered,
-    MemberUpdated,
     RequestCancelled,
     RequestSubmitted,
 )
 from services import homes
-from services.domain import Conflict, NotFound, PartnerQuota
-from services.store import audit, outbox, tokens
+from services.domain import Conflict, NotFound, PartnerQuota, new_id
+from services.store import outbox, tokens
 from services.store.tables import (
-    assignments,
-    availability_windows,
-    blackouts,
     clubs,
     help_requests,
     members,
     partners,
     request_pickups,
-    weekly_availability,
 )
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 def _now() -> datetime:
@@ -82,58 +68,6 @@ def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -
     )
     outbox.append(conn, MemberRegistered(club_id=club_id, member_id=member_id))
     return member_id, tokens.issue(conn, "member", club_id, member_id)
-
-
-def update_member(conn: Connection, club_id: str, member_id: str, values: Mapping[str, Any]) -> None:
-    m = members.c
-    done = conn.execute(
-        update(members)
-        .where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
-        .values(updated_at=_now(), **homes.kept(values))
-    )
-    if done.rowcount != 1:
-        raise NotFound(f"member {member_id} not found")
-    outbox.append(conn, MemberUpdated(club_id=club_id, member_id=member_id))
-
-
-def _deactivate(conn: Connection, table: Table, what: str, club_id: str, row_id: str) -> None:
-    c = table.c
-    done = conn.execute(
-        update(table).where(c.id == row_id, c.club_id == club_id, c.active.is_(True)).values(active=False)
-    )
-    if done.rowcount != 1:
-        raise NotFound(f"{what} {row_id} not found")
-
-
-def deactivate_member(conn: Connection, club_id: str, member_id: str, by: str | None = None) -> None:
-    """``by``: the coordinator who asked, for the audit trail."""
-    _deactivate(conn, members, "member", club_id, member_id)
-    if by:
-        audit.record(conn, club_id, by, "member.deactivate", "member", member_id)
-    outbox.append(conn, MemberDeactivated(club_id=club_id, member_id=member_id))
-
-
-def set_availability(
-    conn: Connection,
-    club_id: str,
-    member_id: str,
-    weekly: Iterable[tuple[int, int, int]],
-    windows: Iterable[tuple[datetime, datetime]],
-    blackout_days: Iterable[date],
-) -> None:
-    """Replace the member's whole availability declaration."""
-    for table in (weekly_availability, availability_windows, blackouts):
-        conn.execute(delete(table).where(table.c.member_id == member_id))
-    rows = [{"member_id": member_id, "weekday": d, "start_minute": s, "end_minute": e} for d, s, e in weekly]
-    if rows:
-        conn.execute(insert(weekly_availability), rows)
-    rows = [{"member_id": member_id, "starts_at": s, "ends_at": e} for s, e in windows]
-    if rows:
-        conn.execute(insert(availability_windows), rows)
-    rows = [{"member_id": member_id, "day": d} for d in blackout_days]
-    if rows:
-        conn.execute(insert(blackouts), rows)
-    outbox.append(conn, AvailabilityDeclared(club_id=club_id, member_id=member_id))
 
 
 def _within_quota(conn: Connection, partner_id: str, quota: PartnerQuota) -> None:
@@ -215,57 +149,3 @@ def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: 
         raise Conflict(f"request {request_id} is already cancelled")
     conn.execute(update(help_requests).where(r.id == request_id).values(status="cancelled"))
     outbox.append(conn, RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))
-
-
-def answer_assignment(
-    conn: Connection,
-    club_id: str,
-    member_id: str,
-    assignment_id: str,
-    accept: bool,
-    reason: str | None = None,
-) -> None:
-    a = assignments.c
-    row = conn.execute(
-        select(a.status, a.request_id).where(
-            a.id == assignment_id, a.club_id == club_id, a.member_id == member_id
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"assignment {assignment_id} not found")
-    allowed = {"issued"} if accept else {"issued", "accepted"}
-    if row.status not in allowed:
-        raise Conflict(f"assignment {assignment_id} is {row.status}")
-    conn.execute(
-        update(assignments)
-        .where(a.id == assignment_id)
-        .values(
-            status="accepted" if accept else "declined",
-            decline_reason=None if accept else reason,
-            updated_at=_now(),
-        )
-    )
-    event_type = AssignmentAccepted if accept else AssignmentDeclined
-    outbox.append(
-        conn,
-        event_type(
-            club_id=club_id, assignment_id=assignment_id, request_id=row.request_id, member_id=member_id
-        ),
-    )
-
-
-def deactivate_partner(conn: Connection, club_id: str, partner_id: str, by: str | None = None) -> None:
-    """The partner's link stops working at once and its webhook is never called again; its requests
-    that have not ended are cancelled (members on them are told, through the usual events); past
-    requests stay for the record. ``by``: the coordinator who asked, for the audit trail."""
-    _deactivate(conn, partners, "partner", club_id, partner_id)
-    if by:
-        audit.record(conn, club_id, by, "partner.deactivate", "partner", partner_id)
-    r = help_requests.c
-    still_open = conn.execute(
-        select(r.id).where(
-            r.club_id == club_id, r.partner_id == partner_id, r.status == "open", r.ends_at > _now()
-        )
-    ).scalars()
-    for request_id in still_open.all():
-        cancel_request(conn, club_id, partner_id, request_id)

@@ -12,19 +12,24 @@ import asyncio
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import faust
 import structlog
+from faust.types import TP
+from mode.signals import BaseSignalT
 
 from events import ALL_TOPICS
-from services.bootstrap import Container
+from services.delivery import Container
+from services.retry import RetryPolicy
 from services.store import retention
 from services.store.dead_letters import Where
+from services.stream.ownership import Ownership
 
 log = structlog.get_logger("mechanic.stream")
 
-RETRY_MAX_S = 5.0
+RECORD_RETRY = RetryPolicy(first=0.1, cap=5.0)
+"""Only while even parking fails (the database is down); a record is never dropped."""
 SESSION_TIMEOUT_S = 10.0
 """How soon a dead worker's partitions move to a live one (Faust's default is a minute)."""
 
@@ -56,6 +61,7 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
     for name in ALL_TOPICS:
         topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
         app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
+    plan_owned_clubs(app, container)
     app.task(scheduler_of(app, container))
     app.task(sender_of(app, container))
     app.timer(container.settings.retention_interval_s)(retention_of(container))
@@ -79,11 +85,13 @@ async def deliver(
     """Hand one record to the container, which handles it or parks it (a poison record, an event of
     a newer schema, one that fails for good); only if parking fails too (the database is down) does
     this loop try again, since giving up would lose the record."""
-    delay = 0.1
+    failures = 0
     while True:
         try:
             fresh = await asyncio.to_thread(container.receive, consumer, value, key, where)
         except Exception:
+            failures += 1
+            delay = RECORD_RETRY.delay(failures)
             log.exception(
                 "record.failed",
                 topic=where.topic,
@@ -92,7 +100,6 @@ async def deliver(
                 retry_in_s=delay,
             )
             await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX_S)
             continue
         if not fresh:
             log.info("record.skipped", reason="duplicate or parked", topic=where.topic, offset=where.offset)
@@ -132,8 +139,25 @@ def retention_of(container: Container) -> Callable[[], Awaitable[None]]:
     return prune
 
 
+def plan_owned_clubs(app: faust.App, container: Container) -> Ownership:
+    """Each worker plans the clubs of the partitions it consumes, following every rebalance."""
+    ownership = Ownership(container.settings.kafka_partitions)
+    container.scheduler.owns = ownership.owns
+
+    # Faust sends (app, partitions); the handlers need only the partitions' numbers.
+    def assigned(_: Any, /, *args: Any, signal: BaseSignalT[Any], **__: Any) -> None:
+        ownership.assigned(tp.partition for tp in cast(set[TP], args[0]))
+
+    def revoked(_: Any, /, *args: Any, signal: BaseSignalT[Any], **__: Any) -> None:
+        ownership.revoked(tp.partition for tp in cast(set[TP], args[0]))
+
+    app.on_partitions_assigned.connect(assigned)
+    app.on_partitions_revoked.connect(revoked)
+    return ownership
+
+
 def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable[None]]:
-    """Every worker ticks the scheduler; its database lease keeps one club's solve on one worker."""
+    """Every worker ticks the scheduler for the clubs it owns; the database lease stays the fence."""
 
     async def schedule() -> None:
         interval = container.settings.poll_interval_s

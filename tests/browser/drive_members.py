@@ -19,6 +19,7 @@ from services.settings import get_settings
 from services.store import member_signin, writes
 from services.store.db import make_engine, upgrade
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
+from tests.commands_support import declare_availability
 from tests.e2e_support import free_port
 from tests.pages.support import MEMBER
 
@@ -94,7 +95,7 @@ with sync_playwright() as pw:
         assert "You have not said when you can help yet" in page.content()
         page.screenshot(path=OUT / f"{tag}-6-week-prompt.png", full_page=True)
         with engine.begin() as conn:  # say when they can help, for the offers
-            writes.set_availability(conn, club_id, person, [(d, 0, 24 * 60) for d in range(7)], [], [])
+            declare_availability(conn, club_id, person, [(d, 0, 24 * 60) for d in range(7)], [], [])
         page.click("text=Offer to help")
         page.wait_for_url("**/m/me/offers")
         page.screenshot(path=OUT / f"{tag}-7-offers.png", full_page=True)

@@ -21,7 +21,9 @@ COORDINATOR_EMAIL = "keeper@example.org"
 HOOK_PATH = "/hooks/s3cr3t-partner-path"
 
 
-class _Refusing(BaseHTTPRequestHandler):
+class Refusing(BaseHTTPRequestHandler):
+    """A partner's webhook that always fails, so the failure (and its URL) is logged."""
+
     def do_POST(self) -> None:
         self.send_response(500)
         self.end_headers()
@@ -32,11 +34,11 @@ class _Refusing(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hook_url() -> Iterator[str]:
-    with serving(_Refusing) as base:
+    with serving(Refusing) as base:
         yield base + HOOK_PATH
 
 
-def _exercise(http: httpx.Client, coordinator_token: str, hook_url: str) -> list[str]:
+def exercise(http: httpx.Client, coordinator_token: str, hook_url: str) -> list[str]:
     """Every role through pages and API; returns the secrets used."""
     coordinator = bearer(coordinator_token)
     partner = http.post("/api/coordinator/partners", json={"name": "Anti-raids"}, headers=coordinator)
@@ -109,7 +111,7 @@ def test_no_secret_in_logs_at_debug(tmp_path: Path, hook_url: str) -> None:
     with embedded_process(tmp_path, "Log club", env_extra=debug) as app:
         log = tmp_path / "up.log"
         with httpx.Client(base_url=app.url, timeout=10) as http:
-            secrets = _exercise(http, app.coordinator_token, hook_url)
+            secrets = exercise(http, app.coordinator_token, hook_url)
         wait_for("the failed webhook call to be logged", lambda: "notify.failed" in log.read_text())
     text = log.read_text()
     assert "GET /m/<redacted>/availability" in text, "the access log is on at DEBUG, redacted"

@@ -115,7 +115,7 @@ class Process:
         log = cwd / f"{name}.log"
         with log.open("ab") as out:
             popen = subprocess.Popen(
-                [MECHANIC, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+                [*MECHANIC, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
             )
         return cls(name, popen, log)
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from entrypoints.bootstrap import bootstrap
 from events import AvailabilityDeclared, encode
 from events.topics import MEMBERS
-from services.bootstrap import Container, bootstrap
+from services.delivery import Container
 from services.settings import Settings
 from services.store import dead_letters, writes
 from services.store.tables import processed_events, schedule_state

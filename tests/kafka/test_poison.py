@@ -53,7 +53,7 @@ def test_every_kind_of_poison_record_is_parked_and_the_stream_goes_on(kafka_stac
     [later] = [x for x in letters if x.type != "record"]
     assert later.event_id == str(newer.event_id) and "schema version 99" in later.error
     listing = subprocess.run(
-        [MECHANIC, "dead-letters"], env=stack.env, capture_output=True, text=True, cwd=stack.workdir
+        [*MECHANIC, "dead-letters"], env=stack.env, capture_output=True, text=True, cwd=stack.workdir
     )
     assert listing.returncode == 0 and f"read at {MEMBERS}[" in listing.stdout
     worker.assert_running()

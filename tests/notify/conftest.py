@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from services.bootstrap import Container, bootstrap
+from entrypoints.bootstrap import bootstrap
+from services.delivery import Container
 from services.pump import pump_once
 from services.settings import Settings, get_settings
 from tests.e2e_support import free_port

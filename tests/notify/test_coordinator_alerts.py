@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from events import AssignmentDeclined, RosterProposed
-from services.bootstrap import Container
+from services.commands import AnswerAssignment
+from services.delivery import Container
 from services.notify.alerts import CoordinatorAlerts, held_until, in_quiet
-from services.store import alerts, writes
+from services.store import alerts
 from services.store.notices import SqlNoticeStore
 from services.store.tables import clubs, help_requests, notices
+from tests.commands_support import run_in
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.notify.test_coordinator_loop import _assignment
 from tests.notify.test_notifier import approve_one
@@ -43,7 +45,7 @@ def test_a_decline_on_tomorrows_work_alerts_each_coordinator_once_by_email_and_s
     run_dispatcher(container)
     assignment_id = _assignment(site, nia)
     with site.engine.begin() as conn:
-        writes.answer_assignment(conn, site.club_id, nia, assignment_id, False, "Ill")
+        run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, False, "Ill"))
     declined = next(e for e in site.outbox_events() if isinstance(e, AssignmentDeclined))
     before = len(smtp[1])
     run_dispatcher(container)
@@ -66,7 +68,7 @@ def test_a_decline_on_work_next_week_waits_for_the_digest(site: Site, container:
     run_dispatcher(container)
     assignment_id = _assignment(site, nia)
     with site.engine.begin() as conn:
-        writes.answer_assignment(conn, site.club_id, nia, assignment_id, False, "")
+        run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, False, ""))
     run_dispatcher(container)
     assert _alerts(site) == []
 

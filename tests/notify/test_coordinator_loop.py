@@ -8,9 +8,11 @@ from email.message import Message
 
 from sqlalchemy import update
 
-from services.bootstrap import Container
-from services.store import views, writes
+from services.commands import AnswerAssignment
+from services.delivery import Container
+from services.store import views
 from services.store.tables import assignments, help_requests
+from tests.commands_support import run_in
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.notify.test_notifier import approve_one
 from tests.pages.support import Site, csrf_of
@@ -33,8 +35,8 @@ def test_the_board_shows_each_answer_and_a_decline_with_its_reason(site: Site, c
     assert "waiting 1 min" in board.text and "1 waiting" in board.text
     nias, owains = _assignment(site, nia), _assignment(site, owain)
     with site.engine.begin() as conn:
-        writes.answer_assignment(conn, site.club_id, nia, nias, accept=True)
-        writes.answer_assignment(conn, site.club_id, owain, owains, False, "I don't drive")
+        run_in(conn, AnswerAssignment(site.club_id, nia, nias, accept=True))
+        run_in(conn, AnswerAssignment(site.club_id, owain, owains, False, "I don't drive"))
     board = site.client.get("/c/")
     assert '<span class="ans ans-accepted">accepted</span>' in board.text
     assert "Owain Price declined: “I don&#39;t drive”" in board.text
@@ -62,7 +64,7 @@ def test_an_unanswered_assignment_is_listed_and_chasing_it_reaches_the_member(
     assert (len(smtp[1]), len(signal_api.received)) == (before[0] + 1, before[1] + 1)
     assert smtp[1][-1]["Subject"].startswith("Waiting for your answer: Lift to the picket")
     with site.engine.begin() as conn:
-        writes.answer_assignment(conn, site.club_id, nia, assignment_id, accept=True)
+        run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, accept=True))
     again = site.client.post("/c/chase", data={"csrf": csrf_of(board.text), "assignment_id": assignment_id})
     assert again.status_code == 409, "nothing to chase once they answered"
 

@@ -10,7 +10,7 @@ from email.message import Message
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from services.bootstrap import Container
+from services.delivery import Container
 from services.store import accounts
 from services.store.notices import BLANKED
 from services.store.tables import notices, password_resets

@@ -8,11 +8,14 @@ from email.message import Message
 
 from sqlalchemy import select
 
-from services.bootstrap import Container
+from services.commands import EditRequest, execute
+from services.delivery import Container
 from services.pump import pump_once
 from services.store import notices, writes
+from services.store.request_rows import SqlRequests
 from services.store.tables import notices as notices_table
 from services.store.tables import outbox
+from services.store.uow import SqlUnitOfWork
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.pages.support import Site
 
@@ -102,3 +105,25 @@ def test_two_senders_never_take_the_same_message_and_a_dead_senders_claim_expire
     assert store.claim(100, 5, now, hold) == [], "another worker's sender finds nothing to take"
     again = store.claim(100, 5, now + hold + timedelta(seconds=1), hold)
     assert {n.id for n in again} == {n.id for n in first}, "unsent after the claim ran out: tried again"
+
+
+def test_a_changed_request_tells_the_member_what_changed_and_asks_again_after_a_new_time(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    inbox = smtp[1]
+    _, request_id = approve_one(site)
+    run_dispatcher(container)
+    with site.engine.connect() as conn:
+        found = SqlRequests(conn).get(site.club_id, request_id)
+    assert found is not None
+    later = {"starts_at": found.starts_at + timedelta(hours=1), "ends_at": found.ends_at + timedelta(hours=1)}
+    execute(
+        SqlUnitOfWork(site.engine),
+        EditRequest(site.club_id, request_id, {**found.fields, **later, "place_name": "Canton Library"}),
+    )
+    run_dispatcher(container)
+    assert [m["Subject"].split(":")[0] for m in inbox] == ["New assignment", "Changed"]
+    body = inbox[1].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "has changed (the time, the place)" in body and "Where: Canton Library" in body
+    assert "please accept or decline again" in body
+    assert "changed (the time, the place)" in signal_api.received[-1]["json"]["message"]

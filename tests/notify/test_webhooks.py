@@ -19,8 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from entrypoints.bootstrap import bootstrap
 from events import decode
-from services.bootstrap import Container, bootstrap
+from services.commands import AnswerAssignment
+from services.delivery import Container
 from services.notify.egress import EgressPolicy
 from services.notify.webhooks import WebhookChannel, WebhookFailed
 from services.pump import pump_once
@@ -28,6 +30,7 @@ from services.settings import Settings
 from services.store import webhooks, writes
 from services.store.tables import assignments, help_requests, notices, outbox
 from services.store.webhooks import SqlWebhookStore
+from tests.commands_support import run_in
 from tests.e2e_support import wait_for
 from tests.notify.conftest import HookStub, hook_stub, run_dispatcher
 from tests.pages.support import Site, csrf_of
@@ -114,7 +117,7 @@ def test_acceptance_and_cancellation_are_reported(
             select(outbox.c.payload).where(outbox.c.type == "AssignmentIssued")
         ).scalar_one()
     with site.engine.begin() as conn:
-        writes.answer_assignment(conn, site.club_id, member_id, decode(assignment_id).assignment_id, True)  # type: ignore[union-attr]
+        run_in(conn, AnswerAssignment(site.club_id, member_id, decode(assignment_id).assignment_id, True))  # type: ignore[union-attr]
     run_dispatcher(container)
     with site.engine.begin() as conn:
         writes.cancel_request(conn, site.club_id, site.partner_id, request_id)

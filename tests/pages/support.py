@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from events import AnyEvent, decode
 from services.commands import ApproveRoster, execute
+from services.domain import new_id
 from services.handlers import handle
 from services.ports import PlannedRoute, Proposal, Slot
 from services.pump import pump_once
@@ -24,6 +25,7 @@ from services.store.outbox import OutboxRow
 from services.store.outbox import unpublished as outbox_rows
 from services.store.repositories import SqlRosters
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import declare_availability
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -72,9 +74,7 @@ class Site:
 
     def free_every_day(self, member_id: str) -> None:
         with self.engine.begin() as conn:
-            writes.set_availability(
-                conn, self.club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], []
-            )
+            declare_availability(conn, self.club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
 
     def add_request(
         self,
@@ -119,7 +119,7 @@ class Site:
         routes: tuple[PlannedRoute, ...] = (),
     ) -> str:
         """Store a proposal as the scheduler would (lift routes too), without running the solver."""
-        roster_id = f"ro-{uuid.uuid4().hex[:12]}"
+        roster_id = new_id("ro")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             SqlRosters(conn).add_proposal(

@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, SESSION_COOKIE, link_csrf
+from services.commands import DeactivateMember, DeactivatePartner
 from services.store import accounts, member_signin, tokens, writes
 from services.store.tables import assignments
+from tests.commands_support import run_in
 from tests.pages.support import PASSWORD, Site, csrf_of
 
 
@@ -45,6 +47,8 @@ RULES: dict[str, Audience] = {
     "GET /api/partner/requests": A.PARTNER_API,
     "GET /api/partner/requests/{request_id}": A.PARTNER_API,
     "POST /api/partner/requests/{request_id}/cancel": A.PARTNER_API,
+    "PUT /api/partner/requests/{request_id}": A.PARTNER_API,
+    "PATCH /api/partner/requests/{request_id}": A.PARTNER_API,
     "GET /api/member/me": A.MEMBER_API,
     "PUT /api/member/me": A.MEMBER_API,
     "GET /api/member/availability": A.MEMBER_API,
@@ -72,6 +76,8 @@ RULES: dict[str, Audience] = {
     "POST /p/{token}/new": A.PARTNER_LINK,
     "GET /p/{token}/requests/{request_id}": A.PARTNER_LINK,
     "POST /p/{token}/requests/{request_id}/cancel": A.PARTNER_LINK,
+    "GET /p/{token}/requests/{request_id}/edit": A.PARTNER_LINK,
+    "POST /p/{token}/requests/{request_id}/edit": A.PARTNER_LINK,
     "GET /p/{token}/webhook": A.PARTNER_LINK,
     "POST /p/{token}/webhook": A.PARTNER_LINK,
     "POST /p/{token}/webhook/remove": A.PARTNER_LINK,
@@ -95,6 +101,7 @@ RULES: dict[str, Audience] = {
     "GET /c/status.json": A.COORDINATOR,
     "POST /c/approve": A.COORDINATOR,
     "POST /c/resolve": A.COORDINATOR,
+    "POST /c/retention": A.COORDINATOR,
     "GET /c/swap": A.COORDINATOR,
     "POST /c/swap": A.COORDINATOR,
     "GET /c/place": A.COORDINATOR,
@@ -121,6 +128,10 @@ RULES: dict[str, Audience] = {
     "POST /c/assignments/{assignment_id}/no-show": A.COORDINATOR,
     "GET /c/requests/new": A.COORDINATOR,
     "POST /c/requests/new": A.COORDINATOR,
+    "GET /c/requests/{request_id}/edit": A.COORDINATOR,
+    "POST /c/requests/{request_id}/edit": A.COORDINATOR,
+    "GET /c/requests/{request_id}/cancel": A.COORDINATOR,
+    "POST /c/requests/{request_id}/cancel": A.COORDINATOR,
     "GET /c/account": A.COORDINATOR,
     "POST /c/account": A.COORDINATOR,
     "GET /c/alerts": A.COORDINATOR,
@@ -208,8 +219,8 @@ def _world(site: Site) -> World:
     with site.engine.begin() as conn:
         _, other_partner_token = writes.add_partner(conn, site.club_id, "Food Bank", None)
         gone_partner, gone_partner_token = writes.add_partner(conn, site.club_id, "Gone Partner", None)
-        writes.deactivate_partner(conn, site.club_id, gone_partner)
-        writes.deactivate_member(conn, site.club_id, gone_id)
+        run_in(conn, DeactivatePartner(site.club_id, gone_partner))
+        run_in(conn, DeactivateMember(site.club_id, gone_id))
         key = tokens.issue(
             conn, "coordinator", site.club_id, site.coordinator_id, label="matrix", expires_at=None
         )
@@ -294,6 +305,19 @@ def _body(path: str, ids: dict[str, str]) -> dict[str, Any]:
         return {"first": slot, "second": slot}
     if path.endswith("/place"):
         return slot | {"member_id": ids["member_id"]}
+    if path == "/api/partner/requests/{request_id}":  # a whole request, for PUT and PATCH alike
+        start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+        return {
+            "kind": "lift",
+            "title": "Lift to the picket",
+            "place_name": "Depot",
+            "lat": 51.48,
+            "lon": -3.17,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "headcount": 1,
+            "priority": 3,
+        }
     return {}
 
 
@@ -337,7 +361,7 @@ def _check_refusals(site: Site, world: World, key: str, audience: Audience) -> N
             client.cookies.set(MEMBER_COOKIE, cred.member_session)
         headers = {"Authorization": cred.header} if cred.header else {}
         kwargs: dict[str, Any] = {"headers": headers}
-        if method in ("POST", "PUT"):
+        if method in ("POST", "PUT", "PATCH"):
             if path.startswith("/api/"):
                 kwargs["json"] = _body(path, world.ids)
             else:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from services.store import tokens, writes
+from services.store import tokens, views, writes
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of
 from tests.pages.test_partner_pages import form as partner_form
@@ -319,3 +319,34 @@ def test_a_coordinator_enters_a_request_for_a_partner_who_phoned(site: Site) -> 
     )
     assert "entered a request for Tenants Union" in client.get("/c/audit").text
     assert [e.type for e in site.outbox_events()].count("RequestSubmitted") == 1
+
+
+def test_a_coordinator_changes_how_long_details_are_kept_never_below_the_streams_days(site: Site) -> None:
+    listing = site.login().get("/c/members")
+    assert 'name="retention_days"' in listing.text and 'value="court_support"' not in listing.text
+    short = site.client.post(
+        "/c/retention", data={"csrf": csrf_of(listing.text), "retention_days": "7", "high_risk": "childcare"}
+    )
+    assert (
+        short.status_code == 422 and "from 30 to 365" in short.text and 'id="e-retention_days"' in short.text
+    )
+    saved = site.client.post(
+        "/c/retention",
+        data={
+            "csrf": csrf_of(listing.text),
+            "retention_days": "60",
+            "high_risk": ["childcare", "not a kind"],
+        },
+    )
+    assert saved.status_code == 200 and "60 days after an action ends" in saved.text
+    assert "for childcare, court support, lookout so is who went" in saved.text
+    with site.engine.connect() as conn:
+        assert views.club_policy(conn, site.club_id)["high_risk_kinds"] == [
+            "childcare",
+            "court_support",
+            "lookout",
+        ]
+    assert "changed how long personal data is kept" in site.client.get("/c/audit").text
+    changed = [e for e in site.outbox_events() if e.type == "RetentionChanged"]
+    assert len(changed) == 1, "the refused change emitted nothing"
+    assert changed[0].retention_days == 60 and changed[0].high_risk_kinds == ["childcare"]

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from services.store import notices, views, writes
+from services.store import notices, views
 from services.store.tables import assignments, schedule_state
+from tests.commands_support import declare_availability
 from tests.pages.support import Site, csrf_of
 
 
@@ -84,7 +85,7 @@ def as_a_browser_sends(html: str) -> dict[str, str]:
 def test_a_weekly_time_until_midnight_is_shown_and_saved_back_untouched(site: Site) -> None:
     member_id, token = site.add_member("Nia Hughes")
     with site.engine.begin() as conn:
-        writes.set_availability(conn, site.club_id, member_id, [(5, 960, 1440)], [], [])
+        declare_availability(conn, site.club_id, member_id, [(5, 960, 1440)], [], [])
     page = site.client.get(f"/m/{token}/availability").text
     assert 'name="w5_0_to"' in page and 'value="24:00"' in page
     off = date.today() + timedelta(days=4)
@@ -102,7 +103,7 @@ def test_a_refused_save_keeps_everything_the_member_typed(site: Site) -> None:
     member_id, token = site.add_member("Nia Hughes")
     kept, dropped = date.today() + timedelta(days=2), date.today() + timedelta(days=3)
     with site.engine.begin() as conn:
-        writes.set_availability(conn, site.club_id, member_id, [], [], [kept, dropped])
+        declare_availability(conn, site.club_id, member_id, [], [], [kept, dropped])
     page = site.client.get(f"/m/{token}/availability").text
     typed = {k: v for k, v in as_a_browser_sends(page).items() if k != "keep_blackout"}
     extra, off = date.today() + timedelta(days=6), date.today() + timedelta(days=8)

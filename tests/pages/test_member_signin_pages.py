@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from services.store import member_signin, writes
+from services.commands import DeactivateMember
+from services.store import member_signin
 from services.store.tables import member_signins
+from tests.commands_support import run_in
 from tests.pages.support import Site, csrf_of
 
 
@@ -28,7 +30,8 @@ def test_opening_a_link_spends_nothing_and_the_cookie_is_secure_over_https(site:
         opened = client.get(f"/m/signin/{code}")
     done = client.post(f"/m/signin/{code}", data={"csrf": csrf_of(opened.text)}, follow_redirects=False)
     cookie = done.headers["set-cookie"]
-    assert done.status_code == 303 and "Secure" in cookie and "HttpOnly" in cookie and "Path=/m" in cookie
+    assert done.status_code == 303 and cookie.startswith("__Host-mechanic_member=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/;" in cookie and "Domain" not in cookie
     assert "Hello Nia" in client.get("/m/me/").text
 
 
@@ -51,5 +54,5 @@ def test_an_expired_code_is_refused_and_a_deactivated_members_session_ends(site:
     client.post(f"/m/signin/{fresh}", data={"csrf": csrf_of(opened.text)})
     assert client.get("/m/me/").status_code == 200
     with site.engine.begin() as conn:
-        writes.deactivate_member(conn, site.club_id, nia)
+        run_in(conn, DeactivateMember(site.club_id, nia))
     assert client.get("/m/me/").status_code == 403

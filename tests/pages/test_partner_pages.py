@@ -47,7 +47,7 @@ def counts(site: Site) -> tuple[int, int]:
 def test_a_partner_submits_a_request_and_sees_a_confirmation(site: Site) -> None:
     sent = site.client.post(f"/p/{site.partner_token}/new", data=form(site))
     assert sent.status_code == 200 and "Thank you: your request was received" in sent.text
-    assert "Cook for the branch meeting" in sent.text and "Not filled yet" in sent.text
+    assert "Cook for the branch meeting" in sent.text and "Being planned" in sent.text
     with site.engine.connect() as conn:
         row = conn.execute(select(help_requests)).one()
     starts = row.starts_at.astimezone(ZoneInfo("Europe/London"))

@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.pages.security import link_csrf
+from services.commands import DeactivateMember
 from services.store import tokens, writes
+from tests.commands_support import run_in
 from tests.pages.support import Site, csrf_of
 
 PARTNER_PAGES = [
@@ -92,7 +94,7 @@ def test_revoked_and_deactivated_links_stop_working(site: Site) -> None:
     w = _world(site)
     with site.engine.begin() as conn:
         new_partner = tokens.rotate(conn, "partner", site.club_id, site.partner_id)
-        writes.deactivate_member(conn, site.club_id, w["mid"])
+        run_in(conn, DeactivateMember(site.club_id, w["mid"]))
     assert site.client.get(f"/p/{site.partner_token}/").status_code == 404
     assert site.client.get(f"/p/{new_partner}/").status_code == 200
     answer = site.client.get(w["feed"])

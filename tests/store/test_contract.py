@@ -14,8 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select, update
 
 from events import AvailabilityDeclared, RosterApproved, decode
-from services.commands import ApproveRoster, execute
-from services.domain import Conflict
+from services.commands import ApproveRoster, DeactivateMember, execute
+from services.domain import Conflict, new_id
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
@@ -27,6 +27,7 @@ from services.store.tables import assignments, metadata, processed_events, sched
 from services.store.tables import leases as leases_table
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import run_in
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -253,13 +254,20 @@ def test_a_failed_solve_is_shown_once_per_change_and_waits_for_its_retry(engine:
         assert uow.schedule.mark_failed(club_id, 1, "a", "ValueError: boom", later) is False
         assert uow.schedule.failures(club_id) == 2
         assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
+        gone = later + timedelta(seconds=31)  # a paused past its lease: b takes the club
+        assert uow.schedule.take_lease(club_id, "b", gone, 30) == 1
+        assert uow.schedule.mark_failed(club_id, 1, "a", "TimeoutError", gone) is None, "a's lease is gone"
+        assert uow.schedule.failures(club_id) == 2
+        assert uow.schedule.mark_failed(club_id, 1, "b", "ValueError: boom", later) is False
+        assert uow.schedule.failures(club_id) == 3
+        assert uow.schedule.take_lease(club_id, "a", later, 30) == 1
         assert uow.schedule.mark_solved(club_id, 1, "a") is True
         assert uow.schedule.failures(club_id) == 0
         uow.commit()
 
 
 def _proposal(engine: Engine, club_id: str, request_id: str, member_id: str) -> str:
-    roster_id = writes.new_id("ro")
+    roster_id = new_id("ro")
     with SqlUnitOfWork(engine) as uow:
         uow.rosters.add_proposal(
             Proposal(
@@ -409,7 +417,7 @@ def test_a_member_deactivated_before_or_after_approval_is_sent_nowhere(engine: E
 
     dispatch()
     with engine.begin() as conn:
-        writes.deactivate_member(conn, club_id, member_id)
+        run_in(conn, DeactivateMember(club_id, member_id))
     dispatch()
     with engine.connect() as conn:
         assert conn.execute(select(assignments.c.status)).scalars().all() == ["withdrawn"]

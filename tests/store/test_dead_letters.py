@@ -9,8 +9,9 @@ import pytest
 import structlog
 from sqlalchemy import Engine, select
 
+from entrypoints.bootstrap import bootstrap
 from events import AvailabilityDeclared, RosterApproved
-from services.bootstrap import EMBEDDED_CONSUMER, Container, bootstrap
+from services.delivery import EMBEDDED_CONSUMER, Container
 from services.pump import pump_once
 from services.settings import Settings
 from services.store import dead_letters, outbox
@@ -62,7 +63,7 @@ def test_replay_keeps_a_letter_that_still_fails_and_releases_one_that_succeeds(
     for event in (poison, healed):
         dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
     env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
-    replay = subprocess.run([MECHANIC, "dead-letters", "--replay"], env=env, capture_output=True, text=True)
+    replay = subprocess.run([*MECHANIC, "dead-letters", "--replay"], env=env, capture_output=True, text=True)
     assert replay.returncode == 1, replay.stderr
     assert "still failing" in replay.stderr and "replayed" in replay.stdout
     assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(poison.event_id)]
@@ -85,7 +86,7 @@ def test_discard_drops_only_the_letter_asked_for(database_url: str, container: C
         dead_letters.park(container.engine, EMBEDDED_CONSUMER, event, "boom")
     env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
     done = subprocess.run(
-        [MECHANIC, "dead-letters", "--discard", "--id", str(first.event_id)],
+        [*MECHANIC, "dead-letters", "--discard", "--id", str(first.event_id)],
         env=env,
         capture_output=True,
         text=True,

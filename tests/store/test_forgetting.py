@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from services.domain import new_id
 from services.ports import AssignmentRow, Proposal, Slot
 from services.store import notices, retention, writes
 from services.store.erasure import erase_member
@@ -20,6 +21,7 @@ from services.store.tables import (
 )
 from services.store.tables import notices as notices_table
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import declare_availability
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -54,14 +56,14 @@ def request_at(engine: Engine, club_id: str, partner_id: str, start: datetime, k
 
 def assign(engine: Engine, club_id: str, request_id: str, member_id: str, status: str) -> str:
     """An assignment as an approved roster leaves it (the roster itself is stored as the scheduler would)."""
-    roster_id = writes.new_id("ro")
+    roster_id = new_id("ro")
     with SqlUnitOfWork(engine) as uow:
         uow.rosters.add_proposal(
             Proposal(
                 roster_id, club_id, NOW, NOW, "optimal", 0, 0, 1, 1, 0.1, (Slot(request_id, 0, member_id),)
             )
         )
-        row = AssignmentRow(writes.new_id("a"), request_id, 0, member_id, status, roster_id)
+        row = AssignmentRow(new_id("a"), request_id, 0, member_id, status, roster_id)
         uow.assignments.add(row, club_id)
         uow.commit()
     return row.id
@@ -71,7 +73,7 @@ def test_erasing_a_member_leaves_nothing_that_says_who_they_are_or_where_they_we
     club_id, partner_id, _ = club_with_member(engine)
     with engine.begin() as conn:
         nia, _ = writes.register_member(conn, club_id, NIA)
-        writes.set_availability(conn, club_id, nia, [(0, 600, 900)], [], [NOW.date()])
+        declare_availability(conn, club_id, nia, [(0, 600, 900)], [], [NOW.date()])
         notices.set_prefs(conn, nia, email=True, signal=True, reminders=True)
     past = request_at(engine, club_id, partner_id, NOW - timedelta(days=3), "court_support")
     future = request_at(engine, club_id, partner_id, NOW + timedelta(days=2), "lookout")

@@ -29,9 +29,21 @@ from hypothesis.stateful import (
 from sqlalchemy import Engine, select
 
 from events import decode
-from services.commands import ApproveRoster, PlaceMember, SwapSlots, UndoRemoval, Unpin, execute
+from services.commands import (
+    AnswerAssignment,
+    ApproveRoster,
+    DeactivateMember,
+    DeactivatePartner,
+    DeclareAvailability,
+    PlaceMember,
+    SwapSlots,
+    UndoRemoval,
+    Unpin,
+    execute,
+)
 from services.domain import Conflict, NotFound
 from services.handlers import handle
+from services.ports import Availability
 from services.pump import pump_once
 from services.scheduler import Scheduler
 from services.settings import Settings
@@ -41,6 +53,7 @@ from services.store.tables import assignments, help_requests, members, pins
 from services.store.uow import SqlUnitOfWork
 from services.translate import to_instance
 from solver import Assignment, Params, ReasonCode, ReleasedPin, check
+from tests.commands_support import declare_availability, run_in
 from tests.store.test_contract import member_values
 
 T = TypeVar("T")
@@ -98,7 +111,7 @@ class ClubMachine(RuleBasedStateMachine):
         with self.engine.begin() as conn:
             values = member_values(f"Member {len(self.members)}") | {"skills": skills, "car_seats": 3}
             member_id, _ = writes.register_member(conn, self.club_id, values)
-            writes.set_availability(
+            declare_availability(
                 conn, self.club_id, member_id, [(d, 6 * 60, 23 * 60) for d in range(7)], [], []
             )
         self.members.append(member_id)
@@ -149,31 +162,34 @@ class ClubMachine(RuleBasedStateMachine):
         except (NotFound, Conflict):
             pass
 
-    @rule(i=POSITION, days_off=st.sets(st.integers(0, 4), max_size=3), evenings_only=st.booleans())
-    def declare(self, i: int, days_off: set[int], evenings_only: bool) -> None:
+    @rule(
+        i=POSITION,
+        days_off=st.sets(st.integers(0, 4), max_size=3),
+        evenings_only=st.booleans(),
+        window_day=st.none() | st.integers(0, 3),
+    )
+    def declare(self, i: int, days_off: set[int], evenings_only: bool, window_day: int | None) -> None:
+        """Weekly hours, days off, and at times a one-off window (a morning the weekly hours leave out)."""
         member_id = pick(self.members, i)
         start = 17 * 60 if evenings_only else 6 * 60
-        off = [(TODAY + timedelta(days=d)).date() for d in days_off]
-        with self.engine.begin() as conn:
-            writes.set_availability(
-                conn, self.club_id, member_id, [(d, start, 24 * 60) for d in range(7)], [], off
-            )
+        off = tuple((TODAY + timedelta(days=d)).date() for d in days_off)
+        windows: tuple[tuple[datetime, datetime], ...] = ()
+        if window_day is not None:
+            morning = TODAY.replace(hour=6) + timedelta(days=window_day)
+            windows = ((morning, morning + timedelta(hours=11)),)
+        declared = Availability(tuple((d, start, 24 * 60) for d in range(7)), windows, off)
+        with contextlib.suppress(NotFound):  # a member who left declares nothing
+            execute(SqlUnitOfWork(self.engine), DeclareAvailability(self.club_id, member_id, declared))
 
     @rule(i=POSITION)
     def deactivate_member(self, i: int) -> None:
-        try:
-            with self.engine.begin() as conn:
-                writes.deactivate_member(conn, self.club_id, pick(self.members, i))
-        except NotFound:
-            pass
+        with contextlib.suppress(NotFound):
+            execute(SqlUnitOfWork(self.engine), DeactivateMember(self.club_id, pick(self.members, i)))
 
     @rule(partner=st.integers(0, 1))
     def deactivate_partner(self, partner: int) -> None:
-        try:
-            with self.engine.begin() as conn:
-                writes.deactivate_partner(conn, self.club_id, self.partners[partner])
-        except NotFound:
-            pass
+        with contextlib.suppress(NotFound):
+            execute(SqlUnitOfWork(self.engine), DeactivatePartner(self.club_id, self.partners[partner]))
 
     def proposal(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -242,7 +258,7 @@ class ClubMachine(RuleBasedStateMachine):
             row = pick(live, i)
             try:
                 with self.engine.begin() as conn:
-                    writes.answer_assignment(conn, self.club_id, row.member_id, row.id, accept, "busy")
+                    run_in(conn, AnswerAssignment(self.club_id, row.member_id, row.id, accept, "busy"))
             except (NotFound, Conflict):
                 pass
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, Literal
 
 from events import AnyEvent
+from services.domain import PartnerQuota
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
+    Availability,
+    PeopleRepository,
     PinRepository,
     PlanningSnapshot,
     Proposal,
+    RequestRepository,
     RosterHead,
     RosterRepository,
     ScheduleRepository,
     Slot,
+    StoredRequest,
     UnitOfWork,
 )
 
@@ -36,13 +43,21 @@ class FakeSchedule(ScheduleRepository):
     def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
         return len(self.dirty)
 
-    def mark_solved(self, club_id: str, generation: int, owner: str) -> bool:
+    def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
         return True
+
+    def solved_fingerprint(self, club_id: str) -> str | None:
+        return None
+
+    def settled(self, club_id: str, generation: int) -> bool:
+        return False
 
     def failures(self, club_id: str) -> int:
         return 0
 
-    def mark_failed(self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime) -> bool:
+    def mark_failed(
+        self, club_id: str, generation: int, owner: str, reason: str, retry_at: datetime
+    ) -> bool | None:
         return True
 
 
@@ -115,6 +130,9 @@ class FakePins(PinRepository):
 class FakeAssignments(AssignmentRepository):
     def __init__(self) -> None:
         self.rows: dict[str, AssignmentRow] = {}
+        self.reasons: dict[str, str | None] = {}
+        self.requests: dict[str, tuple[str, datetime]] = {}
+        """request id -> (status, ends at)"""
 
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
         return [a for a in self.rows.values() if a.status in ("issued", "accepted")]
@@ -131,8 +149,85 @@ class FakeAssignments(AssignmentRepository):
     def add(self, row: AssignmentRow, club_id: str) -> None:
         self.rows[row.id] = row
 
-    def set_status(self, assignment_id: str, status: str) -> None:
+    def request_state(self, request_id: str) -> tuple[str, datetime] | None:
+        return self.requests.get(request_id)
+
+    def set_status(self, assignment_id: str, status: str, decline_reason: str | None = None) -> None:
         self.rows[assignment_id] = dataclasses.replace(self.rows[assignment_id], status=status)
+        self.reasons[assignment_id] = decline_reason
+
+
+class FakePeople(PeopleRepository):
+    """Active members and partners by id, with their stored values; requests as partner -> ids."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, dict[str, Any]] = {}
+        self.partners: set[str] = set()
+        self.inactive: set[str] = set()
+        self.availability: dict[str, Availability] = {}
+        self.open_requests: dict[str, list[str]] = {}
+        self.cancelled: list[str] = []
+
+    def member_active(self, club_id: str, member_id: str) -> bool:
+        return member_id in self.members and member_id not in self.inactive
+
+    def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
+        if not self.member_active(club_id, member_id):
+            return False
+        self.members[member_id] |= values
+        return True
+
+    def declare_availability(self, member_id: str, availability: Availability) -> None:
+        self.availability[member_id] = availability
+
+    def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
+        known = self.members if kind == "member" else self.partners
+        if row_id not in known or row_id in self.inactive:
+            return False
+        self.inactive.add(row_id)
+        return True
+
+    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        ids = self.open_requests.pop(partner_id, [])
+        self.cancelled += ids
+        return ids
+
+
+class FakeRequests(RequestRepository):
+    """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, StoredRequest] = {}
+        self.submitted: list[tuple[str, PartnerQuota | None]] = []
+
+    def submit(
+        self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
+    ) -> str:
+        request_id = f"r{len(self.rows) + 1}"
+        fields = {k: v for k, v in values.items() if k not in ("series_id", "pickups")}
+        series = values.get("series_id")
+        self.rows[request_id] = StoredRequest(
+            request_id, partner_id, "open", series if isinstance(series, str) else None, fields
+        )
+        self.submitted.append((request_id, quota))
+        return request_id
+
+    def get(self, club_id: str, request_id: str) -> StoredRequest | None:
+        return self.rows.get(request_id)
+
+    def series(self, club_id: str, series_id: str) -> list[StoredRequest]:
+        return sorted((r for r in self.rows.values() if r.series_id == series_id), key=lambda r: r.starts_at)
+
+    def update(self, request_id: str, values: Mapping[str, object]) -> None:
+        row = self.rows[request_id]
+        fields = {k: values.get(k, v) for k, v in row.fields.items()}
+        given = values.get("pickups") or []
+        assert isinstance(given, list)
+        pickups = tuple(dict(p) for p in given)
+        self.rows[request_id] = dataclasses.replace(row, fields=fields, pickups=pickups)
+
+    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
+        self.rows[request_id] = dataclasses.replace(self.rows[request_id], status="cancelled")
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -140,12 +235,16 @@ class FakeUnitOfWork(UnitOfWork):
     rosters: FakeRosters
     assignments: FakeAssignments
     pins: FakePins
+    people: FakePeople
+    requests: FakeRequests
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
         self.rosters = FakeRosters()
         self.assignments = FakeAssignments()
         self.pins = FakePins()
+        self.people = FakePeople()
+        self.requests = FakeRequests()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pytest import MonkeyPatch
 
-from solver import Assignment, Params, check, solve
+from solver import Assignment, Params, check, lift_routes, solve
 from solver.greedy import greedy_roster
 from solver.mip import solve_mip
 from solver.model import solve_scope
@@ -154,3 +155,20 @@ def test_every_roster_with_lifts_passes_the_checker_routes_included(inst: Instan
     assert {(r.request_id, r.member_id) for r in roster.routes} == {
         (a.request_id, a.member_id) for a in roster.assignments if a.request_id in lifts
     }
+
+
+def test_a_router_failure_keeps_the_roster_and_says_so(monkeypatch: MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("routing library failed")
+
+    monkeypatch.setattr(lift_routes, "plan", broken)
+    inst = instance(
+        [lift(pickup("north", NORTH, 3), pickup("south", SOUTH, 3))], [driver("four", 4), driver("three", 3)]
+    )
+    roster = solved(inst)
+    assert pairs(roster.assignments) == {("lift", "four"), ("lift", "three")}
+    assert len(roster.routes) == 2
+    assert all(r.stops[-1].load == 0 and len(r.stops) == 1 for r in roster.routes)
+    assert [n.text for n in roster.lift_notes] == [
+        "the pickup order could not be planned; the drivers are chosen, arrange pickups by hand"
+    ]

@@ -11,8 +11,8 @@ from pathlib import Path
 import faust
 import structlog
 
+from entrypoints.bootstrap import bootstrap
 from services import metrics
-from services.bootstrap import bootstrap
 from services.relay import topics_ready
 from services.settings import Settings
 from services.stream.app import build_app

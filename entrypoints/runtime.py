@@ -11,7 +11,7 @@ from functools import partial
 import structlog
 import uvicorn
 
-from services.bootstrap import Container
+from services.delivery import Container
 from services.notify.wiring import notify_round
 from services.pump import pump_forever
 from services.store import retention

@@ -20,8 +20,8 @@ DEMO_TOKENS = Path(".mechanic") / "demo-tokens.json"
 
 
 def _up(args: argparse.Namespace, settings: Settings) -> int:
-    from services.bootstrap import bootstrap
-    from services.runtime import run_embedded
+    from entrypoints.bootstrap import bootstrap
+    from entrypoints.runtime import run_embedded
 
     settings = settings.model_copy(
         update={"transport": "embedded", "api_host": args.host, "api_port": args.port}
@@ -86,13 +86,13 @@ def _api(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
-    from services.stream.worker import run_worker
+    from entrypoints.worker import run_worker
 
     return run_worker(settings)
 
 
 def _relay(args: argparse.Namespace, settings: Settings) -> int:
-    from services.relay import run_relay
+    from entrypoints.relay import run_relay
 
     return run_relay(settings)
 
@@ -120,8 +120,8 @@ def _club_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _notify(args: argparse.Namespace, settings: Settings) -> int:
     """Reminders and retries of failed messages, beside a Kafka worker or an embedded process."""
+    from entrypoints.runtime import repeat, stop_on_signals
     from services.notify.wiring import build_alerts, build_notifier, notify_round
-    from services.runtime import repeat, stop_on_signals
     from services.store.db import make_engine
 
     engine = make_engine(settings.database_url)
@@ -149,9 +149,9 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     """A coordinator account with a password read from standard input (never from the command line)."""
     from services import passwords
+    from services.domain import new_id
     from services.store import accounts
     from services.store.db import make_engine, upgrade
-    from services.store.writes import new_id
 
     password = sys.stdin.readline().rstrip("\n")
     wrong = passwords.problem(password, args.email)
@@ -223,8 +223,8 @@ def _solve(args: argparse.Namespace, settings: Settings) -> int:
 def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     """List parked events and records; with --replay, hand each to its consumer again and unpark what
     succeeds; with --discard, drop them (after the cause is understood: they are gone for good)."""
+    from entrypoints.bootstrap import bootstrap
     from events import decode
-    from services.bootstrap import bootstrap
     from services.store import dead_letters
 
     container = bootstrap(settings, migrate=False)
@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     args = build_parser(settings).parse_args(argv)
     if args.command != "solve":
-        from services.bootstrap import configure_logging
+        from entrypoints.bootstrap import configure_logging
 
         configure_logging(settings)
     return int(args.run(args, settings))

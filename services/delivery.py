@@ -1,0 +1,140 @@
+"""Event delivery: the wired parts (built by ``entrypoints.bootstrap``) and how an event reaches them.
+
+Both transports hand events here: the embedded dispatcher through ``embedded_sink`` and the Faust
+agents through ``receive``; a failure a retry can fix is retried, anything else is parked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from events import SCHEMA_VERSION, AnyEvent, decode
+from services.handlers import handle
+from services.metrics import EVENTS
+from services.notify.alerts import CoordinatorAlerts
+from services.notify.service import Notifier
+from services.notify.webhooks import PartnerWebhooks
+from services.ports import UnitOfWork
+from services.pump import Sink
+from services.retry import RetryPolicy, retry_or_park
+from services.scheduler import Scheduler
+from services.settings import Settings
+from services.store import dead_letters
+from services.store.db import is_transient
+from services.store.dead_letters import Where
+from services.store.outbox import OutboxRow
+
+EMBEDDED_CONSUMER = "embedded"
+DELIVERY_RETRY = RetryPolicy(first=0.1, cap=5.0, attempts=6)
+"""About three seconds of retries (0.1 s doubling) before an event is parked."""
+log = structlog.get_logger("mechanic.delivery")
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    scheduler: Scheduler
+    notifier: Notifier
+    webhooks: PartnerWebhooks
+    alerts: CoordinatorAlerts
+
+    def uow(self) -> UnitOfWork:
+        return self.scheduler.uow_factory()
+
+    def handle_event(self, consumer: str, event: AnyEvent) -> bool:
+        """The handlers, then the notifier and the partner webhooks: each records the event id it
+        processed, so a redelivery (either transport) changes and sends nothing twice. False for a
+        duplicate."""
+        fresh = handle(consumer, event, self.uow())
+        self.notifier.on_event(event)
+        self.webhooks.on_event(event)
+        self.alerts.on_event(event)
+        return fresh
+
+    def receive(self, consumer: str, value: bytes | None, key: bytes | None, where: Where) -> bool:
+        """A record from Kafka: decoded and delivered, or, if it is no event at all (no value,
+        garbage, an unknown type), parked with where it was read. False if it was not handled."""
+        try:
+            if value is None:
+                raise ValueError("a record without a value (a tombstone)")
+            event = decode(value)
+        except (ValueError, ValidationError) as exc:
+            dead_letters.park_record(self.engine, consumer, where, key, value, str(exc))
+            log.error(
+                "record.parked",
+                consumer=consumer,
+                topic=where.topic,
+                partition=where.partition,
+                offset=where.offset,
+            )
+            return False
+        return self.deliver(consumer, event, where)
+
+    def deliver(self, consumer: str, event: AnyEvent, where: Where | None = None) -> bool:
+        """``handle_event``; a failure a retry can fix (the database away, a lock) is retried with
+        back-off, as DELIVERY_RETRY says; one that cannot be fixed by retrying, or that outlasts
+        the retries, is parked as a dead letter (and logged) at once, so the events behind it go on.
+        An event of a newer schema version than this code knows is parked untouched. If even
+        parking fails, the error propagates and the transport redelivers later.
+        Returns False for a duplicate or a parked event."""
+        outcome = self._deliver(consumer, event, where)
+        EVENTS.labels(consumer, outcome).inc()
+        return outcome == "handled"
+
+    def _deliver(self, consumer: str, event: AnyEvent, where: Where | None) -> str:
+        if event.schema_version > SCHEMA_VERSION:
+            why = f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
+            self._park(consumer, event, why, where)
+            return "parked"
+
+        def park(exc: Exception) -> str:
+            self._park(consumer, event, repr(exc), where)
+            return "parked"
+
+        def failed(exc: Exception, attempt: int, delay: float) -> None:
+            log.warning(
+                "event.failed",
+                consumer=consumer,
+                event_id=str(event.event_id),
+                type=event.type,
+                attempt=attempt,
+                retry_in_s=delay,
+                error=repr(exc)[:300],
+            )
+
+        return retry_or_park(
+            lambda: "handled" if self.handle_event(consumer, event) else "duplicate",
+            DELIVERY_RETRY,
+            is_transient,
+            park,
+            failed,
+        )
+
+    def _park(self, consumer: str, event: AnyEvent, error: str, where: Where | None) -> None:
+        dead_letters.park(self.engine, consumer, event, error, where)
+        log.error(
+            "event.parked",
+            consumer=consumer,
+            event_id=str(event.event_id),
+            type=event.type,
+            error=error[:300],
+        )
+
+    def embedded_sink(self) -> Sink:
+        """Delivers outbox rows straight to the handlers, in order, in this process."""
+
+        def deliver(rows: list[OutboxRow]) -> None:
+            for row in rows:
+                self.deliver(EMBEDDED_CONSUMER, decode(row.payload))
+
+        return deliver
+
+    def close(self) -> None:
+        if self.scheduler.executor is not None:
+            self.scheduler.executor.shutdown(wait=False, cancel_futures=True)
+        self.engine.dispose()

@@ -1,0 +1,100 @@
+"""The writer's group commit on a real database: each caller hears back only after the COMMIT that
+stored its work, one caller's failure is its own, and a failed COMMIT is everybody's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy.exc import DBAPIError
+
+from services.store import writes
+from services.store.tables import clubs
+from services.store.writer import Writer
+from tests.faults import lose_connection, on_commit
+from tests.store.test_contract import count
+
+
+@pytest.fixture
+def writer(engine: Engine) -> Iterator[Writer]:
+    writer = Writer(engine)
+    yield writer
+    writer.close()
+
+
+def new_club(name: str) -> Any:
+    def work(conn: Connection) -> str:
+        club_id, _ = writes.create_club(conn, name)
+        return club_id
+
+    return work
+
+
+def stored_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(clubs.c.name)).scalars())
+
+
+def test_a_result_comes_back_after_its_work_is_committed(engine: Engine, writer: Writer) -> None:
+    club_id = writer.call(new_club("Riverside"))
+    with engine.connect() as conn:  # another connection sees it: it is committed, not merely written
+        assert conn.execute(select(clubs.c.name).where(clubs.c.id == club_id)).scalar_one() == "Riverside"
+
+
+def test_work_queued_together_commits_together_and_one_failure_is_its_own(
+    engine: Engine, writer: Writer
+) -> None:
+    commits: list[object] = []
+
+    def counted(conn: Connection) -> None:
+        commits.append(conn)
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold(conn: Connection) -> None:
+        held.set()
+        release.wait(10)
+
+    def refuse(conn: Connection) -> None:
+        writes.create_club(conn, "Half-made")
+        raise writes.Conflict("refused")
+
+    first = writer.submit(hold)
+    assert held.wait(10)  # the writer is busy: what follows queues for its next batch
+    queued: list[Future[Any]] = [writer.submit(new_club(f"Club {i}")) for i in range(5)]
+    refused = writer.submit(refuse)
+    queued.append(writer.submit(new_club("Club 5")))
+    event.listen(engine, "commit", counted)
+    try:
+        release.set()
+        first.result(10)
+        results = [f.result(10) for f in queued]
+    finally:
+        event.remove(engine, "commit", counted)
+    with pytest.raises(writes.Conflict):
+        refused.result(10)
+    assert len(set(results)) == 6
+    assert stored_names(engine) >= {f"Club {i}" for i in range(6)}
+    assert "Half-made" not in stored_names(engine)
+    assert len(commits) == 2  # the batch held open, then the seven queued behind it in one
+
+
+def test_a_commit_that_fails_fails_every_caller_in_its_batch_and_stores_nothing(
+    engine: Engine, writer: Writer
+) -> None:
+    before = count(engine, clubs)
+    with on_commit(engine, lose_connection), pytest.raises(DBAPIError):
+        writer.call(new_club("Lost"))  # a driver error: the API answers it with a 503
+    assert count(engine, clubs) == before
+    assert writer.call(new_club("After")) is not None  # the writer goes on with a fresh connection
+
+
+def test_a_closed_writer_refuses_new_work(engine: Engine) -> None:
+    writer = Writer(engine)
+    writer.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.submit(new_club("Late"))

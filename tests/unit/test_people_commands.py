@@ -1,0 +1,106 @@
+"""The rules of the commands that change members and partners, against fakes of the unit of work
+(tests/store/test_planning_state_machine.py runs them on real databases)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.commands import (
+    DeactivateMember,
+    DeactivatePartner,
+    DeclareAvailability,
+    UpdateMember,
+    execute,
+)
+from services.domain import NotFound
+from services.ports import Availability
+from tests.unit.fakes import FakeUnitOfWork
+
+WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
+DECLARED = Availability(weekly=((0, 540, 1020),), windows=(WINDOW,), days_off=(date(2026, 3, 4),))
+
+
+def club() -> FakeUnitOfWork:
+    uow = FakeUnitOfWork()
+    uow.people.members = {"ann": {"name": "Ann"}, "bob": {"name": "Bob"}}
+    uow.people.partners = {"p1", "p2"}
+    uow.people.open_requests = {"p1": ["r1", "r2"], "p2": ["r3"]}
+    return uow
+
+
+def types(uow: FakeUnitOfWork) -> list[str]:
+    return [e.type for e in uow.emitted]
+
+
+def test_declaring_availability_replaces_it_and_re_plans() -> None:
+    uow = club()
+    execute(uow, DeclareAvailability("club", "ann", DECLARED))
+    assert uow.people.availability == {"ann": DECLARED}
+    assert types(uow) == ["AvailabilityDeclared"] and uow.commits == 1
+
+
+def test_a_member_who_left_declares_nothing() -> None:
+    uow = club()
+    uow.people.inactive.add("ann")
+    with pytest.raises(NotFound):
+        execute(uow, DeclareAvailability("club", "ann", DECLARED))
+    with pytest.raises(NotFound):
+        execute(uow, DeclareAvailability("club", "nobody", DECLARED))
+    assert uow.people.availability == {} and uow.emitted == [] and uow.commits == 0
+
+
+def test_a_profile_keeps_the_home_coarse_unless_the_member_consents() -> None:
+    uow = club()
+    execute(uow, UpdateMember("club", "ann", {"home_lat": 51.481583, "home_lon": -3.17909}))
+    coarse = uow.people.members["ann"]
+    assert (coarse["home_lat"], coarse["home_lon"]) != (51.481583, -3.17909)
+    execute(
+        uow, UpdateMember("club", "bob", {"home_lat": 51.481583, "home_lon": -3.17909, "exact_home": True})
+    )
+    assert uow.people.members["bob"]["home_lat"] == 51.481583
+    assert types(uow) == ["MemberUpdated", "MemberUpdated"]
+
+
+def test_a_profile_of_a_member_who_left_is_refused() -> None:
+    uow = club()
+    uow.people.inactive.add("ann")
+    with pytest.raises(NotFound):
+        execute(uow, UpdateMember("club", "ann", {"name": "Ann B"}))
+    assert uow.people.members["ann"] == {"name": "Ann"} and uow.emitted == []
+
+
+def test_deactivating_a_member_is_audited_when_a_coordinator_asks() -> None:
+    uow = club()
+    execute(uow, DeactivateMember("club", "ann", by="coord"))
+    execute(uow, DeactivateMember("club", "bob"))
+    assert uow.people.inactive == {"ann", "bob"}
+    assert types(uow) == ["MemberDeactivated", "MemberDeactivated"]
+    assert [a[1:5] for a in uow.audited] == [("coord", "member.deactivate", "member", "ann")]
+
+
+def test_deactivating_twice_is_not_found_and_emits_nothing_more() -> None:
+    uow = club()
+    execute(uow, DeactivateMember("club", "ann"))
+    with pytest.raises(NotFound):
+        execute(uow, DeactivateMember("club", "ann"))
+    assert types(uow) == ["MemberDeactivated"]
+
+
+def test_deactivating_a_partner_cancels_its_open_requests_only() -> None:
+    uow = club()
+    execute(uow, DeactivatePartner("club", "p1", by="coord"))
+    assert uow.people.cancelled == ["r1", "r2"] and uow.people.open_requests == {"p2": ["r3"]}
+    cancelled = [e for e in uow.emitted if e.type == "RequestCancelled"]
+    assert [(e.request_id, e.partner_id) for e in cancelled] == [("r1", "p1"), ("r2", "p1")]
+    assert [a[2] for a in uow.audited] == ["partner.deactivate"]
+
+
+def test_an_unknown_or_inactive_partner_is_not_found() -> None:
+    uow = club()
+    uow.people.inactive.add("p2")
+    for partner in ("p2", "p9"):
+        with pytest.raises(NotFound):
+            execute(uow, DeactivatePartner("club", partner))
+    assert uow.people.open_requests["p2"] == ["r3"] and uow.emitted == []
