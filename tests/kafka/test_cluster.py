@@ -73,7 +73,7 @@ def leader_of(bootstrap: str, topic: str, partition: int) -> int:
         (described,) = admin.describe_topics([topic])
     finally:
         admin.close()
-    return int(next(p["leader"] for p in described["partitions"] if p["partition"] == partition))
+    return int(next(p["leader_id"] for p in described["partitions"] if p["partition_index"] == partition))
 
 
 def test_the_partition_leader_killed_under_load_loses_and_doubles_nothing(
