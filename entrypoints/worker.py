@@ -13,6 +13,7 @@ import structlog
 
 from entrypoints.bootstrap import bootstrap
 from services import metrics
+from services.consumer_lag import ConsumerLag
 from services.relay import topics_ready
 from services.settings import Settings
 from services.stream.app import build_app
@@ -26,7 +27,7 @@ def run_worker(settings: Settings, datadir: Path | None = None) -> int:
         return 1
     container = bootstrap(settings, migrate=False)
     if settings.metrics_port:
-        metrics.serve(container.engine, settings.metrics_port)
+        metrics.serve(container.engine, settings.metrics_port, ConsumerLag(settings))
     app = build_app(container, datadir)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), redirect_stdouts=False)
     log.info("worker.up", group=settings.worker_id, bootstrap=settings.kafka_bootstrap)

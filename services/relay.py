@@ -18,12 +18,14 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
+from prometheus_client.registry import Collector
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -94,7 +96,7 @@ def ensure_topics(settings: Settings, timeout_s: float = CONNECT_TIMEOUT_S) -> l
     Idempotent and safe to race: a topic created meanwhile by another relay or worker is fine.
     Waits up to ``timeout_s`` for the broker, since the relay may start before Kafka does."""
     topics = all_topics(settings)
-    admin = _admin(settings, timeout_s)
+    admin = kafka_admin(settings, timeout_s)
     try:
         existing = {
             t["name"]: len(t["partitions"])
@@ -151,7 +153,7 @@ def topics_ready(settings: Settings) -> bool:
     return True
 
 
-def _admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:
+def kafka_admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:
     return KafkaAdminClient(
         bootstrap_servers=bootstrap_servers(settings),
         client_id="mechanic-admin",
@@ -298,15 +300,20 @@ def _release(engine: Engine, lease: RelayLease) -> None:
 
 
 async def relay_forever(
-    settings: Settings, sink: KafkaSink, stop: asyncio.Event, holder: str | None = None
+    settings: Settings,
+    sink: KafkaSink,
+    stop: asyncio.Event,
+    holder: str | None = None,
+    metrics: Sequence[Collector] = (),
 ) -> None:
     """Stand by until this relay holds the lease, publish while it does, and stand by again when it is
-    lost (a database restart, a pause longer than the lease); database errors are waited out."""
+    lost (a database restart, a pause longer than the lease); database errors are waited out.
+    ``metrics`` are served with the database's gauges when MECHANIC_METRICS_PORT is set."""
     holder = holder or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     ttl = timedelta(seconds=settings.relay_lease_s)
     engine = make_engine(settings.database_url)
     if settings.metrics_port:
-        serve_metrics(engine, settings.metrics_port)
+        serve_metrics(engine, settings.metrics_port, *metrics)
     try:
         while not stop.is_set():
             try:
