@@ -142,6 +142,24 @@ def ensure_topics(settings: Settings, timeout_s: float = CONNECT_TIMEOUT_S) -> l
         admin.close()
 
 
+class UnequalPartitions(KafkaError):
+    """The event topics disagree on their partition count (one altered by hand)."""
+
+
+def partitions_on_kafka(settings: Settings, timeout_s: float = CONNECT_TIMEOUT_S) -> int:
+    """The event topics' partition count as Kafka has it, which is what the producers' hash spreads
+    clubs over. Workers plan by it, whatever MECHANIC_KAFKA_PARTITIONS says today: topics made under
+    an older setting keep their count (``ensure_topics`` only creates)."""
+    admin = kafka_admin(settings, timeout_s)
+    try:
+        counts = {t["name"]: len(t["partitions"]) for t in admin.describe_topics(list(ALL_TOPICS))}
+    finally:
+        admin.close()
+    if len(set(counts.values())) != 1:
+        raise UnequalPartitions(f"the event topics must have one partition count, not {counts}")
+    return next(iter(counts.values()))
+
+
 def topics_ready(settings: Settings) -> bool:
     """Make sure the topics exist before producing or consuming; False (logged) if Kafka is unreachable."""
     quiet_kafka_clients()
