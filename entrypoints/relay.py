@@ -7,6 +7,7 @@ import asyncio
 import structlog
 
 from entrypoints.runtime import stop_on_signals
+from services.consumer_lag import ConsumerLag
 from services.relay import KafkaSink, relay_forever, topics_ready
 from services.settings import Settings
 
@@ -23,7 +24,7 @@ def run_relay(settings: Settings) -> int:
         stop = asyncio.Event()
         stop_on_signals(stop)
         log.info("relay.up", bootstrap=settings.kafka_bootstrap, batch=settings.relay_batch)
-        await relay_forever(settings, sink, stop)
+        await relay_forever(settings, sink, stop, metrics=[ConsumerLag(settings)])
 
     try:
         asyncio.run(main())

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import faust
 import structlog
+from kafka.errors import KafkaError
 
 from entrypoints.bootstrap import bootstrap
 from services import metrics
-from services.relay import topics_ready
+from services.consumer_lag import ConsumerLag
+from services.relay import partitions_on_kafka, topics_ready
 from services.settings import Settings
 from services.stream.app import build_app
 
@@ -24,9 +26,17 @@ def run_worker(settings: Settings, datadir: Path | None = None) -> int:
     # Topics first: a consumer subscribing to a missing topic could get a broker-default one.
     if not topics_ready(settings):
         return 1
+    try:
+        partitions = partitions_on_kafka(settings)
+    except KafkaError as exc:
+        log.error("topics.unusable", error=str(exc))
+        return 1
+    if partitions != settings.kafka_partitions:
+        log.warning("topics.partitions_differ", on_kafka=partitions, configured=settings.kafka_partitions)
+        settings = settings.model_copy(update={"kafka_partitions": partitions})
     container = bootstrap(settings, migrate=False)
     if settings.metrics_port:
-        metrics.serve(container.engine, settings.metrics_port)
+        metrics.serve(container.engine, settings.metrics_port, ConsumerLag(settings))
     app = build_app(container, datadir)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), redirect_stdouts=False)
     log.info("worker.up", group=settings.worker_id, bootstrap=settings.kafka_bootstrap)

@@ -12,6 +12,11 @@ ROSTERS = "mechanic.rosters.v1"
 ASSIGNMENTS = "mechanic.assignments.v1"
 
 ALL_TOPICS: tuple[str, ...] = (REQUESTS, MEMBERS, ROSTERS, ASSIGNMENTS)
+"""The event topics, the ones consumers read."""
+
+RELAY_POSITIONS = "mechanic.relay-positions.v1"
+"""The relay's own record of which outbox rows are on the event topics, written in the same Kafka
+transaction as those rows; no consumer reads it but the relay."""
 
 TOPIC_OF: dict[str, str] = {
     "RequestSubmitted": REQUESTS,

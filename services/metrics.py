@@ -1,6 +1,6 @@
 """Prometheus metrics: counters of what this process did, and gauges of the shared state read from
 the database at each scrape. The API serves them at /metrics; the worker and the relay on
-MECHANIC_METRICS_PORT."""
+MECHANIC_METRICS_PORT, with the worker group's consumer lag read from Kafka."""
 
 from __future__ import annotations
 
@@ -32,15 +32,15 @@ class DatabaseState(Collector):
             yield GaugeMetricFamily(f"mechanic_{name}", name.replace("_", " "), value=value)
 
 
-def registry(engine: Engine) -> CollectorRegistry:
-    """This process's counters plus the database's gauges."""
+def registry(engine: Engine, *more: Collector) -> CollectorRegistry:
+    """This process's counters plus the database's gauges, and ``more`` of its own (consumer lag)."""
     made = CollectorRegistry()
-    for collector in (EVENTS, SOLVES, SOLVE_SECONDS, PUBLISHED):
+    for collector in (EVENTS, SOLVES, SOLVE_SECONDS, PUBLISHED, *more):
         made.register(collector)
     made.register(DatabaseState(engine))
     return made
 
 
-def serve(engine: Engine, port: int) -> None:
+def serve(engine: Engine, port: int, *more: Collector) -> None:
     """For processes without an HTTP API (worker, relay)."""
-    start_http_server(port, addr="0.0.0.0", registry=registry(engine))
+    start_http_server(port, addr="0.0.0.0", registry=registry(engine, *more))

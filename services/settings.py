@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     )
     transport: Literal["embedded", "kafka"] = "embedded"
     kafka_bootstrap: str = "127.0.0.1:9092"
-    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_partitions: int = Field(default=12, ge=1)
+    """Partitions per topic when Mechanic creates its topics: a consumer group has at most this many
+    busy workers, and a club's partition moves if topics grow later, so it is sized for growth (12:
+    three hosts of four workers). Workers plan by the count Kafka has (``partitions_on_kafka``)."""
     kafka_replication: int = Field(default=1, ge=1)
     worker_id: str = "mechanic-worker"
     """The Faust app id, so also the consumer group of the workers."""

@@ -24,6 +24,7 @@ from services.delivery import Container
 from services.retry import RetryPolicy
 from services.store import retention
 from services.store.dead_letters import Where
+from services.stream import commits
 from services.stream.ownership import Ownership
 
 log = structlog.get_logger("mechanic.stream")
@@ -58,6 +59,8 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
         web_enabled=False,
         datadir=str(datadir),
     )
+    # Before any topic is declared (declaring one builds the default transport).
+    app.transport = commits.Transport(app.conf.broker_consumer, app)
     for name in ALL_TOPICS:
         topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
         app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))

@@ -191,12 +191,21 @@ class KafkaStack:
 
 
 @pytest.fixture
-def kafka_stack(postgres_url: str, kafka_bootstrap: str, tmp_path: Path) -> Iterator[KafkaStack]:
+def kafka_replication() -> int:
+    """The topics' replication factor; the 3-node cluster's tests override it."""
+    return 1
+
+
+@pytest.fixture
+def kafka_stack(
+    postgres_url: str, kafka_bootstrap: str, kafka_replication: int, tmp_path: Path
+) -> Iterator[KafkaStack]:
     upgrade(postgres_url)
     knobs = {
         "database_url": postgres_url,
         "transport": "kafka",
         "kafka_bootstrap": kafka_bootstrap,
+        "kafka_replication": str(kafka_replication),
         "worker_id": f"mechanic-test-{uuid.uuid4().hex[:8]}",
         "solve_time_limit_s": "2",
         "debounce_s": "0.3",

@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,11 @@ def _event_or_none(value: bytes | None) -> dict[str, Any] | None:
 
 
 def club_events(bootstrap: str, topic: str, club_id: str, event_type: str | None = None) -> list[Message]:
-    """Every message of ``club_id`` on ``topic`` so far, in offset order per partition."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """Every message of ``club_id`` on ``topic`` so far, in offset order per partition, as any
+    consumer of committed messages sees them (the relay publishes in transactions)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, isolation_level="read_committed"
+    )
     try:
         tps = _partitions(consumer, [topic])
         consumer.assign(tps)
@@ -65,24 +69,45 @@ def club_events(bootstrap: str, topic: str, club_id: str, event_type: str | None
 def start_group_at_end(bootstrap: str, group: str, topics: Iterable[str]) -> None:
     """Commit the current end offsets for a new consumer group, so that its worker sees only what a
     test produces, not the events other tests left on the shared topics."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        tps = _partitions(consumer, topics)
-        ends = consumer.end_offsets(tps)
-        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in ends.items()})
-    finally:
-        consumer.close()
+    with closing(KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)) as reader:
+        set_group_offsets(bootstrap, group, reader.end_offsets(_partitions(reader, topics)))
+
+
+def group_offsets(bootstrap: str, group: str, topics: Iterable[str]) -> dict[TopicPartition, int]:
+    """The group's committed offsets (0 where it has none)."""
+    with closing(
+        KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    ) as group_view:
+        return {tp: group_view.committed(tp) or 0 for tp in _partitions(group_view, topics)}
+
+
+def set_group_offsets(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
+    """Commit ``offsets`` for the group (whose workers must be stopped): where they read next."""
+    with closing(
+        KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    ) as group_view:
+        group_view.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in offsets.items()})
 
 
 def group_caught_up(bootstrap: str, group: str, topics: Iterable[str]) -> bool:
-    """True once the group's committed offsets reach the end of every partition: all consumed and acked."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        tps = _partitions(consumer, topics)
-        ends = consumer.end_offsets(tps)
-        return all((consumer.committed(tp) or 0) >= ends[tp] for tp in tps)
-    finally:
-        consumer.close()
+    """True once no record is left past the group's committed offsets: all consumed and acked.
+
+    Not a comparison with the end offsets: a transaction's commit marker takes the last offset,
+    and the workers commit the offset after their last record, which is the marker's."""
+    committed = group_offsets(bootstrap, group, topics)
+    tps = list(committed)
+    with closing(KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)) as reader:
+        ends = reader.end_offsets(tps)
+        behind = [tp for tp in tps if committed[tp] < ends[tp]]
+        if not behind:
+            return True
+        reader.assign(behind)
+        for tp in behind:
+            reader.seek(tp, committed[tp])
+        while any(reader.position(tp) < ends[tp] for tp in behind):
+            if any(records for records in reader.poll(timeout_ms=1000).values()):
+                return False
+        return True
 
 
 @dataclass

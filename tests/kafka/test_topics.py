@@ -7,7 +7,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource
 
 from events import ALL_TOPICS
-from services.relay import ensure_topics, topic_configs
+from services.relay import ensure_topics, partitions_on_kafka, topic_configs
 from services.settings import Settings
 
 pytestmark = pytest.mark.kafka
@@ -32,3 +32,13 @@ def test_topics_exist_with_their_partitions_and_configs_and_ensuring_again_chang
         assert {key: configs[name][key]["value"] for key in topic_configs(settings)} == topic_configs(
             settings
         )
+
+
+def test_workers_plan_by_the_partition_count_kafka_has_not_the_setting(kafka_bootstrap: str) -> None:
+    """Topics made under an older MECHANIC_KAFKA_PARTITIONS keep their count: a worker configured
+    otherwise must still hash clubs over the partitions the producers use."""
+    made = Settings(kafka_bootstrap=kafka_bootstrap)
+    ensure_topics(made)
+    changed = Settings(kafka_bootstrap=kafka_bootstrap, kafka_partitions=made.kafka_partitions + 5)
+    assert ensure_topics(changed) == [], "existing topics are not re-created"
+    assert partitions_on_kafka(changed) == made.kafka_partitions
