@@ -88,6 +88,12 @@ def solve_state(conn: Connection, club_id: str) -> dict[str, Any]:
     return {"pending": row.failure is None and row.generation > row.solved_generation, "failure": row.failure}
 
 
+def generation(conn: Connection, club_id: str) -> int:
+    """The club's planning generation: raised by every event that can change a plan (0: none yet)."""
+    s = schedule_state.c
+    return int(conn.execute(select(s.generation).where(s.club_id == club_id)).scalar() or 0)
+
+
 def roster_size(conn: Connection, club_id: str, roster_id: str) -> tuple[int, int]:
     """How many places a roster of the club fills, and with how many people."""
     e = roster_entries.c
