@@ -88,6 +88,27 @@ def _lift_unfilled(unfilled: list[dict[str, Any]], planned: dict[str, Any] | Non
     return [] if planned and planned["routes"] else unfilled[:1]
 
 
+SOLVE_KINDS = {
+    "full": "Planned whole",
+    "incremental": "Repaired around what changed",
+    "improved": "Planned whole again in the background, and better",
+}
+"""``rosters.solve_kind`` (``solver.SolveKind``, which the api does not import) in plain words."""
+SOLVE_RESULTS = {"optimal": "the best roster possible", "feasible": "a good roster, not proven the best"}
+
+
+def how_solved(proposal: Mapping[str, Any]) -> str:
+    """Which kind of solve made the proposal and how good it is, in a coordinator's words: a repair
+    that is not proven the best is planned whole again once the system is quiet."""
+    kind = str(proposal.get("solve_kind") or "full")
+    status = str(proposal["solve_status"]).lower()
+    words = f"{SOLVE_KINDS.get(kind, 'Planned')} in {proposal['wall_s']:.1f} s: "
+    words += SOLVE_RESULTS.get(status, "no roster could be made")
+    if kind == "incremental" and status != "optimal":
+        words += "; a whole plan is worked out when the system is quiet, and replaces it if better"
+    return words + "."
+
+
 BOARD_DAYS = 28
 """How far ahead the board shows requests: four weeks, the planning horizon's part in the proposal."""
 
@@ -260,6 +281,7 @@ def build(
     whole = len(listed) if filters.active or not ahead_too else open_days(sizes, BOARD_CARDS)
     return {
         "proposal": proposal,
+        "how_solved": how_solved(proposal) if proposal else "",
         "now": now,
         "attention": notice,
         "days": listed[:whole],

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from api.pages import board_model
 from api.pages.board_model import Filters, planned_from
+from services.store.tables import rosters
 from tests.pages.support import Site
 
 
@@ -108,3 +110,32 @@ def test_days_open_while_they_fit_the_budget_and_the_first_always() -> None:
     assert board_model.open_days([10, 20, 30, 5], 60) == 3
     assert board_model.open_days([90], 60) == 1
     assert board_model.open_days([], 60) == 0
+
+
+def test_the_board_says_which_kind_of_solve_made_the_proposal(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    site.free_every_day(nia)
+    request_id = site.add_request(hours_from_now=30, headcount=1)
+    roster_id = site.propose([(request_id, 0, nia)])
+    with site.engine.begin() as conn:
+        conn.execute(
+            update(rosters)
+            .where(rosters.c.id == roster_id)
+            .values(solve_kind="incremental", solve_status="feasible", wall_s=0.25)
+        )
+    board = site.login().get("/c/")
+    assert (
+        "Repaired around what changed in 0.2 s: a good roster, not proven the best; a whole plan is "
+        "worked out when the system is quiet, and replaces it if better." in board.text
+    )
+
+
+def test_how_a_proposal_was_solved_in_words() -> None:
+    def words(kind: str, status: str) -> str:
+        return board_model.how_solved({"solve_kind": kind, "solve_status": status, "wall_s": 1.04})
+
+    assert words("full", "optimal") == "Planned whole in 1.0 s: the best roster possible."
+    assert words("improved", "feasible") == (
+        "Planned whole again in the background, and better in 1.0 s: a good roster, not proven the best."
+    )
+    assert words("full", "no_solution") == "Planned whole in 1.0 s: no roster could be made."
