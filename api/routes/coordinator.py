@@ -7,10 +7,23 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
+from api.pages.member_invite import SendBy, resend_channel
+from api.pages.member_invite import send_invite as invite_member
 from api.routes import answers
 from api.routes.member import member_values
-from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
+from api.schemas import (
+    ApproveIn,
+    Created,
+    InviteSent,
+    MemberCreated,
+    MemberFields,
+    MemberPublic,
+    PartnerCreate,
+    PlaceIn,
+    SwapIn,
+)
 from services.commands import ApproveRoster, DeactivateMember, PlaceMember, SwapSlots, UndoRemoval, Unpin
+from services.domain import Conflict
 from services.store import views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
@@ -22,10 +35,38 @@ def add_partner(body: PartnerCreate, who: Coordinator, conn: WriteConn) -> Creat
     return Created(id=partner_id, token=token)
 
 
-@router.post("/members", status_code=status.HTTP_201_CREATED, response_model=Created)
-def register_member(body: MemberFields, who: Coordinator, conn: WriteConn) -> Created:
+@router.post("/members", status_code=status.HTTP_201_CREATED, response_model=MemberCreated)
+def register_member(
+    body: MemberFields, who: Coordinator, conn: WriteConn, send_invite: SendBy | None = None
+) -> MemberCreated:
+    """``send_invite`` also sends the invitation by email or Signal, with a single-use sign-in link
+    (never the private link); ``invite`` says what was sent where, or why nothing could be."""
     member_id, token = writes.register_member(conn, who.club_id, member_values(body))
-    return Created(id=member_id, token=token)
+    invite = (
+        invite_member(conn, who.club_id, who.subject_id, member_id, body.model_dump(), send_invite)
+        if send_invite
+        else None
+    )
+    return MemberCreated(id=member_id, token=token, invite=invite.text if invite else None)
+
+
+@router.post("/members/{member_id}/invite", responses=answers(404, 409))
+def resend_invite(
+    member_id: str, who: Coordinator, conn: WriteConn, send_by: SendBy | None = None
+) -> InviteSent:
+    """The invitation again, by ``send_by`` (default: email when the member has an address, else
+    Signal), with a fresh single-use sign-in link; the private link is left as it is. 409 when the
+    member is deactivated or has no address for that channel."""
+    found = views.member_profile(conn, who.club_id, member_id)
+    if found is None:
+        raise writes.NotFound(f"member {member_id} not found")
+    if not found["active"]:
+        raise Conflict("that member is deactivated: invite them again as a new member")
+    channel = send_by or resend_channel(found)
+    invite = invite_member(conn, who.club_id, who.subject_id, member_id, found, channel)
+    if not invite.sent:
+        raise Conflict(invite.text)
+    return InviteSent(sent=invite.text)
 
 
 @router.get("/members", response_model=list[MemberPublic])

@@ -61,6 +61,7 @@ RULES: dict[str, Audience] = {
     "GET /api/coordinator/members": A.COORDINATOR_API,
     "GET /api/places": A.SIGNED_IN_API,
     "POST /api/coordinator/members/{member_id}/deactivate": A.COORDINATOR_API,
+    "POST /api/coordinator/members/{member_id}/invite": A.COORDINATOR_API,
     "GET /api/coordinator/requests": A.COORDINATOR_API,
     "GET /api/coordinator/assignments": A.COORDINATOR_API,
     "GET /api/coordinator/rosters/proposed": A.COORDINATOR_API,
