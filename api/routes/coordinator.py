@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
 from api.pages.member_invite import SendBy, resend_channel
@@ -22,9 +23,17 @@ from api.schemas import (
     PlaceIn,
     SwapIn,
 )
-from services.commands import ApproveRoster, DeactivateMember, PlaceMember, SwapSlots, UndoRemoval, Unpin
+from services.commands import (
+    ApproveRoster,
+    ChaseAssignment,
+    DeactivateMember,
+    PlaceMember,
+    SwapSlots,
+    UndoRemoval,
+    Unpin,
+)
 from services.domain import Conflict
-from services.store import views, writes
+from services.store import attention, views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
 
@@ -168,3 +177,35 @@ def unpin(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
 )
 def undo_removal(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(UndoRemoval(who.club_id, request_id, member_id, who.subject_id))
+
+
+@router.get("/attention")
+def needs_attention(request: Request, who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
+    """What needs a person now, newest first, as on the board: ``kind`` is ``declined`` (with the
+    reason, and whether a new proposal fills the place), ``unanswered`` (``waiting_s`` seconds, past
+    MECHANIC_UNANSWERED_AFTER_H), ``unfilled_soon`` (an urgent or high-priority place still empty
+    within MECHANIC_URGENT_WITHIN_H, with the solver's reason) or ``planning_failed``."""
+    settings = request.app.state.settings
+    items = attention.attention(
+        conn,
+        who.club_id,
+        datetime.now(UTC),
+        timedelta(hours=settings.unanswered_after_h),
+        timedelta(hours=settings.urgent_within_h),
+    )
+    return [_plain(item) for item in items]
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    waiting = item.pop("waiting", None)
+    return item | ({"waiting_s": int(waiting.total_seconds())} if waiting is not None else {})
+
+
+@router.post(
+    "/assignments/{assignment_id}/chase",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=answers(404, 409),
+)
+def chase(assignment_id: str, who: Coordinator, run: Run) -> None:
+    """Ask the member again, by the channels they chose; 409 once they have answered."""
+    run(ChaseAssignment(who.club_id, assignment_id, who.subject_id))

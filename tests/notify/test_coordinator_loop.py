@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from services.commands import AnswerAssignment
 from services.delivery import Container
-from services.store import views
+from services.store import tokens, views
 from services.store.tables import assignments, help_requests
 from tests.commands_support import run_in
 from tests.notify.conftest import SignalStub, run_dispatcher
@@ -67,6 +67,42 @@ def test_an_unanswered_assignment_is_listed_and_chasing_it_reaches_the_member(
         run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, accept=True))
     again = site.client.post("/c/chase", data={"csrf": csrf_of(board.text), "assignment_id": assignment_id})
     assert again.status_code == 409, "nothing to chase once they answered"
+
+
+def test_the_json_api_lists_what_needs_attention_and_chases(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    nia, request_id = approve_one(site)
+    run_dispatcher(container)
+    assignment_id = _assignment(site, nia)
+    with site.engine.begin() as conn:
+        conn.execute(
+            update(assignments)
+            .where(assignments.c.id == assignment_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(hours=36))
+        )
+        key = tokens.issue(conn, "coordinator", site.club_id, site.coordinator_id, "api", None)
+    bearer = {"Authorization": f"Bearer {key}"}
+    [item] = site.client.get("/api/coordinator/attention", headers=bearer).json()
+    assert (item["kind"], item["id"], item["request_id"], item["name"]) == (
+        "unanswered",
+        assignment_id,
+        request_id,
+        "Nia Hughes",
+    )
+    assert 36 * 3600 <= item["waiting_s"] < 37 * 3600
+    before = len(smtp[1])
+    chased = site.client.post(f"/api/coordinator/assignments/{assignment_id}/chase", headers=bearer)
+    assert chased.status_code == 204
+    run_dispatcher(container)
+    assert len(smtp[1]) == before + 1 and smtp[1][-1]["Subject"].startswith("Waiting for your answer")
+    with site.engine.begin() as conn:
+        run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, accept=True))
+    again = site.client.post(f"/api/coordinator/assignments/{assignment_id}/chase", headers=bearer)
+    assert again.status_code == 409
+    assert site.client.get("/api/coordinator/attention", headers=bearer).json() == []
+    missing = site.client.post("/api/coordinator/assignments/a-nothing/chase", headers=bearer)
+    assert missing.status_code == 404
 
 
 def test_an_urgent_place_still_empty_tomorrow_is_listed_with_a_way_to_fill_it(site: Site) -> None:

@@ -62,6 +62,8 @@ RULES: dict[str, Audience] = {
     "GET /api/places": A.SIGNED_IN_API,
     "POST /api/coordinator/members/{member_id}/deactivate": A.COORDINATOR_API,
     "POST /api/coordinator/members/{member_id}/invite": A.COORDINATOR_API,
+    "GET /api/coordinator/attention": A.COORDINATOR_API,
+    "POST /api/coordinator/assignments/{assignment_id}/chase": A.COORDINATOR_API,
     "GET /api/coordinator/requests": A.COORDINATOR_API,
     "GET /api/coordinator/assignments": A.COORDINATOR_API,
     "GET /api/coordinator/rosters/proposed": A.COORDINATOR_API,
