@@ -3,6 +3,7 @@ attention, and a chase that reaches the member by email and Signal."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 
@@ -33,6 +34,8 @@ def test_the_board_shows_each_answer_and_a_decline_with_its_reason(site: Site, c
     run_dispatcher(container)
     board = site.login().get("/c/")
     assert "waiting 1 min" in board.text and "1 waiting" in board.text
+    shown = re.search(r'data-roster="([^"]+)" data-attention="0"', board.text)
+    assert shown, "the open board knows what it shows, to tell when something new arrives"
     nias, owains = _assignment(site, nia), _assignment(site, owain)
     with site.engine.begin() as conn:
         run_in(conn, AnswerAssignment(site.club_id, nia, nias, accept=True))
@@ -41,6 +44,8 @@ def test_the_board_shows_each_answer_and_a_decline_with_its_reason(site: Site, c
     assert '<span class="ans ans-accepted">accepted</span>' in board.text
     assert "Owain Price declined: “I don&#39;t drive”" in board.text
     assert "Needs attention (1)" in board.text and "<strong>Owain Price declined</strong>" in board.text
+    polled = site.client.get("/c/status.json").json()
+    assert (polled["roster"], polled["attention"]) == (shown.group(1), 1), "what the open board's poll sees"
 
 
 def test_an_unanswered_assignment_is_listed_and_chasing_it_reaches_the_member(
