@@ -352,6 +352,18 @@ class Created(BaseModel):
     token: str = Field(description="Shown once: the private link's secret. Only its hash is stored.")
 
 
+class MemberCreated(Created):
+    invite: str | None = Field(
+        default=None,
+        description="With ?send_invite=email|signal: what was sent where (a single-use sign-in link, "
+        "never the private link), or why nothing could be sent.",
+    )
+
+
+class InviteSent(BaseModel):
+    sent: str = Field(description="What was sent where, in words.")
+
+
 class SlotRef(_In):
     request_id: str
     slot_index: int = Field(ge=0)

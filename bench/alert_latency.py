@@ -1,14 +1,16 @@
-"""Decline-to-alert latency: how long from a member's decline until the coordinator's alert is
-recorded (a row of the notification outbox, which the sender loop then sends).
+"""Decline-to-alert latency: how long from a member's decline until the coordinator's alert email
+arrives at a real SMTP server (aiosmtpd, as the tests use), and until the alert is recorded (a row
+of the notification outbox, which the sender loop then sends).
 
-Runs a real `mechanic up` (embedded mode, SQLite) on the demo club, approves its first proposal,
-then declines assignments on work within 48 hours through the member API, one at a time, and
-watches the outbox from this second process:
+Runs a real `mechanic up` (embedded mode, SQLite, sending through that SMTP server) on the demo
+club, approves its first proposal, then declines assignments on work within 48 hours through the
+member API, one at a time, and watches the outbox and the SMTP inbox from this second process:
 
     .venv/bin/python bench/alert_latency.py [--declines 10]
 
 Target (issue "The coordinator's loop"): under 5 s. Prints the median, p95 and max, in ms, of
-(the alert row's created_at - the moment before the decline was sent).
+(the moment the email arrived - the moment before the decline was sent), and the same for the
+alert row's created_at.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ import argparse
 import json
 import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bench.pages_bench import approve, login, mechanic_up, prepare, wait
+from bench.pages_bench import _port, approve, login, mechanic_up, prepare, wait
 from services.store import alerts, tokens
 from services.store.db import make_engine
 from services.store.tables import assignments, coordinators, help_requests, notices
@@ -37,6 +43,34 @@ def _choose_alerts(url: str) -> None:
             values = alerts.DEFAULTS | {"quiet_start": None, "quiet_end": None}
             alerts.set_choices(conn, coordinator_id, values)
     engine.dispose()
+
+
+class _Inbox:
+    """What the SMTP server received: (arrival time, raw message), in order."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[datetime, str]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.received.append((datetime.now(UTC), envelope.content.decode("utf-8", "replace")))
+        return "250 Message accepted"
+
+    def arrived(self, needle: str) -> datetime | None:
+        with self.lock:
+            return next((at for at, raw in self.received if needle in raw), None)
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, _Inbox]]:
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_port())
+    controller.start()
+    try:
+        yield controller.port, inbox
+    finally:
+        controller.stop()
 
 
 def _soon(url: str, count: int) -> list[tuple[str, str, str]]:
@@ -81,16 +115,17 @@ def _recorded(url: str, assignment_id: str) -> datetime | None:
 
 
 def run(declines: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, smtp_server() as (smtp_port, inbox):
         url = f"sqlite:///{tmp}/mechanic.db"
         prepare(url)
         _choose_alerts(url)
-        with mechanic_up(tmp, url, 5) as http:
+        smtp = {"MECHANIC_SMTP_HOST": "127.0.0.1", "MECHANIC_SMTP_PORT": str(smtp_port)}
+        with mechanic_up(tmp, url, 5, smtp) as http:
             login(http)
             wait("a proposal", lambda: 'name="roster_id"' in http.get("/c/").text, 150)
             approve(http)
             picked = wait("assignments within 48 h", lambda: _soon(url, declines), 30)
-            latencies = []
+            recorded, arrived = [], []
             for assignment_id, _, token in picked:
                 t0 = datetime.now(UTC)
                 answer = http.post(
@@ -99,13 +134,22 @@ def run(declines: int) -> dict[str, Any]:
                     json={"reason": "bench"},
                 )
                 answer.raise_for_status()
-                at = wait("the alert", lambda a=assignment_id: _recorded(url, a), 30)
-                latencies.append((at - t0).total_seconds() * 1000)
+                at = wait("the alert email", lambda a=assignment_id: inbox.arrived(a), 30)
+                arrived.append((at - t0).total_seconds() * 1000)
+                row = wait("the alert row", lambda a=assignment_id: _recorded(url, a), 30)
+                recorded.append((row - t0).total_seconds() * 1000)
                 time.sleep(0.5)
-    latencies.sort()
+    return {
+        "declines": len(arrived),
+        "email_arrived": _summary(arrived),
+        "alert_recorded": _summary(recorded),
+    }
+
+
+def _summary(latencies: list[float]) -> dict[str, Any]:
+    latencies = sorted(latencies)
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
     return {
-        "declines": len(latencies),
         "median_ms": round(statistics.median(latencies), 1),
         "p95_ms": round(p95, 1),
         "max_ms": round(max(latencies), 1),

@@ -143,13 +143,17 @@ def bench_club(name: str, sizes: dict[str, int], runs: int, solve_s: float) -> l
 
 
 @contextmanager
-def mechanic_up(tmp: str, url: str, solve_s: float) -> Iterator[httpx.Client]:
-    """A real `mechanic up` on ``url`` until the block ends, and a client of it once it answers."""
+def mechanic_up(
+    tmp: str, url: str, solve_s: float, settings: dict[str, str] | None = None
+) -> Iterator[httpx.Client]:
+    """A real `mechanic up` on ``url`` (with ``settings``, MECHANIC_ variables, on top) until the
+    block ends, and a client of it once it answers."""
     port = _port()
     env = os.environ | {
         "MECHANIC_DATABASE_URL": url,
         "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
         "MECHANIC_LOG_LEVEL": "WARNING",
+        **(settings or {}),
     }
     proc = subprocess.Popen(
         [MECHANIC, "up", "--port", str(port)],

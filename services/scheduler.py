@@ -33,7 +33,7 @@ from services.road import RoadTimes
 from services.settings import Settings
 from services.solve_pool import InThreads, SolveFn, SolveRunner
 from services.translate import to_instance, to_proposal
-from solver.schema import Instance, Params, Roster, SolveStatus
+from solver.schema import Instance, Params, Roster, SolveKind, SolveStatus
 
 log = structlog.get_logger("mechanic.scheduler")
 
@@ -229,7 +229,8 @@ class Scheduler:
             if roster.objective <= objective:
                 log.info("improve.none", club_id=club_id, generation=generation, objective=roster.objective)
                 return 0
-            proposal = to_proposal(new_id("ro"), snap, instance, roster)
+            improved = roster.model_copy(update={"kind": SolveKind.IMPROVED})
+            proposal = to_proposal(new_id("ro"), snap, instance, improved)
             recorded = await asyncio.to_thread(self._record_improvement, proposal, generation, roster_id)
         except Exception:  # a bonus that failed: the repaired proposal stands
             log.exception("improve.failed", club_id=club_id, generation=generation)

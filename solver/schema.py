@@ -233,6 +233,8 @@ class SolveKind(StrEnum):
     """The whole roster, from the warm start to the time limit."""
     INCREMENTAL = "incremental"
     """The previous roster repaired around what changed (``solver.incremental``)."""
+    IMPROVED = "improved"
+    """A repaired roster solved whole again in the background, with a longer limit, and found better."""
 
 
 class ReasonCode(StrEnum):

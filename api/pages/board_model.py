@@ -90,8 +90,45 @@ def _lift_unfilled(unfilled: list[dict[str, Any]], planned: dict[str, Any] | Non
     return [] if planned and planned["routes"] else unfilled[:1]
 
 
+SOLVE_KINDS = {
+    "full": "Planned whole",
+    "incremental": "Repaired around what changed",
+    "improved": "Planned whole again in the background, and better",
+}
+"""``rosters.solve_kind`` (``solver.SolveKind``, which the api does not import) in plain words."""
+SOLVE_RESULTS = {"optimal": "the best roster possible", "feasible": "a good roster, not proven the best"}
+
+
+def how_solved(proposal: Mapping[str, Any]) -> str:
+    """Which kind of solve made the proposal and how good it is, in a coordinator's words: a repair
+    that is not proven the best is planned whole again once the system is quiet."""
+    kind = str(proposal.get("solve_kind") or "full")
+    status = str(proposal["solve_status"]).lower()
+    words = f"{SOLVE_KINDS.get(kind, 'Planned')} in {proposal['wall_s']:.1f} s: "
+    words += SOLVE_RESULTS.get(status, "no roster could be made")
+    if kind == "incremental" and status != "optimal":
+        words += "; a whole plan is worked out when the system is quiet, and replaces it if better"
+    return words + "."
+
+
 BOARD_DAYS = 28
 """How far ahead the board shows requests: four weeks, the planning horizon's part in the proposal."""
+
+BOARD_CARDS = 60
+"""Unfiltered, the board shows whole days of cards up to about this many (the first day always);
+the later days of the proposal come as one line each, opened with the day filter. A big club's week
+is hundreds of cards: too long to work through and to send (issue "The coordinator's loop")."""
+
+
+def open_days(counts: list[int], budget: int) -> int:
+    """How many of the days (cards per day, in order) to show whole: as many as fit the budget,
+    at least one."""
+    shown, total = 0, 0
+    for n in counts:
+        if shown and total + n > budget:
+            break
+        shown, total = shown + 1, total + n
+    return shown
 
 
 @dataclass(frozen=True)
@@ -238,15 +275,20 @@ def build(
         notice += _beyond_reach(conn, uow, club_id, (end, last), (now, horizon_days, tz))
     flagged = {a["request_id"] for a in notice if a.get("request_id")}
     shown = {day: [r for r in reqs if filters.keeps(day, r, flagged)] for day, reqs in sorted(days.items())}
+    listed = [
+        (day, reqs, Counter(k for r in reqs for k in r["answers"].elements()))
+        for day, reqs in shown.items()
+        if reqs
+    ]
+    sizes = [len(reqs) for _, reqs, _ in listed]
+    whole = len(listed) if filters.active or not ahead_too else open_days(sizes, BOARD_CARDS)
     return {
         "proposal": proposal,
+        "how_solved": how_solved(proposal) if proposal else "",
         "now": now,
         "attention": notice,
-        "days": [
-            (day, reqs, Counter(k for r in reqs for k in r["answers"].elements()))
-            for day, reqs in shown.items()
-            if reqs
-        ],
+        "days": listed[:whole],
+        "closed_days": [_closed(day, reqs, told) for day, reqs, told in listed[whole:]],
         "filters": filters,
         "further": sorted(further.items()),
         "day_options": sorted({*days, *further}),
@@ -264,6 +306,37 @@ def build(
     }
 
 
+Unstaffed = dict[str, list[tuple[str, int]]]
+_REACH: dict[tuple[str, str], tuple[tuple[int, datetime, datetime], datetime, Unstaffed]] = {}
+REACH_FOR = timedelta(seconds=60)
+"""How long the board reuses its answer to 'who can nobody do' while the club's planning generation
+and window stay the same: reading the planning inputs for four weeks costs more than the rest of the
+page, and every change a member or partner makes raises the generation (its event's handler does)."""
+
+
+def _nobody_can(
+    conn: Connection, uow: UnitOfWork, club_id: str, window: tuple[datetime, datetime], now: datetime
+) -> Unstaffed:
+    start, end = window
+    key = (board.generation(conn, club_id), start, end.replace(minute=0, second=0, microsecond=0))
+    where = (repr(conn.engine.url), club_id)  # tests run several databases in one process
+    known = _REACH.get(where)
+    if known is None or known[0] != key or now - known[1] > REACH_FOR:
+        known = key, now, nobody_can(uow, club_id, start, end)
+        _REACH[where] = known
+    return known[2]
+
+
+def _closed(day: date, reqs: list[dict[str, Any]], told: Counter[str]) -> dict[str, Any]:
+    """A day of the proposal shown as one line: how many requests, empty places and answers."""
+    return {
+        "day": day,
+        "count": len(reqs),
+        "unfilled": sum(len(r["unfilled"]) for r in reqs),
+        "told": told,
+    }
+
+
 def _beyond_reach(
     conn: Connection,
     uow: UnitOfWork,
@@ -273,7 +346,7 @@ def _beyond_reach(
 ) -> list[dict[str, Any]]:
     """Requests beyond the horizon that no active member could take, by the solver's rules: told now,
     while there is time to change the request or find someone, not when planning reaches them."""
-    found = nobody_can(uow, club_id, *window)
+    found = _nobody_can(conn, uow, club_id, window, when[0])
     if not found:
         return []
     now, horizon_days, tz = when

@@ -158,9 +158,10 @@ def _invite(
         return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
     member_id, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
     link = _link(request, "m", token, body.name)
-    link["sent"] = send_invite(
-        conn, viewer.who.club_id, viewer.who.subject_id, member_id, values, values["send_by"]
-    )
+    who = viewer.who
+    invite = send_invite(conn, who.club_id, who.subject_id, member_id, values, values["send_by"])
+    unsent = invite.text and not invite.sent
+    link["sent"] = f"{invite.text} Copy the link below instead." if unsent else invite.text
     return _list(request, viewer, conn, "members", None, None, link, 201)
 
 
@@ -210,7 +211,7 @@ def resend_invite(request: Request, member_id: str, viewer: CoordinatorPost, con
     sent = send_invite(
         conn, viewer.who.club_id, viewer.who.subject_id, member_id, found, resend_channel(found)
     )
-    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent})
+    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent.text})
 
 
 CONSEQUENCES = {

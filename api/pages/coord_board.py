@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,7 +24,7 @@ from services.commands import (
     Unpin,
 )
 from services.domain import Conflict, NotFound
-from services.store import board
+from services.store import attention, board
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 MESSAGES = {
@@ -53,9 +53,7 @@ def _slot(raw: str) -> tuple[str, int]:
 @router.get("/", response_class=HTMLResponse)
 def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn, run: Run) -> Response:
     settings = request.app.state.settings
-    follow = board_model.FollowUp(
-        timedelta(hours=settings.unanswered_after_h), timedelta(hours=settings.urgent_within_h)
-    )
+    follow = _follow_up(request)
     filters = board_model.Filters.parse(request.query_params)
     content = board_model.build(
         conn,
@@ -70,10 +68,27 @@ def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn, run: R
     return page(request, "coord_board.html", {"v": viewer, "message": message, **content})
 
 
+def _follow_up(request: Request) -> board_model.FollowUp:
+    settings = request.app.state.settings
+    return board_model.FollowUp(
+        timedelta(hours=settings.unanswered_after_h), timedelta(hours=settings.urgent_within_h)
+    )
+
+
 @router.get("/status.json")
-def solve_status(viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
-    """Polled by the board while a solve is pending, to say when a new proposal is ready."""
-    return JSONResponse(board.solve_state(conn, viewer.who.club_id), headers={"Cache-Control": "no-store"})
+def solve_status(request: Request, viewer: CoordinatorView, conn: ReadConn) -> JSONResponse:
+    """Polled by the open board: whether a solve is pending or failed, which roster is current and
+    how many things need attention, so the page can say when something new arrived (a decline's
+    replacement proposal, an answer that did not come) without being reloaded."""
+    club_id = viewer.who.club_id
+    follow = _follow_up(request)
+    now = datetime.now(UTC)
+    items = attention.attention(conn, club_id, now, follow.unanswered_after, follow.urgent_within)
+    state = board.solve_state(conn, club_id) | {
+        "roster": board.latest_roster(conn, club_id),
+        "attention": len(items),
+    }
+    return JSONResponse(state, headers={"Cache-Control": "no-store"})
 
 
 def _plural(n: int, word: str) -> str:

@@ -5,26 +5,36 @@ it at the moment it sends; the long-lived private link itself never leaves the p
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from services.notify.compose import signin_letter
 from services.store import audit, notices, views
 from services.store.db import Connection
 
 CHANNELS = {"email": ("email", "email address"), "signal": ("phone", "phone number for Signal")}
+SendBy = Literal["email", "signal"]
+
+
+@dataclass(frozen=True)
+class Invite:
+    """What happened to an invitation: ``sent`` or not, and the sentence that says so."""
+
+    sent: bool
+    text: str
 
 
 def send_invite(
     conn: Connection, club_id: str, actor_id: str, member_id: str, fields: dict[str, Any], send_by: str
-) -> str:
+) -> Invite:
     """Queue the invitation on ``send_by`` ("email" or "signal") and say plainly what was sent where,
     or why nothing was; an empty ``send_by`` sends nothing. A sent one goes on the audit trail."""
     if send_by not in CHANNELS:
-        return ""
+        return Invite(False, "")
     field, words = CHANNELS[send_by]
     to = fields.get(field) or ""
     if not to:
-        return f"Nothing was sent: there is no {words} for {fields['name']}. Copy the link below instead."
+        return Invite(False, f"Nothing was sent: there is no {words} for {fields['name']}.")
     club_name = views.club_identity(conn, club_id)[1]
     body = signin_letter(
         fields["name"],
@@ -37,9 +47,9 @@ def send_invite(
     notices.queue_email(conn, club_id, "invite", secrets.token_hex(8), to, subject, body, channel=send_by)
     audit.record(conn, club_id, actor_id, f"invite.{send_by}", "member", member_id)
     where = "by email to" if send_by == "email" else "by Signal to"
-    return f"Invitation sent {where} {to}, with a sign-in link that works once within 3 days."
+    return Invite(True, f"Invitation sent {where} {to}, with a sign-in link that works once within 3 days.")
 
 
-def resend_channel(member: dict[str, Any]) -> str:
+def resend_channel(member: dict[str, Any]) -> SendBy:
     """Send the invite again by email when the member has an address, else by Signal."""
     return "email" if member.get("email") else "signal"

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
+from api.pages.member_invite import SendBy, resend_channel
+from api.pages.member_invite import send_invite as invite_member
 from api.routes import Refusal, answers
 from api.routes.member import member_values
-from api.schemas import ApproveIn, Created, MemberFields, MemberPublic, PartnerCreate, PlaceIn, SwapIn
+from api.schemas import (
+    ApproveIn,
+    Created,
+    InviteSent,
+    MemberCreated,
+    MemberFields,
+    MemberPublic,
+    PartnerCreate,
+    PlaceIn,
+    SwapIn,
+)
 from services.commands import (
     ApproveRoster,
+    ChaseAssignment,
     DeactivateMember,
     PlaceMember,
     Refused,
@@ -20,7 +34,8 @@ from services.commands import (
     UndoRemoval,
     Unpin,
 )
-from services.store import views, writes
+from services.domain import Conflict
+from services.store import attention, views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
 
@@ -31,10 +46,38 @@ def add_partner(body: PartnerCreate, who: Coordinator, conn: WriteConn) -> Creat
     return Created(id=partner_id, token=token)
 
 
-@router.post("/members", status_code=status.HTTP_201_CREATED, response_model=Created)
-def register_member(body: MemberFields, who: Coordinator, conn: WriteConn) -> Created:
+@router.post("/members", status_code=status.HTTP_201_CREATED, response_model=MemberCreated)
+def register_member(
+    body: MemberFields, who: Coordinator, conn: WriteConn, send_invite: SendBy | None = None
+) -> MemberCreated:
+    """``send_invite`` also sends the invitation by email or Signal, with a single-use sign-in link
+    (never the private link); ``invite`` says what was sent where, or why nothing could be."""
     member_id, token = writes.register_member(conn, who.club_id, member_values(body))
-    return Created(id=member_id, token=token)
+    invite = (
+        invite_member(conn, who.club_id, who.subject_id, member_id, body.model_dump(), send_invite)
+        if send_invite
+        else None
+    )
+    return MemberCreated(id=member_id, token=token, invite=invite.text if invite else None)
+
+
+@router.post("/members/{member_id}/invite", responses=answers(404, 409))
+def resend_invite(
+    member_id: str, who: Coordinator, conn: WriteConn, send_by: SendBy | None = None
+) -> InviteSent:
+    """The invitation again, by ``send_by`` (default: email when the member has an address, else
+    Signal), with a fresh single-use sign-in link; the private link is left as it is. 409 when the
+    member is deactivated or has no address for that channel."""
+    found = views.member_profile(conn, who.club_id, member_id)
+    if found is None:
+        raise writes.NotFound(f"member {member_id} not found")
+    if not found["active"]:
+        raise Conflict("that member is deactivated: invite them again as a new member")
+    channel = send_by or resend_channel(found)
+    invite = invite_member(conn, who.club_id, who.subject_id, member_id, found, channel)
+    if not invite.sent:
+        raise Conflict(invite.text)
+    return InviteSent(sent=invite.text)
 
 
 @router.get("/members", response_model=list[MemberPublic])
@@ -156,3 +199,35 @@ def unpin(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
 )
 def undo_removal(request_id: str, member_id: str, who: Coordinator, run: Run) -> None:
     run(UndoRemoval(who.club_id, request_id, member_id, who.subject_id))
+
+
+@router.get("/attention")
+def needs_attention(request: Request, who: Coordinator, conn: ReadConn) -> list[dict[str, Any]]:
+    """What needs a person now, newest first, as on the board: ``kind`` is ``declined`` (with the
+    reason, and whether a new proposal fills the place), ``unanswered`` (``waiting_s`` seconds, past
+    MECHANIC_UNANSWERED_AFTER_H), ``unfilled_soon`` (an urgent or high-priority place still empty
+    within MECHANIC_URGENT_WITHIN_H, with the solver's reason) or ``planning_failed``."""
+    settings = request.app.state.settings
+    items = attention.attention(
+        conn,
+        who.club_id,
+        datetime.now(UTC),
+        timedelta(hours=settings.unanswered_after_h),
+        timedelta(hours=settings.urgent_within_h),
+    )
+    return [_plain(item) for item in items]
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    waiting = item.pop("waiting", None)
+    return item | ({"waiting_s": int(waiting.total_seconds())} if waiting is not None else {})
+
+
+@router.post(
+    "/assignments/{assignment_id}/chase",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=answers(404, 409),
+)
+def chase(assignment_id: str, who: Coordinator, run: Run) -> None:
+    """Ask the member again, by the channels they chose; 409 once they have answered."""
+    run(ChaseAssignment(who.club_id, assignment_id, who.subject_id))

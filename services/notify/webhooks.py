@@ -1,5 +1,11 @@
-"""Partner webhooks: a consumer of the events that change a request's fill state, idempotent like the
-notifier, and a channel that POSTs signed JSON.
+"""Partner webhooks: a consumer of the events that change a request's fill state or the request itself,
+idempotent like the notifier, and a channel that POSTs signed JSON.
+
+A call's ``event`` is ``request.status_changed`` (people assigned, confirmed, withdrawn; the request
+cancelled) or ``request.changed`` (the request was edited, by the partner or a coordinator for them);
+``changes`` names what changed (time, place, headcount, ...), never the new values, and is empty for
+a status change. An edit also reaches each member on the request (``AssignmentChanged``), which may
+take back an acceptance: each of those is a status call. No call names a member.
 
 Each call is stored as a row of the notification outbox (channel "webhook", address = partner id)
 in the same transaction as this consumer's inbox entry, so a redelivered event calls nobody twice
@@ -27,10 +33,12 @@ import httpx
 from events import (
     AnyEvent,
     AssignmentAccepted,
+    AssignmentChanged,
     AssignmentDeclined,
     AssignmentIssued,
     AssignmentWithdrawn,
     RequestCancelled,
+    RequestChanged,
 )
 from services.notify.egress import EgressPolicy, Refused
 from services.notify.ports import Channel, Notice, NoticeStore, Recipient, RequestStatus, WebhookStore
@@ -38,7 +46,17 @@ from services.redact import origin
 
 WEBHOOKS_CONSUMER = "webhooks"
 EVENT_NAME = "request.status_changed"
-TRIGGERS = (AssignmentIssued, AssignmentAccepted, AssignmentDeclined, AssignmentWithdrawn, RequestCancelled)
+CHANGED_NAME = "request.changed"
+CHANGES = (RequestChanged, AssignmentChanged)
+"""Events that say what changed about the request (``changes``)."""
+TRIGGERS = (
+    AssignmentIssued,
+    AssignmentAccepted,
+    AssignmentDeclined,
+    AssignmentWithdrawn,
+    RequestCancelled,
+    *CHANGES,
+)
 TIMEOUT_S = 5.0
 
 
@@ -47,16 +65,19 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={mac.hexdigest()}"
 
 
-def payload(status: RequestStatus, occurred_at: datetime) -> str:
+def payload(
+    status: RequestStatus, occurred_at: datetime, name: str = EVENT_NAME, changes: tuple[str, ...] = ()
+) -> str:
     return json.dumps(
         {
-            "event": EVENT_NAME,
+            "event": name,
             "request_id": status.request_id,
             "status": status.status,
             "fill_state": status.fill_state,
             "assigned": status.assigned,
             "confirmed": status.confirmed,
             "headcount": status.headcount,
+            "changes": list(changes),
             "occurred_at": occurred_at.astimezone(UTC).isoformat(),
             "delivery_id": str(uuid.uuid4()),
         },
@@ -118,8 +139,8 @@ class PartnerWebhooks:
         items = []
         if status and self.hooks.hook(status.partner_id):
             key = f"webhook:{event.event_id}:{status.partner_id}"
-            body = payload(status, event.occurred_at)
-            items.append(
-                Notice(key, status.club_id, "webhook", "webhook", status.partner_id, EVENT_NAME, body)
-            )
+            name = CHANGED_NAME if isinstance(event, RequestChanged) else EVENT_NAME
+            changes = tuple(event.changes) if isinstance(event, CHANGES) else ()
+            body = payload(status, event.occurred_at, name, changes)
+            items.append(Notice(key, status.club_id, "webhook", "webhook", status.partner_id, name, body))
         return self.store.record(self.consumer, str(event.event_id), items)

@@ -89,6 +89,27 @@ def solve_state(conn: Connection, club_id: str) -> dict[str, Any]:
     return {"pending": row.failure is None and row.generation > row.solved_generation, "failure": row.failure}
 
 
+def latest_roster(conn: Connection, club_id: str) -> str | None:
+    """The id of the roster the board shows: the newest proposal, else the approved roster."""
+    ro = rosters.c
+    for status in ("proposed", "approved"):
+        found = conn.execute(
+            select(ro.id)
+            .where(ro.club_id == club_id, ro.status == status)
+            .order_by(ro.created_at.desc())
+            .limit(1)
+        ).scalar()
+        if found is not None:
+            return str(found)
+    return None
+
+
+def generation(conn: Connection, club_id: str) -> int:
+    """The club's planning generation: raised by every event that can change a plan (0: none yet)."""
+    s = schedule_state.c
+    return int(conn.execute(select(s.generation).where(s.club_id == club_id)).scalar() or 0)
+
+
 def roster_size(conn: Connection, club_id: str, roster_id: str) -> tuple[int, int]:
     """How many places a roster of the club fills, and with how many people."""
     e = roster_entries.c

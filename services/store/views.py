@@ -251,6 +251,7 @@ ROSTER_FIELDS = (
     "horizon_start",
     "horizon_end",
     "solve_status",
+    "solve_kind",
     "objective",
     "bound",
     "filled_slots",

@@ -3,6 +3,7 @@ attention, and a chase that reaches the member by email and Signal."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 
@@ -10,7 +11,7 @@ from sqlalchemy import update
 
 from services.commands import AnswerAssignment
 from services.delivery import Container
-from services.store import views
+from services.store import tokens, views
 from services.store.tables import assignments, help_requests
 from tests.commands_support import run_in
 from tests.notify.conftest import SignalStub, run_dispatcher
@@ -33,6 +34,8 @@ def test_the_board_shows_each_answer_and_a_decline_with_its_reason(site: Site, c
     run_dispatcher(container)
     board = site.login().get("/c/")
     assert "waiting 1 min" in board.text and "1 waiting" in board.text
+    shown = re.search(r'data-roster="([^"]+)" data-attention="0"', board.text)
+    assert shown, "the open board knows what it shows, to tell when something new arrives"
     nias, owains = _assignment(site, nia), _assignment(site, owain)
     with site.engine.begin() as conn:
         run_in(conn, AnswerAssignment(site.club_id, nia, nias, accept=True))
@@ -41,6 +44,8 @@ def test_the_board_shows_each_answer_and_a_decline_with_its_reason(site: Site, c
     assert '<span class="ans ans-accepted">accepted</span>' in board.text
     assert "Owain Price declined: “I don&#39;t drive”" in board.text
     assert "Needs attention (1)" in board.text and "<strong>Owain Price declined</strong>" in board.text
+    polled = site.client.get("/c/status.json").json()
+    assert (polled["roster"], polled["attention"]) == (shown.group(1), 1), "what the open board's poll sees"
 
 
 def test_an_unanswered_assignment_is_listed_and_chasing_it_reaches_the_member(
@@ -67,6 +72,42 @@ def test_an_unanswered_assignment_is_listed_and_chasing_it_reaches_the_member(
         run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, accept=True))
     again = site.client.post("/c/chase", data={"csrf": csrf_of(board.text), "assignment_id": assignment_id})
     assert again.status_code == 409, "nothing to chase once they answered"
+
+
+def test_the_json_api_lists_what_needs_attention_and_chases(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    nia, request_id = approve_one(site)
+    run_dispatcher(container)
+    assignment_id = _assignment(site, nia)
+    with site.engine.begin() as conn:
+        conn.execute(
+            update(assignments)
+            .where(assignments.c.id == assignment_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(hours=36))
+        )
+        key = tokens.issue(conn, "coordinator", site.club_id, site.coordinator_id, "api", None)
+    bearer = {"Authorization": f"Bearer {key}"}
+    [item] = site.client.get("/api/coordinator/attention", headers=bearer).json()
+    assert (item["kind"], item["id"], item["request_id"], item["name"]) == (
+        "unanswered",
+        assignment_id,
+        request_id,
+        "Nia Hughes",
+    )
+    assert 36 * 3600 <= item["waiting_s"] < 37 * 3600
+    before = len(smtp[1])
+    chased = site.client.post(f"/api/coordinator/assignments/{assignment_id}/chase", headers=bearer)
+    assert chased.status_code == 204
+    run_dispatcher(container)
+    assert len(smtp[1]) == before + 1 and smtp[1][-1]["Subject"].startswith("Waiting for your answer")
+    with site.engine.begin() as conn:
+        run_in(conn, AnswerAssignment(site.club_id, nia, assignment_id, accept=True))
+    again = site.client.post(f"/api/coordinator/assignments/{assignment_id}/chase", headers=bearer)
+    assert again.status_code == 409
+    assert site.client.get("/api/coordinator/attention", headers=bearer).json() == []
+    missing = site.client.post("/api/coordinator/assignments/a-nothing/chase", headers=bearer)
+    assert missing.status_code == 404
 
 
 def test_an_urgent_place_still_empty_tomorrow_is_listed_with_a_way_to_fill_it(site: Site) -> None:

@@ -9,7 +9,7 @@ from email.message import Message
 from fastapi.testclient import TestClient
 
 from services.delivery import Container
-from services.store import audit
+from services.store import audit, tokens
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.notify.test_member_signin import LINK, _body, _sign_in
 from tests.pages.support import Site, csrf_of
@@ -58,3 +58,36 @@ def test_send_the_invite_again_from_the_member_list(
     assert 'class="copy"' not in again.text, "sending again shows no private link"
     run_dispatcher(container)
     assert LINK.search(_body(smtp[1][-1]))
+
+
+def test_the_json_api_invites_by_email_and_sends_again_by_signal(
+    site: Site, container: Container, smtp: tuple[int, list[Message]], signal_api: SignalStub
+) -> None:
+    with site.engine.begin() as conn:
+        key = tokens.issue(
+            conn, "coordinator", site.club_id, site.coordinator_id, label="api", expires_at=None
+        )
+    bearer = {"Authorization": f"Bearer {key}"}
+    home = {"home_lat": 51.48, "home_lon": -3.17, "max_hours_week": 6}
+    member = {"name": "Zara Ali", "email": "zara@example.org", "phone": "+447700900123", **home}
+    made = site.client.post(
+        "/api/coordinator/members", params={"send_invite": "email"}, json=member, headers=bearer
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["invite"].startswith("Invitation sent by email to zara@example.org")
+    again = site.client.post(
+        f"/api/coordinator/members/{made.json()['id']}/invite", params={"send_by": "signal"}, headers=bearer
+    )
+    assert again.status_code == 200 and again.json()["sent"].startswith("Invitation sent by Signal")
+    run_dispatcher(container)
+    assert smtp[1][-1]["To"] == "zara@example.org" and LINK.search(_body(smtp[1][-1]))
+    assert made.json()["token"] not in _body(smtp[1][-1]), "never the private link"
+    assert LINK.search(signal_api.received[-1]["json"]["message"])
+
+    quiet = site.client.post("/api/coordinator/members", json={"name": "Owain Rees", **home}, headers=bearer)
+    assert quiet.status_code == 201 and quiet.json()["invite"] is None
+    nowhere = site.client.post(f"/api/coordinator/members/{quiet.json()['id']}/invite", headers=bearer)
+    assert nowhere.status_code == 409
+    assert nowhere.json()["detail"] == "Nothing was sent: there is no phone number for Signal for Owain Rees."
+    unknown = site.client.post("/api/coordinator/members/m-nobody/invite", headers=bearer)
+    assert unknown.status_code == 404

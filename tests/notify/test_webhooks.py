@@ -21,14 +21,16 @@ from sqlalchemy import select
 
 from entrypoints.bootstrap import bootstrap
 from events import decode
-from services.commands import AnswerAssignment
+from services.commands import AnswerAssignment, EditRequest, execute
 from services.delivery import Container
 from services.notify.egress import EgressPolicy
 from services.notify.webhooks import WebhookChannel, WebhookFailed
 from services.pump import pump_once
 from services.settings import Settings
 from services.store import webhooks, writes
+from services.store.request_rows import SqlRequests
 from services.store.tables import assignments, help_requests, notices, outbox
+from services.store.uow import SqlUnitOfWork
 from services.store.webhooks import SqlWebhookStore
 from tests.commands_support import run_in
 from tests.e2e_support import wait_for
@@ -93,6 +95,7 @@ def test_a_status_change_is_posted_signed_once_and_without_names(
         "assigned": 1,
         "confirmed": 0,
         "headcount": 2,
+        "changes": [],
         "occurred_at": None,
         "delivery_id": None,
     }
@@ -129,6 +132,39 @@ def test_acceptance_and_cancellation_are_reported(
     ]
     assert states[-1]["fill_state"] == "cancelled" and states[-1]["status"] == "cancelled"
     assert len({b["delivery_id"] for b in states}) == len(states)
+
+
+def test_an_edit_is_posted_with_what_changed_and_the_acceptance_it_took_back(
+    site: Site, container: Container, hook_server: HookStub
+) -> None:
+    """A coordinator moves the partner's request by an hour: the partner hears that the time and
+    place changed (names of fields, not values) and that the member's acceptance is open again."""
+    secret = register(site, hook_server.url)
+    member_id, request_id = send_one(site)
+    run_dispatcher(container)
+    with site.engine.connect() as conn:
+        issued = conn.execute(
+            select(outbox.c.payload).where(outbox.c.type == "AssignmentIssued")
+        ).scalar_one()
+        found = SqlRequests(conn).get(site.club_id, request_id)
+    assert found is not None
+    assignment_id = decode(issued).assignment_id  # type: ignore[union-attr]
+    with site.engine.begin() as conn:
+        run_in(conn, AnswerAssignment(site.club_id, member_id, assignment_id, True))
+    run_dispatcher(container)
+    before = len(hook_server.received)
+    later = {"starts_at": found.starts_at + timedelta(hours=1), "ends_at": found.ends_at + timedelta(hours=1)}
+    values = {**found.fields, **later, "place_name": "Canton Library"}
+    execute(SqlUnitOfWork(site.engine), EditRequest(site.club_id, request_id, values, edited_by="coord"))
+    run_dispatcher(container)
+    calls = [verified(secret, h, raw) for h, raw in hook_server.received[before:]]
+    assert [(c["event"], c["changes"], c["confirmed"]) for c in calls] == [
+        ("request.changed", ["time", "place"], 0),
+        ("request.status_changed", ["time", "place"], 0),
+    ], "the edit, then the member's place asked again (no longer confirmed)"
+    assert all(c["request_id"] == request_id and c["assigned"] == 1 for c in calls)
+    raw = b"".join(body for _, body in hook_server.received[before:])
+    assert b"Canton" not in raw and member_id.encode() not in raw and b"Nia" not in raw
 
 
 def test_a_failed_call_is_retried_after_its_back_off(

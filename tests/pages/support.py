@@ -212,3 +212,9 @@ def make_site(engine: Engine, client: TestClient) -> Site:
         accounts.create_coordinator(conn, club_id, coordinator_id, email, "Cai Coordinator", PASSWORD)
         partner_id, partner_token = writes.add_partner(conn, club_id, "Tenants Union", None)
     return Site(engine, client, club_id, coordinator_id, email, partner_id, partner_token)
+
+
+def solve_state(client: TestClient) -> dict[str, object]:
+    """The board's poll answer, reduced to whether a solve is pending or failed."""
+    state = client.get("/c/status.json").json()
+    return {k: state[k] for k in ("pending", "failure")}

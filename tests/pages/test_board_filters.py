@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import update
+
+from api.pages import board_model
 from api.pages.board_model import Filters, planned_from
+from services.store.tables import rosters
 from tests.pages.support import Site
 
 
@@ -76,4 +81,61 @@ def test_attention_names_a_request_beyond_the_horizon_that_nobody_can_do(site: S
     assert "Food bank shift" in flagged.text
     ffion, _ = site.add_member("Ffion Price")
     site.free_every_day(ffion)
+    site.dispatch()  # the events' handlers raise the club's planning generation, as they would live
     assert "Nobody can do it:" not in client.get("/c/").text, "one member who fits is enough"
+
+
+def test_a_big_proposal_shows_its_first_days_whole_and_the_rest_one_line_a_day(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_model, "BOARD_CARDS", 2)
+    nia, _ = site.add_member("Nia Hughes")
+    site.free_every_day(nia)
+    first = [site.add_request(hours_from_now=26 + i, headcount=1, title=f"Shift {i}") for i in range(2)]
+    later = site.add_request(hours_from_now=26 + 48, headcount=2, title="Later shift")
+    site.propose([(first[0], 0, nia), (later, 0, nia)], unfilled=[(first[1], 0), (later, 1)])
+    client = site.login()
+    board = client.get("/c/")
+    assert "Shift 0" in board.text and "Shift 1" in board.text
+    assert "Later shift" not in board.text, "beyond the day budget: one line"
+    day = (datetime.now(UTC) + timedelta(hours=26 + 48)).date().isoformat()
+    line = board.text.split("Later in this proposal")[1]
+    assert f'<a href="/c/?day={day}">' in line and "1 request, <strong>1 empty place</strong>" in line
+    opened = client.get("/c/", params={"day": day})
+    assert "Later shift" in opened.text and "Later in this proposal" not in opened.text
+
+
+def test_days_open_while_they_fit_the_budget_and_the_first_always() -> None:
+    assert board_model.open_days([36, 36, 36], 60) == 1
+    assert board_model.open_days([10, 20, 30, 5], 60) == 3
+    assert board_model.open_days([90], 60) == 1
+    assert board_model.open_days([], 60) == 0
+
+
+def test_the_board_says_which_kind_of_solve_made_the_proposal(site: Site) -> None:
+    nia, _ = site.add_member("Nia Hughes")
+    site.free_every_day(nia)
+    request_id = site.add_request(hours_from_now=30, headcount=1)
+    roster_id = site.propose([(request_id, 0, nia)])
+    with site.engine.begin() as conn:
+        conn.execute(
+            update(rosters)
+            .where(rosters.c.id == roster_id)
+            .values(solve_kind="incremental", solve_status="feasible", wall_s=0.25)
+        )
+    board = site.login().get("/c/")
+    assert (
+        "Repaired around what changed in 0.2 s: a good roster, not proven the best; a whole plan is "
+        "worked out when the system is quiet, and replaces it if better." in board.text
+    )
+
+
+def test_how_a_proposal_was_solved_in_words() -> None:
+    def words(kind: str, status: str) -> str:
+        return board_model.how_solved({"solve_kind": kind, "solve_status": status, "wall_s": 1.04})
+
+    assert words("full", "optimal") == "Planned whole in 1.0 s: the best roster possible."
+    assert words("improved", "feasible") == (
+        "Planned whole again in the background, and better in 1.0 s: a good roster, not proven the best."
+    )
+    assert words("full", "no_solution") == "Planned whole in 1.0 s: no roster could be made."

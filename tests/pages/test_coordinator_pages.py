@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from services.store import tokens, views, writes
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
-from tests.pages.support import PASSWORD, Site, confirm, csrf_of
+from tests.pages.support import PASSWORD, Site, confirm, csrf_of, solve_state
 from tests.pages.test_partner_pages import form as partner_form
 
 
@@ -191,10 +191,10 @@ def test_a_swap_that_puts_someone_who_does_not_drive_on_a_lift_is_refused_naming
 
 def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> None:
     board = site.login().get("/c/")
-    assert site.client.get("/c/status.json").json() == {"pending": False, "failure": None}
+    assert solve_state(site.client) == {"pending": False, "failure": None}
     answer = site.client.post("/c/resolve", data={"csrf": csrf_of(board.text)})
     assert "Working out a new proposal" in answer.text and 'data-pending="1"' in answer.text
-    assert site.client.get("/c/status.json").json() == {"pending": True, "failure": None}
+    assert solve_state(site.client) == {"pending": True, "failure": None}
 
 
 def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:

@@ -70,7 +70,7 @@ def test_a_repaired_proposal_is_improved_in_the_background_and_says_so(engine: E
 
     assert asyncio.run(rounds()) == (1, 1)
     [(old, old_kind, old_objective), (new, new_kind, new_objective)] = _proposals(engine, club_id)
-    assert (old, old_kind, new, new_kind) == ("superseded", "incremental", "proposed", "full")
+    assert (old, old_kind, new, new_kind) == ("superseded", "incremental", "proposed", "improved")
     assert new_objective == old_objective + 1
 
 
