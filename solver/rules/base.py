@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     from ortools.sat.python.cp_model import LinearExprT
 
     from solver.candidates import Candidates
-    from solver.problem import Problem
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars, PreparedTables
 
 
 class Rule:
@@ -43,11 +42,11 @@ class Rule:
         that mean a complete team); 0 adds nothing."""
         return 0
 
-    def constrain(self, v: AssignmentVars) -> LinearExprT:
+    def constrain(self, v: ModelVars) -> LinearExprT:
         """Add constraints to ``v.model`` and return this rule's part of the objective."""
         return 0
 
-    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+    def team_ok(self, problem: PreparedTables, r: int, members: list[int]) -> bool:
         """Whether sending exactly ``members`` to request ``r`` respects this rule."""
         return True
 

@@ -7,8 +7,7 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.problem import Problem
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars, PreparedTables
 
 
 class BuddyRule(Rule):
@@ -16,10 +15,10 @@ class BuddyRule(Rule):
 
     pin_text = "could not be sent with anyone else, and nobody goes alone on this work"
 
-    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+    def team_ok(self, problem: PreparedTables, r: int, members: list[int]) -> bool:
         return not members or len(members) >= problem.instance.requests[r].min_team
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb = v.pb
         for r, terms in v.by_req.items():
             need = pb.instance.requests[r].min_team

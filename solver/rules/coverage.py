@@ -10,7 +10,7 @@ from solver.rules.base import Rule
 
 if TYPE_CHECKING:
     from solver.candidates import Candidates
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars
 
 
 class CoverageRule(Rule):
@@ -43,7 +43,7 @@ class CoverageRule(Rule):
         seats = sorted((members[m].car_seats or 0 for m in cands.members.tolist()), reverse=True)
         return self.weight * r.priority * fewest_cars(seats, r.passengers, r.headcount)
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         for r, terms in v.by_req.items():
             room = v.pb.head[r] - len(v.scope.fixed_on.get(r, ()))
             if len(terms) > room:

@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars
 
 
 class FairnessRule(Rule):
@@ -21,7 +21,7 @@ class FairnessRule(Rule):
     def __init__(self, weight: int) -> None:
         self.weight = weight
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb, scope, model = v.pb, v.scope, v.model
         members = sorted(
             m for m in set(v.by_mem) | set(scope.fixed_load) if m in v.by_mem or scope.fixed_load[m]

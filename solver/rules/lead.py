@@ -7,8 +7,7 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.problem import Problem
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars, PreparedTables
 
 
 class LeadRule(Rule):
@@ -20,10 +19,10 @@ class LeadRule(Rule):
 
     pin_text = "could not be sent with anyone who can lead this work"
 
-    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+    def team_ok(self, problem: PreparedTables, r: int, members: list[int]) -> bool:
         return not members or any(_leads(problem, r, m) for m in members)
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb = v.pb
         for r, terms in v.by_req.items():
             if not pb.instance.requests[r].lead_skills:
@@ -34,5 +33,5 @@ class LeadRule(Rule):
         return 0
 
 
-def _leads(problem: Problem, r: int, m: int) -> bool:
+def _leads(problem: PreparedTables, r: int, m: int) -> bool:
     return problem.instance.requests[r].lead_skills <= problem.instance.members[m].skills

@@ -7,8 +7,7 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.problem import Problem
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars, PreparedTables
 
 
 class LiftSeatsRule(Rule):
@@ -21,11 +20,11 @@ class LiftSeatsRule(Rule):
 
     pin_text = "could not be sent with enough car seats for the passengers"
 
-    def team_ok(self, problem: Problem, r: int, members: list[int]) -> bool:
+    def team_ok(self, problem: PreparedTables, r: int, members: list[int]) -> bool:
         need = problem.instance.requests[r].passengers
         return not members or sum(_seats(problem, m) for m in members) >= need
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb = v.pb
         for r, terms in v.by_req.items():
             need = pb.instance.requests[r].passengers
@@ -36,5 +35,5 @@ class LiftSeatsRule(Rule):
         return 0
 
 
-def _seats(problem: Problem, m: int) -> int:
+def _seats(problem: PreparedTables, m: int) -> int:
     return problem.instance.members[m].car_seats or 0

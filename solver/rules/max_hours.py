@@ -7,13 +7,13 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars
 
 
 class MaxHoursRule(Rule):
     """Nobody works more than the hours they offered for the week."""
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb = v.pb
         for m, terms in v.by_mem.items():
             room = pb.cap[m] - v.scope.fixed_load.get(m, 0)

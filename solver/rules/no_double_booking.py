@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 from solver.rules.base import Rule
 
 if TYPE_CHECKING:
-    from solver.variables import AssignmentVars
+    from solver.rule_inputs import ModelVars
 
 
 class NoDoubleBookingRule(Rule):
@@ -18,7 +18,7 @@ class NoDoubleBookingRule(Rule):
     clash only because of travel time get a constraint of their own.
     """
 
-    def constrain(self, v: AssignmentVars) -> cp_model.LinearExprT:
+    def constrain(self, v: ModelVars) -> cp_model.LinearExprT:
         pb = v.pb
         for terms in v.by_mem.values():
             var_of = {pb.pair_r[p]: var for p, var in terms}
