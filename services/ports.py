@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal
 
-from events import AnyEvent
+from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 
 
@@ -314,6 +314,13 @@ class Availability:
     days_off: tuple[date, ...] = ()
 
 
+@dataclass(frozen=True)
+class ErasedMember:
+    club_id: str
+    withdrawn: tuple[AssignmentWithdrawn, ...]
+    """Work still to come that nobody goes to now: the erasure emits these with ``MemberErased``."""
+
+
 class PeopleRepository(abc.ABC):
     """Members and partners, as the commands that change them need them."""
 
@@ -334,6 +341,11 @@ class PeopleRepository(abc.ABC):
     @abc.abstractmethod
     def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
         """Cancel the partner's open requests that have not ended; the ids cancelled."""
+
+    @abc.abstractmethod
+    def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
+        """Delete everything about the member (of ``club_id``, or of any club when None), keeping
+        anonymous counts of their work; None if there is no such member."""
 
 
 class AssignmentRepository(abc.ABC):

@@ -20,10 +20,12 @@ from services.commands.people import (
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
+    EraseMember,
     UpdateMember,
     deactivate_member,
     deactivate_partner,
     declare_availability,
+    erase_member,
     update_member,
 )
 from services.commands.placement import Refused
@@ -63,6 +65,7 @@ Command = (
     | UpdateMember
     | DeactivateMember
     | DeactivatePartner
+    | EraseMember
     | SubmitRequest
     | EditRequest
     | CancelRequest
@@ -82,6 +85,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UpdateMember: update_member,
     DeactivateMember: deactivate_member,
     DeactivatePartner: deactivate_partner,
+    EraseMember: erase_member,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
@@ -106,6 +110,7 @@ __all__ = [
     "DeactivatePartner",
     "DeclareAvailability",
     "EditRequest",
+    "EraseMember",
     "MarkNoShow",
     "OfferHelp",
     "PlaceMember",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from events import AvailabilityDeclared, MemberDeactivated, MemberUpdated, RequestCancelled
+from events import AvailabilityDeclared, MemberDeactivated, MemberErased, MemberUpdated, RequestCancelled
 from services import homes
 from services.domain import NotFound
 from services.ports import Availability, UnitOfWork
@@ -36,6 +36,16 @@ class DeactivateMember:
     member_id: str
     by: str | None = None
     """The coordinator who asked, for the audit trail (None: the member left by themselves)."""
+
+
+@dataclass(frozen=True)
+class EraseMember:
+    """A right-to-erasure request: everything about the member goes, for good."""
+
+    member_id: str
+    club_id: str | None = None
+    """The coordinator's club; None from the operator's CLI, which may erase in any club."""
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,20 @@ def deactivate_member(cmd: DeactivateMember, uow: UnitOfWork) -> None:
     if cmd.by:
         uow.audit(cmd.club_id, cmd.by, "member.deactivate", "member", cmd.member_id)
     uow.emit(MemberDeactivated(club_id=cmd.club_id, member_id=cmd.member_id))
+
+
+def erase_member(cmd: EraseMember, uow: UnitOfWork) -> str:
+    """Returns the member's club. Work they were still going to is withdrawn (so it is planned
+    again) and ``MemberErased`` tells every consumer of the stream to forget them too."""
+    erased = uow.people.erase_member(cmd.club_id, cmd.member_id, datetime.now(UTC))
+    if erased is None:
+        raise NotFound(f"member {cmd.member_id} not found")
+    for withdrawn in erased.withdrawn:
+        uow.emit(withdrawn)
+    uow.emit(MemberErased(club_id=erased.club_id, member_id=cmd.member_id))
+    if cmd.by:
+        uow.audit(erased.club_id, cmd.by, "member.erase", "member", cmd.member_id)
+    return erased.club_id
 
 
 def deactivate_partner(cmd: DeactivatePartner, uow: UnitOfWork) -> None:

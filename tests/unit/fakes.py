@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from events import AnyEvent
+from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 from services.ports import (
     AssignmentRepository,
     AssignmentRow,
     Availability,
+    ErasedMember,
     PeopleRepository,
     PinRepository,
     PlanningSnapshot,
@@ -167,6 +168,11 @@ class FakePeople(PeopleRepository):
         self.availability: dict[str, Availability] = {}
         self.open_requests: dict[str, list[str]] = {}
         self.cancelled: list[str] = []
+        self.clubs: dict[str, str] = {}
+        """Member -> club, for erasure scoped to a club (members not listed are of "club")."""
+        self.going: dict[str, list[AssignmentWithdrawn]] = {}
+        """Member -> their live work still to come, which erasure withdraws."""
+        self.erased: set[str] = set()
 
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
@@ -191,6 +197,14 @@ class FakePeople(PeopleRepository):
         ids = self.open_requests.pop(partner_id, [])
         self.cancelled += ids
         return ids
+
+    def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
+        home = self.clubs.get(member_id, "club")
+        if member_id not in self.members or club_id not in (None, home):
+            return None
+        del self.members[member_id]
+        self.erased.add(member_id)
+        return ErasedMember(home, tuple(self.going.pop(member_id, [])))
 
 
 class FakeRequests(RequestRepository):

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from events import AssignmentWithdrawn
 from services.commands import (
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
+    EraseMember,
     UpdateMember,
     execute,
 )
@@ -104,3 +106,29 @@ def test_an_unknown_or_inactive_partner_is_not_found() -> None:
         with pytest.raises(NotFound):
             execute(uow, DeactivatePartner("club", partner))
     assert uow.people.open_requests["p2"] == ["r3"] and uow.emitted == []
+
+
+def test_erasing_a_member_withdraws_their_work_to_come_and_is_audited() -> None:
+    uow = club()
+    going = AssignmentWithdrawn(club_id="club", assignment_id="a1", request_id="r1", member_id="ann")
+    uow.people.going = {"ann": [going]}
+    assert execute(uow, EraseMember("ann", "club", by="coord")) == "club"
+    assert uow.people.erased == {"ann"} and "ann" not in uow.people.members
+    assert types(uow) == ["AssignmentWithdrawn", "MemberErased"] and uow.emitted[0] == going
+    assert [a[1:5] for a in uow.audited] == [("coord", "member.erase", "member", "ann")]
+
+
+def test_erasure_from_the_cli_finds_the_club_and_writes_no_audit_row() -> None:
+    uow = club()
+    uow.people.clubs = {"bob": "other"}
+    assert execute(uow, EraseMember("bob")) == "other"
+    assert uow.emitted[0].club_id == "other" and uow.audited == []
+
+
+def test_a_coordinator_cannot_erase_another_clubs_member_or_nobody() -> None:
+    uow = club()
+    uow.people.clubs = {"bob": "other"}
+    for member_id in ("bob", "nobody"):
+        with pytest.raises(NotFound):
+            execute(uow, EraseMember(member_id, "club", by="coord"))
+    assert "bob" in uow.people.members and uow.emitted == [] and uow.audited == [] and uow.commits == 0
