@@ -1,5 +1,6 @@
 """Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
 
+from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -32,6 +33,8 @@ __all__ = [
     "EVENT_TYPES",
     "SCHEMA_VERSION",
     "AnyEvent",
+    "ApiKeyCreated",
+    "ApiKeyRevoked",
     "AssignmentAccepted",
     "AssignmentChanged",
     "AssignmentChased",
@@ -40,6 +43,7 @@ __all__ = [
     "AssignmentNoShow",
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
+    "CalendarLinkRotated",
     "Event",
     "HelpOffered",
     "LiftAsked",

@@ -6,6 +6,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
+from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -39,6 +40,9 @@ AnyEvent = Annotated[
     | MemberUpdated
     | MemberDeactivated
     | MemberErased
+    | ApiKeyCreated
+    | ApiKeyRevoked
+    | CalendarLinkRotated
     | RetentionChanged
     | SelfSignupChanged
     | AvailabilityDeclared

@@ -286,6 +286,25 @@ class RosterRepository(abc.ABC):
     def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None: ...
 
 
+class AccessRepository(abc.ABC):
+    """The ways in that their owners change: coordinators' API keys, members' calendar links. A
+    token is returned once, to be shown once; storage keeps only its hash."""
+
+    @abc.abstractmethod
+    def issue_key(
+        self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
+    ) -> tuple[str, str]:
+        """A new API key and the id it is shown and revoked by; the caller shows the key once."""
+
+    @abc.abstractmethod
+    def revoke_key(self, club_id: str, coordinator_id: str, key_id: str) -> bool:
+        """False if the coordinator has no live key of that id."""
+
+    @abc.abstractmethod
+    def rotate_calendar(self, club_id: str, member_id: str) -> str:
+        """Revoke the member's calendar links and issue a new one."""
+
+
 class PinRepository(abc.ABC):
     """Coordinators' decisions that outlive any one roster: pins and removals."""
 
@@ -409,6 +428,7 @@ class UnitOfWork(abc.ABC):
     pins: PinRepository
     people: PeopleRepository
     requests: RequestRepository
+    access: AccessRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -7,6 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from services.commands.access import (
+    CreateApiKey,
+    RevokeApiKey,
+    RotateCalendarLink,
+    create_api_key,
+    revoke_api_key,
+    rotate_calendar_link,
+)
 from services.commands.answers import (
     AnswerAssignment,
     ChaseAssignment,
@@ -66,6 +74,9 @@ Command = (
     | DeactivateMember
     | DeactivatePartner
     | EraseMember
+    | CreateApiKey
+    | RevokeApiKey
+    | RotateCalendarLink
     | SubmitRequest
     | EditRequest
     | CancelRequest
@@ -86,6 +97,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     DeactivateMember: deactivate_member,
     DeactivatePartner: deactivate_partner,
     EraseMember: erase_member,
+    CreateApiKey: create_api_key,
+    RevokeApiKey: revoke_api_key,
+    RotateCalendarLink: rotate_calendar_link,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
@@ -106,6 +120,7 @@ __all__ = [
     "CancelRequest",
     "ChaseAssignment",
     "Command",
+    "CreateApiKey",
     "DeactivateMember",
     "DeactivatePartner",
     "DeclareAvailability",
@@ -115,6 +130,8 @@ __all__ = [
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "RevokeApiKey",
+    "RotateCalendarLink",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 from services.ports import (
+    AccessRepository,
     AssignmentRepository,
     AssignmentRow,
     Availability,
@@ -207,6 +208,31 @@ class FakePeople(PeopleRepository):
         return ErasedMember(home, tuple(self.going.pop(member_id, [])))
 
 
+class FakeAccess(AccessRepository):
+    """Live keys as id -> (club, coordinator, label); calendar links as member -> how many issued."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, tuple[str, str, str]] = {}
+        self.calendars: dict[str, int] = {}
+
+    def issue_key(
+        self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
+    ) -> tuple[str, str]:
+        key_id = f"k{len(self.keys) + 1}"
+        self.keys[key_id] = (club_id, coordinator_id, label)
+        return f"secret-{key_id}", key_id
+
+    def revoke_key(self, club_id: str, coordinator_id: str, key_id: str) -> bool:
+        if self.keys.get(key_id, ("", "", ""))[:2] != (club_id, coordinator_id):
+            return False
+        del self.keys[key_id]
+        return True
+
+    def rotate_calendar(self, club_id: str, member_id: str) -> str:
+        self.calendars[member_id] = self.calendars.get(member_id, 0) + 1
+        return f"calendar-{member_id}-{self.calendars[member_id]}"
+
+
 class FakeRequests(RequestRepository):
     """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
 
@@ -251,6 +277,7 @@ class FakeUnitOfWork(UnitOfWork):
     pins: FakePins
     people: FakePeople
     requests: FakeRequests
+    access: FakeAccess
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
@@ -259,6 +286,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.pins = FakePins()
         self.people = FakePeople()
         self.requests = FakeRequests()
+        self.access = FakeAccess()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
