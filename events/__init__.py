@@ -13,7 +13,13 @@ from events.assignments import (
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
 from events.clubs import RetentionChanged, SelfSignupChanged
-from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
+from events.members import (
+    MemberDeactivated,
+    MemberErased,
+    MemberRegistered,
+    MemberUpdated,
+    NoticePrefsChanged,
+)
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
@@ -54,6 +60,7 @@ __all__ = [
     "MemberRemoved",
     "MemberUnpinned",
     "MemberUpdated",
+    "NoticePrefsChanged",
     "PinReleased",
     "RemovalUndone",
     "RequestCancelled",

@@ -18,7 +18,13 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.clubs import RetentionChanged, SelfSignupChanged
-from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
+from events.members import (
+    MemberDeactivated,
+    MemberErased,
+    MemberRegistered,
+    MemberUpdated,
+    NoticePrefsChanged,
+)
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
     HelpOffered,
@@ -40,6 +46,7 @@ AnyEvent = Annotated[
     | MemberUpdated
     | MemberDeactivated
     | MemberErased
+    | NoticePrefsChanged
     | ApiKeyCreated
     | ApiKeyRevoked
     | CalendarLinkRotated

@@ -22,6 +22,7 @@ TOPIC_OF: dict[str, str] = {
     "MemberUpdated": MEMBERS,
     "MemberDeactivated": MEMBERS,
     "MemberErased": MEMBERS,
+    "NoticePrefsChanged": MEMBERS,
     "ApiKeyCreated": MEMBERS,
     "ApiKeyRevoked": MEMBERS,
     "CalendarLinkRotated": MEMBERS,

@@ -334,6 +334,15 @@ class Availability:
 
 
 @dataclass(frozen=True)
+class NoticePrefs:
+    """How a member wants to be told: by email, by Signal, and whether reminders come too."""
+
+    email: bool
+    signal: bool
+    reminders: bool
+
+
+@dataclass(frozen=True)
 class ErasedMember:
     club_id: str
     withdrawn: tuple[AssignmentWithdrawn, ...]
@@ -360,6 +369,9 @@ class PeopleRepository(abc.ABC):
     @abc.abstractmethod
     def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
         """Cancel the partner's open requests that have not ended; the ids cancelled."""
+
+    @abc.abstractmethod
+    def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None: ...
 
     @abc.abstractmethod
     def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:

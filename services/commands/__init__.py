@@ -29,11 +29,13 @@ from services.commands.people import (
     DeactivatePartner,
     DeclareAvailability,
     EraseMember,
+    SetNoticePrefs,
     UpdateMember,
     deactivate_member,
     deactivate_partner,
     declare_availability,
     erase_member,
+    set_notice_prefs,
     update_member,
 )
 from services.commands.placement import Refused
@@ -74,6 +76,7 @@ Command = (
     | DeactivateMember
     | DeactivatePartner
     | EraseMember
+    | SetNoticePrefs
     | CreateApiKey
     | RevokeApiKey
     | RotateCalendarLink
@@ -97,6 +100,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     DeactivateMember: deactivate_member,
     DeactivatePartner: deactivate_partner,
     EraseMember: erase_member,
+    SetNoticePrefs: set_notice_prefs,
     CreateApiKey: create_api_key,
     RevokeApiKey: revoke_api_key,
     RotateCalendarLink: rotate_calendar_link,
@@ -132,6 +136,7 @@ __all__ = [
     "Refused",
     "RevokeApiKey",
     "RotateCalendarLink",
+    "SetNoticePrefs",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from events import AvailabilityDeclared, MemberDeactivated, MemberErased, MemberUpdated, RequestCancelled
+from events import (
+    AvailabilityDeclared,
+    MemberDeactivated,
+    MemberErased,
+    MemberUpdated,
+    NoticePrefsChanged,
+    RequestCancelled,
+)
 from services import homes
 from services.domain import NotFound
-from services.ports import Availability, UnitOfWork
+from services.ports import Availability, NoticePrefs, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,13 @@ class UpdateMember:
     club_id: str
     member_id: str
     values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SetNoticePrefs:
+    club_id: str
+    member_id: str
+    prefs: NoticePrefs
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,14 @@ def update_member(cmd: UpdateMember, uow: UnitOfWork) -> None:
     if not uow.people.update_member(cmd.club_id, cmd.member_id, homes.kept(cmd.values)):
         raise NotFound(f"member {cmd.member_id} not found")
     uow.emit(MemberUpdated(club_id=cmd.club_id, member_id=cmd.member_id))
+
+
+def set_notice_prefs(cmd: SetNoticePrefs, uow: UnitOfWork) -> None:
+    """Only the member's own choice: read by the notifier for every message after this one."""
+    if not uow.people.member_active(cmd.club_id, cmd.member_id):
+        raise NotFound(f"member {cmd.member_id} not found")
+    uow.people.set_notice_prefs(cmd.member_id, cmd.prefs)
+    uow.emit(NoticePrefsChanged(club_id=cmd.club_id, member_id=cmd.member_id))
 
 
 def deactivate_member(cmd: DeactivateMember, uow: UnitOfWork) -> None:

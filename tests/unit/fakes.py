@@ -15,6 +15,7 @@ from services.ports import (
     AssignmentRow,
     Availability,
     ErasedMember,
+    NoticePrefs,
     PeopleRepository,
     PinRepository,
     PlanningSnapshot,
@@ -174,6 +175,7 @@ class FakePeople(PeopleRepository):
         self.going: dict[str, list[AssignmentWithdrawn]] = {}
         """Member -> their live work still to come, which erasure withdraws."""
         self.erased: set[str] = set()
+        self.prefs: dict[str, NoticePrefs] = {}
 
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
@@ -198,6 +200,9 @@ class FakePeople(PeopleRepository):
         ids = self.open_requests.pop(partner_id, [])
         self.cancelled += ids
         return ids
+
+    def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
+        self.prefs[member_id] = prefs
 
     def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
         home = self.clubs.get(member_id, "club")

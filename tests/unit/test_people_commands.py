@@ -13,11 +13,12 @@ from services.commands import (
     DeactivatePartner,
     DeclareAvailability,
     EraseMember,
+    SetNoticePrefs,
     UpdateMember,
     execute,
 )
 from services.domain import NotFound
-from services.ports import Availability
+from services.ports import Availability, NoticePrefs
 from tests.unit.fakes import FakeUnitOfWork
 
 WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
@@ -132,3 +133,20 @@ def test_a_coordinator_cannot_erase_another_clubs_member_or_nobody() -> None:
         with pytest.raises(NotFound):
             execute(uow, EraseMember(member_id, "club", by="coord"))
     assert "bob" in uow.people.members and uow.emitted == [] and uow.audited == [] and uow.commits == 0
+
+
+def test_notice_preferences_are_stored_and_announced() -> None:
+    uow = club()
+    quiet = NoticePrefs(email=True, signal=False, reminders=False)
+    execute(uow, SetNoticePrefs("club", "ann", quiet))
+    assert uow.people.prefs == {"ann": quiet}
+    assert types(uow) == ["NoticePrefsChanged"] and uow.emitted[0].model_dump()["member_id"] == "ann"
+
+
+def test_a_member_who_left_sets_no_notice_preferences() -> None:
+    uow = club()
+    uow.people.inactive.add("bob")
+    for member_id in ("bob", "nobody"):
+        with pytest.raises(NotFound):
+            execute(uow, SetNoticePrefs("club", member_id, NoticePrefs(True, True, True)))
+    assert uow.people.prefs == {} and uow.emitted == []
