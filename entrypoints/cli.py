@@ -173,14 +173,14 @@ def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def _member_erase(args: argparse.Namespace, settings: Settings) -> int:
     """Delete a member's personal data for good (a right-to-erasure request)."""
+    from services.commands import EraseMember, execute
     from services.domain import NotFound
     from services.store.db import make_engine
-    from services.store.erasure import erase_member
+    from services.store.uow import SqlUnitOfWork
 
     engine = make_engine(settings.database_url)
     try:
-        with engine.begin() as conn:
-            erase_member(conn, args.member)
+        execute(SqlUnitOfWork(engine), EraseMember(args.member))
     except NotFound:
         print(f"no member {args.member}", file=sys.stderr)
         return 1

@@ -1,5 +1,6 @@
 """Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
 
+from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -12,7 +13,13 @@ from events.assignments import (
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
 from events.clubs import RetentionChanged, SelfSignupChanged
-from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
+from events.members import (
+    MemberDeactivated,
+    MemberErased,
+    MemberRegistered,
+    MemberUpdated,
+    NoticePrefsChanged,
+)
 from events.registry import EVENT_TYPES, AnyEvent, decode, decode_obj, encode, json_schema
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
@@ -32,6 +39,8 @@ __all__ = [
     "EVENT_TYPES",
     "SCHEMA_VERSION",
     "AnyEvent",
+    "ApiKeyCreated",
+    "ApiKeyRevoked",
     "AssignmentAccepted",
     "AssignmentChanged",
     "AssignmentChased",
@@ -40,6 +49,7 @@ __all__ = [
     "AssignmentNoShow",
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
+    "CalendarLinkRotated",
     "Event",
     "HelpOffered",
     "LiftAsked",
@@ -50,6 +60,7 @@ __all__ = [
     "MemberRemoved",
     "MemberUnpinned",
     "MemberUpdated",
+    "NoticePrefsChanged",
     "PinReleased",
     "RemovalUndone",
     "RequestCancelled",

@@ -28,3 +28,11 @@ class MemberErased(Event):
 
     type: Literal["MemberErased"] = "MemberErased"
     member_id: str
+
+
+class NoticePrefsChanged(Event):
+    """How the member wants to be told changed; the choices stay in the database, where the notifier
+    reads them for every message."""
+
+    type: Literal["NoticePrefsChanged"] = "NoticePrefsChanged"
+    member_id: str

@@ -6,6 +6,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
+from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -17,7 +18,13 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.clubs import RetentionChanged, SelfSignupChanged
-from events.members import MemberDeactivated, MemberErased, MemberRegistered, MemberUpdated
+from events.members import (
+    MemberDeactivated,
+    MemberErased,
+    MemberRegistered,
+    MemberUpdated,
+    NoticePrefsChanged,
+)
 from events.requests import LiftAsked, RequestCancelled, RequestChanged, RequestSubmitted
 from events.rosters import (
     HelpOffered,
@@ -39,6 +46,10 @@ AnyEvent = Annotated[
     | MemberUpdated
     | MemberDeactivated
     | MemberErased
+    | NoticePrefsChanged
+    | ApiKeyCreated
+    | ApiKeyRevoked
+    | CalendarLinkRotated
     | RetentionChanged
     | SelfSignupChanged
     | AvailabilityDeclared

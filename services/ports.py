@@ -14,7 +14,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal
 
-from events import AnyEvent
+from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 
 
@@ -286,6 +286,25 @@ class RosterRepository(abc.ABC):
     def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None: ...
 
 
+class AccessRepository(abc.ABC):
+    """The ways in that their owners change: coordinators' API keys, members' calendar links. A
+    token is returned once, to be shown once; storage keeps only its hash."""
+
+    @abc.abstractmethod
+    def issue_key(
+        self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
+    ) -> tuple[str, str]:
+        """A new API key and the id it is shown and revoked by; the caller shows the key once."""
+
+    @abc.abstractmethod
+    def revoke_key(self, club_id: str, coordinator_id: str, key_id: str) -> bool:
+        """False if the coordinator has no live key of that id."""
+
+    @abc.abstractmethod
+    def rotate_calendar(self, club_id: str, member_id: str) -> str:
+        """Revoke the member's calendar links and issue a new one."""
+
+
 class PinRepository(abc.ABC):
     """Coordinators' decisions that outlive any one roster: pins and removals."""
 
@@ -314,6 +333,22 @@ class Availability:
     days_off: tuple[date, ...] = ()
 
 
+@dataclass(frozen=True)
+class NoticePrefs:
+    """How a member wants to be told: by email, by Signal, and whether reminders come too."""
+
+    email: bool
+    signal: bool
+    reminders: bool
+
+
+@dataclass(frozen=True)
+class ErasedMember:
+    club_id: str
+    withdrawn: tuple[AssignmentWithdrawn, ...]
+    """Work still to come that nobody goes to now: the erasure emits these with ``MemberErased``."""
+
+
 class PeopleRepository(abc.ABC):
     """Members and partners, as the commands that change them need them."""
 
@@ -334,6 +369,14 @@ class PeopleRepository(abc.ABC):
     @abc.abstractmethod
     def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
         """Cancel the partner's open requests that have not ended; the ids cancelled."""
+
+    @abc.abstractmethod
+    def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None: ...
+
+    @abc.abstractmethod
+    def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
+        """Delete everything about the member (of ``club_id``, or of any club when None), keeping
+        anonymous counts of their work; None if there is no such member."""
 
 
 class AssignmentRepository(abc.ABC):
@@ -397,6 +440,7 @@ class UnitOfWork(abc.ABC):
     pins: PinRepository
     people: PeopleRepository
     requests: RequestRepository
+    access: AccessRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -19,11 +19,10 @@ from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, PartnerCreate
-from services.commands import DeactivateMember, DeactivatePartner
+from services.commands import DeactivateMember, DeactivatePartner, EraseMember
 from services.domain import NotFound
 from services.store import audit, retention, self_signup, tokens, views, webhooks, writes
 from services.store.db import read_only
-from services.store.erasure import erase_member
 from services.store.tokens import Role
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -271,9 +270,9 @@ def erase_form(request: Request, member_id: str, viewer: CoordinatorView, conn: 
 
 @router.post("/members/{member_id}/erase")
 def erase(member_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
-    """For good, in one transaction: see services/store/erasure.py."""
+    """For good, in one transaction: see services/commands/people.py."""
     try:
-        erase_member(conn, member_id, viewer.who.club_id, by=viewer.who.subject_id)
+        run_in(conn, EraseMember(member_id, viewer.who.club_id, by=viewer.who.subject_id))
     except NotFound as exc:
         raise PageDenied(404, "Not found.") from exc
     return RedirectResponse("/c/members", status_code=303)

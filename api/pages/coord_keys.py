@@ -3,20 +3,20 @@ claim link stops working once an account exists, so a key is the only way in wit
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, WriteConn, run_in
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.schemas import Label
-from services.store import audit, tokens
+from services.commands import CreateApiKey, RevokeApiKey
+from services.commands.access import MAX_KEY_DAYS, NewApiKey
+from services.domain import NotFound
+from services.store import tokens
 
 router = APIRouter(prefix="/c/keys", include_in_schema=False)
-MAX_DAYS = 365
 LABEL: TypeAdapter[str] = TypeAdapter(Label)
 
 
@@ -40,21 +40,21 @@ async def create_key(request: Request, viewer: CoordinatorPost, conn: WriteConn)
         values["label"] = LABEL.validate_python(values["label"])
     except ValidationError:
         errors["label"] = "Name the key in plain text (at most 100 characters), e.g. after its program."
-    if not values["days"].isdigit() or not 1 <= int(values["days"]) <= MAX_DAYS:
-        errors["days"] = f"Enter a number of days from 1 to {MAX_DAYS}."
+    if not values["days"].isdigit() or not 1 <= int(values["days"]) <= MAX_KEY_DAYS:
+        errors["days"] = f"Enter a number of days from 1 to {MAX_KEY_DAYS}."
     if errors:
         return _page(request, viewer, conn, errors=errors, values=values)
-    expires = datetime.now(UTC) + timedelta(days=int(values["days"]))
-    key = tokens.issue(
-        conn, "coordinator", viewer.who.club_id, viewer.who.subject_id, values["label"], expires
+    made: NewApiKey = run_in(
+        conn, CreateApiKey(viewer.who.club_id, viewer.who.subject_id, values["label"], int(values["days"]))
     )
-    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "key.create", "key", tokens.key_id(key))
-    return _page(request, viewer, conn, new_key={"label": values["label"], "key": key, "expires_at": expires})
+    new_key = {"label": values["label"], "key": made.key, "expires_at": made.expires_at}
+    return _page(request, viewer, conn, new_key=new_key)
 
 
 @router.post("/{key_id}/revoke")
 def revoke_key(key_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
-    if not tokens.revoke_key(conn, viewer.who.club_id, viewer.who.subject_id, key_id):
-        raise PageDenied(404, "No such key.")
-    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "key.revoke", "key", key_id[:16])
+    try:
+        run_in(conn, RevokeApiKey(viewer.who.club_id, viewer.who.subject_id, key_id))
+    except NotFound as exc:
+        raise PageDenied(404, "No such key.") from exc
     return RedirectResponse("/c/keys", status_code=303)

@@ -14,8 +14,8 @@ from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
-from services.commands import AnswerAssignment
-from services.store import audit, lifts, member_signin, tokens, views, writes
+from services.commands import AnswerAssignment, RotateCalendarLink
+from services.store import lifts, member_signin, tokens, views, writes
 from services.store.db import Connection
 from services.text import printable
 
@@ -144,8 +144,6 @@ def sign_out(request: Request, viewer: MemberPost, engine: EngineDep) -> Respons
 @router.post("/calendar", response_class=HTMLResponse)
 def calendar_link(request: Request, viewer: MemberPost, conn: WriteConn) -> Response:
     """A new read-only link for the member's calendar app, shown once; the old one stops working."""
-    club_id, member_id = viewer.who.club_id, viewer.who.subject_id
-    token = tokens.rotate(conn, "calendar", club_id, member_id)
-    audit.record(conn, club_id, member_id, "calendar.rotate", "calendar", member_id)
+    token = run_in(conn, RotateCalendarLink(viewer.who.club_id, viewer.who.subject_id))
     feed = str(request.url_for("calendar_feed", token=token))
     return page(request, "member_calendar.html", {"v": viewer, "feed": feed})

@@ -19,8 +19,8 @@ from api.pages.render import local, page
 from api.pages.security import MemberPost, MemberView, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, hhmm
-from services.commands import DeclareAvailability, UpdateMember
-from services.ports import Availability
+from services.commands import DeclareAvailability, SetNoticePrefs, UpdateMember
+from services.ports import Availability, NoticePrefs
 from services.store import notices, views
 from services.store.db import read_only
 
@@ -267,7 +267,7 @@ def _save_profile(
     if place_errors:
         return _profile(request, viewer, profile, values, prefs, place_errors, 422, found, form)
     run_in(conn, UpdateMember(viewer.who.club_id, viewer.who.subject_id, member_values(body)))
-    notices.set_prefs(conn, viewer.who.subject_id, **prefs)
+    run_in(conn, SetNoticePrefs(viewer.who.club_id, viewer.who.subject_id, NoticePrefs(**prefs)))
     if in_setup(request, form):
         return RedirectResponse(f"{viewer.base}/?setup=done", status_code=303)
     return RedirectResponse(f"{viewer.base}/profile?saved=1", status_code=303)

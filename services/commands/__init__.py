@@ -7,6 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from services.commands.access import (
+    CreateApiKey,
+    RevokeApiKey,
+    RotateCalendarLink,
+    create_api_key,
+    revoke_api_key,
+    rotate_calendar_link,
+)
 from services.commands.answers import (
     AnswerAssignment,
     ChaseAssignment,
@@ -20,10 +28,14 @@ from services.commands.people import (
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
+    EraseMember,
+    SetNoticePrefs,
     UpdateMember,
     deactivate_member,
     deactivate_partner,
     declare_availability,
+    erase_member,
+    set_notice_prefs,
     update_member,
 )
 from services.commands.placement import Refused
@@ -63,6 +75,11 @@ Command = (
     | UpdateMember
     | DeactivateMember
     | DeactivatePartner
+    | EraseMember
+    | SetNoticePrefs
+    | CreateApiKey
+    | RevokeApiKey
+    | RotateCalendarLink
     | SubmitRequest
     | EditRequest
     | CancelRequest
@@ -82,6 +99,11 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     UpdateMember: update_member,
     DeactivateMember: deactivate_member,
     DeactivatePartner: deactivate_partner,
+    EraseMember: erase_member,
+    SetNoticePrefs: set_notice_prefs,
+    CreateApiKey: create_api_key,
+    RevokeApiKey: revoke_api_key,
+    RotateCalendarLink: rotate_calendar_link,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
@@ -102,14 +124,19 @@ __all__ = [
     "CancelRequest",
     "ChaseAssignment",
     "Command",
+    "CreateApiKey",
     "DeactivateMember",
     "DeactivatePartner",
     "DeclareAvailability",
     "EditRequest",
+    "EraseMember",
     "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "RevokeApiKey",
+    "RotateCalendarLink",
+    "SetNoticePrefs",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

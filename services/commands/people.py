@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from events import AvailabilityDeclared, MemberDeactivated, MemberUpdated, RequestCancelled
+from events import (
+    AvailabilityDeclared,
+    MemberDeactivated,
+    MemberErased,
+    MemberUpdated,
+    NoticePrefsChanged,
+    RequestCancelled,
+)
 from services import homes
 from services.domain import NotFound
-from services.ports import Availability, UnitOfWork
+from services.ports import Availability, NoticePrefs, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -31,11 +38,28 @@ class UpdateMember:
 
 
 @dataclass(frozen=True)
+class SetNoticePrefs:
+    club_id: str
+    member_id: str
+    prefs: NoticePrefs
+
+
+@dataclass(frozen=True)
 class DeactivateMember:
     club_id: str
     member_id: str
     by: str | None = None
     """The coordinator who asked, for the audit trail (None: the member left by themselves)."""
+
+
+@dataclass(frozen=True)
+class EraseMember:
+    """A right-to-erasure request: everything about the member goes, for good."""
+
+    member_id: str
+    club_id: str | None = None
+    """The coordinator's club; None from the operator's CLI, which may erase in any club."""
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +84,14 @@ def update_member(cmd: UpdateMember, uow: UnitOfWork) -> None:
     uow.emit(MemberUpdated(club_id=cmd.club_id, member_id=cmd.member_id))
 
 
+def set_notice_prefs(cmd: SetNoticePrefs, uow: UnitOfWork) -> None:
+    """Only the member's own choice: read by the notifier for every message after this one."""
+    if not uow.people.member_active(cmd.club_id, cmd.member_id):
+        raise NotFound(f"member {cmd.member_id} not found")
+    uow.people.set_notice_prefs(cmd.member_id, cmd.prefs)
+    uow.emit(NoticePrefsChanged(club_id=cmd.club_id, member_id=cmd.member_id))
+
+
 def deactivate_member(cmd: DeactivateMember, uow: UnitOfWork) -> None:
     """The member's links stop working at once; the event withdraws them from work not yet done."""
     if not uow.people.deactivate("member", cmd.club_id, cmd.member_id):
@@ -67,6 +99,20 @@ def deactivate_member(cmd: DeactivateMember, uow: UnitOfWork) -> None:
     if cmd.by:
         uow.audit(cmd.club_id, cmd.by, "member.deactivate", "member", cmd.member_id)
     uow.emit(MemberDeactivated(club_id=cmd.club_id, member_id=cmd.member_id))
+
+
+def erase_member(cmd: EraseMember, uow: UnitOfWork) -> str:
+    """Returns the member's club. Work they were still going to is withdrawn (so it is planned
+    again) and ``MemberErased`` tells every consumer of the stream to forget them too."""
+    erased = uow.people.erase_member(cmd.club_id, cmd.member_id, datetime.now(UTC))
+    if erased is None:
+        raise NotFound(f"member {cmd.member_id} not found")
+    for withdrawn in erased.withdrawn:
+        uow.emit(withdrawn)
+    uow.emit(MemberErased(club_id=erased.club_id, member_id=cmd.member_id))
+    if cmd.by:
+        uow.audit(erased.club_id, cmd.by, "member.erase", "member", cmd.member_id)
+    return erased.club_id
 
 
 def deactivate_partner(cmd: DeactivatePartner, uow: UnitOfWork) -> None:

@@ -1,17 +1,17 @@
 """Erasing a member: everything that says who they are, where they live, when they are free or where
 they went is deleted in one transaction; what remains is an anonymous count of the work done, so the
-club's reports and the partners' counts still add up. A ``MemberErased`` event tells every consumer
-of the stream to forget them too."""
+club's reports and the partners' counts still add up. The ``EraseMember`` command's
+``MemberErased`` event tells every consumer of the stream to forget them too."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, true, update
 
-from events import AssignmentWithdrawn, MemberErased
-from services.domain import AssignmentStatus, NotFound
-from services.store import audit, outbox
+from events import AssignmentWithdrawn
+from services.domain import AssignmentStatus
+from services.ports import ErasedMember
 from services.store.tables import (
     anonymous_assignments,
     assignments,
@@ -36,10 +36,12 @@ from services.store.tables import (
 ERASED_NAME = "Erased member"
 
 
-def forget_assignments(conn: Connection, club_id: str, where: ColumnElement[bool], now: datetime) -> int:
-    """Turn the assignments matching ``where`` into anonymous counts; returns how many. Live ones
-    of work still to come count as withdrawn (nobody is going any more), and say so on the stream,
-    so the partner's counts follow and the place is planned again."""
+def forget_assignments(
+    conn: Connection, club_id: str, where: ColumnElement[bool], now: datetime
+) -> tuple[int, list[AssignmentWithdrawn]]:
+    """Turn the assignments matching ``where`` into anonymous counts; returns how many, and the
+    events the caller must emit: live ones of work still to come count as withdrawn (nobody is
+    going any more), so the partner's counts follow and the place is planned again."""
     a, r = assignments.c, help_requests.c
     rows = conn.execute(
         select(a.id, a.request_id, a.member_id, a.status, r.starts_at, r.ends_at)
@@ -47,8 +49,9 @@ def forget_assignments(conn: Connection, club_id: str, where: ColumnElement[bool
         .where(a.club_id == club_id, where)
     ).all()
     if not rows:
-        return 0
+        return 0, []
     counts = []
+    withdrawn = []
     for x in rows:
         going = x.status in (AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED) and x.starts_at > now
         counts.append(
@@ -61,30 +64,30 @@ def forget_assignments(conn: Connection, club_id: str, where: ColumnElement[bool
             }
         )
         if going:
-            withdrawn = AssignmentWithdrawn(
-                club_id=club_id, assignment_id=x.id, request_id=x.request_id, member_id=x.member_id
+            withdrawn.append(
+                AssignmentWithdrawn(
+                    club_id=club_id, assignment_id=x.id, request_id=x.request_id, member_id=x.member_id
+                )
             )
-            outbox.append(conn, withdrawn)
     conn.execute(insert(anonymous_assignments), counts)
     conn.execute(delete(assignments).where(a.id.in_([x.id for x in rows])))
-    return len(rows)
+    return len(rows), withdrawn
 
 
-def erase_member(conn: Connection, member_id: str, club_id: str | None = None, by: str | None = None) -> str:
-    """Erase ``member_id`` (of ``club_id``, when the caller is scoped to a club); returns the club.
-    ``by``: the coordinator who asked, for the audit trail."""
+def erase_member(conn: Connection, member_id: str, club_id: str | None, now: datetime) -> ErasedMember | None:
+    """Erase ``member_id`` (of ``club_id``, when the caller is scoped to a club); None if there is
+    no such member. The ``EraseMember`` command emits the events and writes the audit row."""
     m = members.c
     scope = m.club_id == club_id if club_id is not None else true()
     found = conn.execute(select(m.club_id, m.email, m.phone).where(m.id == member_id, scope)).first()
     if found is None:
-        raise NotFound(f"member {member_id} not found")
+        return None
     club_id = str(found.club_id)
     assigned = [
         x
         for x in conn.execute(select(assignments.c.id).where(assignments.c.member_id == member_id)).scalars()
     ]
-    now = datetime.now(UTC)
-    forget_assignments(conn, club_id, assignments.c.member_id == member_id, now)
+    _, withdrawn = forget_assignments(conn, club_id, assignments.c.member_id == member_id, now)
     for table in (
         weekly_availability,
         availability_windows,
@@ -133,7 +136,4 @@ def erase_member(conn: Connection, member_id: str, club_id: str | None = None, b
             erased_at=now,
         )
     )
-    outbox.append(conn, MemberErased(club_id=club_id, member_id=member_id))
-    if by:
-        audit.record(conn, club_id, by, "member.erase", "member", member_id)
-    return club_id
+    return ErasedMember(club_id, tuple(withdrawn))

@@ -9,7 +9,9 @@ from typing import Any, Literal
 from sqlalchemy import Connection, delete, insert, select, update
 
 from services.domain import RequestStatus
-from services.ports import Availability, PeopleRepository
+from services.ports import Availability, ErasedMember, NoticePrefs, PeopleRepository
+from services.store import notices
+from services.store.erasure import erase_member
 from services.store.tables import (
     availability_windows,
     blackouts,
@@ -83,3 +85,9 @@ class SqlPeople(PeopleRepository):
                 update(help_requests).where(r.id.in_(ids)).values(status=RequestStatus.CANCELLED)
             )
         return ids
+
+    def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
+        notices.set_prefs(self.conn, member_id, prefs.email, prefs.signal, prefs.reminders)
+
+    def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
+        return erase_member(self.conn, member_id, club_id, now)

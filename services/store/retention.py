@@ -120,7 +120,10 @@ def _scrub_requests(
         return len(due), 0
     for table in (roster_entries, released_pins, pins, exclusions):
         conn.execute(delete(table).where(table.c.request_id.in_(risky)))
-    return len(due), forget_assignments(conn, club_id, assignments.c.request_id.in_(risky), now)
+    forgotten, withdrawn = forget_assignments(conn, club_id, assignments.c.request_id.in_(risky), now)
+    for event in withdrawn:
+        append_event(conn, event)
+    return len(due), forgotten
 
 
 def run(engine: Engine, stream_days: int, now: datetime | None = None, geocode_days: int = 30) -> Pruned:

@@ -10,13 +10,14 @@ from typing import Any
 from icalendar import Calendar
 from sqlalchemy import func, insert, select, update
 
+from services.commands import EraseMember, execute
 from services.notify.compose import compose
 from services.ports import MemberRow, PickupRow, PlannedRoute, PlanningSnapshot, RequestRow
 from services.store import retention
-from services.store.erasure import erase_member
 from services.store.notices import SqlNoticeStore
 from services.store.repositories import SqlRosters
 from services.store.tables import assignments, lift_routes, notices, request_pickups, rosters, route_stops
+from services.store.uow import SqlUnitOfWork
 from services.translate import to_instance, to_proposal
 from solver import Params, solve
 from tests.pages.support import Site, csrf_of
@@ -199,8 +200,7 @@ def test_a_driver_with_a_planned_route_can_be_erased(site: Site) -> None:
     big, _ = site.add_member("Nia Hughes", car_seats=4)
     small, _ = site.add_member("Owain Price", car_seats=3)
     plan(site, made["id"], [(big, [0, None], 4), (small, [1, None], 3)])
-    with site.engine.begin() as conn:
-        erase_member(conn, big, site.club_id)
+    execute(SqlUnitOfWork(site.engine), EraseMember(big, site.club_id))
     with site.engine.connect() as conn:
         left = conn.execute(select(lift_routes.c.member_id)).scalars().all()
     assert left == [small]

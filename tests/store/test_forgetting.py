@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from services.commands import EraseMember, execute
 from services.domain import new_id
 from services.ports import AssignmentRow, Proposal, Slot
 from services.store import notices, retention, writes
-from services.store.erasure import erase_member
 from services.store.tables import (
     anonymous_assignments,
     assignments,
@@ -82,8 +82,7 @@ def test_erasing_a_member_leaves_nothing_that_says_who_they_are_or_where_they_we
     notices.SqlNoticeStore(engine).add(
         [notices.Notice("k1", club_id, "issued", "email", NIA["email"], "New assignment", "Hello Nia")]
     )
-    with engine.begin() as conn:
-        erase_member(conn, nia, club_id)
+    execute(SqlUnitOfWork(engine), EraseMember(nia, club_id))
     values = everything(engine)
     for secret in (NIA["name"], NIA["email"], NIA["phone"], NIA["home_place"], NIA["home_lat"], "Hello Nia"):
         assert [t for t, v in values if v == secret or (isinstance(v, str) and str(secret) in v)] == [], (

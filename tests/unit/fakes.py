@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from events import AnyEvent
+from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 from services.ports import (
+    AccessRepository,
     AssignmentRepository,
     AssignmentRow,
     Availability,
+    ErasedMember,
+    NoticePrefs,
     PeopleRepository,
     PinRepository,
     PlanningSnapshot,
@@ -167,6 +170,12 @@ class FakePeople(PeopleRepository):
         self.availability: dict[str, Availability] = {}
         self.open_requests: dict[str, list[str]] = {}
         self.cancelled: list[str] = []
+        self.clubs: dict[str, str] = {}
+        """Member -> club, for erasure scoped to a club (members not listed are of "club")."""
+        self.going: dict[str, list[AssignmentWithdrawn]] = {}
+        """Member -> their live work still to come, which erasure withdraws."""
+        self.erased: set[str] = set()
+        self.prefs: dict[str, NoticePrefs] = {}
 
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
@@ -191,6 +200,42 @@ class FakePeople(PeopleRepository):
         ids = self.open_requests.pop(partner_id, [])
         self.cancelled += ids
         return ids
+
+    def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
+        self.prefs[member_id] = prefs
+
+    def erase_member(self, club_id: str | None, member_id: str, now: datetime) -> ErasedMember | None:
+        home = self.clubs.get(member_id, "club")
+        if member_id not in self.members or club_id not in (None, home):
+            return None
+        del self.members[member_id]
+        self.erased.add(member_id)
+        return ErasedMember(home, tuple(self.going.pop(member_id, [])))
+
+
+class FakeAccess(AccessRepository):
+    """Live keys as id -> (club, coordinator, label); calendar links as member -> how many issued."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, tuple[str, str, str]] = {}
+        self.calendars: dict[str, int] = {}
+
+    def issue_key(
+        self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
+    ) -> tuple[str, str]:
+        key_id = f"k{len(self.keys) + 1}"
+        self.keys[key_id] = (club_id, coordinator_id, label)
+        return f"secret-{key_id}", key_id
+
+    def revoke_key(self, club_id: str, coordinator_id: str, key_id: str) -> bool:
+        if self.keys.get(key_id, ("", "", ""))[:2] != (club_id, coordinator_id):
+            return False
+        del self.keys[key_id]
+        return True
+
+    def rotate_calendar(self, club_id: str, member_id: str) -> str:
+        self.calendars[member_id] = self.calendars.get(member_id, 0) + 1
+        return f"calendar-{member_id}-{self.calendars[member_id]}"
 
 
 class FakeRequests(RequestRepository):
@@ -237,6 +282,7 @@ class FakeUnitOfWork(UnitOfWork):
     pins: FakePins
     people: FakePeople
     requests: FakeRequests
+    access: FakeAccess
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
@@ -245,6 +291,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.pins = FakePins()
         self.people = FakePeople()
         self.requests = FakeRequests()
+        self.access = FakeAccess()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0

@@ -7,15 +7,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from events import AssignmentWithdrawn
 from services.commands import (
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
+    EraseMember,
+    SetNoticePrefs,
     UpdateMember,
     execute,
 )
 from services.domain import NotFound
-from services.ports import Availability
+from services.ports import Availability, NoticePrefs
 from tests.unit.fakes import FakeUnitOfWork
 
 WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
@@ -104,3 +107,46 @@ def test_an_unknown_or_inactive_partner_is_not_found() -> None:
         with pytest.raises(NotFound):
             execute(uow, DeactivatePartner("club", partner))
     assert uow.people.open_requests["p2"] == ["r3"] and uow.emitted == []
+
+
+def test_erasing_a_member_withdraws_their_work_to_come_and_is_audited() -> None:
+    uow = club()
+    going = AssignmentWithdrawn(club_id="club", assignment_id="a1", request_id="r1", member_id="ann")
+    uow.people.going = {"ann": [going]}
+    assert execute(uow, EraseMember("ann", "club", by="coord")) == "club"
+    assert uow.people.erased == {"ann"} and "ann" not in uow.people.members
+    assert types(uow) == ["AssignmentWithdrawn", "MemberErased"] and uow.emitted[0] == going
+    assert [a[1:5] for a in uow.audited] == [("coord", "member.erase", "member", "ann")]
+
+
+def test_erasure_from_the_cli_finds_the_club_and_writes_no_audit_row() -> None:
+    uow = club()
+    uow.people.clubs = {"bob": "other"}
+    assert execute(uow, EraseMember("bob")) == "other"
+    assert uow.emitted[0].club_id == "other" and uow.audited == []
+
+
+def test_a_coordinator_cannot_erase_another_clubs_member_or_nobody() -> None:
+    uow = club()
+    uow.people.clubs = {"bob": "other"}
+    for member_id in ("bob", "nobody"):
+        with pytest.raises(NotFound):
+            execute(uow, EraseMember(member_id, "club", by="coord"))
+    assert "bob" in uow.people.members and uow.emitted == [] and uow.audited == [] and uow.commits == 0
+
+
+def test_notice_preferences_are_stored_and_announced() -> None:
+    uow = club()
+    quiet = NoticePrefs(email=True, signal=False, reminders=False)
+    execute(uow, SetNoticePrefs("club", "ann", quiet))
+    assert uow.people.prefs == {"ann": quiet}
+    assert types(uow) == ["NoticePrefsChanged"] and uow.emitted[0].model_dump()["member_id"] == "ann"
+
+
+def test_a_member_who_left_sets_no_notice_preferences() -> None:
+    uow = club()
+    uow.people.inactive.add("bob")
+    for member_id in ("bob", "nobody"):
+        with pytest.raises(NotFound):
+            execute(uow, SetNoticePrefs("club", member_id, NoticePrefs(True, True, True)))
+    assert uow.people.prefs == {} and uow.emitted == []
