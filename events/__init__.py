@@ -12,7 +12,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
-from events.clubs import RetentionChanged, SelfSignupChanged
+from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
 from events.members import (
     MemberDeactivated,
     MemberErased,
@@ -50,6 +50,7 @@ __all__ = [
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
     "CalendarLinkRotated",
+    "CoordinatorDeactivated",
     "Event",
     "HelpOffered",
     "LiftAsked",

@@ -17,6 +17,14 @@ class RetentionChanged(Event):
     high_risk_kinds: list[str]
 
 
+class CoordinatorDeactivated(Event):
+    """A coordinator of the club can no longer sign in and their API keys stop working; a consumer
+    holding their sessions or keys must drop them."""
+
+    type: Literal["CoordinatorDeactivated"] = "CoordinatorDeactivated"
+    coordinator_id: str
+
+
 class SelfSignupChanged(Event):
     """Members may now sign themselves up for the ``kinds`` of work (an offer on a free place they
     can take becomes their accepted assignment at once); on other kinds an offer waits for approval."""

@@ -17,7 +17,7 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.clubs import RetentionChanged, SelfSignupChanged
+from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
 from events.members import (
     MemberDeactivated,
     MemberErased,
@@ -51,6 +51,7 @@ AnyEvent = Annotated[
     | ApiKeyRevoked
     | CalendarLinkRotated
     | RetentionChanged
+    | CoordinatorDeactivated
     | SelfSignupChanged
     | AvailabilityDeclared
     | RosterProposed

@@ -32,6 +32,7 @@ TOPIC_OF: dict[str, str] = {
     "ApiKeyRevoked": MEMBERS,
     "CalendarLinkRotated": MEMBERS,
     "RetentionChanged": MEMBERS,
+    "CoordinatorDeactivated": MEMBERS,
     "SelfSignupChanged": MEMBERS,
     "AvailabilityDeclared": MEMBERS,
     "RosterProposed": ROSTERS,

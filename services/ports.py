@@ -379,6 +379,19 @@ class PeopleRepository(abc.ABC):
         anonymous counts of their work; None if there is no such member."""
 
 
+class CoordinatorRepository(abc.ABC):
+    """The club's coordinator accounts, as the commands that change them see them."""
+
+    @abc.abstractmethod
+    def active_ids(self, club_id: str) -> set[str]:
+        """The club's active coordinators, locked until the transaction ends, so two coordinators
+        deactivating each other at once cannot leave the club with none."""
+
+    @abc.abstractmethod
+    def deactivate(self, coordinator_id: str) -> None:
+        """No more sign-in; their sessions end at once (their API keys stop: see tokens.resolve)."""
+
+
 class AssignmentRepository(abc.ABC):
     @abc.abstractmethod
     def active_between(self, club_id: str, start: datetime, end: datetime) -> list[AssignmentRow]:
@@ -439,6 +452,7 @@ class UnitOfWork(abc.ABC):
     assignments: AssignmentRepository
     pins: PinRepository
     people: PeopleRepository
+    coordinators: CoordinatorRepository
     requests: RequestRepository
     access: AccessRepository
 

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, WriteConn, run_in
 from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
 from api.pages.security import SESSION_COOKIE, CoordinatorPost, CoordinatorView, PageDenied, Viewer
-from services.domain import new_id
+from services.commands import DeactivateCoordinator
+from services.domain import Conflict, new_id
 from services.store import accounts, audit, notices, tokens, views
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -122,8 +123,8 @@ async def deactivate(
     if (await request.form()).get("confirm") != "1":
         return page(request, "confirm.html", _deactivate_confirmation(viewer, found))
     try:
-        accounts.deactivate_other(conn, viewer.who.club_id, viewer.who.subject_id, coordinator_id)
-    except accounts.Refused as exc:
+        run_in(conn, DeactivateCoordinator(viewer.who.club_id, coordinator_id, by=viewer.who.subject_id))
+    except Conflict as exc:
         raise PageDenied(409, str(exc)) from exc
     return RedirectResponse("/c/coordinators?done=deactivated", status_code=303)
 

@@ -23,6 +23,7 @@ from services.commands.answers import (
     chase_assignment,
     mark_no_show,
 )
+from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
     DeactivateMember,
@@ -80,6 +81,7 @@ Command = (
     | CreateApiKey
     | RevokeApiKey
     | RotateCalendarLink
+    | DeactivateCoordinator
     | SubmitRequest
     | EditRequest
     | CancelRequest
@@ -104,6 +106,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     CreateApiKey: create_api_key,
     RevokeApiKey: revoke_api_key,
     RotateCalendarLink: rotate_calendar_link,
+    DeactivateCoordinator: deactivate_coordinator,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
@@ -125,6 +128,7 @@ __all__ = [
     "ChaseAssignment",
     "Command",
     "CreateApiKey",
+    "DeactivateCoordinator",
     "DeactivateMember",
     "DeactivatePartner",
     "DeclareAvailability",

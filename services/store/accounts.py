@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services import passwords
+from services.ports import CoordinatorRepository
 from services.store import audit
 from services.store.tables import coordinators, login_attempts, password_resets, web_sessions
 
@@ -240,23 +241,17 @@ def email_taken(conn: Connection, email: str) -> bool:
     return conn.execute(select(c.id).where(c.email == email.strip().lower())).first() is not None
 
 
-def deactivate_other(conn: Connection, club_id: str, by: str, coordinator_id: str) -> None:
-    """``by`` deactivates another coordinator of the club: never themselves, never the last active
-    one. Their sessions end at once (and their API keys stop working: see tokens.resolve)."""
-    c = coordinators.c
-    if coordinator_id == by:
-        raise Refused("You cannot deactivate yourself: ask another coordinator.")
-    # Lock the club's active accounts, so two coordinators deactivating each other at the same
-    # moment cannot leave the club with none (SQLite serialises writers anyway).
-    active = set(
-        conn.execute(select(c.id).where(c.club_id == club_id, c.active.is_(True)).with_for_update()).scalars()
-    )
-    if coordinator_id not in active:
-        raise Refused("That coordinator is not active in this club.")
-    if not active - {coordinator_id}:
-        raise Refused("The club needs at least one active coordinator.")
-    deactivate(conn, coordinator_id)
-    audit.record(conn, club_id, by, "coordinator.deactivate", "coordinator", coordinator_id)
+class SqlCoordinators(CoordinatorRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def active_ids(self, club_id: str) -> set[str]:
+        c = coordinators.c
+        query = select(c.id).where(c.club_id == club_id, c.active.is_(True)).with_for_update()
+        return set(self.conn.execute(query).scalars())
+
+    def deactivate(self, coordinator_id: str) -> None:
+        deactivate(self.conn, coordinator_id)
 
 
 # --- passwords -----------------------------------------------------------------------------------

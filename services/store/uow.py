@@ -10,6 +10,7 @@ from events import AnyEvent
 from services.ports import UnitOfWork
 from services.store import audit, outbox
 from services.store.access import SqlAccess
+from services.store.accounts import SqlCoordinators
 from services.store.people import SqlPeople
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
@@ -44,6 +45,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.assignments = SqlAssignments(self.conn)
         self.pins = SqlPins(self.conn)
         self.people = SqlPeople(self.conn)
+        self.coordinators = SqlCoordinators(self.conn)
         self.requests = SqlRequests(self.conn)
         self.access = SqlAccess(self.conn)
 

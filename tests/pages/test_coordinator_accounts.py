@@ -10,8 +10,11 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
+from services.commands import DeactivateCoordinator, execute
+from services.domain import Conflict
 from services.store import accounts, audit, retention, tokens
 from services.store.tables import audit_log, clubs, login_attempts, notices
+from services.store.uow import SqlUnitOfWork
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of
 
 NEW_PASSWORD = "plum tractor window sings"
@@ -103,8 +106,8 @@ def test_the_last_active_coordinator_cannot_be_deactivated(site: Site) -> None:
     dee, _ = _invite(site)
     with site.engine.begin() as conn:
         accounts.deactivate(conn, site.coordinator_id)  # e.g. from the command line
-    with site.engine.begin() as conn, pytest.raises(accounts.Refused, match="at least one active"):
-        accounts.deactivate_other(conn, site.club_id, site.coordinator_id, dee)
+    with pytest.raises(Conflict, match="at least one active"):
+        execute(SqlUnitOfWork(site.engine), DeactivateCoordinator(site.club_id, dee, by=site.coordinator_id))
 
 
 def test_changing_the_password_checks_the_policy_and_ends_the_other_sessions(site: Site) -> None:

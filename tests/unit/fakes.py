@@ -14,6 +14,7 @@ from services.ports import (
     AssignmentRepository,
     AssignmentRow,
     Availability,
+    CoordinatorRepository,
     ErasedMember,
     NoticePrefs,
     PeopleRepository,
@@ -238,6 +239,20 @@ class FakeAccess(AccessRepository):
         return f"calendar-{member_id}-{self.calendars[member_id]}"
 
 
+class FakeCoordinators(CoordinatorRepository):
+    """Active coordinator ids by club."""
+
+    def __init__(self) -> None:
+        self.active: dict[str, set[str]] = {}
+
+    def active_ids(self, club_id: str) -> set[str]:
+        return set(self.active.get(club_id, ()))
+
+    def deactivate(self, coordinator_id: str) -> None:
+        for ids in self.active.values():
+            ids.discard(coordinator_id)
+
+
 class FakeRequests(RequestRepository):
     """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
 
@@ -281,6 +296,7 @@ class FakeUnitOfWork(UnitOfWork):
     assignments: FakeAssignments
     pins: FakePins
     people: FakePeople
+    coordinators: FakeCoordinators
     requests: FakeRequests
     access: FakeAccess
 
@@ -290,6 +306,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.assignments = FakeAssignments()
         self.pins = FakePins()
         self.people = FakePeople()
+        self.coordinators = FakeCoordinators()
         self.requests = FakeRequests()
         self.access = FakeAccess()
         self.emitted: list[AnyEvent] = []

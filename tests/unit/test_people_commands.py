@@ -9,6 +9,7 @@ import pytest
 
 from events import AssignmentWithdrawn
 from services.commands import (
+    DeactivateCoordinator,
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
@@ -17,7 +18,7 @@ from services.commands import (
     UpdateMember,
     execute,
 )
-from services.domain import NotFound
+from services.domain import Conflict, NotFound
 from services.ports import Availability, NoticePrefs
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -150,3 +151,36 @@ def test_a_member_who_left_sets_no_notice_preferences() -> None:
         with pytest.raises(NotFound):
             execute(uow, SetNoticePrefs("club", member_id, NoticePrefs(True, True, True)))
     assert uow.people.prefs == {} and uow.emitted == []
+
+
+def coordinators() -> FakeUnitOfWork:
+    uow = FakeUnitOfWork()
+    uow.coordinators.active = {"club": {"cat", "dee"}, "other": {"eve"}}
+    return uow
+
+
+def test_a_coordinator_deactivates_another_on_the_audit_trail_with_an_id_only_event() -> None:
+    uow = coordinators()
+    execute(uow, DeactivateCoordinator("club", "dee", by="cat"))
+    assert uow.coordinators.active["club"] == {"cat"}
+    assert [e.model_dump(include={"type", "coordinator_id"}) for e in uow.emitted] == [
+        {"type": "CoordinatorDeactivated", "coordinator_id": "dee"}
+    ]
+    assert [a[1:5] for a in uow.audited] == [("cat", "coordinator.deactivate", "coordinator", "dee")]
+
+
+@pytest.mark.parametrize(
+    ("target", "by", "why"),
+    [
+        ("cat", "cat", "cannot deactivate yourself"),
+        ("eve", "cat", "not active in this club"),
+        ("dee", "cat", "at least one active"),
+    ],
+)
+def test_deactivating_a_coordinator_is_refused_by_its_rules(target: str, by: str, why: str) -> None:
+    uow = coordinators()
+    if why == "at least one active":
+        uow.coordinators.active["club"] = {"dee"}
+    with pytest.raises(Conflict, match=why):
+        execute(uow, DeactivateCoordinator("club", target, by=by))
+    assert uow.emitted == [] and uow.audited == [] and uow.commits == 0
