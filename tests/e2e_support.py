@@ -225,3 +225,17 @@ def decline_one_and_check_replan(
     assert after.get(key) != member_id
     assert member_id not in {m for (r, _), m in after.items() if r == declined["request_id"]}
     return declined, replanned
+
+
+LiveClub = tuple[httpx.Client, dict[str, str], dict[str, Any]]
+"""A client of a running ``mechanic up``, the coordinator's headers and the club ``setup_club`` made."""
+
+
+@contextmanager
+def live_club(tmp_path: Path, name: str) -> Iterator[LiveClub]:
+    with (
+        embedded_process(tmp_path, name) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        coordinator = bearer(server.coordinator_token)
+        yield http, coordinator, setup_club(http, coordinator)

@@ -7,30 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e_support import (
     TZ,
+    LiveClub,
     bearer,
-    embedded_process,
+    live_club,
     proposal_covering,
-    setup_club,
     tomorrow_at,
     wait_for,
 )
 
 
 @pytest.fixture
-def club(tmp_path: Path) -> Iterator[tuple[httpx.Client, dict[str, str], dict[str, Any]]]:
-    with (
-        embedded_process(tmp_path, "Forced club") as server,
-        httpx.Client(base_url=server.url, timeout=10) as http,
-    ):
-        coordinator = bearer(server.coordinator_token)
-        yield http, coordinator, setup_club(http, coordinator)
+def club(tmp_path: Path) -> Iterator[LiveClub]:
+    with live_club(tmp_path, "Forced club") as live:
+        yield live
 
 
 def _walker(http: httpx.Client, coordinator: dict[str, str]) -> tuple[str, dict[str, str]]:

@@ -17,24 +17,19 @@ import pytest
 
 from tests.e2e_support import (
     TZ,
-    bearer,
-    embedded_process,
+    LiveClub,
     lift_request,
+    live_club,
     proposal_covering,
-    setup_club,
     tomorrow_at,
     wait_for,
 )
 
 
 @pytest.fixture
-def club(tmp_path: Path) -> Iterator[tuple[httpx.Client, dict[str, str], dict[str, Any]]]:
-    with (
-        embedded_process(tmp_path, "Pins club") as server,
-        httpx.Client(base_url=server.url, timeout=10) as http,
-    ):
-        coordinator = bearer(server.coordinator_token)
-        yield http, coordinator, setup_club(http, coordinator)
+def club(tmp_path: Path) -> Iterator[LiveClub]:
+    with live_club(tmp_path, "Pins club") as live:
+        yield live
 
 
 def _approve_with_a_pin(
