@@ -48,7 +48,7 @@ def coordinator_sets_up(page: Any, server: Embedded) -> tuple[str, str]:
                 page.get_by_text("Advanced: coordinates").click()
             page.get_by_label(label, exact=True).fill(value)
         page.get_by_role("button", name="Invite", exact=True).click()
-        links.append(page.get_by_label("Link").input_value())
+        links.append(page.get_by_label("Link", exact=True).input_value())
     return links[0], links[1]
 
 
