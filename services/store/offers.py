@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, select
 
 from services.store import views
 from services.store.tables import assignments, help_requests, partners, pins
@@ -48,10 +48,12 @@ def open_places(conn: Connection, club_id: str, start: datetime, end: datetime) 
 
 
 def my_offers(conn: Connection, member_id: str, start: datetime) -> list[dict[str, Any]]:
-    """The member's own offers still standing (pins they made themselves) on requests from ``start``."""
-    p, r = pins.c, help_requests.c
+    """The member's own offers still standing (pins they made themselves) on requests from ``start``;
+    ``signed_up`` where the place is already theirs (a self sign-up), not waiting for a coordinator."""
+    p, r, a = pins.c, help_requests.c, assignments.c
+    theirs = exists().where(a.request_id == r.id, a.member_id == member_id, a.status.in_(LIVE))
     rows = conn.execute(
-        select(r.id, r.title, r.place_name, r.starts_at, r.ends_at)
+        select(r.id, r.title, r.place_name, r.starts_at, r.ends_at, theirs.label("signed_up"))
         .join(help_requests, r.id == p.request_id)
         .where(p.member_id == member_id, p.pinned_by == member_id, r.starts_at >= start, r.status == "open")
         .order_by(r.starts_at)

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.pages_bench import mechanic_up, wait
-from services.store import accounts, tokens, writes
+from services.store import writes
 from services.store.db import make_engine, upgrade
+from tests.browser.support import club_with_coordinator, log_in
 from tests.browser.test_coordinator_accounts import SIZES
 from tests.commands_support import declare_availability
 from tests.pages.support import MEMBER
@@ -31,11 +32,8 @@ def _club(url: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        club_id, token = writes.create_club(conn, "Riverside Mutual Aid")
-        coordinator = tokens.resolve(conn, token)
-        assert coordinator is not None
-        accounts.create_coordinator(
-            conn, club_id, coordinator.subject_id, "ana@example.org", "Ana Morgan", PASSWORD
+        club_id = club_with_coordinator(
+            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
         )
         for name, skills in (("Nia Hughes", ["driver"]), ("Dai Evans", ["driver"]), ("Sam Jones", [])):
             values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
@@ -102,11 +100,7 @@ def test_a_coordinator_forces_a_non_driver_onto_a_lift_on_a_phone_and_a_laptop(
         with mechanic_up(tmp, url, 1) as http:
             base = str(http.base_url).rstrip("/")
             page = browser.new_page(viewport=SIZES["phone"])
-            page.goto(f"{base}/c/login")
-            page.get_by_label("Email").fill("ana@example.org")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{base}/c/")
+            log_in(page, base, "ana@example.org", PASSWORD)
             wait("a proposal with both lifts", lambda: "Lift to the picket</h3>" in http_board(page), 60)
             lifts = ("Lift to the tribunal", "Lift to the picket")
             for (size, viewport), title in zip(SIZES.items(), lifts, strict=True):
