@@ -19,11 +19,11 @@ from kafka import KafkaAdminClient
 from events import topics
 from services.store.tables import help_requests, processed_events
 from tests.conftest import real_component
-from tests.e2e_support import CHECKOUT, add_drivers, bearer, free_port, wait_for
+from tests.e2e_support import CHECKOUT, free_port, wait_for
 from tests.kafka.conftest import Broker, KafkaStack
 from tests.kafka.support import club_events
 from tests.kafka.test_faults_more import MEMBERS, processed_once, published_once, settled_proposal
-from tests.kafka.test_restart import each_slot_once, submit
+from tests.kafka.test_restart import drivers_and_a_partner, each_slot_once, submit
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 SCRIPT = Path(CHECKOUT) / "deploy" / "kafka_cluster.sh"
@@ -83,9 +83,7 @@ def test_the_partition_leader_killed_under_load_loses_and_doubles_nothing(
     relay, worker = stack.start("relay"), stack.start("worker")
     club_id, coordinator = stack.club()
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         requests = submit(http, partner, range(40))
         handled = processed_events.c.consumer == stack.group
         wait_for("the worker mid-stream", lambda: stack.count(processed_events, handled) >= MEMBERS + 10, 60)

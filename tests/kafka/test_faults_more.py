@@ -23,10 +23,10 @@ from sqlalchemy import select
 
 from events import ALL_TOPICS, RequestSubmitted
 from services.store.tables import help_requests, outbox, processed_events, rosters
-from tests.e2e_support import add_drivers, bearer, lift_request, proposal_covering, tomorrow_at, wait_for
+from tests.e2e_support import lift_request, proposal_covering, tomorrow_at, wait_for
 from tests.kafka.conftest import Broker, KafkaStack, PostgresServer
 from tests.kafka.support import Process, club_events
-from tests.kafka.test_restart import each_slot_once, submit
+from tests.kafka.test_restart import drivers_and_a_partner, each_slot_once, submit
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
@@ -91,9 +91,7 @@ def test_the_broker_killed_and_restarted_mid_stream_loses_and_doubles_nothing(
     relay, worker = stack.start("relay"), stack.start("worker")
     club_id, coordinator = stack.club()
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         requests = submit(http, partner, range(40))
         handled = processed_events.c.consumer == stack.group
         wait_for(
@@ -139,9 +137,7 @@ def test_a_worker_paused_past_its_lease_mid_solve_is_fenced(kafka_stack: KafkaSt
     first = stack.start("worker")
     club_id, coordinator = stack.club()
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         requests = submit(http, partner, range(40))
         settled_proposal(stack, http, coordinator, list(requests))
         starts = first.log.read_text().count("solve.start")
@@ -202,9 +198,7 @@ def test_postgres_crashed_and_restarted_mid_stream_stores_nothing_by_halves(
         back.append(postgres_server.start())
 
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         outage = threading.Thread(target=crash_and_restart)
         handled = processed_events.c.consumer == stack.group
         n = 0

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from services.store.tables import help_requests, processed_events
-from tests.e2e_support import add_drivers, bearer, wait_for
+from tests.e2e_support import wait_for
 from tests.kafka.conftest import KafkaStack
 from tests.kafka.support import Process
 from tests.kafka.test_faults_more import (
@@ -23,7 +23,7 @@ from tests.kafka.test_faults_more import (
     requests_handled,
     settled_proposal,
 )
-from tests.kafka.test_restart import each_slot_once, submit
+from tests.kafka.test_restart import drivers_and_a_partner, each_slot_once, submit
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 LEASE_S = 3
@@ -56,9 +56,7 @@ def test_the_leading_relay_killed_under_load_is_replaced_and_nothing_is_lost_or_
         killed.append(time.monotonic())
 
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         killer = threading.Thread(target=kill_mid_stream)
         killer.start()
         for n in range(80):

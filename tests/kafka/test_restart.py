@@ -23,6 +23,13 @@ REQUESTS = 200
 MEMBERS = 12
 
 
+def drivers_and_a_partner(http: httpx.Client, coordinator: dict[str, str], members: int) -> dict[str, str]:
+    """``members`` drivers with room for the stream's lifts, and a partner to send them: its headers."""
+    add_drivers(http, coordinator, members, max_hours_week=30)
+    made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
+    return bearer(made.json()["token"])
+
+
 def submit(http: httpx.Client, partner: dict[str, str], numbers: range) -> dict[str, int]:
     """Requests spread over the next five days, one or two people each; returns id -> headcount."""
     made: dict[str, int] = {}
@@ -54,9 +61,7 @@ def test_a_killed_worker_restarts_and_nothing_is_lost_or_doubled(kafka_stack: Ka
     first = stack.start("worker")
     _, coordinator = stack.club()
     with stack.api() as http:
-        add_drivers(http, coordinator, MEMBERS, max_hours_week=30)
-        made = http.post("/api/coordinator/partners", json={"name": "Tenants Union"}, headers=coordinator)
-        partner = bearer(made.json()["token"])
+        partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         requests = submit(http, partner, range(REQUESTS // 2))
         handled = processed_events.c.consumer == stack.group
         wait_for(
