@@ -32,7 +32,10 @@ from services.store import accounts, tokens
 from services.store.db import make_engine, upgrade
 from services.store.tables import assignments, help_requests
 
-MECHANIC = str(Path(sys.executable).with_name("mechanic"))
+CHECKOUT = str(Path(__file__).resolve().parents[1])
+MECHANIC = [sys.executable, "-m", "entrypoints.cli"]
+"""The ``mechanic`` command of this checkout (first on the path below), not the installed script,
+which runs whichever checkout it was installed from (an editable install of another worktree)."""
 PASSWORD = "benchmark password"
 CLUBS = {
     "demo (40 members, 35 requests/week)": {},
@@ -153,10 +156,11 @@ def mechanic_up(
         "MECHANIC_DATABASE_URL": url,
         "MECHANIC_SOLVE_TIME_LIMIT_S": str(solve_s),
         "MECHANIC_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join(filter(None, [CHECKOUT, os.environ.get("PYTHONPATH")])),
         **(settings or {}),
     }
     proc = subprocess.Popen(
-        [MECHANIC, "up", "--port", str(port)],
+        [*MECHANIC, "up", "--port", str(port)],
         env=env,
         cwd=tmp,
         stdout=subprocess.DEVNULL,

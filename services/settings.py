@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     """An assignment nobody has answered for this long is put on the coordinators' attention list."""
     urgent_within_h: float = Field(default=48, gt=0)
     """A high or urgent place still empty this close to its start is put on the attention list."""
+    board_poll_s: float = Field(default=20.0, gt=0)
+    """How often an open board asks whether a new proposal or attention item arrived while no solve
+    runs (every 2 s while one does): each ask reads the attention list, so not too often."""
     change_weight: int = Field(default=5000, ge=0)
     """Cost of changing one approved assignment when re-solving: above any single slot's value,
     so a decline moves only what must move."""

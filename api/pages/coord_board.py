@@ -65,7 +65,8 @@ def board_page(request: Request, viewer: CoordinatorView, conn: ReadConn, run: R
         uow=run.uow(),
     )
     message = MESSAGES.get(request.query_params.get("done", ""), "")
-    return page(request, "coord_board.html", {"v": viewer, "message": message, **content})
+    context = {"v": viewer, "message": message, "poll_s": settings.board_poll_s, **content}
+    return page(request, "coord_board.html", context)
 
 
 def _follow_up(request: Request) -> board_model.FollowUp:

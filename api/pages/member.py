@@ -67,6 +67,7 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
             "waiting": sum(r["status"] == "issued" for r in rows),
             "drives": any(r.get("route") for r in rows),
             "answered": request.query_params.get("answered"),
+            "set_up": request.query_params.get("setup") == "done",
             "calendar_since": tokens.issued_at(conn, "calendar", viewer.who.club_id, viewer.who.subject_id),
             "available": available,
             "signed_in": viewer.base == f"/m/{MEMBER_SESSION}",

@@ -1,6 +1,8 @@
-// The open board keeps watching: every few seconds while a solve runs, every 20 s otherwise, it asks
-// the solve state and says when a new proposal is ready or more things need attention (a decline
-// whose replacement waits, an answer that does not come), with a link to show them.
+// The open board keeps watching: every 2 s while a solve runs, every data-idle seconds otherwise
+// (MECHANIC_BOARD_POLL_S, 20 s by default), it asks the solve state and says when a new proposal is
+// ready or more things need attention (a decline whose replacement waits, an answer that does not
+// come), with a link to show them. It keeps watching after saying that something needs attention,
+// since a decline's replacement proposal follows it.
 // Without JavaScript the board refreshes itself while a solve runs (noscript meta refresh) and has a
 // Refresh link.
 (function () {
@@ -9,6 +11,7 @@
   var roster = box.getAttribute("data-roster") || null;
   var seen = parseInt(box.getAttribute("data-attention") || "0", 10);
   var pending = box.getAttribute("data-pending") === "1";
+  var idle = 1000 * (parseFloat(box.getAttribute("data-idle")) || 20);
   function say(text) {
     box.textContent = text + " ";
     var a = document.createElement("a");
@@ -21,13 +24,22 @@
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (s.failure) { say("Planning failed: " + s.failure + "."); return; }
-        if (s.pending) { pending = true; setTimeout(poll, 2000); return; }
-        if (s.roster !== roster) { say("A new proposal is ready."); return; }
-        if (s.attention > seen) { say("Something new needs your attention."); return; }
-        if (pending) { say("The proposal is up to date."); return; }
-        setTimeout(poll, 20000);
+        var attention = s.attention > seen;
+        if (s.pending) {
+          pending = true;
+          if (attention) say("Something new needs your attention; a new proposal is being worked out.");
+          setTimeout(poll, 2000);
+          return;
+        }
+        if (s.roster !== roster) {
+          say(attention ? "Something new needs your attention, and a new proposal is ready." : "A new proposal is ready.");
+          return;
+        }
+        if (attention) say("Something new needs your attention.");
+        else if (pending) { say("The proposal is up to date."); return; }
+        setTimeout(poll, idle);
       })
       .catch(function () { setTimeout(poll, 5000); });
   }
-  setTimeout(poll, pending ? 1500 : 20000);
+  setTimeout(poll, pending ? 1500 : idle);
 })();

@@ -20,7 +20,8 @@ from tests.notify.conftest import smtp  # noqa: F401 - the real local SMTP serve
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIRST, SECOND, THIRD = "a long enough password", "plum tractor window sings", "seven quiet orange kites"
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1280, "height": 800}}
-LINK = re.compile(r"http://127\.0\.0\.1:\d+(/c/(?:reset|claim)/[A-Za-z0-9_-]+)")
+LINK = re.compile(r"http://127\.0\.0\.1:\d+(/(?:c/reset|c/claim|m/signin)/[A-Za-z0-9_-]+)")
+"""A coordinator's claim or reset link, or a member's sign-in link, in a mailed message."""
 
 
 @pytest.fixture

@@ -1,0 +1,166 @@
+"""Placing a chosen member and watching the board, in a real browser against a real `mechanic up`: a
+coordinator on a phone (390x844) and then on a laptop (1280x800) opens a lift's place, reads the
+drivers who can go (best fit first) and who cannot with the rule that stops each, places one, and
+finds them pinned on the board, still there after the re-plan. After approval the board stays open
+on the phone; the placed driver declines on their own page, and the open board says, without being
+reloaded, that something needs attention and a new proposal is ready. Screenshots in
+test-artifacts/browser/coord-place-*.png."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.pages_bench import mechanic_up, wait
+from services.store import writes
+from services.store.db import make_engine, upgrade
+from tests.browser.support import club_with_coordinator, log_in
+from tests.browser.test_coordinator_accounts import SIZES
+from tests.commands_support import declare_availability
+from tests.pages.support import MEMBER
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+PASSWORD = "place and poll journey"
+TZ = ZoneInfo("Europe/London")
+LIFTS = {"phone": "Lift to the tribunal", "laptop": "Lift to the picket"}
+DRIVERS = ("Nia Hughes", "Dai Evans", "Ffion Price")
+REASON = "My car failed its MOT"
+
+
+def _club(url: str) -> dict[str, str]:
+    """Three drivers free every day; Sam, who does not drive; Owain, a driver away on both days;
+    one-person lifts tomorrow and the day after. Returns each member's private link token."""
+    upgrade(url)
+    engine = make_engine(url)
+    days = [(datetime.now(TZ) + timedelta(days=n)).date() for n in (1, 2)]
+    links = {}
+    with engine.begin() as conn:
+        club_id = club_with_coordinator(
+            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
+        )
+        people = [(name, ["driver"], ()) for name in DRIVERS]
+        people += [("Sam Jones", [], ()), ("Owain Rees", ["driver"], days)]
+        for name, skills, away in people:
+            values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
+            member_id, links[name] = writes.register_member(conn, club_id, values)
+            week = [(d, 0, 24 * 60) for d in range(7)]
+            declare_availability(conn, club_id, member_id, week, [], away)
+        partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
+        for day, title in zip(days, LIFTS.values(), strict=True):
+            start = datetime(day.year, day.month, day.day, 10, tzinfo=TZ).astimezone(UTC)
+            lift: dict[str, Any] = {
+                "kind": "lift",
+                "title": title,
+                "notes": "",
+                "place_name": "Cardiff Civil Justice Centre",
+                "lat": 51.476,
+                "lon": -3.174,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+                "headcount": 1,
+                "skills": ["driver"],
+                "lead_skills": [],
+                "passengers": 1,
+                "priority": 4,
+            }
+            writes.submit_request(conn, club_id, partner_id, lift)
+    engine.dispose()
+    return links
+
+
+def _both_lifts_placed(page: Any, base: str) -> bool:
+    page.goto(f"{base}/c/")
+    return bool(page.get_by_role("link", name=re.compile("^replace")).count() == len(LIFTS))
+
+
+def _status(page: Any, base: str) -> dict[str, Any]:
+    return dict(page.request.get(f"{base}/c/status.json").json())
+
+
+def _settled(page: Any, base: str) -> str:
+    """Wait until no re-plan is pending, show the board; returns the proposal's id."""
+    wait("the re-plan", lambda: not _status(page, base)["pending"], 60)
+    page.goto(f"{base}/c/")
+    return str(_status(page, base)["roster"])
+
+
+def _place(page: Any, base: str, artifacts: Path, size: str) -> str:
+    """Place the best-fitting driver who is not on the lift; returns their name."""
+    title = LIFTS[size]
+    before = _settled(page, base)
+    card = page.locator("article.req", has_text=title)
+    holder = card.locator(".slots li").first.inner_text().split(" ")[:2]
+    card.get_by_role("link", name=re.compile("^replace")).first.click()
+    page.get_by_role("heading", name=f"Place someone on {title}").wait_for()
+    fits = page.get_by_role("group", name="Who can go, best fit first").get_by_role("radio")
+    names = [fits.nth(i).evaluate("e => e.labels[0].innerText") for i in range(fits.count())]
+    assert sorted(names) == sorted(set(DRIVERS) - {" ".join(holder)}), names
+    page.get_by_text("Who cannot go, and why (2)").click()
+    assert page.get_by_label("Sam Jones does not have the driver skill.").is_visible()
+    assert page.get_by_label("Owain Rees is not available then (their availability or a day off).").is_visible()
+    page.screenshot(path=str(artifacts / f"coord-place-choose-{size}.png"), full_page=True)
+    chosen = names[0]
+    page.get_by_label(chosen, exact=True).check()
+    page.get_by_role("button", name="Place and pin").click()
+    page.wait_for_url(f"{base}/c/?done=placed")
+    assert page.get_by_text("Placed and pinned; a new proposal is being worked out").is_visible()
+    after = _settled(page, base)
+    assert after != before, "the roster was planned again around the pin"
+    slot = page.locator("article.req", has_text=title).locator(".slots li").first
+    assert slot.inner_text().startswith(f"{chosen} "), slot.inner_text()
+    assert slot.locator("em", has_text="pinned").is_visible()
+    page.screenshot(path=str(artifacts / f"coord-place-placed-{size}.png"), full_page=True)
+    return chosen
+
+
+def _approve(page: Any, base: str) -> None:
+    _settled(page, base)
+    page.get_by_role("button", name="Approve", exact=True).first.click()
+    page.get_by_role("button", name="Yes, approve").click()
+    page.get_by_text("Approved: members are being told.").wait_for()
+
+
+def test_a_coordinator_places_from_the_ranked_list_and_the_open_board_sees_a_decline(
+    browser: Any, artifacts: Path
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/mechanic.db"
+        links = _club(url)
+        with mechanic_up(tmp, url, 1, {"MECHANIC_BOARD_POLL_S": "0.5"}) as http:
+            base = str(http.base_url).rstrip("/")
+            page = browser.new_page(viewport=SIZES["laptop"])
+            log_in(page, base, "ana@example.org", PASSWORD)
+            wait("a proposal with both lifts", lambda: _both_lifts_placed(page, base), 60)
+            placed = {}
+            for size, viewport in SIZES.items():
+                page.set_viewport_size(viewport)
+                placed[size] = _place(page, base, artifacts, size)
+            _approve(page, base)
+
+            page.set_viewport_size(SIZES["phone"])
+            page.goto(f"{base}/c/")
+            page.evaluate("window.stillTheSamePage = true")
+            member = browser.new_page(viewport=SIZES["phone"])
+            member.goto(f"{base}/m/{links[placed['phone']]}/")
+            lift = member.locator("li.card", has_text=LIFTS["phone"])
+            lift.get_by_label("Reason").fill(REASON)
+            lift.get_by_role("button", name="Decline").click()
+            member.get_by_text("Thank you for telling us").wait_for()
+            member.close()
+
+            news = page.get_by_role("status").filter(has_text="a new proposal is ready")
+            news.wait_for(timeout=30_000)
+            assert news.inner_text().startswith("Something new needs your attention")
+            assert page.evaluate("window.stillTheSamePage"), "the board said so without a reload"
+            page.screenshot(path=str(artifacts / "coord-place-board-news-phone.png"))
+            news.get_by_role("link", name="Show it").click()
+            declined = page.locator("li", has_text=f"{placed['phone']} declined")
+            assert f"“{REASON}”" in declined.first.inner_text()
+            page.screenshot(path=str(artifacts / "coord-place-board-declined-phone.png"), full_page=True)
+            page.close()
