@@ -67,9 +67,11 @@ def status_page(request: Request, viewer: PartnerView, conn: ReadConn) -> Respon
     plans = partner_status.newest_plan(conn, viewer.who.club_id, [r["id"] for r in rows])
     horizon = request.app.state.settings.horizon_days
     current, history = partner_states.status_items(rows, plans, datetime.now(UTC), horizon, viewer.tz)
+    soon, later = partner_states.split_later(current)
     context = {
         "v": viewer,
-        "items": current,
+        "items": soon,
+        "later": later,
         "history": history,
         "labels": partner_states.LABELS,
         "horizon": horizon,

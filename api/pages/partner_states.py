@@ -134,5 +134,12 @@ def status_items(
     return group(current, tz), list(reversed(group(history, tz)))
 
 
+def split_later(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(items the club is planning now, items beyond its planning horizon): a busy partner's page
+    shows the first as cards and folds the second into one line each, so the next ones come first."""
+    later = [item for item in items if item["first"]["state"] == "later"]
+    return [item for item in items if item not in later], later
+
+
 def planned_from_text(day: date | None) -> str:
     return day.strftime("%A %-d %B") if day else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,8 +44,8 @@ def _club(url: str) -> dict[str, str]:
         club_id = club_with_coordinator(
             conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
         )
-        people = [(name, ["driver"], ()) for name in DRIVERS]
-        people += [("Sam Jones", [], ()), ("Owain Rees", ["driver"], days)]
+        people: list[tuple[str, list[str], list[date]]] = [(name, ["driver"], []) for name in DRIVERS]
+        people += [("Sam Jones", [], []), ("Owain Rees", ["driver"], days)]
         for name, skills, away in people:
             values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
             member_id, links[name] = writes.register_member(conn, club_id, values)
@@ -103,7 +103,8 @@ def _place(page: Any, base: str, artifacts: Path, size: str) -> str:
     assert sorted(names) == sorted(set(DRIVERS) - {" ".join(holder)}), names
     page.get_by_text("Who cannot go, and why (2)").click()
     assert page.get_by_label("Sam Jones does not have the driver skill.").is_visible()
-    assert page.get_by_label("Owain Rees is not available then (their availability or a day off).").is_visible()
+    owain = "Owain Rees is not available then (their availability or a day off)."
+    assert page.get_by_label(owain).is_visible()
     page.screenshot(path=str(artifacts / f"coord-place-choose-{size}.png"), full_page=True)
     chosen = names[0]
     page.get_by_label(chosen, exact=True).check()
