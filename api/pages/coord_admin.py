@@ -161,6 +161,8 @@ def _invite(
     invite = send_invite(conn, who.club_id, who.subject_id, member_id, values, values["send_by"])
     unsent = invite.text and not invite.sent
     link["sent"] = f"{invite.text} Copy the link below instead." if unsent else invite.text
+    if invite.sent:
+        link["spare"] = "1"
     return _list(request, viewer, conn, "members", None, None, link, 201)
 
 

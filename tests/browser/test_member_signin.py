@@ -60,6 +60,7 @@ def coordinator_invites_by_email(page: Any, server: Embedded, artifacts: Path) -
     page.get_by_label("By email").check()
     page.get_by_role("button", name="Invite", exact=True).click()
     page.get_by_text(f"Invitation sent by email to {NIA}").wait_for()
+    assert page.get_by_text("Nothing more to send.").is_visible(), "the link is a spare, not a to-do"
     shots(page, artifacts, "invite-sent")
 
 
