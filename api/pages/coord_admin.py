@@ -51,8 +51,10 @@ def _list(
     used = tokens.last_used(conn, viewer.who.club_id, ROLES[kind][0])
     now = datetime.now(UTC)
     for person in people:
-        last = used.get(person["id"])
+        use = used.get(person["id"])
+        last = use.at if use else None
         person["link_used"] = last
+        person["link_opened"] = bool(use and use.opened)
         person["link_expired"] = last is not None and lifetime is not None and last + lifetime <= now
     return page(
         request,

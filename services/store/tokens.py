@@ -199,17 +199,26 @@ def use(engine: Engine, token: str, lifetimes: Lifetimes) -> Principal | None:
     return who
 
 
-def last_used(conn: Connection, club_id: str, role: Role) -> dict[str, datetime]:
+@dataclass(frozen=True)
+class LinkUse:
+    """When a live link was last used, or made if it never was (``opened`` says which): its
+    lifetime runs from then."""
+
+    at: datetime
+    opened: bool
+
+
+def last_used(conn: Connection, club_id: str, role: Role) -> dict[str, LinkUse]:
     """When each subject's live link of ``role`` was last used (or made, if never used), for the
     coordinators' lists: a link near its lifetime's end can be replaced before it stops."""
     t = tokens.c
     used = func.max(func.coalesce(t.last_used_at, t.created_at))
     rows = conn.execute(
-        select(t.subject_id, used.label("used"))
+        select(t.subject_id, used.label("used"), func.max(t.last_used_at).label("opened"))
         .where(t.club_id == club_id, t.role == role, t.revoked_at.is_(None))
         .group_by(t.subject_id)
     )
-    return {row.subject_id: row.used for row in rows}
+    return {row.subject_id: LinkUse(row.used, row.opened is not None) for row in rows}
 
 
 def issued_at(conn: Connection, role: Role, club_id: str, subject_id: str) -> datetime | None:

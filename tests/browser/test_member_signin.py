@@ -61,6 +61,7 @@ def coordinator_invites_by_email(page: Any, server: Embedded, artifacts: Path) -
     page.get_by_role("button", name="Invite", exact=True).click()
     page.get_by_text(f"Invitation sent by email to {NIA}").wait_for()
     assert page.get_by_text("Nothing more to send.").is_visible(), "the link is a spare, not a to-do"
+    assert "not opened yet" in page.locator("tr", has_text="Nia Hughes").inner_text()
     shots(page, artifacts, "invite-sent")
 
 

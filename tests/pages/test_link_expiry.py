@@ -113,3 +113,14 @@ def test_a_calendar_feed_unread_for_30_days_stops_and_its_renewal_is_audited(sit
     assert actions.count(("calendar.rotate", member_id)) == 2
     trail = site.login().get("/c/audit").text
     assert "Tom Calendar</th>" in trail and "made a new calendar link" in trail
+
+
+def test_the_member_list_tells_a_link_used_from_one_never_opened(site: Site) -> None:
+    _, used = site.add_member("Ann Used")
+    site.add_member("Ben Fresh")
+    _last_used(site, used, days_ago=10, made_days_ago=40)
+    listing = site.login().get("/c/members").text
+    ann = listing.split("Ann Used</th>")[1].split("</tr>")[0]
+    ben = listing.split("Ben Fresh</th>")[1].split("</tr>")[0]
+    assert "used " in ann and "not opened yet" not in ann
+    assert "not opened yet (made " in ben
