@@ -32,6 +32,7 @@ from events.rosters import (
     MemberRemoved,
     MemberUnpinned,
     PinReleased,
+    PinWaiverLapsed,
     RemovalUndone,
     RosterApproved,
     RosterProposed,
@@ -60,6 +61,7 @@ AnyEvent = Annotated[
     | HelpOffered
     | MemberUnpinned
     | PinReleased
+    | PinWaiverLapsed
     | MemberRemoved
     | RemovalUndone
     | AssignmentIssued

@@ -41,6 +41,7 @@ TOPIC_OF: dict[str, str] = {
     "HelpOffered": ROSTERS,
     "MemberUnpinned": ROSTERS,
     "PinReleased": ROSTERS,
+    "PinWaiverLapsed": ROSTERS,
     "MemberRemoved": ROSTERS,
     "RemovalUndone": ROSTERS,
     "AssignmentIssued": ASSIGNMENTS,

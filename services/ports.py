@@ -317,6 +317,11 @@ class PinRepository(abc.ABC):
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool: ...
 
     @abc.abstractmethod
+    def lapse_waiver(self, club_id: str, member_id: str, days: frozenset[date], waiver: str) -> list[str]:
+        """Take ``waiver`` off the member's forced pins on requests that fall on one of ``days`` (the
+        club's local dates); the ids of those requests."""
+
+    @abc.abstractmethod
     def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None: ...
 
     @abc.abstractmethod
@@ -358,6 +363,10 @@ class PeopleRepository(abc.ABC):
     @abc.abstractmethod
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
         """Store the member's profile columns; False if no active member of the club has that id."""
+
+    @abc.abstractmethod
+    def days_off(self, member_id: str) -> frozenset[date]:
+        """The days off the member has declared so far."""
 
     @abc.abstractmethod
     def declare_availability(self, member_id: str, availability: Availability) -> None: ...

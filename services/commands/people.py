@@ -14,11 +14,13 @@ from events import (
     MemberErased,
     MemberUpdated,
     NoticePrefsChanged,
+    PinWaiverLapsed,
     RequestCancelled,
 )
 from services import homes
 from services.domain import NotFound
 from services.ports import Availability, NoticePrefs, UnitOfWork
+from solver import Waiver
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,26 @@ class DeactivatePartner:
 
 
 def declare_availability(cmd: DeclareAvailability, uow: UnitOfWork) -> None:
-    """Replace the whole declaration; a pin on a day now off is released at the next solve."""
+    """Replace the whole declaration; a pin on a day now off is released at the next solve.
+
+    A forced pin waived availability as it stood when the coordinator forced it; a day off declared
+    since is a new fact, so the pin no longer waives it there (and is released with that reason)."""
     if not uow.people.member_active(cmd.club_id, cmd.member_id):
         raise NotFound(f"member {cmd.member_id} not found")
+    new_days = frozenset(cmd.availability.days_off) - uow.people.days_off(cmd.member_id)
     uow.people.declare_availability(cmd.member_id, cmd.availability)
     uow.emit(AvailabilityDeclared(club_id=cmd.club_id, member_id=cmd.member_id))
+    if not new_days:
+        return
+    for request_id in uow.pins.lapse_waiver(cmd.club_id, cmd.member_id, new_days, Waiver.AVAILABILITY):
+        uow.emit(
+            PinWaiverLapsed(
+                club_id=cmd.club_id,
+                request_id=request_id,
+                member_id=cmd.member_id,
+                waiver=Waiver.AVAILABILITY,
+            )
+        )
 
 
 def update_member(cmd: UpdateMember, uow: UnitOfWork) -> None:

@@ -208,18 +208,23 @@ def decisions(conn: Connection, club_id: str, after: datetime) -> dict[str, list
     return out
 
 
-def forced(conn: Connection, club_id: str, after: datetime) -> dict[tuple[str, str], dict[str, str]]:
+def forced(conn: Connection, club_id: str, after: datetime) -> dict[tuple[str, str], dict[str, Any]]:
     """Forced pins on requests that have not ended, by (request, member): who forced each (the
-    coordinator's name, or "a coordinator" once they are gone) and the rules it was placed despite."""
+    coordinator's name, or "a coordinator" once they are gone), when, and the rules it was placed
+    despite."""
     p, r, c = pins.c, help_requests.c, coordinators.c
     rows = conn.execute(
-        select(p.request_id, p.member_id, p.despite, c.name)
+        select(p.request_id, p.member_id, p.despite, p.pinned_at, c.name)
         .join(help_requests, r.id == p.request_id)
         .outerjoin(coordinators, c.id == p.pinned_by)
         .where(p.club_id == club_id, p.despite != "", r.ends_at > after)
     )
     return {
-        (row.request_id, row.member_id): {"by": row.name or "a coordinator", "despite": row.despite}
+        (row.request_id, row.member_id): {
+            "by": row.name or "a coordinator",
+            "despite": row.despite,
+            "at": row.pinned_at,
+        }
         for row in rows
     }
 

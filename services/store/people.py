@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -41,6 +41,10 @@ class SqlPeople(PeopleRepository):
             .values(updated_at=datetime.now(UTC), **values)
         )
         return done.rowcount == 1
+
+    def days_off(self, member_id: str) -> frozenset[date]:
+        b = blackouts.c
+        return frozenset(self.conn.execute(select(b.day).where(b.member_id == member_id)).scalars())
 
     def declare_availability(self, member_id: str, availability: Availability) -> None:
         for table in (weekly_availability, availability_windows, blackouts):

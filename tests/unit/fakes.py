@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from events import AnyEvent, AssignmentWithdrawn
@@ -115,12 +115,22 @@ class FakePins(PinRepository):
     def __init__(self) -> None:
         self.pinned: dict[tuple[str, str], Slot] = {}
         self.excluded: set[tuple[str, str]] = set()
+        self.days: dict[str, date] = {}
+        """Request -> the local date it falls on, for waivers that lapse with a day off."""
 
     def pin(self, club_id: str, slot: Slot, pinned_by: str, despite: str = "") -> None:
         self.pinned[(slot.request_id, slot.member_id)] = slot
 
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool:
         return self.pinned.pop((request_id, member_id), None) is not None
+
+    def lapse_waiver(self, club_id: str, member_id: str, days: frozenset[date], waiver: str) -> list[str]:
+        lapsed = []
+        for (request_id, pinned), slot in self.pinned.items():
+            if pinned == member_id and waiver in slot.waived and self.days.get(request_id) in days:
+                self.pinned[(request_id, pinned)] = dataclasses.replace(slot, waived=slot.waived - {waiver})
+                lapsed.append(request_id)
+        return lapsed
 
     def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None:
         self.excluded.add((request_id, member_id))
@@ -186,6 +196,9 @@ class FakePeople(PeopleRepository):
             return False
         self.members[member_id] |= values
         return True
+
+    def days_off(self, member_id: str) -> frozenset[date]:
+        return frozenset(self.availability.get(member_id, Availability()).days_off)
 
     def declare_availability(self, member_id: str, availability: Availability) -> None:
         self.availability[member_id] = availability

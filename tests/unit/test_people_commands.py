@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from events import AssignmentWithdrawn
+from events import AssignmentWithdrawn, PinWaiverLapsed
 from services.commands import (
     DeactivateCoordinator,
     DeactivateMember,
@@ -19,7 +19,7 @@ from services.commands import (
     execute,
 )
 from services.domain import Conflict, NotFound
-from services.ports import Availability, NoticePrefs
+from services.ports import Availability, NoticePrefs, Slot
 from tests.unit.fakes import FakeUnitOfWork
 
 WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
@@ -43,6 +43,39 @@ def test_declaring_availability_replaces_it_and_re_plans() -> None:
     execute(uow, DeclareAvailability("club", "ann", DECLARED))
     assert uow.people.availability == {"ann": DECLARED}
     assert types(uow) == ["AvailabilityDeclared"] and uow.commits == 1
+
+
+def test_a_day_off_declared_after_a_forced_pin_takes_back_its_availability_waiver() -> None:
+    """Forced past availability on 4 and 5 March, Ann then takes 4 March off: that pin no longer
+    waives availability (the next solve releases it, saying why); the one on 5 March keeps its
+    waiver, and so does a day off she had already declared when she was forced (6 March)."""
+    uow = club()
+    forced = frozenset({"availability", "skills"})
+    uow.people.availability["ann"] = Availability(days_off=(date(2026, 3, 6),))
+    uow.pins.days = {"r4": date(2026, 3, 4), "r5": date(2026, 3, 5), "r6": date(2026, 3, 6)}
+    for rid in uow.pins.days:
+        uow.pins.pin("club", Slot(rid, 0, "ann", True, forced), "coord")
+    uow.pins.pin("club", Slot("r4", 1, "bob", True, forced), "coord")
+    off = Availability(days_off=(date(2026, 3, 4), date(2026, 3, 6)))
+    execute(uow, DeclareAvailability("club", "ann", off))
+    assert {key: slot.waived for key, slot in uow.pins.pinned.items()} == {
+        ("r4", "ann"): {"skills"},
+        ("r5", "ann"): forced,
+        ("r6", "ann"): forced,
+        ("r4", "bob"): forced,
+    }
+    assert uow.emitted[1:] == [
+        PinWaiverLapsed(
+            club_id="club",
+            request_id="r4",
+            member_id="ann",
+            waiver="availability",
+            event_id=uow.emitted[1].event_id,
+            occurred_at=uow.emitted[1].occurred_at,
+        )
+    ]
+    execute(uow, DeclareAvailability("club", "ann", off))
+    assert types(uow)[2:] == ["AvailabilityDeclared"], "the same days off again are nothing new"
 
 
 def test_a_member_who_left_declares_nothing() -> None:
