@@ -376,10 +376,6 @@ class PeopleRepository(abc.ABC):
         """False if the club has no active member or partner of that id."""
 
     @abc.abstractmethod
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        """Cancel the partner's open requests that have not ended; the ids cancelled."""
-
-    @abc.abstractmethod
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None: ...
 
     @abc.abstractmethod
@@ -429,8 +425,8 @@ class AssignmentRepository(abc.ABC):
 
 
 class RequestRepository(abc.ABC):
-    """Partners' requests. ``submit`` and ``cancel`` are the shared request-taking functions, which
-    write their own events (RequestSubmitted, RequestCancelled); ``update`` writes state only."""
+    """Partners' requests. ``submit`` is the shared request-taking function, which writes its own
+    ``RequestSubmitted``; ``update`` and ``cancel`` write state only (the commands emit)."""
 
     @abc.abstractmethod
     def submit(
@@ -450,7 +446,11 @@ class RequestRepository(abc.ABC):
         """Replace the editable fields (and a lift's pickups, given ``pickups``)."""
 
     @abc.abstractmethod
-    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None: ...
+    def open_of(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        """The partner's open requests that have not ended (not lifts members asked for)."""
+
+    @abc.abstractmethod
+    def cancel(self, request_id: str) -> None: ...
 
 
 class UnitOfWork(abc.ABC):

@@ -15,9 +15,9 @@ from events import (
     MemberUpdated,
     NoticePrefsChanged,
     PinWaiverLapsed,
-    RequestCancelled,
 )
 from services import homes
+from services.commands.requests import cancel_one
 from services.domain import NotFound
 from services.ports import Availability, NoticePrefs, UnitOfWork
 from solver import Waiver
@@ -140,5 +140,5 @@ def deactivate_partner(cmd: DeactivatePartner, uow: UnitOfWork) -> None:
         raise NotFound(f"partner {cmd.partner_id} not found")
     if cmd.by:
         uow.audit(cmd.club_id, cmd.by, "partner.deactivate", "partner", cmd.partner_id)
-    for request_id in uow.people.withdraw_requests(cmd.club_id, cmd.partner_id, datetime.now(UTC)):
-        uow.emit(RequestCancelled(club_id=cmd.club_id, request_id=request_id, partner_id=cmd.partner_id))
+    for request_id in uow.requests.open_of(cmd.club_id, cmd.partner_id, datetime.now(UTC)):
+        cancel_one(uow, cmd.club_id, cmd.partner_id, request_id, cmd.by)

@@ -8,14 +8,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from services.domain import RequestStatus
 from services.ports import Availability, ErasedMember, NoticePrefs, PeopleRepository
 from services.store import notices
 from services.store.erasure import erase_member
 from services.store.tables import (
     availability_windows,
     blackouts,
-    help_requests,
     members,
     partners,
     weekly_availability,
@@ -70,25 +68,6 @@ class SqlPeople(PeopleRepository):
             update(table).where(c.id == row_id, c.club_id == club_id, c.active.is_(True)).values(active=False)
         )
         return done.rowcount == 1
-
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        r = help_requests.c
-        ids = list(
-            self.conn.execute(
-                select(r.id).where(
-                    r.club_id == club_id,
-                    r.partner_id == partner_id,
-                    r.status == RequestStatus.OPEN,
-                    r.ends_at > now,
-                    r.lift_for.is_(None),
-                )
-            ).scalars()
-        )
-        if ids:
-            self.conn.execute(
-                update(help_requests).where(r.id.in_(ids)).values(status=RequestStatus.CANCELLED)
-            )
-        return ids
 
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
         notices.set_prefs(self.conn, member_id, prefs.email, prefs.signal, prefs.reminders)

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from entrypoints.bootstrap import bootstrap
 from events import decode
-from services.commands import AnswerAssignment, EditRequest, execute
+from services.commands import AnswerAssignment, CancelRequest, EditRequest, execute
 from services.delivery import Container
 from services.notify.egress import EgressPolicy
 from services.notify.webhooks import WebhookChannel, WebhookFailed
@@ -123,7 +123,7 @@ def test_acceptance_and_cancellation_are_reported(
         run_in(conn, AnswerAssignment(site.club_id, member_id, decode(assignment_id).assignment_id, True))  # type: ignore[union-attr]
     run_dispatcher(container)
     with site.engine.begin() as conn:
-        writes.cancel_request(conn, site.club_id, site.partner_id, request_id)
+        run_in(conn, CancelRequest(site.club_id, request_id, partner_id=site.partner_id))
     run_dispatcher(container)
     states = [verified(secret, h, raw) for h, raw in hook_server.received]
     assert [(b["fill_state"], b["assigned"], b["confirmed"]) for b in states[:2]] == [

@@ -37,6 +37,7 @@ from events import decode
 from services.commands import (
     AnswerAssignment,
     ApproveRoster,
+    CancelRequest,
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
@@ -167,7 +168,7 @@ class ClubMachine(RuleBasedStateMachine):
         request_id, partner_id = pick(self.requests, i)
         try:
             with self.engine.begin() as conn:
-                writes.cancel_request(conn, self.club_id, partner_id, request_id)
+                run_in(conn, CancelRequest(self.club_id, request_id, partner_id=partner_id))
         except (NotFound, Conflict):
             pass
 

@@ -172,15 +172,13 @@ class FakeAssignments(AssignmentRepository):
 
 
 class FakePeople(PeopleRepository):
-    """Active members and partners by id, with their stored values; requests as partner -> ids."""
+    """Active members and partners by id, with their stored values."""
 
     def __init__(self) -> None:
         self.members: dict[str, dict[str, Any]] = {}
         self.partners: set[str] = set()
         self.inactive: set[str] = set()
         self.availability: dict[str, Availability] = {}
-        self.open_requests: dict[str, list[str]] = {}
-        self.cancelled: list[str] = []
         self.clubs: dict[str, str] = {}
         """Member -> club, for erasure scoped to a club (members not listed are of "club")."""
         self.going: dict[str, list[AssignmentWithdrawn]] = {}
@@ -209,11 +207,6 @@ class FakePeople(PeopleRepository):
             return False
         self.inactive.add(row_id)
         return True
-
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        ids = self.open_requests.pop(partner_id, [])
-        self.cancelled += ids
-        return ids
 
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
         self.prefs[member_id] = prefs
@@ -267,7 +260,7 @@ class FakeCoordinators(CoordinatorRepository):
 
 
 class FakeRequests(RequestRepository):
-    """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
+    """Requests in a dict; submit and cancel record what the SQL would store."""
 
     def __init__(self) -> None:
         self.rows: dict[str, StoredRequest] = {}
@@ -299,7 +292,14 @@ class FakeRequests(RequestRepository):
         pickups = tuple(dict(p) for p in given)
         self.rows[request_id] = dataclasses.replace(row, fields=fields, pickups=pickups)
 
-    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
+    def open_of(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        return [
+            r.id
+            for r in self.rows.values()
+            if r.partner_id == partner_id and r.status == "open" and r.ends_at > now
+        ]
+
+    def cancel(self, request_id: str) -> None:
         self.rows[request_id] = dataclasses.replace(self.rows[request_id], status="cancelled")
 
 

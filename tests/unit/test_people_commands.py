@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -22,6 +22,8 @@ from services.domain import Conflict, NotFound
 from services.ports import Availability, NoticePrefs, Slot
 from tests.unit.fakes import FakeUnitOfWork
 
+LATER = datetime.now(UTC) + timedelta(days=2)
+PAST = datetime.now(UTC) - timedelta(days=2)
 WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
 DECLARED = Availability(weekly=((0, 540, 1020),), windows=(WINDOW,), days_off=(date(2026, 3, 4),))
 
@@ -30,8 +32,14 @@ def club() -> FakeUnitOfWork:
     uow = FakeUnitOfWork()
     uow.people.members = {"ann": {"name": "Ann"}, "bob": {"name": "Bob"}}
     uow.people.partners = {"p1", "p2"}
-    uow.people.open_requests = {"p1": ["r1", "r2"], "p2": ["r3"]}
+    for partner_id, starts in (("p1", LATER), ("p1", LATER), ("p2", LATER), ("p1", PAST)):
+        values = {"starts_at": starts, "ends_at": starts + timedelta(hours=2)}
+        uow.requests.submit("club", partner_id, values, None)  # r1 .. r4 (r4 is over)
     return uow
+
+
+def open_requests(uow: FakeUnitOfWork) -> dict[str, str]:
+    return {rid: r.status for rid, r in uow.requests.rows.items()}
 
 
 def types(uow: FakeUnitOfWork) -> list[str]:
@@ -128,10 +136,14 @@ def test_deactivating_twice_is_not_found_and_emits_nothing_more() -> None:
 def test_deactivating_a_partner_cancels_its_open_requests_only() -> None:
     uow = club()
     execute(uow, DeactivatePartner("club", "p1", by="coord"))
-    assert uow.people.cancelled == ["r1", "r2"] and uow.people.open_requests == {"p2": ["r3"]}
+    assert open_requests(uow) == {"r1": "cancelled", "r2": "cancelled", "r3": "open", "r4": "open"}
     cancelled = [e for e in uow.emitted if e.type == "RequestCancelled"]
     assert [(e.request_id, e.partner_id) for e in cancelled] == [("r1", "p1"), ("r2", "p1")]
-    assert [a[2] for a in uow.audited] == ["partner.deactivate"]
+    assert [a[1:3] + a[5:] for a in uow.audited] == [
+        ("coord", "partner.deactivate", ""),
+        ("coord", "request.cancel", "r1"),
+        ("coord", "request.cancel", "r2"),
+    ], "each request cancelled as a coordinator or the partner would cancel it"
 
 
 def test_an_unknown_or_inactive_partner_is_not_found() -> None:
@@ -140,7 +152,7 @@ def test_an_unknown_or_inactive_partner_is_not_found() -> None:
     for partner in ("p2", "p9"):
         with pytest.raises(NotFound):
             execute(uow, DeactivatePartner("club", partner))
-    assert uow.people.open_requests["p2"] == ["r3"] and uow.emitted == []
+    assert set(open_requests(uow).values()) == {"open"} and uow.emitted == []
 
 
 def test_erasing_a_member_withdraws_their_work_to_come_and_is_audited() -> None:
