@@ -1,6 +1,13 @@
 """Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
 
-from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
+from events.access import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CalendarLinkRotated,
+    PrivateLinkRotated,
+    WebhookRegistered,
+    WebhookRemoved,
+)
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -65,6 +72,7 @@ __all__ = [
     "NoticePrefsChanged",
     "PinReleased",
     "PinWaiverLapsed",
+    "PrivateLinkRotated",
     "RemovalUndone",
     "RequestCancelled",
     "RequestChanged",
@@ -73,6 +81,8 @@ __all__ = [
     "RosterApproved",
     "RosterProposed",
     "SelfSignupChanged",
+    "WebhookRegistered",
+    "WebhookRemoved",
     "decode",
     "decode_obj",
     "encode",

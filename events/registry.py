@@ -6,7 +6,14 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
-from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
+from events.access import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CalendarLinkRotated,
+    PrivateLinkRotated,
+    WebhookRegistered,
+    WebhookRemoved,
+)
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -51,6 +58,9 @@ AnyEvent = Annotated[
     | ApiKeyCreated
     | ApiKeyRevoked
     | CalendarLinkRotated
+    | PrivateLinkRotated
+    | WebhookRegistered
+    | WebhookRemoved
     | RetentionChanged
     | CoordinatorDeactivated
     | SelfSignupChanged

@@ -286,9 +286,13 @@ class RosterRepository(abc.ABC):
     def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None: ...
 
 
+LinkRole = Literal["member", "partner", "calendar"]
+"""Whose private link: a member's or partner's way in, or a member's read-only calendar feed."""
+
+
 class AccessRepository(abc.ABC):
-    """The ways in that their owners change: coordinators' API keys, members' calendar links. A
-    token is returned once, to be shown once; storage keeps only its hash."""
+    """The ways in and out that change: coordinators' API keys, private and calendar links, partners'
+    webhooks. A token or secret is returned once, to be shown once; storage keeps only a key's hash."""
 
     @abc.abstractmethod
     def issue_key(
@@ -301,8 +305,16 @@ class AccessRepository(abc.ABC):
         """False if the coordinator has no live key of that id."""
 
     @abc.abstractmethod
-    def rotate_calendar(self, club_id: str, member_id: str) -> str:
-        """Revoke the member's calendar links and issue a new one."""
+    def rotate_link(self, role: LinkRole, club_id: str, subject_id: str) -> str:
+        """Revoke the subject's links of that role and issue a new one."""
+
+    @abc.abstractmethod
+    def set_hook(self, partner_id: str, url: str) -> str:
+        """Store (or replace) the partner's webhook; the new signing secret."""
+
+    @abc.abstractmethod
+    def clear_hook(self, partner_id: str) -> bool:
+        """False if the partner had no webhook."""
 
 
 class PinRepository(abc.ABC):
@@ -359,6 +371,9 @@ class PeopleRepository(abc.ABC):
 
     @abc.abstractmethod
     def member_active(self, club_id: str, member_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def partner_active(self, club_id: str, partner_id: str) -> bool: ...
 
     @abc.abstractmethod
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:

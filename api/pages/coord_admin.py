@@ -3,8 +3,9 @@ them, rotate a link that may have leaked, see and remove a partner's webhook."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,16 +20,24 @@ from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, PartnerCreate
-from services.commands import DeactivateMember, DeactivatePartner, EraseMember
+from services.commands import (
+    DeactivateMember,
+    DeactivatePartner,
+    EraseMember,
+    RemoveWebhook,
+    RotatePrivateLink,
+)
 from services.domain import NotFound
 from services.store import audit, retention, self_signup, tokens, views, webhooks, writes
 from services.store.db import read_only
-from services.store.tokens import Role
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
 HOME = places.PlaceNames("home_", "place")
-ROLES: dict[str, tuple[Role, str]] = {"members": ("member", "m"), "partners": ("partner", "p")}
+ROLES: dict[str, tuple[Literal["member", "partner"], str]] = {
+    "members": ("member", "m"),
+    "partners": ("partner", "p"),
+}
 
 
 def _list(
@@ -194,8 +203,7 @@ def rotate(
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
     role, prefix = ROLES[kind]
-    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)
-    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
+    token = run_in(conn, RotatePrivateLink(viewer.who.club_id, role, subject_id, viewer.who.subject_id))
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
 
@@ -258,7 +266,8 @@ async def deactivate(
 def remove_webhook(partner_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     """For a hook that misbehaves or points somewhere it should not; the partner can add a new one."""
     _subject(conn, "partners", viewer.who.club_id, partner_id)
-    webhooks.clear_hook(conn, partner_id)
+    with contextlib.suppress(NotFound):  # an inactive partner's hook is never called anyway
+        run_in(conn, RemoveWebhook(viewer.who.club_id, partner_id, viewer.who.subject_id))
     return RedirectResponse("/c/partners", status_code=303)
 
 

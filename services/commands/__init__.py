@@ -9,11 +9,17 @@ from typing import Any
 
 from services.commands.access import (
     CreateApiKey,
+    RegisterWebhook,
+    RemoveWebhook,
     RevokeApiKey,
     RotateCalendarLink,
+    RotatePrivateLink,
     create_api_key,
+    register_webhook,
+    remove_webhook,
     revoke_api_key,
     rotate_calendar_link,
+    rotate_private_link,
 )
 from services.commands.answers import (
     AnswerAssignment,
@@ -81,6 +87,9 @@ Command = (
     | CreateApiKey
     | RevokeApiKey
     | RotateCalendarLink
+    | RotatePrivateLink
+    | RegisterWebhook
+    | RemoveWebhook
     | DeactivateCoordinator
     | SubmitRequest
     | EditRequest
@@ -106,6 +115,9 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     CreateApiKey: create_api_key,
     RevokeApiKey: revoke_api_key,
     RotateCalendarLink: rotate_calendar_link,
+    RotatePrivateLink: rotate_private_link,
+    RegisterWebhook: register_webhook,
+    RemoveWebhook: remove_webhook,
     DeactivateCoordinator: deactivate_coordinator,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
@@ -138,8 +150,11 @@ __all__ = [
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "RegisterWebhook",
+    "RemoveWebhook",
     "RevokeApiKey",
     "RotateCalendarLink",
+    "RotatePrivateLink",
     "SetNoticePrefs",
     "SubmitRequest",
     "SwapSlots",

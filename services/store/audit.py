@@ -47,6 +47,8 @@ ACTIONS = {
     "request.edit": "changed a request of",
     "request.cancel": "cancelled a request of",
     "assignment.fewer_needed": "took off a request that now needs fewer people:",
+    "webhook.register": "registered a webhook for",
+    "webhook.remove": "removed the webhook of",
 }
 SHOWN = 200
 

@@ -31,6 +31,13 @@ class SqlPeople(PeopleRepository):
         ).first()
         return found is not None
 
+    def partner_active(self, club_id: str, partner_id: str) -> bool:
+        p = partners.c
+        found = self.conn.execute(
+            select(p.id).where(p.id == partner_id, p.club_id == club_id, p.active.is_(True))
+        ).first()
+        return found is not None
+
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
         m = members.c
         done = self.conn.execute(

@@ -229,6 +229,14 @@ def test_coordinators_see_and_remove_a_hook_and_the_partner_can_too(
     site.client.post(f"{base}/remove", data={"csrf": csrf_of(site.client.get(base).text)})
     with site.engine.connect() as conn:
         assert webhooks.hook_urls(conn, [site.partner_id]) == {}
+    told = [e for e in site.outbox_events() if e.type.startswith("Webhook")]
+    assert [(e.type, getattr(e, "removed_by", None)) for e in told] == [
+        ("WebhookRegistered", None),
+        ("WebhookRemoved", site.coordinator_id),
+        ("WebhookRegistered", None),
+        ("WebhookRemoved", site.partner_id),
+    ], "each change announced, with who removed it, never the URL"
+    assert all(hook_server.url not in e.model_dump_json() for e in told)
 
 
 def test_deactivating_a_partner_cancels_its_open_requests_and_silences_its_hook(

@@ -16,6 +16,7 @@ from services.ports import (
     Availability,
     CoordinatorRepository,
     ErasedMember,
+    LinkRole,
     NoticePrefs,
     PeopleRepository,
     PinRepository,
@@ -189,6 +190,9 @@ class FakePeople(PeopleRepository):
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
 
+    def partner_active(self, club_id: str, partner_id: str) -> bool:
+        return partner_id in self.partners and partner_id not in self.inactive
+
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
         if not self.member_active(club_id, member_id):
             return False
@@ -221,11 +225,13 @@ class FakePeople(PeopleRepository):
 
 
 class FakeAccess(AccessRepository):
-    """Live keys as id -> (club, coordinator, label); calendar links as member -> how many issued."""
+    """Live keys as id -> (club, coordinator, label); links as (role, subject) -> how many issued;
+    webhooks as partner -> URL."""
 
     def __init__(self) -> None:
         self.keys: dict[str, tuple[str, str, str]] = {}
-        self.calendars: dict[str, int] = {}
+        self.links: dict[tuple[str, str], int] = {}
+        self.hooks: dict[str, str] = {}
 
     def issue_key(
         self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
@@ -240,9 +246,16 @@ class FakeAccess(AccessRepository):
         del self.keys[key_id]
         return True
 
-    def rotate_calendar(self, club_id: str, member_id: str) -> str:
-        self.calendars[member_id] = self.calendars.get(member_id, 0) + 1
-        return f"calendar-{member_id}-{self.calendars[member_id]}"
+    def rotate_link(self, role: LinkRole, club_id: str, subject_id: str) -> str:
+        self.links[(role, subject_id)] = self.links.get((role, subject_id), 0) + 1
+        return f"{role}-{subject_id}-{self.links[(role, subject_id)]}"
+
+    def set_hook(self, partner_id: str, url: str) -> str:
+        self.hooks[partner_id] = url
+        return f"secret-{partner_id}"
+
+    def clear_hook(self, partner_id: str) -> bool:
+        return self.hooks.pop(partner_id, None) is not None
 
 
 class FakeCoordinators(CoordinatorRepository):
