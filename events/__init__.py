@@ -37,6 +37,7 @@ from events.rosters import (
     PinReleased,
     PinWaiverLapsed,
     RemovalUndone,
+    ReplanAsked,
     RosterApproved,
     RosterProposed,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "PinWaiverLapsed",
     "PrivateLinkRotated",
     "RemovalUndone",
+    "ReplanAsked",
     "RequestCancelled",
     "RequestChanged",
     "RequestSubmitted",

@@ -41,6 +41,7 @@ from events.rosters import (
     PinReleased,
     PinWaiverLapsed,
     RemovalUndone,
+    ReplanAsked,
     RosterApproved,
     RosterProposed,
 )
@@ -72,6 +73,7 @@ AnyEvent = Annotated[
     | MemberUnpinned
     | PinReleased
     | PinWaiverLapsed
+    | ReplanAsked
     | MemberRemoved
     | RemovalUndone
     | AssignmentIssued

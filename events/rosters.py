@@ -74,6 +74,13 @@ class PinWaiverLapsed(Event):
     waiver: str
 
 
+class ReplanAsked(Event):
+    """A coordinator asked for a new proposal now ("Re-solve now"), without changing anything."""
+
+    type: Literal["ReplanAsked"] = "ReplanAsked"
+    asked_by: str
+
+
 class MemberRemoved(Event):
     """A coordinator removed a member from a request: no proposal sends them there again until undone."""
 

@@ -45,6 +45,7 @@ TOPIC_OF: dict[str, str] = {
     "MemberUnpinned": ROSTERS,
     "PinReleased": ROSTERS,
     "PinWaiverLapsed": ROSTERS,
+    "ReplanAsked": ROSTERS,
     "MemberRemoved": ROSTERS,
     "RemovalUndone": ROSTERS,
     "AssignmentIssued": ASSIGNMENTS,

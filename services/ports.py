@@ -467,6 +467,11 @@ class RequestRepository(abc.ABC):
     @abc.abstractmethod
     def cancel(self, request_id: str) -> None: ...
 
+    @abc.abstractmethod
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        """Add the member as a pickup on the lift to ``work_id`` (made if nobody asked before); the
+        lift's id, or None if they had already asked."""
+
 
 class UnitOfWork(abc.ABC):
     """One transaction: state changes and the events they emit commit together or not at all."""

@@ -30,6 +30,7 @@ from services.commands.answers import (
     mark_no_show,
 )
 from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
+from services.commands.lifts import AskForLift, ask_for_lift
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
     DeactivateMember,
@@ -57,11 +58,13 @@ from services.commands.requests import (
 from services.commands.roster import (
     ApproveRoster,
     PlaceMember,
+    ReplanNow,
     SwapSlots,
     UndoRemoval,
     Unpin,
     approve_roster,
     place_member,
+    replan_now,
     swap_slots,
     undo_removal,
     unpin,
@@ -94,6 +97,8 @@ Command = (
     | SubmitRequest
     | EditRequest
     | CancelRequest
+    | AskForLift
+    | ReplanNow
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -122,6 +127,8 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
+    AskForLift: ask_for_lift,
+    ReplanNow: replan_now,
 }
 
 
@@ -136,6 +143,7 @@ __all__ = [
     "HANDLERS",
     "AnswerAssignment",
     "ApproveRoster",
+    "AskForLift",
     "CancelRequest",
     "ChaseAssignment",
     "Command",
@@ -152,6 +160,7 @@ __all__ = [
     "Refused",
     "RegisterWebhook",
     "RemoveWebhook",
+    "ReplanNow",
     "RevokeApiKey",
     "RotateCalendarLink",
     "RotatePrivateLink",

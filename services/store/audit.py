@@ -16,6 +16,7 @@ from services.store.tables import audit_log, coordinators, help_requests, member
 
 ACTIONS = {
     "roster.approve": "approved the roster",
+    "roster.replan": "asked for a new proposal",
     "slot.remove": "left out of the approval",
     "slot.pin": "pinned",
     "slot.swap": "swapped in",

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from services.store.repositories import SqlSchedule
 from services.store.tables import (
     assignments,
     coordinators,
@@ -119,10 +118,6 @@ def roster_size(conn: Connection, club_id: str, roster_id: str) -> tuple[int, in
         .where(e.roster_id == roster_id, rosters.c.club_id == club_id)
     ).one()
     return int(row[0]), int(row[1])
-
-
-def request_resolve(conn: Connection, club_id: str) -> None:
-    SqlSchedule(conn).mark_dirty(club_id, datetime.now(UTC))
 
 
 def activity(

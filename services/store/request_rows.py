@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from services.domain import PartnerQuota, RequestStatus
 from services.ports import RequestRepository, StoredRequest
-from services.store import writes
+from services.store import lifts, writes
 from services.store.tables import help_requests, request_pickups
 
 EDITABLE = (
@@ -109,6 +109,9 @@ class SqlRequests(RequestRepository):
                 )
             ).scalars()
         )
+
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        return lifts.ask_for_lift(self.conn, club_id, member_id, work_id)
 
     def cancel(self, request_id: str) -> None:
         r = help_requests.c

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from events import PrivateLinkRotated
+from events import PrivateLinkRotated, ReplanAsked
 from services.store import tokens, views, writes
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of, solve_state
@@ -196,6 +196,8 @@ def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> N
     answer = site.client.post("/c/resolve", data={"csrf": csrf_of(board.text)})
     assert "Working out a new proposal" in answer.text and 'data-pending="1"' in answer.text
     assert solve_state(site.client) == {"pending": True, "failure": None}
+    asked = [e for e in site.outbox_events() if isinstance(e, ReplanAsked)]
+    assert [e.asked_by for e in asked] == [site.coordinator_id]
 
 
 def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:

@@ -278,6 +278,8 @@ class FakeRequests(RequestRepository):
     def __init__(self) -> None:
         self.rows: dict[str, StoredRequest] = {}
         self.submitted: list[tuple[str, PartnerQuota | None]] = []
+        self.lifts: dict[str, list[str]] = {}
+        """Work -> the members who asked for a lift there."""
 
     def submit(
         self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
@@ -314,6 +316,13 @@ class FakeRequests(RequestRepository):
 
     def cancel(self, request_id: str) -> None:
         self.rows[request_id] = dataclasses.replace(self.rows[request_id], status="cancelled")
+
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        riders = self.lifts.setdefault(work_id, [])
+        if member_id in riders:
+            return None
+        riders.append(member_id)
+        return f"lift-{work_id}"
 
 
 class FakeUnitOfWork(UnitOfWork):
