@@ -19,8 +19,15 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
-from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
+from events.clubs import (
+    CoordinatorDeactivated,
+    CoordinatorInvited,
+    PartnerInvited,
+    RetentionChanged,
+    SelfSignupChanged,
+)
 from events.members import (
+    InviteSent,
     MemberDeactivated,
     MemberErased,
     MemberRegistered,
@@ -60,8 +67,10 @@ __all__ = [
     "AvailabilityDeclared",
     "CalendarLinkRotated",
     "CoordinatorDeactivated",
+    "CoordinatorInvited",
     "Event",
     "HelpOffered",
+    "InviteSent",
     "LiftAsked",
     "MemberDeactivated",
     "MemberErased",
@@ -71,6 +80,7 @@ __all__ = [
     "MemberUnpinned",
     "MemberUpdated",
     "NoticePrefsChanged",
+    "PartnerInvited",
     "PinReleased",
     "PinWaiverLapsed",
     "PrivateLinkRotated",

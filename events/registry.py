@@ -24,8 +24,15 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
+from events.clubs import (
+    CoordinatorDeactivated,
+    CoordinatorInvited,
+    PartnerInvited,
+    RetentionChanged,
+    SelfSignupChanged,
+)
 from events.members import (
+    InviteSent,
     MemberDeactivated,
     MemberErased,
     MemberRegistered,
@@ -64,6 +71,9 @@ AnyEvent = Annotated[
     | WebhookRemoved
     | RetentionChanged
     | CoordinatorDeactivated
+    | CoordinatorInvited
+    | PartnerInvited
+    | InviteSent
     | SelfSignupChanged
     | AvailabilityDeclared
     | RosterProposed

@@ -366,8 +366,33 @@ class ErasedMember:
     """Work still to come that nobody goes to now: the erasure emits these with ``MemberErased``."""
 
 
+@dataclass(frozen=True)
+class MemberContact:
+    """Where a member's invitation can go."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    active: bool = True
+
+
 class PeopleRepository(abc.ABC):
     """Members and partners, as the commands that change them need them."""
+
+    @abc.abstractmethod
+    def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        """A new member and their private link (the shared function writes ``MemberRegistered``)."""
+
+    @abc.abstractmethod
+    def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+        """A new partner and its private link."""
+
+    @abc.abstractmethod
+    def contact(self, club_id: str, member_id: str) -> MemberContact | None: ...
+
+    @abc.abstractmethod
+    def queue_invite(self, club_id: str, member_id: str, channel: str, to: str) -> None:
+        """The invitation for the sender loop, which puts a fresh sign-in link in it when it sends."""
 
     @abc.abstractmethod
     def member_active(self, club_id: str, member_id: str) -> bool: ...
@@ -401,6 +426,18 @@ class PeopleRepository(abc.ABC):
 
 class CoordinatorRepository(abc.ABC):
     """The club's coordinator accounts, as the commands that change them see them."""
+
+    @abc.abstractmethod
+    def email_taken(self, email: str) -> bool: ...
+
+    @abc.abstractmethod
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+        """A single-use link token with which the invited coordinator sets up their account."""
+
+    @abc.abstractmethod
+    def queue_invite(
+        self, club_id: str, coordinator_id: str, email: str, subject: str, body: str
+    ) -> None: ...
 
     @abc.abstractmethod
     def active_ids(self, club_id: str) -> set[str]:

@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from api.deps import EngineDep, ReadConn, WriteConn, link_lifetimes, run_in
 from api.pages import forms, places
 from api.pages.confirm import confirmation
-from api.pages.member_invite import resend_channel, send_invite
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
@@ -24,11 +23,14 @@ from services.commands import (
     DeactivateMember,
     DeactivatePartner,
     EraseMember,
+    InviteMember,
+    InvitePartner,
     RemoveWebhook,
     RotatePrivateLink,
+    SendInvite,
 )
-from services.domain import NotFound
-from services.store import audit, retention, self_signup, tokens, views, webhooks, writes
+from services.domain import Conflict, NotFound
+from services.store import audit, retention, self_signup, tokens, views, webhooks
 from services.store.db import read_only
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -164,10 +166,10 @@ def _invite(
         return _list(request, viewer, conn, "members", values, errors, None, 422, found)
     if place_errors:
         return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
-    member_id, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
-    link = _link(request, "m", token, body.name)
     who = viewer.who
-    invite = send_invite(conn, who.club_id, who.subject_id, member_id, values, values["send_by"])
+    made = run_in(conn, InviteMember(who.club_id, member_values(body), who.subject_id, values["send_by"]))
+    link = _link(request, "m", made.token, body.name)
+    invite = made.invite
     unsent = invite.text and not invite.sent
     link["sent"] = f"{invite.text} Copy the link below instead." if unsent else invite.text
     return _list(request, viewer, conn, "members", None, None, link, 201)
@@ -181,7 +183,9 @@ async def invite_partner(request: Request, viewer: CoordinatorPost, conn: WriteC
         body = PartnerCreate(name=values["name"], contact_email=values["contact_email"] or None)
     except ValidationError as exc:
         return _list(request, viewer, conn, "partners", values, forms.field_errors(exc, values), None, 422)
-    _, token = writes.add_partner(conn, viewer.who.club_id, body.name, body.contact_email)
+    _, token = run_in(
+        conn, InvitePartner(viewer.who.club_id, body.name, body.contact_email, viewer.who.subject_id)
+    )
     return _list(request, viewer, conn, "partners", None, None, _link(request, "p", token, body.name), 201)
 
 
@@ -215,10 +219,11 @@ def resend_invite(request: Request, member_id: str, viewer: CoordinatorPost, con
         raise PageDenied(404, "Not found.")
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
-    sent = send_invite(
-        conn, viewer.who.club_id, viewer.who.subject_id, member_id, found, resend_channel(found)
-    )
-    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent.text})
+    try:
+        sent = run_in(conn, SendInvite(viewer.who.club_id, member_id, viewer.who.subject_id)).text
+    except Conflict as exc:  # no address to send it to, said in words
+        sent = str(exc)
+    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent})
 
 
 CONSEQUENCES = {

@@ -30,6 +30,16 @@ from services.commands.answers import (
     mark_no_show,
 )
 from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
+from services.commands.invites import (
+    InviteCoordinator,
+    InviteMember,
+    InvitePartner,
+    SendInvite,
+    invite_coordinator,
+    invite_member,
+    invite_partner,
+    send_invite,
+)
 from services.commands.lifts import AskForLift, ask_for_lift
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
@@ -99,6 +109,10 @@ Command = (
     | CancelRequest
     | AskForLift
     | ReplanNow
+    | InviteMember
+    | SendInvite
+    | InvitePartner
+    | InviteCoordinator
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -129,6 +143,10 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     CancelRequest: cancel_request,
     AskForLift: ask_for_lift,
     ReplanNow: replan_now,
+    InviteMember: invite_member,
+    SendInvite: send_invite,
+    InvitePartner: invite_partner,
+    InviteCoordinator: invite_coordinator,
 }
 
 
@@ -154,6 +172,9 @@ __all__ = [
     "DeclareAvailability",
     "EditRequest",
     "EraseMember",
+    "InviteCoordinator",
+    "InviteMember",
+    "InvitePartner",
     "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
@@ -164,6 +185,7 @@ __all__ = [
     "RevokeApiKey",
     "RotateCalendarLink",
     "RotatePrivateLink",
+    "SendInvite",
     "SetNoticePrefs",
     "SubmitRequest",
     "SwapSlots",

@@ -28,6 +28,7 @@ ACTIONS = {
     "member.deactivate": "deactivated member",
     "member.erase": "erased member",
     "partner.deactivate": "deactivated partner",
+    "partner.invite": "added partner",
     "coordinator.invite": "invited a coordinator",
     "coordinator.deactivate": "deactivated coordinator",
     "password.change": "changed their password",

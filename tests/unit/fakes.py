@@ -17,6 +17,7 @@ from services.ports import (
     CoordinatorRepository,
     ErasedMember,
     LinkRole,
+    MemberContact,
     NoticePrefs,
     PeopleRepository,
     PinRepository,
@@ -186,6 +187,29 @@ class FakePeople(PeopleRepository):
         """Member -> their live work still to come, which erasure withdraws."""
         self.erased: set[str] = set()
         self.prefs: dict[str, NoticePrefs] = {}
+        self.invites: list[tuple[str, str, str]] = []
+        """Invitations queued: (member, channel, address)."""
+
+    def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        member_id = f"m{len(self.members) + 1}"
+        self.members[member_id] = dict(values)
+        return member_id, f"link-{member_id}"
+
+    def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+        partner_id = f"p{len(self.partners) + 1}"
+        self.partners.add(partner_id)
+        return partner_id, f"link-{partner_id}"
+
+    def contact(self, club_id: str, member_id: str) -> MemberContact | None:
+        if member_id not in self.members:
+            return None
+        v = self.members[member_id]
+        return MemberContact(
+            v.get("name", ""), v.get("email"), v.get("phone"), member_id not in self.inactive
+        )
+
+    def queue_invite(self, club_id: str, member_id: str, channel: str, to: str) -> None:
+        self.invites.append((member_id, channel, to))
 
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
@@ -263,6 +287,22 @@ class FakeCoordinators(CoordinatorRepository):
 
     def __init__(self) -> None:
         self.active: dict[str, set[str]] = {}
+        self.emails: set[str] = set()
+        self.claims: dict[str, str] = {}
+        """Claim token -> the coordinator it sets up."""
+        self.letters: list[tuple[str, str, str]] = []
+        """(address, subject, body) of each invitation queued."""
+
+    def email_taken(self, email: str) -> bool:
+        return email in self.emails
+
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+        token = f"claim{len(self.claims) + 1}"
+        self.claims[token] = coordinator_id
+        return token
+
+    def queue_invite(self, club_id: str, coordinator_id: str, email: str, subject: str, body: str) -> None:
+        self.letters.append((email, subject, body))
 
     def active_ids(self, club_id: str) -> set[str]:
         return set(self.active.get(club_id, ()))
