@@ -510,6 +510,16 @@ class RequestRepository(abc.ABC):
         lift's id, or None if they had already asked."""
 
 
+class ClubRepository(abc.ABC):
+    """A club's own settings."""
+
+    @abc.abstractmethod
+    def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None: ...
+
+    @abc.abstractmethod
+    def set_self_signup(self, club_id: str, kinds: list[str]) -> None: ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: state changes and the events they emit commit together or not at all."""
 
@@ -521,6 +531,7 @@ class UnitOfWork(abc.ABC):
     coordinators: CoordinatorRepository
     requests: RequestRepository
     access: AccessRepository
+    clubs: ClubRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -28,9 +28,11 @@ from services.commands import (
     RemoveWebhook,
     RotatePrivateLink,
     SendInvite,
+    SetRetention,
+    SetSelfSignup,
 )
 from services.domain import Conflict, NotFound
-from services.store import audit, retention, self_signup, tokens, views, webhooks
+from services.store import audit, tokens, views, webhooks
 from services.store.db import read_only
 
 router = APIRouter(prefix="/c", include_in_schema=False)
@@ -99,11 +101,12 @@ async def retention_policy(request: Request, viewer: CoordinatorPost, conn: Writ
     form = await request.form()
     days_text = str(form.get("retention_days", "")).strip()
     fewest = request.app.state.settings.stream_retention_days
-    if not days_text.isdigit() or not fewest <= int(days_text) <= retention.MAX_RETENTION_DAYS:
-        error = f"Enter a number of days from {fewest} to {retention.MAX_RETENTION_DAYS}."
-        return _list(request, viewer, conn, "members", errors={"retention_days": error}, status_code=422)
-    kinds = {str(k) for k in form.getlist("high_risk")} & {k.value for k in Kind}
-    retention.set_policy(conn, viewer.who.club_id, int(days_text), kinds, viewer.who.subject_id)
+    kinds = frozenset(str(k) for k in form.getlist("high_risk")) & {k.value for k in Kind}
+    try:
+        days = int(days_text) if days_text.isdigit() else -1  # not a number: refused as out of range
+        run_in(conn, SetRetention(viewer.who.club_id, days, kinds, fewest, viewer.who.subject_id))
+    except Conflict as exc:
+        return _list(request, viewer, conn, "members", errors={"retention_days": str(exc)}, status_code=422)
     return RedirectResponse("/c/members", status_code=303)
 
 
@@ -111,8 +114,8 @@ async def retention_policy(request: Request, viewer: CoordinatorPost, conn: Writ
 async def self_signup_policy(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     """Kinds of work members may sign themselves up for; unknown kinds in the form are ignored."""
     form = await request.form()
-    kinds = {str(k) for k in form.getlist("kind")} & {k.value for k in Kind}
-    self_signup.set_kinds(conn, viewer.who.club_id, kinds, viewer.who.subject_id)
+    kinds = frozenset(str(k) for k in form.getlist("kind")) & {k.value for k in Kind}
+    run_in(conn, SetSelfSignup(viewer.who.club_id, kinds, viewer.who.subject_id))
     return RedirectResponse("/c/members", status_code=303)
 
 

@@ -29,6 +29,7 @@ from services.commands.answers import (
     chase_assignment,
     mark_no_show,
 )
+from services.commands.clubs import SetRetention, SetSelfSignup, set_retention, set_self_signup
 from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
 from services.commands.invites import (
     InviteCoordinator,
@@ -113,6 +114,8 @@ Command = (
     | SendInvite
     | InvitePartner
     | InviteCoordinator
+    | SetRetention
+    | SetSelfSignup
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -147,6 +150,8 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     SendInvite: send_invite,
     InvitePartner: invite_partner,
     InviteCoordinator: invite_coordinator,
+    SetRetention: set_retention,
+    SetSelfSignup: set_self_signup,
 }
 
 
@@ -187,6 +192,8 @@ __all__ = [
     "RotatePrivateLink",
     "SendInvite",
     "SetNoticePrefs",
+    "SetRetention",
+    "SetSelfSignup",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

@@ -6,10 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from events import LiftAsked
-from services.domain import AssignmentStatus, Conflict, NotFound
+from services.domain import SENT, Conflict, NotFound
 from services.ports import UnitOfWork
-
-SENT = (AssignmentStatus.ISSUED, AssignmentStatus.ACCEPTED)
 
 
 @dataclass(frozen=True)

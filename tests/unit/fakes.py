@@ -14,6 +14,7 @@ from services.ports import (
     AssignmentRepository,
     AssignmentRow,
     Availability,
+    ClubRepository,
     CoordinatorRepository,
     ErasedMember,
     LinkRole,
@@ -365,6 +366,18 @@ class FakeRequests(RequestRepository):
         return f"lift-{work_id}"
 
 
+class FakeClubs(ClubRepository):
+    def __init__(self) -> None:
+        self.retention: dict[str, tuple[int, list[str]]] = {}
+        self.self_signup: dict[str, list[str]] = {}
+
+    def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
+        self.retention[club_id] = (days, high_risk_kinds)
+
+    def set_self_signup(self, club_id: str, kinds: list[str]) -> None:
+        self.self_signup[club_id] = kinds
+
+
 class FakeUnitOfWork(UnitOfWork):
     schedule: FakeSchedule
     rosters: FakeRosters
@@ -374,6 +387,7 @@ class FakeUnitOfWork(UnitOfWork):
     coordinators: FakeCoordinators
     requests: FakeRequests
     access: FakeAccess
+    clubs: FakeClubs
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
@@ -384,6 +398,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.coordinators = FakeCoordinators()
         self.requests = FakeRequests()
         self.access = FakeAccess()
+        self.clubs = FakeClubs()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0
