@@ -1,6 +1,13 @@
 """Mechanic's event schemas: pydantic v2, versioned, JSON on the wire. Depends on nothing else here."""
 
-from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
+from events.access import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CalendarLinkRotated,
+    PrivateLinkRotated,
+    WebhookRegistered,
+    WebhookRemoved,
+)
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -12,8 +19,15 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
-from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
+from events.clubs import (
+    CoordinatorDeactivated,
+    CoordinatorInvited,
+    PartnerInvited,
+    RetentionChanged,
+    SelfSignupChanged,
+)
 from events.members import (
+    InviteSent,
     MemberDeactivated,
     MemberErased,
     MemberRegistered,
@@ -28,7 +42,9 @@ from events.rosters import (
     MemberRemoved,
     MemberUnpinned,
     PinReleased,
+    PinWaiverLapsed,
     RemovalUndone,
+    ReplanAsked,
     RosterApproved,
     RosterProposed,
 )
@@ -51,8 +67,10 @@ __all__ = [
     "AvailabilityDeclared",
     "CalendarLinkRotated",
     "CoordinatorDeactivated",
+    "CoordinatorInvited",
     "Event",
     "HelpOffered",
+    "InviteSent",
     "LiftAsked",
     "MemberDeactivated",
     "MemberErased",
@@ -62,8 +80,12 @@ __all__ = [
     "MemberUnpinned",
     "MemberUpdated",
     "NoticePrefsChanged",
+    "PartnerInvited",
     "PinReleased",
+    "PinWaiverLapsed",
+    "PrivateLinkRotated",
     "RemovalUndone",
+    "ReplanAsked",
     "RequestCancelled",
     "RequestChanged",
     "RequestSubmitted",
@@ -71,6 +93,8 @@ __all__ = [
     "RosterApproved",
     "RosterProposed",
     "SelfSignupChanged",
+    "WebhookRegistered",
+    "WebhookRemoved",
     "decode",
     "decode_obj",
     "encode",

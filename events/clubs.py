@@ -31,3 +31,20 @@ class SelfSignupChanged(Event):
 
     type: Literal["SelfSignupChanged"] = "SelfSignupChanged"
     kinds: list[str]
+
+
+class CoordinatorInvited(Event):
+    """A coordinator invited someone to coordinate the club; ``coordinator_id`` is the account their
+    claim link will set up."""
+
+    type: Literal["CoordinatorInvited"] = "CoordinatorInvited"
+    coordinator_id: str
+    invited_by: str
+
+
+class PartnerInvited(Event):
+    """A coordinator added a partner to the club (its private link is shown to them once)."""
+
+    type: Literal["PartnerInvited"] = "PartnerInvited"
+    partner_id: str
+    invited_by: str

@@ -36,3 +36,13 @@ class NoticePrefsChanged(Event):
 
     type: Literal["NoticePrefsChanged"] = "NoticePrefsChanged"
     member_id: str
+
+
+class InviteSent(Event):
+    """A member's invitation went out on ``channel`` (email or signal), with a sign-in link the
+    sender makes; never the address or the link."""
+
+    type: Literal["InviteSent"] = "InviteSent"
+    member_id: str
+    channel: str
+    sent_by: str

@@ -6,7 +6,14 @@ from typing import Annotated, Any, get_args
 
 from pydantic import Field, TypeAdapter
 
-from events.access import ApiKeyCreated, ApiKeyRevoked, CalendarLinkRotated
+from events.access import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    CalendarLinkRotated,
+    PrivateLinkRotated,
+    WebhookRegistered,
+    WebhookRemoved,
+)
 from events.assignments import (
     AssignmentAccepted,
     AssignmentChanged,
@@ -17,8 +24,15 @@ from events.assignments import (
     AssignmentWithdrawn,
 )
 from events.availability import AvailabilityDeclared
-from events.clubs import CoordinatorDeactivated, RetentionChanged, SelfSignupChanged
+from events.clubs import (
+    CoordinatorDeactivated,
+    CoordinatorInvited,
+    PartnerInvited,
+    RetentionChanged,
+    SelfSignupChanged,
+)
 from events.members import (
+    InviteSent,
     MemberDeactivated,
     MemberErased,
     MemberRegistered,
@@ -32,7 +46,9 @@ from events.rosters import (
     MemberRemoved,
     MemberUnpinned,
     PinReleased,
+    PinWaiverLapsed,
     RemovalUndone,
+    ReplanAsked,
     RosterApproved,
     RosterProposed,
 )
@@ -50,8 +66,14 @@ AnyEvent = Annotated[
     | ApiKeyCreated
     | ApiKeyRevoked
     | CalendarLinkRotated
+    | PrivateLinkRotated
+    | WebhookRegistered
+    | WebhookRemoved
     | RetentionChanged
     | CoordinatorDeactivated
+    | CoordinatorInvited
+    | PartnerInvited
+    | InviteSent
     | SelfSignupChanged
     | AvailabilityDeclared
     | RosterProposed
@@ -60,6 +82,8 @@ AnyEvent = Annotated[
     | HelpOffered
     | MemberUnpinned
     | PinReleased
+    | PinWaiverLapsed
+    | ReplanAsked
     | MemberRemoved
     | RemovalUndone
     | AssignmentIssued

@@ -62,6 +62,25 @@ class PinReleased(Event):
     reason: str
 
 
+class PinWaiverLapsed(Event):
+    """A forced pin no longer waives ``waiver`` (a ``solver.Waiver`` code): the member told us
+    something new since it was forced (a day off on that date), which the coordinator could not
+    have known; the next proposal keeps the pin only if it can stand without the waiver, or
+    releases it with the rule it breaks (``PinReleased``)."""
+
+    type: Literal["PinWaiverLapsed"] = "PinWaiverLapsed"
+    request_id: str
+    member_id: str
+    waiver: str
+
+
+class ReplanAsked(Event):
+    """A coordinator asked for a new proposal now ("Re-solve now"), without changing anything."""
+
+    type: Literal["ReplanAsked"] = "ReplanAsked"
+    asked_by: str
+
+
 class MemberRemoved(Event):
     """A coordinator removed a member from a request: no proposal sends them there again until undone."""
 

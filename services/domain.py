@@ -90,3 +90,8 @@ class PartnerQuota:
 
     open_requests: int = 300
     per_day: int = 100
+
+
+ALWAYS_HIGH_RISK = frozenset({"court_support", "lookout"})
+"""Kinds where who went is never kept past retention, whatever the club marks."""
+MAX_RETENTION_DAYS = 365

@@ -286,9 +286,13 @@ class RosterRepository(abc.ABC):
     def drop_entry(self, roster_id: str, request_id: str, slot_index: int) -> None: ...
 
 
+LinkRole = Literal["member", "partner", "calendar"]
+"""Whose private link: a member's or partner's way in, or a member's read-only calendar feed."""
+
+
 class AccessRepository(abc.ABC):
-    """The ways in that their owners change: coordinators' API keys, members' calendar links. A
-    token is returned once, to be shown once; storage keeps only its hash."""
+    """The ways in and out that change: coordinators' API keys, private and calendar links, partners'
+    webhooks. A token or secret is returned once, to be shown once; storage keeps only a key's hash."""
 
     @abc.abstractmethod
     def issue_key(
@@ -301,8 +305,16 @@ class AccessRepository(abc.ABC):
         """False if the coordinator has no live key of that id."""
 
     @abc.abstractmethod
-    def rotate_calendar(self, club_id: str, member_id: str) -> str:
-        """Revoke the member's calendar links and issue a new one."""
+    def rotate_link(self, role: LinkRole, club_id: str, subject_id: str) -> str:
+        """Revoke the subject's links of that role and issue a new one."""
+
+    @abc.abstractmethod
+    def set_hook(self, partner_id: str, url: str) -> str:
+        """Store (or replace) the partner's webhook; the new signing secret."""
+
+    @abc.abstractmethod
+    def clear_hook(self, partner_id: str) -> bool:
+        """False if the partner had no webhook."""
 
 
 class PinRepository(abc.ABC):
@@ -315,6 +327,11 @@ class PinRepository(abc.ABC):
 
     @abc.abstractmethod
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool: ...
+
+    @abc.abstractmethod
+    def lapse_waiver(self, club_id: str, member_id: str, days: frozenset[date], waiver: str) -> list[str]:
+        """Take ``waiver`` off the member's forced pins on requests that fall on one of ``days`` (the
+        club's local dates); the ids of those requests."""
 
     @abc.abstractmethod
     def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None: ...
@@ -349,15 +366,47 @@ class ErasedMember:
     """Work still to come that nobody goes to now: the erasure emits these with ``MemberErased``."""
 
 
+@dataclass(frozen=True)
+class MemberContact:
+    """Where a member's invitation can go."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    active: bool = True
+
+
 class PeopleRepository(abc.ABC):
     """Members and partners, as the commands that change them need them."""
+
+    @abc.abstractmethod
+    def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        """A new member and their private link (the shared function writes ``MemberRegistered``)."""
+
+    @abc.abstractmethod
+    def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+        """A new partner and its private link."""
+
+    @abc.abstractmethod
+    def contact(self, club_id: str, member_id: str) -> MemberContact | None: ...
+
+    @abc.abstractmethod
+    def queue_invite(self, club_id: str, member_id: str, channel: str, to: str) -> None:
+        """The invitation for the sender loop, which puts a fresh sign-in link in it when it sends."""
 
     @abc.abstractmethod
     def member_active(self, club_id: str, member_id: str) -> bool: ...
 
     @abc.abstractmethod
+    def partner_active(self, club_id: str, partner_id: str) -> bool: ...
+
+    @abc.abstractmethod
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
         """Store the member's profile columns; False if no active member of the club has that id."""
+
+    @abc.abstractmethod
+    def days_off(self, member_id: str) -> frozenset[date]:
+        """The days off the member has declared so far."""
 
     @abc.abstractmethod
     def declare_availability(self, member_id: str, availability: Availability) -> None: ...
@@ -365,10 +414,6 @@ class PeopleRepository(abc.ABC):
     @abc.abstractmethod
     def deactivate(self, kind: Literal["member", "partner"], club_id: str, row_id: str) -> bool:
         """False if the club has no active member or partner of that id."""
-
-    @abc.abstractmethod
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        """Cancel the partner's open requests that have not ended; the ids cancelled."""
 
     @abc.abstractmethod
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None: ...
@@ -381,6 +426,18 @@ class PeopleRepository(abc.ABC):
 
 class CoordinatorRepository(abc.ABC):
     """The club's coordinator accounts, as the commands that change them see them."""
+
+    @abc.abstractmethod
+    def email_taken(self, email: str) -> bool: ...
+
+    @abc.abstractmethod
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+        """A single-use link token with which the invited coordinator sets up their account."""
+
+    @abc.abstractmethod
+    def queue_invite(
+        self, club_id: str, coordinator_id: str, email: str, subject: str, body: str
+    ) -> None: ...
 
     @abc.abstractmethod
     def active_ids(self, club_id: str) -> set[str]:
@@ -420,8 +477,8 @@ class AssignmentRepository(abc.ABC):
 
 
 class RequestRepository(abc.ABC):
-    """Partners' requests. ``submit`` and ``cancel`` are the shared request-taking functions, which
-    write their own events (RequestSubmitted, RequestCancelled); ``update`` writes state only."""
+    """Partners' requests. ``submit`` is the shared request-taking function, which writes its own
+    ``RequestSubmitted``; ``update`` and ``cancel`` write state only (the commands emit)."""
 
     @abc.abstractmethod
     def submit(
@@ -441,7 +498,26 @@ class RequestRepository(abc.ABC):
         """Replace the editable fields (and a lift's pickups, given ``pickups``)."""
 
     @abc.abstractmethod
-    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None: ...
+    def open_of(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        """The partner's open requests that have not ended (not lifts members asked for)."""
+
+    @abc.abstractmethod
+    def cancel(self, request_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        """Add the member as a pickup on the lift to ``work_id`` (made if nobody asked before); the
+        lift's id, or None if they had already asked."""
+
+
+class ClubRepository(abc.ABC):
+    """A club's own settings."""
+
+    @abc.abstractmethod
+    def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None: ...
+
+    @abc.abstractmethod
+    def set_self_signup(self, club_id: str, kinds: list[str]) -> None: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -455,6 +531,7 @@ class UnitOfWork(abc.ABC):
     coordinators: CoordinatorRepository
     requests: RequestRepository
     access: AccessRepository
+    clubs: ClubRepository
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -13,7 +13,7 @@ from solver.greedy import greedy_roster, rounded_roster
 from solver.lns import NeighbourhoodSearch
 from solver.mip import MipModel, expressible, solve_mip, verified_state
 from solver.model import solve_scope
-from solver.pins import admit_pins, release_broken_teams
+from solver.pins import prepare, release_broken_teams
 from solver.problem import Problem
 from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
 from solver.scope import Scope
@@ -69,13 +69,13 @@ def solve(
     improved by ``improve`` (default: the whole roster, ``improve_whole``); with ``keep_routes``, a
     lift whose approved routes still stand is not routed again."""
     t0 = time.monotonic() if started is None else started
-    problem = Problem(instance, params)
+    problem, _ = prepare(instance, params)
     lifts = [r for r in instance.requests if r.pickups]
     routing_s = min(len(lifts) * params.route_time_limit_s, ROUTING_SHARE * params.time_limit_s)
     deadline = t0 + params.time_limit_s - routing_s
-    admit_pins(problem)
     state = greedy_roster(problem)
-    while release_broken_teams(state):
+    while (again := release_broken_teams(state)) is not None:
+        problem = again
         state = greedy_roster(problem)
     first_feasible = time.monotonic() - t0
     log.info("warm start: objective %d after %.2f s", state.objective(), first_feasible)

@@ -62,7 +62,8 @@ class _Ledger:
 
 def admit_pins(problem: Problem) -> _Ledger:
     """Set ``problem.pinned`` to the pins that can stand together (the earlier of two clashing pins
-    wins); record the others as released."""
+    wins); record the others as released. A released forced pin still opens its pair here: plan
+    with ``prepare``, which leaves it out."""
     pb = problem
     ledger = _Ledger(pb)
     seen: set[tuple[str, str]] = set()
@@ -80,19 +81,28 @@ def admit_pins(problem: Problem) -> _Ledger:
         p = pb.pair(r, m)
         assert p is not None
         pb.pinned.append(p)
-    return _forget_released(pb) or ledger
+    return ledger
 
 
-def _forget_released(pb: Problem) -> _Ledger | None:
-    """A released forced pin must not leave the pair its waivers opened to the solver (Sam, forced
-    onto a lift, would otherwise be free to be sent there unpinned): when one is released, prepare the
-    problem again without the released pins, keeping why they were released. Returns the new ledger,
-    or None when no forced pin was released."""
+def prepare(instance: Instance, params: Params) -> tuple[Problem, _Ledger]:
+    """The problem to plan ``instance`` with, its pins admitted. A released forced pin must not leave
+    the pair its waivers opened to the solver (Sam, forced onto a lift, would otherwise be free to be
+    sent there unpinned), so when one is released the problem is built without the released pins,
+    keeping why they were released."""
+    problem = Problem(instance, params)
+    ledger = admit_pins(problem)
+    return _without_released(problem) if _forced_released(problem) else (problem, ledger)
+
+
+def _forced_released(pb: Problem) -> bool:
     gone = {(x.request_id, x.member_id) for x in pb.released}
-    if not gone & {(f.request_id, f.member_id) for f in pb.instance.forced}:
-        return None
-    released, inst = pb.released, pb.instance
-    pb.__init__(  # type: ignore[misc]
+    return bool(gone & {(f.request_id, f.member_id) for f in pb.instance.forced})
+
+
+def _without_released(pb: Problem) -> tuple[Problem, _Ledger]:
+    gone = {(x.request_id, x.member_id) for x in pb.released}
+    inst = pb.instance
+    fresh = Problem(
         inst.model_copy(
             update={
                 "pinned": tuple(a for a in inst.pinned if (a.request_id, a.member_id) not in gone),
@@ -101,9 +111,9 @@ def _forget_released(pb: Problem) -> _Ledger | None:
         ),
         pb.params,
     )
-    ledger = admit_pins(pb)
-    pb.released = [*released, *pb.released]
-    return ledger
+    ledger = admit_pins(fresh)
+    fresh.released = [*pb.released, *fresh.released]
+    return fresh, ledger
 
 
 def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int, waived: frozenset[Waiver]) -> Breach:
@@ -114,9 +124,10 @@ def _excluded_by(pb: Problem, tables: MemberTables, r: int, m: int, waived: froz
     return Breach(rule.reason, rule.pin_why(cands), rule.waiver)
 
 
-def release_broken_teams(state: RosterState) -> bool:
+def release_broken_teams(state: RosterState) -> Problem | None:
     """Release the pins of every team that breaks a team rule (seats, lead, buddy) even after the
-    warm start filled the request; returns whether any pin was released."""
+    warm start filled the request; returns the problem to plan again with (built anew when a forced
+    pin was among them, as in ``prepare``), or None when every team stands."""
     pb = state.pb
     released = False
     for r in range(pb.n_req):
@@ -131,16 +142,15 @@ def release_broken_teams(state: RosterState) -> bool:
                 m = pb.instance.members[pb.pair_m[p]].id
                 pb.release(pb.instance.requests[r].id, m, broken.reason, broken.pin_text)
                 released = True
-    if released:
-        _forget_released(pb)
-    return released
+    if not released:
+        return None
+    return _without_released(pb)[0] if _forced_released(pb) else pb
 
 
 def unkeepable_pins(instance: Instance, params: Params) -> tuple[ReleasedPin, ...]:
     """The pins of ``instance`` that break a rule on their own or clash with an earlier pin: what a
     coordinator must be told before placing someone, rather than after the next solve."""
-    problem = Problem(instance, params)
-    admit_pins(problem)
+    problem, _ = prepare(instance, params)
     return tuple(problem.released)
 
 
@@ -168,8 +178,7 @@ def placement_options(instance: Instance, params: Params, request_id: str) -> li
     """Every member for a place on ``request_id`` next to the instance's pins: those who could be
     pinned there first, best fit (the solver's own gain: travel, preferences) first; then the others,
     each with the rule that stops them."""
-    problem = Problem(instance, params)
-    ledger = admit_pins(problem)
+    problem, ledger = prepare(instance, params)
     r = problem.req_pos[request_id]
     fits: list[tuple[int, str]] = []
     others: list[tuple[str, str]] = []
@@ -187,8 +196,7 @@ def placement_options(instance: Instance, params: Params, request_id: str) -> li
 def member_options(instance: Instance, params: Params, member_id: str) -> dict[str, str | None]:
     """For one member, every request of the instance next to its pins: None where they could be
     pinned, else the rule that stops them (what a member offering to help is told)."""
-    problem = Problem(instance, params)
-    ledger = admit_pins(problem)
+    problem, ledger = prepare(instance, params)
     m = problem.mem_pos.get(member_id)
     if m is None:
         return {r.id: GONE for r in instance.requests}
@@ -203,8 +211,7 @@ def unstaffable(instance: Instance, params: Params) -> dict[str, tuple[str, ...]
     """Requests that no member could be pinned on next to the instance's pins (left out: those the
     pins already fill), each with every member's refusal: what a coordinator must hear about before
     planning reaches the request, while there is time to find someone."""
-    problem = Problem(instance, params)
-    ledger = admit_pins(problem)
+    problem, ledger = prepare(instance, params)
     out: dict[str, tuple[str, ...]] = {}
     for r, request in enumerate(instance.requests):
         if ledger.count[r] >= problem.head[r]:

@@ -226,6 +226,8 @@ def build(
     decided = board.decisions(conn, club_id, now)
     offered = {(p["request_id"], p["member_id"]) for p in decided["pins"] if p["offered"]}
     forced = board.forced(conn, club_id, now)
+    for p in decided["pins"]:
+        p["forced"] = forced.get((p["request_id"], p["member_id"]))
     for rid, r in requests.items():
         for e in entries[rid]:
             load[e["member_id"]] += _minutes(r)

@@ -3,8 +3,9 @@ them, rotate a link that may have leaked, see and remove a partner's webhook."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,21 +15,33 @@ from pydantic import ValidationError
 from api.deps import EngineDep, ReadConn, WriteConn, link_lifetimes, run_in
 from api.pages import forms, places
 from api.pages.confirm import confirmation
-from api.pages.member_invite import resend_channel, send_invite
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, PageDenied, Viewer
 from api.routes.member import member_values
 from api.schemas import Kind, MemberFields, PartnerCreate
-from services.commands import DeactivateMember, DeactivatePartner, EraseMember
-from services.domain import NotFound
-from services.store import audit, retention, self_signup, tokens, views, webhooks, writes
+from services.commands import (
+    DeactivateMember,
+    DeactivatePartner,
+    EraseMember,
+    InviteMember,
+    InvitePartner,
+    RemoveWebhook,
+    RotatePrivateLink,
+    SendInvite,
+    SetRetention,
+    SetSelfSignup,
+)
+from services.domain import Conflict, NotFound
+from services.store import audit, tokens, views, webhooks
 from services.store.db import read_only
-from services.store.tokens import Role
 
 router = APIRouter(prefix="/c", include_in_schema=False)
 INVITE_FIELDS = ("name", "email", "phone", "home_place", "home_lat", "home_lon", "max_hours_week")
 HOME = places.PlaceNames("home_", "place")
-ROLES: dict[str, tuple[Role, str]] = {"members": ("member", "m"), "partners": ("partner", "p")}
+ROLES: dict[str, tuple[Literal["member", "partner"], str]] = {
+    "members": ("member", "m"),
+    "partners": ("partner", "p"),
+}
 
 
 def _list(
@@ -90,11 +103,12 @@ async def retention_policy(request: Request, viewer: CoordinatorPost, conn: Writ
     form = await request.form()
     days_text = str(form.get("retention_days", "")).strip()
     fewest = request.app.state.settings.stream_retention_days
-    if not days_text.isdigit() or not fewest <= int(days_text) <= retention.MAX_RETENTION_DAYS:
-        error = f"Enter a number of days from {fewest} to {retention.MAX_RETENTION_DAYS}."
-        return _list(request, viewer, conn, "members", errors={"retention_days": error}, status_code=422)
-    kinds = {str(k) for k in form.getlist("high_risk")} & {k.value for k in Kind}
-    retention.set_policy(conn, viewer.who.club_id, int(days_text), kinds, viewer.who.subject_id)
+    kinds = frozenset(str(k) for k in form.getlist("high_risk")) & {k.value for k in Kind}
+    try:
+        days = int(days_text) if days_text.isdigit() else -1  # not a number: refused as out of range
+        run_in(conn, SetRetention(viewer.who.club_id, days, kinds, fewest, viewer.who.subject_id))
+    except Conflict as exc:
+        return _list(request, viewer, conn, "members", errors={"retention_days": str(exc)}, status_code=422)
     return RedirectResponse("/c/members", status_code=303)
 
 
@@ -102,8 +116,8 @@ async def retention_policy(request: Request, viewer: CoordinatorPost, conn: Writ
 async def self_signup_policy(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     """Kinds of work members may sign themselves up for; unknown kinds in the form are ignored."""
     form = await request.form()
-    kinds = {str(k) for k in form.getlist("kind")} & {k.value for k in Kind}
-    self_signup.set_kinds(conn, viewer.who.club_id, kinds, viewer.who.subject_id)
+    kinds = frozenset(str(k) for k in form.getlist("kind")) & {k.value for k in Kind}
+    run_in(conn, SetSelfSignup(viewer.who.club_id, kinds, viewer.who.subject_id))
     return RedirectResponse("/c/members", status_code=303)
 
 
@@ -157,10 +171,10 @@ def _invite(
         return _list(request, viewer, conn, "members", values, errors, None, 422, found)
     if place_errors:
         return _list(request, viewer, conn, "members", values, place_errors, None, 422, found)
-    member_id, token = writes.register_member(conn, viewer.who.club_id, member_values(body))
-    link = _link(request, "m", token, body.name)
     who = viewer.who
-    invite = send_invite(conn, who.club_id, who.subject_id, member_id, values, values["send_by"])
+    made = run_in(conn, InviteMember(who.club_id, member_values(body), who.subject_id, values["send_by"]))
+    link = _link(request, "m", made.token, body.name)
+    invite = made.invite
     unsent = invite.text and not invite.sent
     link["sent"] = f"{invite.text} Copy the link below instead." if unsent else invite.text
     if invite.sent:
@@ -176,7 +190,9 @@ async def invite_partner(request: Request, viewer: CoordinatorPost, conn: WriteC
         body = PartnerCreate(name=values["name"], contact_email=values["contact_email"] or None)
     except ValidationError as exc:
         return _list(request, viewer, conn, "partners", values, forms.field_errors(exc, values), None, 422)
-    _, token = writes.add_partner(conn, viewer.who.club_id, body.name, body.contact_email)
+    _, token = run_in(
+        conn, InvitePartner(viewer.who.club_id, body.name, body.contact_email, viewer.who.subject_id)
+    )
     return _list(request, viewer, conn, "partners", None, None, _link(request, "p", token, body.name), 201)
 
 
@@ -198,8 +214,7 @@ def rotate(
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
     role, prefix = ROLES[kind]
-    token = tokens.rotate(conn, role, viewer.who.club_id, subject_id)
-    audit.record(conn, viewer.who.club_id, viewer.who.subject_id, "link.rotate", role, subject_id)
+    token = run_in(conn, RotatePrivateLink(viewer.who.club_id, role, subject_id, viewer.who.subject_id))
     return _list(request, viewer, conn, kind, None, None, _link(request, prefix, token, found["name"]))
 
 
@@ -211,10 +226,11 @@ def resend_invite(request: Request, member_id: str, viewer: CoordinatorPost, con
         raise PageDenied(404, "Not found.")
     if not found["active"]:
         raise PageDenied(409, "Reactivation is not supported: invite again instead.")
-    sent = send_invite(
-        conn, viewer.who.club_id, viewer.who.subject_id, member_id, found, resend_channel(found)
-    )
-    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent.text})
+    try:
+        sent = run_in(conn, SendInvite(viewer.who.club_id, member_id, viewer.who.subject_id)).text
+    except Conflict as exc:  # no address to send it to, said in words
+        sent = str(exc)
+    return _list(request, viewer, conn, "members", None, None, {"name": found["name"], "sent": sent})
 
 
 CONSEQUENCES = {
@@ -262,7 +278,8 @@ async def deactivate(
 def remove_webhook(partner_id: str, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     """For a hook that misbehaves or points somewhere it should not; the partner can add a new one."""
     _subject(conn, "partners", viewer.who.club_id, partner_id)
-    webhooks.clear_hook(conn, partner_id)
+    with contextlib.suppress(NotFound):  # an inactive partner's hook is never called anyway
+        run_in(conn, RemoveWebhook(viewer.who.club_id, partner_id, viewer.who.subject_id))
     return RedirectResponse("/c/partners", status_code=303)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from api.deps import ReadConn, Run, WriteConn
+from api.deps import ReadConn, Run, WriteConn, run_in
 from api.pages import board_model
 from api.pages.confirm import confirmation
 from api.pages.render import page
@@ -19,6 +19,7 @@ from services.commands import (
     ChaseAssignment,
     PlaceMember,
     Refused,
+    ReplanNow,
     SwapSlots,
     UndoRemoval,
     Unpin,
@@ -148,7 +149,7 @@ async def approve(request: Request, viewer: CoordinatorPost, run: Run, conn: Rea
 
 @router.post("/resolve")
 def resolve(viewer: CoordinatorPost, conn: WriteConn) -> Response:
-    board.request_resolve(conn, viewer.who.club_id)
+    run_in(conn, ReplanNow(viewer.who.club_id, viewer.who.subject_id))
     return RedirectResponse("/c/?done=asked", status_code=303)
 
 

@@ -4,7 +4,6 @@ another after a confirmation; change one's own password; read the audit trail.""
 from __future__ import annotations
 
 import hmac
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,12 +16,11 @@ from api.pages.confirm import confirmation
 from api.pages.coord_auth import person_errors, public_base
 from api.pages.render import page
 from api.pages.security import SESSION_COOKIE, CoordinatorPost, CoordinatorView, PageDenied, Viewer
-from services.commands import DeactivateCoordinator
-from services.domain import Conflict, new_id
-from services.store import accounts, audit, notices, tokens, views
+from services.commands import DeactivateCoordinator, InviteCoordinator
+from services.domain import Conflict
+from services.store import accounts, audit, views
 
 router = APIRouter(prefix="/c", include_in_schema=False)
-INVITE_DAYS = 7
 MESSAGES = {
     "deactivated": "Deactivated: their sessions have ended and their API keys no longer work.",
     "password": "Your password is changed; your other sessions have ended.",
@@ -62,24 +60,23 @@ async def invite(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> 
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("name", "email")}
     errors = person_errors(values, "their")
-    values["email"] = values["email"].lower()
-    if not errors and accounts.email_taken(conn, values["email"]):
-        errors["email"] = "A coordinator account already uses this email address."
     if errors:
         return _coordinators_page(request, viewer, conn, values, errors, status_code=422)
-    club_id, coordinator_id = viewer.who.club_id, new_id("coord")
-    expires = datetime.now(UTC) + timedelta(days=INVITE_DAYS)
-    token = tokens.issue(conn, "coordinator", club_id, coordinator_id, expires_at=expires)
-    url = f"{public_base(request)}/c/claim/{token}"
-    body = (
-        f"Hello {values['name']},\n\n{viewer.name} invites you to coordinate {viewer.club_name} with them.\n"
-        f"To set up your account, open this link within {INVITE_DAYS} days:\n\n{url}\n\n"
-        "It works once. If you did not expect this message, ignore it."
+    who = viewer.who
+    command = InviteCoordinator(
+        who.club_id,
+        values["name"],
+        values["email"],
+        who.subject_id,
+        viewer.name,
+        viewer.club_name,
+        public_base(request),
     )
-    subject = f"You are invited to coordinate {viewer.club_name}"
-    notices.queue_email(conn, club_id, "coordinator_invite", coordinator_id, values["email"], subject, body)
-    audit.record(conn, club_id, viewer.who.subject_id, "coordinator.invite", "coordinator", coordinator_id)
-    link = {"email": values["email"], "url": url, "days": INVITE_DAYS}
+    try:
+        claim = run_in(conn, command)
+    except Conflict as exc:  # the address has an account already
+        return _coordinators_page(request, viewer, conn, values, {"email": str(exc)}, status_code=422)
+    link = {"email": values["email"].lower(), "url": claim.url, "days": claim.days}
     return _coordinators_page(request, viewer, conn, None, None, link, 201)
 
 

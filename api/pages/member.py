@@ -14,8 +14,8 @@ from api.pages import cookies
 from api.pages.confirm import confirmation
 from api.pages.render import local, page, when
 from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, MemberPost, MemberView, PageDenied, Viewer
-from services.commands import AnswerAssignment, RotateCalendarLink
-from services.store import lifts, member_signin, tokens, views, writes
+from services.commands import AnswerAssignment, AskForLift, RotateCalendarLink
+from services.store import member_signin, tokens, views, writes
 from services.store.db import Connection
 from services.text import printable
 
@@ -79,7 +79,7 @@ def week(request: Request, viewer: MemberView, conn: ReadConn) -> Response:
 def ask_for_lift(assignment_id: str, viewer: MemberPost, conn: WriteConn) -> Response:
     """Declared before the answers' route, which would take "lift" for an answer."""
     try:
-        lifts.ask_for_lift(conn, viewer.who.club_id, viewer.who.subject_id, assignment_id)
+        run_in(conn, AskForLift(viewer.who.club_id, viewer.who.subject_id, assignment_id))
     except writes.NotFound as exc:
         raise PageDenied(404, "No such assignment.") from exc
     except writes.Conflict:

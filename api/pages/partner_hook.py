@@ -9,9 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, WriteConn, run_in
 from api.pages.render import page
 from api.pages.security import PartnerPost, PartnerView, Viewer
+from services.commands import RegisterWebhook, RemoveWebhook
+from services.hook_urls import BadUrl, check_url
 from services.notify.egress import Refused
 from services.store import webhooks
 
@@ -52,15 +54,15 @@ def webhook_page(request: Request, viewer: PartnerView, conn: ReadConn) -> Respo
 async def register(request: Request, viewer: PartnerPost, conn: WriteConn) -> Response:
     url = str((await request.form()).get("url", "")).strip()
     try:
-        checked = webhooks.check_url(url)
+        checked = check_url(url)
         await run_in_threadpool(request.app.state.egress.resolve, checked)  # DNS blocks
-        secret = webhooks.set_hook(conn, viewer.who.subject_id, checked)
-    except (webhooks.BadUrl, Refused) as exc:
+        secret = run_in(conn, RegisterWebhook(viewer.who.club_id, viewer.who.subject_id, checked))
+    except (BadUrl, Refused) as exc:
         return _page(request, viewer, conn, url=url, error=str(exc), status_code=422)
     return _page(request, viewer, conn, secret=secret, status_code=201)
 
 
 @router.post("/webhook/remove")
 def remove(viewer: PartnerPost, conn: WriteConn) -> Response:
-    webhooks.clear_hook(conn, viewer.who.subject_id)
+    run_in(conn, RemoveWebhook(viewer.who.club_id, viewer.who.subject_id))
     return RedirectResponse(f"{viewer.base}/webhook", status_code=303)

@@ -9,8 +9,6 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from api.deps import Coordinator, ReadConn, Run, WriteConn, run_in
-from api.pages.member_invite import SendBy, resend_channel
-from api.pages.member_invite import send_invite as invite_member
 from api.routes import Refusal, answers
 from api.routes.member import member_values
 from api.schemas import (
@@ -28,13 +26,16 @@ from services.commands import (
     ApproveRoster,
     ChaseAssignment,
     DeactivateMember,
+    InviteMember,
+    InvitePartner,
     PlaceMember,
     Refused,
+    SendInvite,
     SwapSlots,
     UndoRemoval,
     Unpin,
 )
-from services.domain import Conflict
+from services.commands.invites import SendBy
 from services.store import attention, views, writes
 
 router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=answers(401, 403))
@@ -42,7 +43,9 @@ router = APIRouter(prefix="/api/coordinator", tags=["coordinator"], responses=an
 
 @router.post("/partners", status_code=status.HTTP_201_CREATED, response_model=Created)
 def add_partner(body: PartnerCreate, who: Coordinator, conn: WriteConn) -> Created:
-    partner_id, token = writes.add_partner(conn, who.club_id, body.name, body.contact_email)
+    partner_id, token = run_in(
+        conn, InvitePartner(who.club_id, body.name, body.contact_email, who.subject_id)
+    )
     return Created(id=partner_id, token=token)
 
 
@@ -52,13 +55,10 @@ def register_member(
 ) -> MemberCreated:
     """``send_invite`` also sends the invitation by email or Signal, with a single-use sign-in link
     (never the private link); ``invite`` says what was sent where, or why nothing could be."""
-    member_id, token = writes.register_member(conn, who.club_id, member_values(body))
-    invite = (
-        invite_member(conn, who.club_id, who.subject_id, member_id, body.model_dump(), send_invite)
-        if send_invite
-        else None
+    made = run_in(conn, InviteMember(who.club_id, member_values(body), who.subject_id, send_invite or ""))
+    return MemberCreated(
+        id=made.member_id, token=made.token, invite=made.invite.text if send_invite else None
     )
-    return MemberCreated(id=member_id, token=token, invite=invite.text if invite else None)
 
 
 @router.post("/members/{member_id}/invite", responses=answers(404, 409))
@@ -68,15 +68,7 @@ def resend_invite(
     """The invitation again, by ``send_by`` (default: email when the member has an address, else
     Signal), with a fresh single-use sign-in link; the private link is left as it is. 409 when the
     member is deactivated or has no address for that channel."""
-    found = views.member_profile(conn, who.club_id, member_id)
-    if found is None:
-        raise writes.NotFound(f"member {member_id} not found")
-    if not found["active"]:
-        raise Conflict("that member is deactivated: invite them again as a new member")
-    channel = send_by or resend_channel(found)
-    invite = invite_member(conn, who.club_id, who.subject_id, member_id, found, channel)
-    if not invite.sent:
-        raise Conflict(invite.text)
+    invite = run_in(conn, SendInvite(who.club_id, member_id, who.subject_id, send_by))
     return InviteSent(sent=invite.text)
 
 

@@ -9,11 +9,17 @@ from typing import Any
 
 from services.commands.access import (
     CreateApiKey,
+    RegisterWebhook,
+    RemoveWebhook,
     RevokeApiKey,
     RotateCalendarLink,
+    RotatePrivateLink,
     create_api_key,
+    register_webhook,
+    remove_webhook,
     revoke_api_key,
     rotate_calendar_link,
+    rotate_private_link,
 )
 from services.commands.answers import (
     AnswerAssignment,
@@ -23,7 +29,19 @@ from services.commands.answers import (
     chase_assignment,
     mark_no_show,
 )
+from services.commands.clubs import SetRetention, SetSelfSignup, set_retention, set_self_signup
 from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
+from services.commands.invites import (
+    InviteCoordinator,
+    InviteMember,
+    InvitePartner,
+    SendInvite,
+    invite_coordinator,
+    invite_member,
+    invite_partner,
+    send_invite,
+)
+from services.commands.lifts import AskForLift, ask_for_lift
 from services.commands.offers import OfferHelp, offer_help
 from services.commands.people import (
     DeactivateMember,
@@ -51,11 +69,13 @@ from services.commands.requests import (
 from services.commands.roster import (
     ApproveRoster,
     PlaceMember,
+    ReplanNow,
     SwapSlots,
     UndoRemoval,
     Unpin,
     approve_roster,
     place_member,
+    replan_now,
     swap_slots,
     undo_removal,
     unpin,
@@ -81,10 +101,21 @@ Command = (
     | CreateApiKey
     | RevokeApiKey
     | RotateCalendarLink
+    | RotatePrivateLink
+    | RegisterWebhook
+    | RemoveWebhook
     | DeactivateCoordinator
     | SubmitRequest
     | EditRequest
     | CancelRequest
+    | AskForLift
+    | ReplanNow
+    | InviteMember
+    | SendInvite
+    | InvitePartner
+    | InviteCoordinator
+    | SetRetention
+    | SetSelfSignup
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -106,10 +137,21 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     CreateApiKey: create_api_key,
     RevokeApiKey: revoke_api_key,
     RotateCalendarLink: rotate_calendar_link,
+    RotatePrivateLink: rotate_private_link,
+    RegisterWebhook: register_webhook,
+    RemoveWebhook: remove_webhook,
     DeactivateCoordinator: deactivate_coordinator,
     SubmitRequest: submit_request,
     EditRequest: edit_request,
     CancelRequest: cancel_request,
+    AskForLift: ask_for_lift,
+    ReplanNow: replan_now,
+    InviteMember: invite_member,
+    SendInvite: send_invite,
+    InvitePartner: invite_partner,
+    InviteCoordinator: invite_coordinator,
+    SetRetention: set_retention,
+    SetSelfSignup: set_self_signup,
 }
 
 
@@ -124,6 +166,7 @@ __all__ = [
     "HANDLERS",
     "AnswerAssignment",
     "ApproveRoster",
+    "AskForLift",
     "CancelRequest",
     "ChaseAssignment",
     "Command",
@@ -134,13 +177,23 @@ __all__ = [
     "DeclareAvailability",
     "EditRequest",
     "EraseMember",
+    "InviteCoordinator",
+    "InviteMember",
+    "InvitePartner",
     "MarkNoShow",
     "OfferHelp",
     "PlaceMember",
     "Refused",
+    "RegisterWebhook",
+    "RemoveWebhook",
+    "ReplanNow",
     "RevokeApiKey",
     "RotateCalendarLink",
+    "RotatePrivateLink",
+    "SendInvite",
     "SetNoticePrefs",
+    "SetRetention",
+    "SetSelfSignup",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

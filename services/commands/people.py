@@ -14,11 +14,13 @@ from events import (
     MemberErased,
     MemberUpdated,
     NoticePrefsChanged,
-    RequestCancelled,
+    PinWaiverLapsed,
 )
 from services import homes
+from services.commands.requests import cancel_one
 from services.domain import NotFound
 from services.ports import Availability, NoticePrefs, UnitOfWork
+from solver import Waiver
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,26 @@ class DeactivatePartner:
 
 
 def declare_availability(cmd: DeclareAvailability, uow: UnitOfWork) -> None:
-    """Replace the whole declaration; a pin on a day now off is released at the next solve."""
+    """Replace the whole declaration; a pin on a day now off is released at the next solve.
+
+    A forced pin waived availability as it stood when the coordinator forced it; a day off declared
+    since is a new fact, so the pin no longer waives it there (and is released with that reason)."""
     if not uow.people.member_active(cmd.club_id, cmd.member_id):
         raise NotFound(f"member {cmd.member_id} not found")
+    new_days = frozenset(cmd.availability.days_off) - uow.people.days_off(cmd.member_id)
     uow.people.declare_availability(cmd.member_id, cmd.availability)
     uow.emit(AvailabilityDeclared(club_id=cmd.club_id, member_id=cmd.member_id))
+    if not new_days:
+        return
+    for request_id in uow.pins.lapse_waiver(cmd.club_id, cmd.member_id, new_days, Waiver.AVAILABILITY):
+        uow.emit(
+            PinWaiverLapsed(
+                club_id=cmd.club_id,
+                request_id=request_id,
+                member_id=cmd.member_id,
+                waiver=Waiver.AVAILABILITY,
+            )
+        )
 
 
 def update_member(cmd: UpdateMember, uow: UnitOfWork) -> None:
@@ -123,5 +140,5 @@ def deactivate_partner(cmd: DeactivatePartner, uow: UnitOfWork) -> None:
         raise NotFound(f"partner {cmd.partner_id} not found")
     if cmd.by:
         uow.audit(cmd.club_id, cmd.by, "partner.deactivate", "partner", cmd.partner_id)
-    for request_id in uow.people.withdraw_requests(cmd.club_id, cmd.partner_id, datetime.now(UTC)):
-        uow.emit(RequestCancelled(club_id=cmd.club_id, request_id=request_id, partner_id=cmd.partner_id))
+    for request_id in uow.requests.open_of(cmd.club_id, cmd.partner_id, datetime.now(UTC)):
+        cancel_one(uow, cmd.club_id, cmd.partner_id, request_id, cmd.by)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from events import AssignmentChanged, AssignmentWithdrawn, RequestChanged
+from events import AssignmentChanged, AssignmentWithdrawn, RequestCancelled, RequestChanged
 from services.domain import (
     AssignmentStatus,
     Conflict,
@@ -203,10 +203,16 @@ def cancel_request(command: CancelRequest, uow: UnitOfWork) -> list[str]:
     target = _target(uow, command.club_id, command.request_id, command.partner_id)
     rows = _in_scope(uow, command.club_id, target, command.scope)
     for row in rows:
-        uow.requests.cancel(command.club_id, row.partner_id, row.id)
-        actor = command.cancelled_by or row.partner_id
-        uow.audit(command.club_id, actor, "request.cancel", "partner", row.partner_id, row.id)
+        cancel_one(uow, command.club_id, row.partner_id, row.id, command.cancelled_by)
     return [r.id for r in rows]
+
+
+def cancel_one(uow: UnitOfWork, club_id: str, partner_id: str, request_id: str, by: str | None) -> None:
+    """The one way a request is cancelled, by its partner, a coordinator, or with its partner's
+    deactivation: ``RequestCancelled`` withdraws the members on it and tells the partner's webhook."""
+    uow.requests.cancel(request_id)
+    uow.emit(RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))
+    uow.audit(club_id, by or partner_id, "request.cancel", "partner", partner_id, request_id)
 
 
 __all__ = [

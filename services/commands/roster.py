@@ -1,5 +1,5 @@
 """Coordinators' edits of the roster: approve (with pins and removals), swap, place, unpin, undo a
-removal. Every rule a manual change must obey is enforced here, whichever road the change took
+removal, re-plan now. Every rule a manual change must obey is enforced here, whichever road the change took
 (JSON API, pages, CLI), and every change leaves an event."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from events import MemberPinned, MemberRemoved, MemberUnpinned, RemovalUndone, RosterApproved
+from events import MemberPinned, MemberRemoved, MemberUnpinned, RemovalUndone, ReplanAsked, RosterApproved
 from services.commands.placement import check_placements
 from services.domain import Conflict, NotFound, RosterStatus
 from services.ports import RosterHead, Slot, UnitOfWork
@@ -211,3 +211,17 @@ def undo_removal(cmd: UndoRemoval, uow: UnitOfWork) -> None:
         club_id=cmd.club_id, request_id=cmd.request_id, member_id=cmd.member_id, undone_by=cmd.coordinator_id
     )
     _take_back(uow, cmd, found, event, "no such removal", "removal.undo")
+
+
+@dataclass(frozen=True)
+class ReplanNow:
+    """ "Re-solve now": a new proposal for the club at once, whatever changed or did not."""
+
+    club_id: str
+    coordinator_id: str
+
+
+def replan_now(cmd: ReplanNow, uow: UnitOfWork) -> None:
+    uow.audit(cmd.club_id, cmd.coordinator_id, "roster.replan", "club", cmd.club_id)
+    uow.emit(ReplanAsked(club_id=cmd.club_id, asked_by=cmd.coordinator_id))
+    _replan(uow, cmd.club_id)

@@ -1,4 +1,5 @@
-"""API keys and calendar links as the commands change them: the SQL behind ``AccessRepository``."""
+"""API keys, private and calendar links, webhooks as the commands change them: the SQL behind
+``AccessRepository``."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from services.ports import AccessRepository
-from services.store import tokens
+from services.ports import AccessRepository, LinkRole
+from services.store import tokens, webhooks
 
 
 class SqlAccess(AccessRepository):
@@ -23,5 +24,11 @@ class SqlAccess(AccessRepository):
     def revoke_key(self, club_id: str, coordinator_id: str, key_id: str) -> bool:
         return tokens.revoke_key(self.conn, club_id, coordinator_id, key_id)
 
-    def rotate_calendar(self, club_id: str, member_id: str) -> str:
-        return tokens.rotate(self.conn, "calendar", club_id, member_id)
+    def rotate_link(self, role: LinkRole, club_id: str, subject_id: str) -> str:
+        return tokens.rotate(self.conn, role, club_id, subject_id)
+
+    def set_hook(self, partner_id: str, url: str) -> str:
+        return webhooks.set_hook(self.conn, partner_id, url)
+
+    def clear_hook(self, partner_id: str) -> bool:
+        return webhooks.clear_hook(self.conn, partner_id)

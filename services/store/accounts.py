@@ -19,7 +19,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services import passwords
 from services.ports import CoordinatorRepository
-from services.store import audit
+from services.store import audit, notices, tokens
 from services.store.tables import coordinators, login_attempts, password_resets, web_sessions
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -252,6 +252,15 @@ class SqlCoordinators(CoordinatorRepository):
 
     def deactivate(self, coordinator_id: str) -> None:
         deactivate(self.conn, coordinator_id)
+
+    def email_taken(self, email: str) -> bool:
+        return email_taken(self.conn, email)
+
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+        return tokens.issue(self.conn, "coordinator", club_id, coordinator_id, expires_at=expires_at)
+
+    def queue_invite(self, club_id: str, coordinator_id: str, email: str, subject: str, body: str) -> None:
+        notices.queue_email(self.conn, club_id, "coordinator_invite", coordinator_id, email, subject, body)
 
 
 # --- passwords -----------------------------------------------------------------------------------

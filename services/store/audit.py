@@ -16,6 +16,7 @@ from services.store.tables import audit_log, coordinators, help_requests, member
 
 ACTIONS = {
     "roster.approve": "approved the roster",
+    "roster.replan": "asked for a new proposal",
     "slot.remove": "left out of the approval",
     "slot.pin": "pinned",
     "slot.swap": "swapped in",
@@ -27,6 +28,7 @@ ACTIONS = {
     "member.deactivate": "deactivated member",
     "member.erase": "erased member",
     "partner.deactivate": "deactivated partner",
+    "partner.invite": "added partner",
     "coordinator.invite": "invited a coordinator",
     "coordinator.deactivate": "deactivated coordinator",
     "password.change": "changed their password",
@@ -47,6 +49,8 @@ ACTIONS = {
     "request.edit": "changed a request of",
     "request.cancel": "cancelled a request of",
     "assignment.fewer_needed": "took off a request that now needs fewer people:",
+    "webhook.register": "registered a webhook for",
+    "webhook.remove": "removed the webhook of",
 }
 SHOWN = 200
 

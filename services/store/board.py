@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from services.store.repositories import SqlSchedule
 from services.store.tables import (
     assignments,
     coordinators,
@@ -121,10 +120,6 @@ def roster_size(conn: Connection, club_id: str, roster_id: str) -> tuple[int, in
     return int(row[0]), int(row[1])
 
 
-def request_resolve(conn: Connection, club_id: str) -> None:
-    SqlSchedule(conn).mark_dirty(club_id, datetime.now(UTC))
-
-
 def activity(
     conn: Connection, club_id: str, start: datetime, end: datetime, now: datetime
 ) -> list[dict[str, Any]]:
@@ -208,18 +203,23 @@ def decisions(conn: Connection, club_id: str, after: datetime) -> dict[str, list
     return out
 
 
-def forced(conn: Connection, club_id: str, after: datetime) -> dict[tuple[str, str], dict[str, str]]:
+def forced(conn: Connection, club_id: str, after: datetime) -> dict[tuple[str, str], dict[str, Any]]:
     """Forced pins on requests that have not ended, by (request, member): who forced each (the
-    coordinator's name, or "a coordinator" once they are gone) and the rules it was placed despite."""
+    coordinator's name, or "a coordinator" once they are gone), when, and the rules it was placed
+    despite."""
     p, r, c = pins.c, help_requests.c, coordinators.c
     rows = conn.execute(
-        select(p.request_id, p.member_id, p.despite, c.name)
+        select(p.request_id, p.member_id, p.despite, p.pinned_at, c.name)
         .join(help_requests, r.id == p.request_id)
         .outerjoin(coordinators, c.id == p.pinned_by)
         .where(p.club_id == club_id, p.despite != "", r.ends_at > after)
     )
     return {
-        (row.request_id, row.member_id): {"by": row.name or "a coordinator", "despite": row.despite}
+        (row.request_id, row.member_id): {
+            "by": row.name or "a coordinator",
+            "despite": row.despite,
+            "at": row.pinned_at,
+        }
         for row in rows
     }
 

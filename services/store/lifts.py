@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
 
-from events import LiftAsked
-from services.domain import AssignmentStatus, Conflict, NotFound
+from services.domain import AssignmentStatus
 from services.ports import PlannedRoute
-from services.store import outbox, writes
+from services.store import writes
 from services.store.tables import (
     assignments,
     help_requests,
@@ -169,23 +168,12 @@ def ended_lifts_with_pickups(conn: Connection, before: Any) -> list[str]:
     )
 
 
-def ask_for_lift(conn: Connection, club_id: str, member_id: str, assignment_id: str) -> str:
-    """A member sent somewhere without a car asks to be collected from home: they become a pickup
-    (their home area, one person, their first name and phone for the driver) on the lift to that
-    work, which their ask creates if nobody asked before. Returns the lift's request id."""
-    a, r, m, k = assignments.c, help_requests.c, members.c, request_pickups.c
-    sent = conn.execute(
-        select(a.status, a.request_id).where(
-            a.id == assignment_id, a.club_id == club_id, a.member_id == member_id
-        )
-    ).first()
-    if sent is None:
-        raise NotFound(f"assignment {assignment_id} not found")
-    if sent.status not in SENT:
-        raise Conflict(f"assignment {assignment_id} is {sent.status}: there is nowhere to take you")
-    work = conn.execute(select(help_requests).where(r.id == sent.request_id)).one()
-    if work.kind == "lift":
-        raise Conflict("this is a lift already")
+def ask_for_lift(conn: Connection, club_id: str, member_id: str, work_id: str) -> str | None:
+    """The member's home area as a pickup (one person, their first name and phone for the driver) on
+    the lift to ``work_id``, which this creates if nobody asked before; the lift's id, or None when
+    they had already asked. State only: ``commands.lifts`` holds the rules and emits ``LiftAsked``."""
+    r, m, k = help_requests.c, members.c, request_pickups.c
+    work = conn.execute(select(help_requests).where(r.id == work_id)).one()
     me = conn.execute(
         select(m.name, m.phone, m.home_place, m.home_lat, m.home_lon).where(m.id == member_id)
     ).one()
@@ -200,7 +188,7 @@ def ask_for_lift(conn: Connection, club_id: str, member_id: str, assignment_id: 
         "member_id": member_id,
     }
     if lift_id is None:
-        lift_id = writes.submit_request(
+        return writes.submit_request(
             conn,
             club_id,
             work.partner_id,
@@ -221,18 +209,14 @@ def ask_for_lift(conn: Connection, club_id: str, member_id: str, assignment_id: 
                 "pickups": [pickup],
             },
         )
-    else:
-        if conn.execute(select(k.position).where(k.request_id == lift_id, k.member_id == member_id)).first():
-            raise Conflict("you have already asked for a lift there")
-        last = conn.execute(select(func.max(k.position)).where(k.request_id == lift_id)).scalar()
-        conn.execute(insert(request_pickups).values(request_id=lift_id, position=(last or 0) + 1, **pickup))
-        conn.execute(
-            update(help_requests)
-            .where(r.id == lift_id)
-            .values(passengers=r.passengers + 1, headcount=r.headcount + 1)
-        )
-    outbox.append(
-        conn, LiftAsked(club_id=club_id, request_id=lift_id, for_request_id=work.id, member_id=member_id)
+    if conn.execute(select(k.position).where(k.request_id == lift_id, k.member_id == member_id)).first():
+        return None
+    last = conn.execute(select(func.max(k.position)).where(k.request_id == lift_id)).scalar()
+    conn.execute(insert(request_pickups).values(request_id=lift_id, position=(last or 0) + 1, **pickup))
+    conn.execute(
+        update(help_requests)
+        .where(r.id == lift_id)
+        .values(passengers=r.passengers + 1, headcount=r.headcount + 1)
     )
     return lift_id
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from services.domain import RequestStatus
-from services.ports import Availability, ErasedMember, NoticePrefs, PeopleRepository
-from services.store import notices
+from services.notify.compose import signin_letter
+from services.ports import Availability, ErasedMember, MemberContact, NoticePrefs, PeopleRepository
+from services.store import notices, writes
 from services.store.erasure import erase_member
 from services.store.tables import (
     availability_windows,
     blackouts,
-    help_requests,
+    clubs,
     members,
     partners,
     weekly_availability,
@@ -26,10 +27,45 @@ class SqlPeople(PeopleRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        return writes.register_member(self.conn, club_id, values)
+
+    def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+        return writes.add_partner(self.conn, club_id, name, contact_email)
+
+    def contact(self, club_id: str, member_id: str) -> MemberContact | None:
+        m = members.c
+        row = self.conn.execute(
+            select(m.name, m.email, m.phone, m.active).where(m.id == member_id, m.club_id == club_id)
+        ).first()
+        return None if row is None else MemberContact(row.name, row.email, row.phone, row.active)
+
+    def queue_invite(self, club_id: str, member_id: str, channel: str, to: str) -> None:
+        club_name = self.conn.execute(select(clubs.c.name).where(clubs.c.id == club_id)).scalar_one()
+        name = self.conn.execute(select(members.c.name).where(members.c.id == member_id)).scalar_one()
+        body = signin_letter(
+            name,
+            club_name,
+            member_id,
+            f"{club_name} invites you to help. This link opens your page once, within 3 days:",
+            "On your page, tell us when you are free and what you can do.",
+        )
+        subject = f"You are invited to {club_name}"
+        notices.queue_email(
+            self.conn, club_id, "invite", secrets.token_hex(8), to, subject, body, channel=channel
+        )
+
     def member_active(self, club_id: str, member_id: str) -> bool:
         m = members.c
         found = self.conn.execute(
             select(m.id).where(m.id == member_id, m.club_id == club_id, m.active.is_(True))
+        ).first()
+        return found is not None
+
+    def partner_active(self, club_id: str, partner_id: str) -> bool:
+        p = partners.c
+        found = self.conn.execute(
+            select(p.id).where(p.id == partner_id, p.club_id == club_id, p.active.is_(True))
         ).first()
         return found is not None
 
@@ -41,6 +77,10 @@ class SqlPeople(PeopleRepository):
             .values(updated_at=datetime.now(UTC), **values)
         )
         return done.rowcount == 1
+
+    def days_off(self, member_id: str) -> frozenset[date]:
+        b = blackouts.c
+        return frozenset(self.conn.execute(select(b.day).where(b.member_id == member_id)).scalars())
 
     def declare_availability(self, member_id: str, availability: Availability) -> None:
         for table in (weekly_availability, availability_windows, blackouts):
@@ -66,25 +106,6 @@ class SqlPeople(PeopleRepository):
             update(table).where(c.id == row_id, c.club_id == club_id, c.active.is_(True)).values(active=False)
         )
         return done.rowcount == 1
-
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        r = help_requests.c
-        ids = list(
-            self.conn.execute(
-                select(r.id).where(
-                    r.club_id == club_id,
-                    r.partner_id == partner_id,
-                    r.status == RequestStatus.OPEN,
-                    r.ends_at > now,
-                    r.lift_for.is_(None),
-                )
-            ).scalars()
-        )
-        if ids:
-            self.conn.execute(
-                update(help_requests).where(r.id.in_(ids)).values(status=RequestStatus.CANCELLED)
-            )
-        return ids
 
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
         notices.set_prefs(self.conn, member_id, prefs.email, prefs.signal, prefs.reminders)

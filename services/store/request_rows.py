@@ -1,16 +1,17 @@
 """The SQL side of partners' requests for the request commands: read one or a series as entered,
-replace the editable fields, and the shared submit and cancel functions of ``writes``."""
+replace the editable fields, cancel, and the shared submit function of ``writes``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from services.domain import PartnerQuota
+from services.domain import PartnerQuota, RequestStatus
 from services.ports import RequestRepository, StoredRequest
-from services.store import writes
+from services.store import lifts, writes
 from services.store.tables import help_requests, request_pickups
 
 EDITABLE = (
@@ -95,5 +96,25 @@ class SqlRequests(RequestRepository):
         if rows:
             self.conn.execute(insert(request_pickups), rows)
 
-    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
-        writes.cancel_request(self.conn, club_id, partner_id, request_id)
+    def open_of(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        r = help_requests.c
+        return list(
+            self.conn.execute(
+                select(r.id).where(
+                    r.club_id == club_id,
+                    r.partner_id == partner_id,
+                    r.status == RequestStatus.OPEN,
+                    r.ends_at > now,
+                    r.lift_for.is_(None),
+                )
+            ).scalars()
+        )
+
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        return lifts.ask_for_lift(self.conn, club_id, member_id, work_id)
+
+    def cancel(self, request_id: str) -> None:
+        r = help_requests.c
+        self.conn.execute(
+            update(help_requests).where(r.id == request_id).values(status=RequestStatus.CANCELLED)
+        )

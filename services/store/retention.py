@@ -11,14 +11,13 @@ idempotent."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import Connection, Engine, delete, select, update
 
-from events import RetentionChanged
+from services.domain import ALWAYS_HIGH_RISK
 from services.store import accounts, audit, geocode_cache, member_signin
 from services.store.erasure import forget_assignments
 from services.store.lifts import ended_lifts_with_pickups, forget_pickups
@@ -38,11 +37,8 @@ from services.store.tables import (
 )
 
 log = structlog.get_logger("mechanic.retention")
-ALWAYS_HIGH_RISK = frozenset({"court_support", "lookout"})
-"""Kinds where who went is never kept past retention, whatever the club marks."""
 COARSE_DEGREES = 1
 """Decimals of latitude and longitude kept after retention: about 10 km, enough for statistics."""
-MAX_RETENTION_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -132,14 +128,3 @@ def run(engine: Engine, stream_days: int, now: datetime | None = None, geocode_d
     if pruned != Pruned():
         log.info("retention.pruned", **dataclasses.asdict(pruned))
     return pruned
-
-
-def set_policy(conn: Connection, club_id: str, days: int, high_risk: Iterable[str], by: str) -> None:
-    """A club's choice of how long details are kept and which further kinds of work forget who went;
-    its event and the audit trail in the same transaction. The caller bounds ``days`` (see coord_admin)."""
-    kinds = sorted(set(high_risk) - ALWAYS_HIGH_RISK)
-    conn.execute(
-        update(clubs).where(clubs.c.id == club_id).values(retention_days=days, high_risk_kinds=kinds)
-    )
-    append_event(conn, RetentionChanged(club_id=club_id, retention_days=days, high_risk_kinds=kinds))
-    audit.record(conn, club_id, by, "retention.change", "club", club_id)

@@ -11,6 +11,7 @@ from services.ports import UnitOfWork
 from services.store import audit, outbox
 from services.store.access import SqlAccess
 from services.store.accounts import SqlCoordinators
+from services.store.club_settings import SqlClubs
 from services.store.people import SqlPeople
 from services.store.pins import SqlPins
 from services.store.repositories import SqlAssignments, SqlRosters, SqlSchedule
@@ -48,6 +49,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.coordinators = SqlCoordinators(self.conn)
         self.requests = SqlRequests(self.conn)
         self.access = SqlAccess(self.conn)
+        self.clubs = SqlClubs(self.conn)
 
     def __exit__(self, *exc: object) -> None:
         try:

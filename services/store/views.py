@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, true
 
+from services.domain import ALWAYS_HIGH_RISK
 from services.store import lifts
 from services.store.request_rows import EDITABLE
-from services.store.retention import ALWAYS_HIGH_RISK
 from services.store.tables import (
     assignments,
     availability_windows,

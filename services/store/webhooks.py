@@ -1,39 +1,18 @@
 """Partner webhooks in SQL: the one URL a partner registers, its secret, and what a status call says.
-
-A URL is checked when it is stored (http or https, a host, no credentials in it), so the sender
-never meets one that could leak a password into logs or reach a scheme httpx should not speak.
-"""
+A URL is checked again when it is stored (``services.hook_urls``)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
+from services.hook_urls import check_url
 from services.notify.ports import RequestStatus, WebhookStore
 from services.store.tables import help_requests, partner_webhooks, partners
 from services.store.views import partner_requests
-
-MAX_URL = 500
-
-
-class BadUrl(ValueError):
-    """The URL cannot be used for a webhook; the message says why, in words for the partner."""
-
-
-def check_url(url: str) -> str:
-    url = url.strip()
-    parts = urlsplit(url)
-    if len(url) > MAX_URL:
-        raise BadUrl(f"Use at most {MAX_URL} characters.")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadUrl("Enter a web address starting with https:// (or http://).")
-    if parts.username is not None or parts.password is not None:
-        raise BadUrl("Leave user names and passwords out of the address; the signature proves who we are.")
-    return url
 
 
 def set_hook(conn: Connection, partner_id: str, url: str) -> str:
@@ -49,8 +28,9 @@ def set_hook(conn: Connection, partner_id: str, url: str) -> str:
     return secret
 
 
-def clear_hook(conn: Connection, partner_id: str) -> None:
-    conn.execute(delete(partner_webhooks).where(partner_webhooks.c.partner_id == partner_id))
+def clear_hook(conn: Connection, partner_id: str) -> bool:
+    done = conn.execute(delete(partner_webhooks).where(partner_webhooks.c.partner_id == partner_id))
+    return done.rowcount > 0
 
 
 def hook_urls(conn: Connection, partner_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -11,15 +11,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from events import (
     MemberRegistered,
-    RequestCancelled,
     RequestSubmitted,
 )
 from services import homes
-from services.domain import Conflict, NotFound, PartnerQuota, new_id
+from services.domain import Conflict, PartnerQuota, new_id
+from services.domain import NotFound as NotFound  # re-exported: callers catch writes.NotFound
 from services.store import outbox, tokens
 from services.store.tables import (
     clubs,
@@ -153,18 +153,3 @@ def submit_request(
         ),
     )
     return request_id
-
-
-def cancel_request(conn: Connection, club_id: str, partner_id: str, request_id: str) -> None:
-    r = help_requests.c
-    status = conn.execute(
-        select(r.status).where(
-            r.id == request_id, r.club_id == club_id, r.partner_id == partner_id, r.lift_for.is_(None)
-        )
-    ).scalar()
-    if status is None:
-        raise NotFound(f"request {request_id} not found")
-    if status == "cancelled":
-        raise Conflict(f"request {request_id} is already cancelled")
-    conn.execute(update(help_requests).where(r.id == request_id).values(status="cancelled"))
-    outbox.append(conn, RequestCancelled(club_id=club_id, request_id=request_id, partner_id=partner_id))

@@ -109,6 +109,16 @@ def test_a_coordinator_forces_a_non_driver_onto_a_lift_on_a_phone_and_a_laptop(
             # The re-plan keeps both exceptions: the solver waives the skill for Sam on those lifts only.
             _settled(page, base)
             assert page.get_by_text(DESPITE).count() == 2
+            listed = page.locator("ul.decisions li", has_text="Sam Jones")
+            assert listed.count() == 2, "both exceptions in Pins and removals"
+            for i in range(2):
+                assert re.search(
+                    r"forced by Ana \w+ on \d+ \w+ at \d\d:\d\d despite: does not have the driver skill",
+                    listed.nth(i).inner_text(),
+                )
+            for size, viewport in SIZES.items():
+                page.set_viewport_size(viewport)
+                page.locator("ul.decisions").screenshot(path=str(artifacts / f"coord-force-pins-{size}.png"))
             for size, viewport in SIZES.items():
                 page.set_viewport_size(viewport)
                 page.locator("article.req", has_text="Lift to the picket").screenshot(

@@ -8,14 +8,15 @@ from email.message import Message
 
 from sqlalchemy import select
 
-from services.commands import EditRequest, execute
+from services.commands import CancelRequest, EditRequest, execute
 from services.delivery import Container
 from services.pump import pump_once
-from services.store import notices, writes
+from services.store import notices
 from services.store.request_rows import SqlRequests
 from services.store.tables import notices as notices_table
 from services.store.tables import outbox
 from services.store.uow import SqlUnitOfWork
+from tests.commands_support import run_in
 from tests.notify.conftest import SignalStub, run_dispatcher
 from tests.pages.support import Site, csrf_of
 
@@ -60,7 +61,7 @@ def test_a_cancelled_request_tells_the_member(
     _, request_id = approve_one(site)
     run_dispatcher(container)
     with site.engine.begin() as conn:
-        writes.cancel_request(conn, site.club_id, site.partner_id, request_id)
+        run_in(conn, CancelRequest(site.club_id, request_id, partner_id=site.partner_id))
     run_dispatcher(container)
     assert [m["Subject"].split(":")[0] for m in inbox] == ["New assignment", "Cancelled"]
 

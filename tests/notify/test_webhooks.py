@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from entrypoints.bootstrap import bootstrap
 from events import decode
-from services.commands import AnswerAssignment, EditRequest, execute
+from services.commands import AnswerAssignment, CancelRequest, EditRequest, execute
 from services.delivery import Container
 from services.notify.egress import EgressPolicy
 from services.notify.webhooks import WebhookChannel, WebhookFailed
@@ -123,7 +123,7 @@ def test_acceptance_and_cancellation_are_reported(
         run_in(conn, AnswerAssignment(site.club_id, member_id, decode(assignment_id).assignment_id, True))  # type: ignore[union-attr]
     run_dispatcher(container)
     with site.engine.begin() as conn:
-        writes.cancel_request(conn, site.club_id, site.partner_id, request_id)
+        run_in(conn, CancelRequest(site.club_id, request_id, partner_id=site.partner_id))
     run_dispatcher(container)
     states = [verified(secret, h, raw) for h, raw in hook_server.received]
     assert [(b["fill_state"], b["assigned"], b["confirmed"]) for b in states[:2]] == [
@@ -229,6 +229,14 @@ def test_coordinators_see_and_remove_a_hook_and_the_partner_can_too(
     site.client.post(f"{base}/remove", data={"csrf": csrf_of(site.client.get(base).text)})
     with site.engine.connect() as conn:
         assert webhooks.hook_urls(conn, [site.partner_id]) == {}
+    told = [e for e in site.outbox_events() if e.type.startswith("Webhook")]
+    assert [(e.type, getattr(e, "removed_by", None)) for e in told] == [
+        ("WebhookRegistered", None),
+        ("WebhookRemoved", site.coordinator_id),
+        ("WebhookRegistered", None),
+        ("WebhookRemoved", site.partner_id),
+    ], "each change announced, with who removed it, never the URL"
+    assert all(hook_server.url not in e.model_dump_json() for e in told)
 
 
 def test_deactivating_a_partner_cancels_its_open_requests_and_silences_its_hook(

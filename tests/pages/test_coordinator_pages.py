@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from events import PrivateLinkRotated, ReplanAsked
 from services.store import tokens, views, writes
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of, solve_state
@@ -195,6 +196,8 @@ def test_re_solve_shows_progress_until_the_scheduler_catches_up(site: Site) -> N
     answer = site.client.post("/c/resolve", data={"csrf": csrf_of(board.text)})
     assert "Working out a new proposal" in answer.text and 'data-pending="1"' in answer.text
     assert solve_state(site.client) == {"pending": True, "failure": None}
+    asked = [e for e in site.outbox_events() if isinstance(e, ReplanAsked)]
+    assert [e.asked_by for e in asked] == [site.coordinator_id]
 
 
 def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
@@ -209,6 +212,10 @@ def test_invite_rotate_and_deactivate_private_links(site: Site) -> None:
     rotated = site.client.post(f"/c/members/{member_id}/rotate", data={"csrf": csrf_of(page.text)})
     new_path = rotated.text.split('class="copy" readonly value="')[1].split('"')[0].split("testserver", 1)[1]
     assert site.client.get(path).status_code == 404 and site.client.get(new_path).status_code == 200
+    rotations = [e for e in site.outbox_events() if isinstance(e, PrivateLinkRotated)]
+    assert [(e.role, e.subject_id, e.rotated_by) for e in rotations] == [
+        ("member", member_id, site.coordinator_id)
+    ]
     asked = site.client.post(f"/c/members/{member_id}/deactivate", data={"csrf": csrf_of(page.text)})
     assert "Deactivate Zara Ali?" in asked.text and site.client.get(new_path).status_code == 200
     confirm(site.client, asked)

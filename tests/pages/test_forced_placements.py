@@ -4,6 +4,7 @@ force can change (one person in two places at once) is refused with no such offe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,13 @@ def test_placing_a_non_driver_on_a_lift_names_the_rule_and_offers_to_place_anywa
     assert (event.member_id, event.pinned_by, event.waived) == (owain, site.coordinator_id, ["skills"])
     board = site.client.get("/c/")
     assert "Placed by Cai despite: does not have the driver skill" in board.text
+    listed = board.text.split('id="decisions-h"')[1]
+    forced_at = datetime.now(ZoneInfo("Europe/London")).strftime("%-d %b")
+    assert re.search(
+        rf"Owain Price pinned on [^<]*<em class=\"forced\">forced by Cai \w+ on {forced_at} at \d\d:\d\d"
+        " despite: does not have the driver skill</em>",
+        listed,
+    ), "the pins list says it was forced, by whom, when and past which rule"
 
 
 def test_double_booking_is_refused_even_when_forced_and_no_anyway_is_offered(site: Site) -> None:

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from api.pages.partner_states import group, state
-from services.store import writes
+from services.commands import CancelRequest
 from services.store.tables import assignments, help_requests, unfilled_slots
+from tests.commands_support import run_in
 from tests.pages.support import Site
 from tests.pages.test_partner_pages import DAY, form
 
@@ -34,7 +35,7 @@ def test_each_state_is_told_apart_without_naming_anyone(site: Site) -> None:
         conn.execute(
             update(assignments).where(assignments.c.request_id == confirmed).values(status="accepted")
         )
-        writes.cancel_request(conn, site.club_id, site.partner_id, cancelled)
+        run_in(conn, CancelRequest(site.club_id, cancelled, partner_id=site.partner_id))
     site.propose([(waiting, 0, nia), (filled, 0, nia), (confirmed, 0, owain)], unfilled=[(nobody, 0)])
     with site.engine.begin() as conn:  # the solver's code for it (the helper writes a made-up one)
         conn.execute(update(unfilled_slots).values(code="unavailable"))

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, func, select, update
 
 from events import AvailabilityDeclared, RosterApproved, decode
-from services.commands import ApproveRoster, DeactivateMember, execute
+from services.commands import ApproveRoster, CancelRequest, DeactivateMember, execute
 from services.domain import Conflict, new_id
 from services.handlers import handle
 from services.ports import Proposal, Slot
@@ -114,11 +114,11 @@ def test_a_failed_command_stores_neither_state_nor_event(engine: Engine) -> None
     before = count(engine, outbox_table)
     with pytest.raises(writes.Conflict), engine.begin() as conn:
         request_id = writes.submit_request(conn, club_id, partner_id, request_values(NOW, hours=1))
-        writes.cancel_request(conn, club_id, partner_id, request_id)
-        writes.cancel_request(conn, club_id, partner_id, request_id)
+        run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
+        run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
     assert count(engine, outbox_table) == before
     with engine.connect() as conn, pytest.raises(writes.NotFound):
-        writes.cancel_request(conn, club_id, partner_id, request_id)
+        run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
 
 
 def test_a_duplicate_delivery_is_a_no_op(engine: Engine) -> None:
@@ -345,7 +345,7 @@ def test_an_approval_handled_after_its_requests_cancellation_sends_nobody(engine
     roster_id = _proposal(engine, club_id, request_id, member_id)
     approve(engine, club_id, roster_id, "coord")
     with engine.begin() as conn:
-        writes.cancel_request(conn, club_id, partner_id, request_id)
+        run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
     for row in _all_outbox(engine):
         handle("embedded", decode(row.payload), SqlUnitOfWork(engine))
     assert count(engine, assignments) == 0

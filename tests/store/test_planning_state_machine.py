@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import hypothesis
 import pytest
@@ -35,6 +37,7 @@ from events import decode
 from services.commands import (
     AnswerAssignment,
     ApproveRoster,
+    CancelRequest,
     DeactivateMember,
     DeactivatePartner,
     DeclareAvailability,
@@ -63,6 +66,7 @@ T = TypeVar("T")
 EXAMPLES = 200 if os.environ.get("CI") else 25
 KINDS = ("lift", "cooking", "court_support")
 SKILLS = {"lift": ["driver"], "cooking": [], "court_support": ["court_support_trained"]}
+LONDON = ZoneInfo("Europe/London")
 TODAY = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
@@ -100,6 +104,9 @@ class ClubMachine(RuleBasedStateMachine):
             ]
         self.members: list[str] = []
         self.requests: list[tuple[str, str]] = []
+        self.declared: dict[str, Availability] = {}
+        self.off_since: dict[str, dict[date, datetime]] = {}
+        """Member -> each day they now have off -> when it was first declared off."""
         self.scheduler = Scheduler(
             lambda: SqlUnitOfWork(self.engine),
             Settings(debounce_s=0, max_delay_s=0, solve_time_limit_s=0.2, solve_workers=1, horizon_days=4),
@@ -161,7 +168,7 @@ class ClubMachine(RuleBasedStateMachine):
         request_id, partner_id = pick(self.requests, i)
         try:
             with self.engine.begin() as conn:
-                writes.cancel_request(conn, self.club_id, partner_id, request_id)
+                run_in(conn, CancelRequest(self.club_id, request_id, partner_id=partner_id))
         except (NotFound, Conflict):
             pass
 
@@ -180,9 +187,42 @@ class ClubMachine(RuleBasedStateMachine):
         if window_day is not None:
             morning = TODAY.replace(hour=6) + timedelta(days=window_day)
             windows = ((morning, morning + timedelta(hours=11)),)
-        declared = Availability(tuple((d, start, 24 * 60) for d in range(7)), windows, off)
+        self.declaring(member_id, Availability(tuple((d, start, 24 * 60) for d in range(7)), windows, off))
+
+    def declaring(self, member_id: str, declared: Availability) -> None:
+        """Declare, and note when each day off the member now has was first declared."""
         with contextlib.suppress(NotFound):  # a member who left declares nothing
             execute(SqlUnitOfWork(self.engine), DeclareAvailability(self.club_id, member_id, declared))
+            since = self.off_since.get(member_id, {})
+            self.off_since[member_id] = {d: since.get(d, datetime.now(UTC)) for d in declared.days_off}
+            self.declared[member_id] = declared
+
+    @rule(i=POSITION, j=POSITION)
+    def force_outside_their_hours(self, i: int, j: int) -> None:
+        """A member says evenings only, and is then placed on a daytime job anyway."""
+        evenings = Availability(tuple((d, 17 * 60, 24 * 60) for d in range(7)))
+        self.declaring(pick(self.members, j), evenings)
+        self.placing(i, j, force=True)
+
+    @rule(i=POSITION)
+    def day_off_under_a_forced_pin(self, i: int) -> None:
+        """The member of a pin forced past availability takes that day off as well."""
+        with self.engine.connect() as conn:
+            rows = [
+                row
+                for row in conn.execute(
+                    select(pins.c.member_id, pins.c.waived, help_requests.c.starts_at)
+                    .join(help_requests, help_requests.c.id == pins.c.request_id)
+                    .where(pins.c.club_id == self.club_id)
+                )
+                if "availability" in row.waived
+            ]
+        if rows:
+            row = pick(rows, i)
+            before = self.declared.get(row.member_id, Availability())
+            day = row.starts_at.astimezone(LONDON).date()
+            self.declaring(row.member_id, replace(before, days_off=tuple(sorted({*before.days_off, day}))))
+            hypothesis.event("a day off under a pin forced past availability")
 
     @rule(i=POSITION)
     def deactivate_member(self, i: int) -> None:
@@ -331,10 +371,12 @@ class ClubMachine(RuleBasedStateMachine):
                     (help_requests.c.status == "cancelled") | members.c.active.is_(False),
                 )
             ).all()
-            pinned = {
-                (r.request_id, r.member_id)
-                for r in conn.execute(select(pins).where(pins.c.club_id == self.club_id))
-            }
+            stored = conn.execute(
+                select(pins, help_requests.c.starts_at)
+                .join(help_requests, help_requests.c.id == pins.c.request_id)
+                .where(pins.c.club_id == self.club_id)
+            ).all()
+            pinned = {(r.request_id, r.member_id) for r in stored}
             listed = board.forced(conn, self.club_id, TODAY)
         assert stale == []
         forced = {(p.request_id, p.member_id) for p in snap.pins if p.waived}
@@ -344,6 +386,9 @@ class ClubMachine(RuleBasedStateMachine):
         kept = {(a.request_id, a.member_id) for a in roster}
         assert {(p.request_id, p.member_id) for p in snap.pins} <= kept, "every pin left is in the proposal"
         assert not pinned & {(x.request_id, x.member_id) for x in released}, "released pins are gone"
+        for row in stored:  # a forced pin waives availability as it was when forced, no later day off
+            since = self.off_since.get(row.member_id, {}).get(row.starts_at.astimezone(LONDON).date())
+            assert "availability" not in row.waived or since is None or since < row.pinned_at, row
 
     def dispatch(self) -> None:
         def sink(rows: list[OutboxRow]) -> None:

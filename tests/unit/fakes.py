@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from events import AnyEvent, AssignmentWithdrawn
@@ -14,8 +14,11 @@ from services.ports import (
     AssignmentRepository,
     AssignmentRow,
     Availability,
+    ClubRepository,
     CoordinatorRepository,
     ErasedMember,
+    LinkRole,
+    MemberContact,
     NoticePrefs,
     PeopleRepository,
     PinRepository,
@@ -115,12 +118,22 @@ class FakePins(PinRepository):
     def __init__(self) -> None:
         self.pinned: dict[tuple[str, str], Slot] = {}
         self.excluded: set[tuple[str, str]] = set()
+        self.days: dict[str, date] = {}
+        """Request -> the local date it falls on, for waivers that lapse with a day off."""
 
     def pin(self, club_id: str, slot: Slot, pinned_by: str, despite: str = "") -> None:
         self.pinned[(slot.request_id, slot.member_id)] = slot
 
     def unpin(self, club_id: str, request_id: str, member_id: str) -> bool:
         return self.pinned.pop((request_id, member_id), None) is not None
+
+    def lapse_waiver(self, club_id: str, member_id: str, days: frozenset[date], waiver: str) -> list[str]:
+        lapsed = []
+        for (request_id, pinned), slot in self.pinned.items():
+            if pinned == member_id and waiver in slot.waived and self.days.get(request_id) in days:
+                self.pinned[(request_id, pinned)] = dataclasses.replace(slot, waived=slot.waived - {waiver})
+                lapsed.append(request_id)
+        return lapsed
 
     def exclude(self, club_id: str, request_id: str, member_id: str, excluded_by: str) -> None:
         self.excluded.add((request_id, member_id))
@@ -162,30 +175,57 @@ class FakeAssignments(AssignmentRepository):
 
 
 class FakePeople(PeopleRepository):
-    """Active members and partners by id, with their stored values; requests as partner -> ids."""
+    """Active members and partners by id, with their stored values."""
 
     def __init__(self) -> None:
         self.members: dict[str, dict[str, Any]] = {}
         self.partners: set[str] = set()
         self.inactive: set[str] = set()
         self.availability: dict[str, Availability] = {}
-        self.open_requests: dict[str, list[str]] = {}
-        self.cancelled: list[str] = []
         self.clubs: dict[str, str] = {}
         """Member -> club, for erasure scoped to a club (members not listed are of "club")."""
         self.going: dict[str, list[AssignmentWithdrawn]] = {}
         """Member -> their live work still to come, which erasure withdraws."""
         self.erased: set[str] = set()
         self.prefs: dict[str, NoticePrefs] = {}
+        self.invites: list[tuple[str, str, str]] = []
+        """Invitations queued: (member, channel, address)."""
+
+    def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+        member_id = f"m{len(self.members) + 1}"
+        self.members[member_id] = dict(values)
+        return member_id, f"link-{member_id}"
+
+    def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
+        partner_id = f"p{len(self.partners) + 1}"
+        self.partners.add(partner_id)
+        return partner_id, f"link-{partner_id}"
+
+    def contact(self, club_id: str, member_id: str) -> MemberContact | None:
+        if member_id not in self.members:
+            return None
+        v = self.members[member_id]
+        return MemberContact(
+            v.get("name", ""), v.get("email"), v.get("phone"), member_id not in self.inactive
+        )
+
+    def queue_invite(self, club_id: str, member_id: str, channel: str, to: str) -> None:
+        self.invites.append((member_id, channel, to))
 
     def member_active(self, club_id: str, member_id: str) -> bool:
         return member_id in self.members and member_id not in self.inactive
+
+    def partner_active(self, club_id: str, partner_id: str) -> bool:
+        return partner_id in self.partners and partner_id not in self.inactive
 
     def update_member(self, club_id: str, member_id: str, values: Mapping[str, Any]) -> bool:
         if not self.member_active(club_id, member_id):
             return False
         self.members[member_id] |= values
         return True
+
+    def days_off(self, member_id: str) -> frozenset[date]:
+        return frozenset(self.availability.get(member_id, Availability()).days_off)
 
     def declare_availability(self, member_id: str, availability: Availability) -> None:
         self.availability[member_id] = availability
@@ -196,11 +236,6 @@ class FakePeople(PeopleRepository):
             return False
         self.inactive.add(row_id)
         return True
-
-    def withdraw_requests(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
-        ids = self.open_requests.pop(partner_id, [])
-        self.cancelled += ids
-        return ids
 
     def set_notice_prefs(self, member_id: str, prefs: NoticePrefs) -> None:
         self.prefs[member_id] = prefs
@@ -215,11 +250,13 @@ class FakePeople(PeopleRepository):
 
 
 class FakeAccess(AccessRepository):
-    """Live keys as id -> (club, coordinator, label); calendar links as member -> how many issued."""
+    """Live keys as id -> (club, coordinator, label); links as (role, subject) -> how many issued;
+    webhooks as partner -> URL."""
 
     def __init__(self) -> None:
         self.keys: dict[str, tuple[str, str, str]] = {}
-        self.calendars: dict[str, int] = {}
+        self.links: dict[tuple[str, str], int] = {}
+        self.hooks: dict[str, str] = {}
 
     def issue_key(
         self, club_id: str, coordinator_id: str, label: str, expires_at: datetime
@@ -234,9 +271,16 @@ class FakeAccess(AccessRepository):
         del self.keys[key_id]
         return True
 
-    def rotate_calendar(self, club_id: str, member_id: str) -> str:
-        self.calendars[member_id] = self.calendars.get(member_id, 0) + 1
-        return f"calendar-{member_id}-{self.calendars[member_id]}"
+    def rotate_link(self, role: LinkRole, club_id: str, subject_id: str) -> str:
+        self.links[(role, subject_id)] = self.links.get((role, subject_id), 0) + 1
+        return f"{role}-{subject_id}-{self.links[(role, subject_id)]}"
+
+    def set_hook(self, partner_id: str, url: str) -> str:
+        self.hooks[partner_id] = url
+        return f"secret-{partner_id}"
+
+    def clear_hook(self, partner_id: str) -> bool:
+        return self.hooks.pop(partner_id, None) is not None
 
 
 class FakeCoordinators(CoordinatorRepository):
@@ -244,6 +288,22 @@ class FakeCoordinators(CoordinatorRepository):
 
     def __init__(self) -> None:
         self.active: dict[str, set[str]] = {}
+        self.emails: set[str] = set()
+        self.claims: dict[str, str] = {}
+        """Claim token -> the coordinator it sets up."""
+        self.letters: list[tuple[str, str, str]] = []
+        """(address, subject, body) of each invitation queued."""
+
+    def email_taken(self, email: str) -> bool:
+        return email in self.emails
+
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+        token = f"claim{len(self.claims) + 1}"
+        self.claims[token] = coordinator_id
+        return token
+
+    def queue_invite(self, club_id: str, coordinator_id: str, email: str, subject: str, body: str) -> None:
+        self.letters.append((email, subject, body))
 
     def active_ids(self, club_id: str) -> set[str]:
         return set(self.active.get(club_id, ()))
@@ -254,11 +314,13 @@ class FakeCoordinators(CoordinatorRepository):
 
 
 class FakeRequests(RequestRepository):
-    """Requests in a dict; submit and cancel record what the shared SQL functions would store."""
+    """Requests in a dict; submit and cancel record what the SQL would store."""
 
     def __init__(self) -> None:
         self.rows: dict[str, StoredRequest] = {}
         self.submitted: list[tuple[str, PartnerQuota | None]] = []
+        self.lifts: dict[str, list[str]] = {}
+        """Work -> the members who asked for a lift there."""
 
     def submit(
         self, club_id: str, partner_id: str, values: Mapping[str, object], quota: PartnerQuota | None
@@ -286,8 +348,34 @@ class FakeRequests(RequestRepository):
         pickups = tuple(dict(p) for p in given)
         self.rows[request_id] = dataclasses.replace(row, fields=fields, pickups=pickups)
 
-    def cancel(self, club_id: str, partner_id: str, request_id: str) -> None:
+    def open_of(self, club_id: str, partner_id: str, now: datetime) -> list[str]:
+        return [
+            r.id
+            for r in self.rows.values()
+            if r.partner_id == partner_id and r.status == "open" and r.ends_at > now
+        ]
+
+    def cancel(self, request_id: str) -> None:
         self.rows[request_id] = dataclasses.replace(self.rows[request_id], status="cancelled")
+
+    def ask_lift(self, club_id: str, member_id: str, work_id: str) -> str | None:
+        riders = self.lifts.setdefault(work_id, [])
+        if member_id in riders:
+            return None
+        riders.append(member_id)
+        return f"lift-{work_id}"
+
+
+class FakeClubs(ClubRepository):
+    def __init__(self) -> None:
+        self.retention: dict[str, tuple[int, list[str]]] = {}
+        self.self_signup: dict[str, list[str]] = {}
+
+    def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
+        self.retention[club_id] = (days, high_risk_kinds)
+
+    def set_self_signup(self, club_id: str, kinds: list[str]) -> None:
+        self.self_signup[club_id] = kinds
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -299,6 +387,7 @@ class FakeUnitOfWork(UnitOfWork):
     coordinators: FakeCoordinators
     requests: FakeRequests
     access: FakeAccess
+    clubs: FakeClubs
 
     def __init__(self) -> None:
         self.schedule = FakeSchedule()
@@ -309,6 +398,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.coordinators = FakeCoordinators()
         self.requests = FakeRequests()
         self.access = FakeAccess()
+        self.clubs = FakeClubs()
         self.emitted: list[AnyEvent] = []
         self.processed: set[tuple[str, str]] = set()
         self.commits = 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.commands import ApproveRoster, execute
+from services.commands import ApproveRoster, ReplanNow, execute
 from services.domain import Conflict, NotFound
 from services.ports import Proposal, Slot
 from tests.unit.fakes import FakeUnitOfWork
@@ -71,3 +71,11 @@ def test_a_roster_of_another_club_is_not_found() -> None:
     uow = with_proposal(Slot("r1", 0, "ann"))
     with pytest.raises(NotFound):
         execute(uow, ApproveRoster("other-club", "ro-1", "coord"))
+
+
+def test_re_solve_now_marks_the_club_for_planning_announces_who_asked_and_is_audited() -> None:
+    uow = FakeUnitOfWork()
+    execute(uow, ReplanNow("club", "coord"))
+    assert [club for club, _ in uow.schedule.dirty] == ["club"]
+    assert [(e.type, e.model_dump()["asked_by"]) for e in uow.emitted] == [("ReplanAsked", "coord")]
+    assert [a[1:3] for a in uow.audited] == [("coord", "roster.replan")] and uow.commits == 1

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from events import AssignmentWithdrawn
+from events import AssignmentWithdrawn, PinWaiverLapsed
 from services.commands import (
     DeactivateCoordinator,
     DeactivateMember,
@@ -19,9 +19,11 @@ from services.commands import (
     execute,
 )
 from services.domain import Conflict, NotFound
-from services.ports import Availability, NoticePrefs
+from services.ports import Availability, NoticePrefs, Slot
 from tests.unit.fakes import FakeUnitOfWork
 
+LATER = datetime.now(UTC) + timedelta(days=2)
+PAST = datetime.now(UTC) - timedelta(days=2)
 WINDOW = (datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 12, tzinfo=UTC))
 DECLARED = Availability(weekly=((0, 540, 1020),), windows=(WINDOW,), days_off=(date(2026, 3, 4),))
 
@@ -30,8 +32,14 @@ def club() -> FakeUnitOfWork:
     uow = FakeUnitOfWork()
     uow.people.members = {"ann": {"name": "Ann"}, "bob": {"name": "Bob"}}
     uow.people.partners = {"p1", "p2"}
-    uow.people.open_requests = {"p1": ["r1", "r2"], "p2": ["r3"]}
+    for partner_id, starts in (("p1", LATER), ("p1", LATER), ("p2", LATER), ("p1", PAST)):
+        values = {"starts_at": starts, "ends_at": starts + timedelta(hours=2)}
+        uow.requests.submit("club", partner_id, values, None)  # r1 .. r4 (r4 is over)
     return uow
+
+
+def open_requests(uow: FakeUnitOfWork) -> dict[str, str]:
+    return {rid: r.status for rid, r in uow.requests.rows.items()}
 
 
 def types(uow: FakeUnitOfWork) -> list[str]:
@@ -43,6 +51,39 @@ def test_declaring_availability_replaces_it_and_re_plans() -> None:
     execute(uow, DeclareAvailability("club", "ann", DECLARED))
     assert uow.people.availability == {"ann": DECLARED}
     assert types(uow) == ["AvailabilityDeclared"] and uow.commits == 1
+
+
+def test_a_day_off_declared_after_a_forced_pin_takes_back_its_availability_waiver() -> None:
+    """Forced past availability on 4 and 5 March, Ann then takes 4 March off: that pin no longer
+    waives availability (the next solve releases it, saying why); the one on 5 March keeps its
+    waiver, and so does a day off she had already declared when she was forced (6 March)."""
+    uow = club()
+    forced = frozenset({"availability", "skills"})
+    uow.people.availability["ann"] = Availability(days_off=(date(2026, 3, 6),))
+    uow.pins.days = {"r4": date(2026, 3, 4), "r5": date(2026, 3, 5), "r6": date(2026, 3, 6)}
+    for rid in uow.pins.days:
+        uow.pins.pin("club", Slot(rid, 0, "ann", True, forced), "coord")
+    uow.pins.pin("club", Slot("r4", 1, "bob", True, forced), "coord")
+    off = Availability(days_off=(date(2026, 3, 4), date(2026, 3, 6)))
+    execute(uow, DeclareAvailability("club", "ann", off))
+    assert {key: slot.waived for key, slot in uow.pins.pinned.items()} == {
+        ("r4", "ann"): {"skills"},
+        ("r5", "ann"): forced,
+        ("r6", "ann"): forced,
+        ("r4", "bob"): forced,
+    }
+    assert uow.emitted[1:] == [
+        PinWaiverLapsed(
+            club_id="club",
+            request_id="r4",
+            member_id="ann",
+            waiver="availability",
+            event_id=uow.emitted[1].event_id,
+            occurred_at=uow.emitted[1].occurred_at,
+        )
+    ]
+    execute(uow, DeclareAvailability("club", "ann", off))
+    assert types(uow)[2:] == ["AvailabilityDeclared"], "the same days off again are nothing new"
 
 
 def test_a_member_who_left_declares_nothing() -> None:
@@ -95,10 +136,14 @@ def test_deactivating_twice_is_not_found_and_emits_nothing_more() -> None:
 def test_deactivating_a_partner_cancels_its_open_requests_only() -> None:
     uow = club()
     execute(uow, DeactivatePartner("club", "p1", by="coord"))
-    assert uow.people.cancelled == ["r1", "r2"] and uow.people.open_requests == {"p2": ["r3"]}
+    assert open_requests(uow) == {"r1": "cancelled", "r2": "cancelled", "r3": "open", "r4": "open"}
     cancelled = [e for e in uow.emitted if e.type == "RequestCancelled"]
     assert [(e.request_id, e.partner_id) for e in cancelled] == [("r1", "p1"), ("r2", "p1")]
-    assert [a[2] for a in uow.audited] == ["partner.deactivate"]
+    assert [a[1:3] + a[5:] for a in uow.audited] == [
+        ("coord", "partner.deactivate", ""),
+        ("coord", "request.cancel", "r1"),
+        ("coord", "request.cancel", "r2"),
+    ], "each request cancelled as a coordinator or the partner would cancel it"
 
 
 def test_an_unknown_or_inactive_partner_is_not_found() -> None:
@@ -107,7 +152,7 @@ def test_an_unknown_or_inactive_partner_is_not_found() -> None:
     for partner in ("p2", "p9"):
         with pytest.raises(NotFound):
             execute(uow, DeactivatePartner("club", partner))
-    assert uow.people.open_requests["p2"] == ["r3"] and uow.emitted == []
+    assert set(open_requests(uow).values()) == {"open"} and uow.emitted == []
 
 
 def test_erasing_a_member_withdraws_their_work_to_come_and_is_audited() -> None:

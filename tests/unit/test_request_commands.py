@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from events import AssignmentChanged, AssignmentWithdrawn, RequestChanged
+from events import AssignmentChanged, AssignmentWithdrawn, RequestCancelled, RequestChanged
 from services.commands import CancelRequest, EditRequest, SubmitRequest, execute
 from services.domain import Conflict, NotFound, PartnerQuota, SeriesScope
 from services.ports import AssignmentRow
@@ -91,6 +91,8 @@ def test_cancelling_the_whole_series_cancels_every_date_not_yet_begun() -> None:
     ids = series(uow)
     assert execute(uow, CancelRequest("club", ids[2], SeriesScope.ALL, cancelled_by="coord")) == ids
     assert {uow.requests.rows[i].status for i in ids} == {"cancelled"}
+    told = [(e.request_id, e.partner_id) for e in uow.emitted if isinstance(e, RequestCancelled)]
+    assert told == [(i, uow.requests.rows[i].partner_id) for i in ids], "each cancellation is an event"
     with pytest.raises(Conflict, match="already cancelled"):
         execute(uow, CancelRequest("club", ids[0]))
 

@@ -131,6 +131,29 @@ def test_a_released_forced_pin_leaves_no_waived_pair_behind_for_the_solver() -> 
     assert [(x.request_id, x.code) for x in roster.released] == [("r2", ReasonCode.BUSY_ELSEWHERE)]
 
 
+@pytest.mark.parametrize("gone", ["member", "request"])
+def test_a_forced_pin_whose_member_left_or_request_was_cancelled_is_released_and_planning_goes_on(
+    gone: str,
+) -> None:
+    """Deactivated members and cancelled requests are not in the instance: whatever the pin waived,
+    it goes, with the reason, and the rest is planned."""
+    requests = [request("lift", 0, 60, skills=("driver",)), request("tea", DAY, DAY + 60)]
+    members = [member("sam"), member("ana")]
+    inst = instance(
+        requests[1:] if gone == "request" else requests,
+        members[1:] if gone == "member" else members,
+        pinned=(pin("lift", "sam"),),
+        forced=(forced("lift", "sam", Waiver.SKILLS, Waiver.AVAILABILITY),),
+    )
+    roster = solve(inst, P)
+    assert [(x.request_id, x.member_id, x.code) for x in roster.released] == [
+        ("lift", "sam", ReasonCode.EXCLUDED)
+    ]
+    assert "no longer in the plan" in roster.released[0].text
+    assert "tea" in {rid for rid, _ in pairs(roster.assignments)}
+    assert check(inst, roster, P, roster.released).feasible
+
+
 @pytest.mark.parametrize(
     ("waiver", "sam", "prefix"),
     [
