@@ -57,3 +57,36 @@ def test_every_kind_of_poison_record_is_parked_and_the_stream_goes_on(kafka_stac
     )
     assert listing.returncode == 0 and f"read at {MEMBERS}[" in listing.stdout
     worker.assert_running()
+
+
+def test_a_record_of_an_aborted_transaction_is_never_handled(kafka_stack: KafkaStack) -> None:
+    """The worker reads committed records only: an event whose transaction aborted (as a killed or
+    fenced relay leaves them) is neither handled nor parked, and the committed one after it is."""
+    stack = kafka_stack
+    worker = stack.start("worker")
+    club_id, _ = stack.club()
+    aborted = AvailabilityDeclared(club_id=club_id, member_id="m-aborted")
+    committed = AvailabilityDeclared(club_id=club_id, member_id="m-committed")
+    producer = KafkaProducer(
+        bootstrap_servers=stack.bootstrap, transactional_id=f"{stack.group}-aborting", enable_idempotence=True
+    )
+    try:
+        producer.init_transactions()
+        producer.begin_transaction()
+        producer.send(MEMBERS, key=club_id.encode(), value=encode(aborted))
+        producer.flush(timeout=30)
+        producer.abort_transaction()
+        producer.begin_transaction()
+        producer.send(MEMBERS, key=club_id.encode(), value=encode(committed))
+        producer.commit_transaction()
+    finally:
+        producer.close()
+
+    def handled() -> set[str]:
+        with stack.engine.connect() as conn:
+            return set(conn.execute(select(processed_events.c.event_id)).scalars())
+
+    wait_for("the committed event", lambda: str(committed.event_id) in handled(), 60)
+    assert str(aborted.event_id) not in handled()
+    assert dead_letters.parked(stack.engine) == []
+    worker.assert_running()
