@@ -74,6 +74,7 @@ class Container:
             event = decode(value)
         except (ValueError, ValidationError) as exc:
             dead_letters.park_record(self.engine, consumer, where, key, value, str(exc))
+            EVENTS.labels(consumer, "parked").inc()
             log.error(
                 "record.parked",
                 consumer=consumer,
