@@ -229,6 +229,7 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     succeeds; with --discard, drop them (after the cause is understood: they are gone for good)."""
     from entrypoints.bootstrap import bootstrap
     from events import decode
+    from services.delivery import too_new
     from services.store import dead_letters
 
     container = bootstrap(settings, migrate=False)
@@ -252,7 +253,10 @@ def _dead_letters(args: argparse.Namespace, settings: Settings) -> int:
                 raw = letter.raw()
                 if raw is None:
                     raise ValueError("a record without a value cannot be replayed; discard it")
-                container.handle_event(letter.consumer, decode(raw))
+                event = decode(raw)
+                if why := too_new(event):
+                    raise ValueError(f"{why}: replay it with a newer version")
+                container.handle_event(letter.consumer, event)
             except Exception as exc:
                 failed += 1
                 print(f"  still failing: {exc!r}", file=sys.stderr)

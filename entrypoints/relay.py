@@ -8,7 +8,8 @@ import structlog
 
 from entrypoints.runtime import stop_on_signals
 from services.consumer_lag import ConsumerLag
-from services.relay import KafkaSink, relay_forever, topics_ready
+from services.relay import KafkaSink, topics_ready
+from services.relay_lead import relay_forever
 from services.settings import Settings
 
 log = structlog.get_logger("mechanic.relay")

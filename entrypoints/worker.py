@@ -13,8 +13,9 @@ import structlog
 from kafka.errors import KafkaError
 
 from entrypoints.bootstrap import bootstrap
-from services import metrics
+from services import metrics, probes
 from services.consumer_lag import ConsumerLag
+from services.health import Health, database
 from services.relay import partitions_on_kafka, topics_ready
 from services.settings import Settings
 from services.stream.app import build_app
@@ -35,9 +36,12 @@ def run_worker(settings: Settings, datadir: Path | None = None) -> int:
         log.warning("topics.partitions_differ", on_kafka=partitions, configured=settings.kafka_partitions)
         settings = settings.model_copy(update={"kafka_partitions": partitions})
     container = bootstrap(settings, migrate=False)
+    health = Health(settings.live_beat_s)
+    health.checks.append(database(container.engine))
+    app = build_app(container, datadir, health)
     if settings.metrics_port:
-        metrics.serve(container.engine, settings.metrics_port, ConsumerLag(settings))
-    app = build_app(container, datadir)
+        registry = metrics.registry(container.engine, ConsumerLag(settings))
+        probes.serve(settings.metrics_port, health, registry)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), redirect_stdouts=False)
     log.info("worker.up", group=settings.worker_id, bootstrap=settings.kafka_bootstrap)
     try:

@@ -35,6 +35,14 @@ DELIVERY_RETRY = RetryPolicy(first=0.1, cap=5.0, attempts=6)
 log = structlog.get_logger("mechanic.delivery")
 
 
+def too_new(event: AnyEvent) -> str | None:
+    """Why an event of a newer schema than this code knows must wait (parked) for a newer worker,
+    or None: handled by this code, a newer event's fields would be misread or dropped."""
+    if event.schema_version > SCHEMA_VERSION:
+        return f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
+    return None
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -66,6 +74,7 @@ class Container:
             event = decode(value)
         except (ValueError, ValidationError) as exc:
             dead_letters.park_record(self.engine, consumer, where, key, value, str(exc))
+            EVENTS.labels(consumer, "parked").inc()
             log.error(
                 "record.parked",
                 consumer=consumer,
@@ -88,8 +97,7 @@ class Container:
         return outcome == "handled"
 
     def _deliver(self, consumer: str, event: AnyEvent, where: Where | None) -> str:
-        if event.schema_version > SCHEMA_VERSION:
-            why = f"schema version {event.schema_version} is newer than this worker reads ({SCHEMA_VERSION})"
+        if why := too_new(event):
             self._park(consumer, event, why, where)
             return "parked"
 
@@ -151,7 +159,7 @@ class Container:
         try:
             with self.engine.begin() as conn:
                 for event in events:
-                    if event.schema_version > SCHEMA_VERSION:
+                    if too_new(event):
                         break
                     savepoint = conn.begin_nested()
                     try:

@@ -1,17 +1,20 @@
 """Prometheus metrics: counters of what this process did, and gauges of the shared state read from
 the database at each scrape. The API serves them at /metrics; the worker and the relay on
-MECHANIC_METRICS_PORT, with the worker group's consumer lag read from Kafka."""
+MECHANIC_METRICS_PORT (``services.probes``), with the worker group's consumer lag read from Kafka.
+
+Per club, labelled by club id only (never a name): whether it waits for planning or its planning
+failed, and the time and status of the solve behind its latest proposal."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
-from services.store.observed import gauges
+from services.store.observed import clubs, gauges
 
 EVENTS = Counter("mechanic_events", "Events delivered to a consumer, by outcome", ["consumer", "outcome"])
 SOLVES = Counter("mechanic_solves", "Planning rounds, by outcome", ["outcome"])
@@ -30,6 +33,31 @@ class DatabaseState(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         for name, value in gauges(self.engine).items():
             yield GaugeMetricFamily(f"mechanic_{name}", name.replace("_", " "), value=value)
+        yield from per_club(self.engine)
+
+
+def per_club(engine: Engine) -> Iterator[GaugeMetricFamily]:
+    waiting = GaugeMetricFamily(
+        "mechanic_club_waiting_for_planning", "1 while a change waits for a solve", labels=["club"]
+    )
+    failed = GaugeMetricFamily(
+        "mechanic_club_planning_failed", "1 while the club's last solve failed", labels=["club"]
+    )
+    seconds = GaugeMetricFamily(
+        "mechanic_club_solve_seconds", "Wall time of the solve behind the latest proposal", labels=["club"]
+    )
+    status = GaugeMetricFamily(
+        "mechanic_club_solve_status",
+        "1 for the status of the solve behind the latest proposal",
+        labels=["club", "status"],
+    )
+    for club in clubs(engine):
+        waiting.add_metric([club.club_id], int(club.waiting))
+        failed.add_metric([club.club_id], int(club.failed))
+        if club.solve_seconds is not None and club.solve_status is not None:
+            seconds.add_metric([club.club_id], club.solve_seconds)
+            status.add_metric([club.club_id, club.solve_status], 1)
+    yield from (waiting, failed, seconds, status)
 
 
 def registry(engine: Engine, *more: Collector) -> CollectorRegistry:
@@ -39,8 +67,3 @@ def registry(engine: Engine, *more: Collector) -> CollectorRegistry:
         made.register(collector)
     made.register(DatabaseState(engine))
     return made
-
-
-def serve(engine: Engine, port: int, *more: Collector) -> None:
-    """For processes without an HTTP API (worker, relay)."""
-    start_http_server(port, addr="0.0.0.0", registry=registry(engine, *more))

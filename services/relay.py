@@ -5,46 +5,29 @@ Each batch goes out in one Kafka transaction with the relay's position record
 (``services.relay_positions``), and is marked published in the outbox only after that commit. A
 batch whose fate is in doubt (a broker killed before it answered, a relay killed before the mark)
 is checked against the last committed position before anything is sent again, so each row is on
-its topic exactly once for a ``read_committed`` reader; the consumers' inbox still absorbs any
-repeat (an aborted copy read uncommitted, an offset not yet committed).
+its topic exactly once for a ``read_committed`` reader (the workers are such readers); the
+consumers' inbox still absorbs any repeat (an offset not yet committed when a worker died).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import os
-import socket
-import time
-import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
-from prometheus_client.registry import Collector
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from events import ALL_TOPICS
 from events.topics import RELAY_POSITIONS
 from services import relay_positions
 from services.metrics import PUBLISHED
-from services.metrics import serve as serve_metrics
-from services.pump import pump_forever
 from services.settings import Settings
-from services.store import leases
-from services.store.db import make_engine
-from services.store.leases import LeaseLost
 from services.store.outbox import OutboxRow
 
 Topics = dict[str, tuple[int, dict[str, str]]]
 
 log = structlog.get_logger("mechanic.relay")
-STANDBY_POLL_S = 2.0
 
 SEND_TIMEOUT_S = 5.0
 """Shorter than the relay lease, so a send that hangs on a dead broker ends before a standby may
@@ -289,73 +272,3 @@ def message(row: OutboxRow, epoch: int = 0) -> dict[str, Any]:
             ("relay_epoch", str(epoch).encode()),
         ],
     }
-
-
-class RelayLease:
-    """This relay's hold on the outbox: checked and extended before every send and with every mark."""
-
-    def __init__(self, holder: str, epoch: int, ttl: timedelta) -> None:
-        self.holder, self.epoch, self.ttl = holder, epoch, ttl
-        self._renewed = time.monotonic()
-
-    def check(self, conn: Connection) -> None:
-        leases.renew(conn, leases.RELAY, self.holder, self.epoch, datetime.now(UTC), self.ttl)
-        self._renewed = time.monotonic()
-
-    def keep_alive(self, engine: Engine) -> None:
-        """While the outbox is quiet: renew once a third of the lease has passed."""
-        if time.monotonic() - self._renewed > self.ttl.total_seconds() / 3:
-            with engine.begin() as conn:
-                self.check(conn)
-
-
-def _acquire(engine: Engine, holder: str, ttl: timedelta) -> int | None:
-    with engine.begin() as conn:
-        return leases.acquire(conn, leases.RELAY, holder, datetime.now(UTC), ttl)
-
-
-def _release(engine: Engine, lease: RelayLease) -> None:
-    with engine.begin() as conn:
-        leases.release(conn, leases.RELAY, lease.holder, lease.epoch)
-
-
-async def relay_forever(
-    settings: Settings,
-    sink: KafkaSink,
-    stop: asyncio.Event,
-    holder: str | None = None,
-    metrics: Sequence[Collector] = (),
-) -> None:
-    """Stand by until this relay holds the lease, publish while it does, and stand by again when it is
-    lost (a database restart, a pause longer than the lease); database errors are waited out.
-    ``metrics`` are served with the database's gauges when MECHANIC_METRICS_PORT is set."""
-    holder = holder or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    ttl = timedelta(seconds=settings.relay_lease_s)
-    engine = make_engine(settings.database_url)
-    if settings.metrics_port:
-        serve_metrics(engine, settings.metrics_port, *metrics)
-    try:
-        while not stop.is_set():
-            try:
-                epoch = await asyncio.to_thread(_acquire, engine, holder, ttl)
-            except SQLAlchemyError as exc:
-                log.warning("relay.database_unreachable", error=type(exc).__name__, retry_in_s=STANDBY_POLL_S)
-                epoch = None
-            if epoch is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=STANDBY_POLL_S)
-                continue
-            lease = RelayLease(holder, epoch, ttl)
-            sink.epoch = epoch
-            log.info("relay.leading", holder=holder, epoch=epoch)
-            try:
-                await pump_forever(engine, sink, settings.relay_batch, settings.poll_interval_s, stop, lease)
-            except LeaseLost:
-                log.warning("relay.lost_lead", holder=holder, epoch=epoch)
-                # Whoever leads now may have published since: read the position again on return.
-                sink.close()
-                continue
-            with contextlib.suppress(SQLAlchemyError):
-                await asyncio.to_thread(_release, engine, lease)
-    finally:
-        engine.dispose()

@@ -123,8 +123,15 @@ class Settings(BaseSettings):
     ids and dead letters this long in the database; then they are deleted."""
     retention_interval_s: float = Field(default=3600.0, gt=0)
     metrics_port: int | None = None
-    """Where ``mechanic worker`` and ``mechanic relay`` serve Prometheus metrics (the API serves
-    them at /metrics); unset, they serve none."""
+    """Where ``mechanic worker`` and ``mechanic relay`` serve Prometheus metrics and their /livez and
+    /readyz probes (the API serves them on its own port); unset, they serve none."""
+    live_beat_s: float = Field(default=10.0, gt=0)
+    """A worker or relay whose event loop has not turned for this long is not live (restart it)."""
+    ready_record_s: float = Field(default=30.0, gt=0)
+    """A worker that has held one record this long (a hung handler, a database it cannot reach) is
+    not ready: the partition behind the record makes no progress."""
+    ready_backlog_s: float = Field(default=30.0, gt=0)
+    """The leading relay is not ready while the oldest unpublished outbox row is older than this."""
     """How often the retention job runs (see services/store/retention.py)."""
     """How often the sender loop looks for messages and webhook calls to make."""
     """How often reminders are written and failed messages retried."""

@@ -21,6 +21,7 @@ from mode.signals import BaseSignalT
 
 from events import ALL_TOPICS
 from services.delivery import Container
+from services.health import BEAT_EVERY_S, Health, Holding
 from services.retry import RetryPolicy
 from services.store import retention
 from services.store.dead_letters import Where
@@ -35,10 +36,14 @@ SESSION_TIMEOUT_S = 10.0
 """How soon a dead worker's partitions move to a live one (Faust's default is a minute)."""
 
 
-def build_app(container: Container, datadir: Path | None = None) -> faust.App:
+def build_app(container: Container, datadir: Path | None = None, health: Health | None = None) -> faust.App:
     """The worker's app: consumer group ``settings.worker_id``, topics made beforehand by
-    ``relay.ensure_topics`` with their explicit configs, so Faust declares none itself."""
+    ``relay.ensure_topics`` with their explicit configs, so Faust declares none itself. It reports
+    to ``health`` (``services.health``) that its loop turns, that it has partitions, and that no
+    record is stuck in its hands."""
     settings = container.settings
+    health = health or Health(settings.live_beat_s)
+    holding = Holding(settings.ready_record_s)
     # Faust keeps only table state there, and this app has no tables: any writable place will do,
     # and the temporary directory is writable even in a read-only container image.
     datadir = datadir or Path(tempfile.gettempdir()) / f"mechanic-faust-{settings.worker_id}"
@@ -63,23 +68,36 @@ def build_app(container: Container, datadir: Path | None = None) -> faust.App:
     app.transport = commits.Transport(app.conf.broker_consumer, app)
     for name in ALL_TOPICS:
         topic = app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.kafka_partitions)
-        app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id))
-    plan_owned_clubs(app, container)
+        app.agent(topic, name=f"consume:{name}")(consumer_of(container, settings.worker_id, holding))
+    ownership = plan_owned_clubs(app, container)
+    health.checks += [ownership.check, holding.check]
+    app.timer(BEAT_EVERY_S)(heartbeat_of(health))
     app.task(scheduler_of(app, container))
     app.task(sender_of(app, container))
     app.timer(container.settings.retention_interval_s)(retention_of(container))
     return app
 
 
-def consumer_of(container: Container, consumer: str) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
+def consumer_of(
+    container: Container, consumer: str, holding: Holding
+) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
     async def consume(stream: faust.StreamT[bytes]) -> None:
         manual = cast(faust.Stream[bytes], stream).noack()
         async for event in manual.events():
             where = Where(event.message.topic, event.message.partition, event.message.offset)
+            holding.take(where.topic, f"{where.topic}[{where.partition}]@{where.offset}")
             await deliver(container, consumer, event.value, event.key, where)
+            holding.done(where.topic)
             await manual.ack(event)
 
     return consume
+
+
+def heartbeat_of(health: Health) -> Callable[[], Awaitable[None]]:
+    async def beat() -> None:
+        health.beat()
+
+    return beat
 
 
 async def deliver(

@@ -37,6 +37,10 @@ class Ownership:
         self.owned = frozenset(numbers)
         log.info("partitions.assigned", partitions=sorted(self.owned))
 
+    def check(self) -> str | None:
+        """Readiness: a worker with no partition handles no event and plans no club."""
+        return None if self.owned else "no partitions are assigned to this worker"
+
     def revoked(self, numbers: Iterable[int]) -> None:
         gone = frozenset(numbers)
         self.owned -= gone

@@ -151,9 +151,11 @@ class KafkaStack:
     def bootstrap(self) -> str:
         return self.settings.kafka_bootstrap
 
-    def start(self, command: str) -> Process:
+    def start(self, command: str, **settings: str) -> Process:
+        """``mechanic <command>`` with the stack's settings, and ``settings`` (MECHANIC_<NAME>) on top."""
         runs = sum(p.name.startswith(command) for p in self.processes)
-        proc = Process.start(f"{command}-{runs + 1}", [command], self.env, self.workdir)
+        env = self.env | {f"MECHANIC_{name.upper()}": value for name, value in settings.items()}
+        proc = Process.start(f"{command}-{runs + 1}", [command], env, self.workdir)
         self.processes.append(proc)
         return proc
 

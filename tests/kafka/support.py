@@ -7,6 +7,7 @@ is what any other consumer would see.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 from collections.abc import Iterable
@@ -149,6 +150,17 @@ class Process:
 
     def assert_running(self) -> None:
         assert self.popen.poll() is None, f"{self.name} exited with {self.popen.returncode}\n{self.tail()}"
+
+
+def owned(proc: Process) -> set[int]:
+    """The partitions the worker says it consumes now (its last assignment, less what was revoked)."""
+    found: set[int] = set()
+    for line in proc.log.read_text(errors="replace").splitlines():
+        if "partitions.assigned" in line:
+            found = {int(n) for n in re.findall(r"\d+", line.split("partitions=")[1].split("]")[0])}
+        elif "partitions.revoked" in line:
+            found = {int(n) for n in re.findall(r"\d+", line.split("kept=")[1].split("]")[0])}
+    return found
 
 
 def process_env(**settings: str) -> dict[str, str]:

@@ -40,12 +40,18 @@ def test_consumer_lag_counts_what_the_workers_have_not_committed(kafka_stack: Ka
     sink.close()
 
     collector = ConsumerLag(stack.settings)
-    try:
+
+    def lagging() -> Lag | None:
+        # Each topic partition holds its rows and one commit marker past the group's start. The
+        # broker writes the markers just after it answered the commit: until then the last stable
+        # offset stays before the transaction, and the lag reads 0.
         behind = lag_of(collector.collect())
+        return behind if sum(behind.values()) >= len(rows) + 1 else None
+
+    try:
+        behind = wait_for("the transaction's lag on Kafka", lagging, 10)
     finally:
         collector.close()
-    # Each topic partition holds its rows and one commit marker past the group's start.
-    assert sum(behind.values()) >= len(rows) + 1, behind
     assert {topic for topic, _ in behind} == set(ALL_TOPICS), "every partition the group committed"
 
     port = free_port()

@@ -9,7 +9,6 @@ consumer), which the test also checks against ``ownership.partition_of``.
 
 from __future__ import annotations
 
-import re
 import time
 from itertools import pairwise
 
@@ -21,22 +20,11 @@ from services.store.tables import roster_entries, rosters, unfilled_slots
 from services.stream.ownership import partition_of
 from tests.e2e_support import add_drivers, bearer, wait_for
 from tests.kafka.conftest import KafkaStack
-from tests.kafka.support import Process, club_events
+from tests.kafka.support import Process, club_events, owned
 from tests.kafka.test_faults_more import settled_proposal
 from tests.kafka.test_restart import submit
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
-
-
-def owned(proc: Process) -> set[int]:
-    """The partitions the worker says it consumes now (its last assignment, less what was revoked)."""
-    found: set[int] = set()
-    for line in proc.log.read_text(errors="replace").splitlines():
-        if "partitions.assigned" in line:
-            found = {int(n) for n in re.findall(r"\d+", line.split("partitions=")[1].split("]")[0])}
-        elif "partitions.revoked" in line:
-            found = {int(n) for n in re.findall(r"\d+", line.split("kept=")[1].split("]")[0])}
-    return found
 
 
 def solves_of(proc: Process, club_id: str, since: int = 0) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import httpx
 import pytest
 from kafka import KafkaProducer
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from events import AvailabilityDeclared, encode
 from events.topics import MEMBERS
 from services.store import dead_letters
 from services.store.tables import processed_events
-from tests.e2e_support import MECHANIC, wait_for
+from tests.e2e_support import MECHANIC, free_port, wait_for
 from tests.kafka.conftest import KafkaStack
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
@@ -22,7 +23,8 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
 def test_every_kind_of_poison_record_is_parked_and_the_stream_goes_on(kafka_stack: KafkaStack) -> None:
     stack = kafka_stack
-    worker = stack.start("worker")
+    port = free_port()
+    worker = stack.start("worker", metrics_port=str(port))
     club_id, _ = stack.club()
     good = AvailabilityDeclared(club_id=club_id, member_id="m-1")
     newer = AvailabilityDeclared(club_id=club_id, member_id="m-2", schema_version=99)
@@ -52,8 +54,55 @@ def test_every_kind_of_poison_record_is_parked_and_the_stream_goes_on(kafka_stac
     assert len({x.offset for x in records}) == len(poison)
     [later] = [x for x in letters if x.type != "record"]
     assert later.event_id == str(newer.event_id) and "schema version 99" in later.error
-    listing = subprocess.run(
-        [*MECHANIC, "dead-letters"], env=stack.env, capture_output=True, text=True, cwd=stack.workdir
-    )
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    counted = f'mechanic_events_total{{consumer="{stack.group}",outcome="parked"}} {len(letters)}.0'
+    assert counted in scraped.splitlines(), "every parked record and event is counted"
+    listing = dead_letters_cli(stack)
     assert listing.returncode == 0 and f"read at {MEMBERS}[" in listing.stdout
+    replay = dead_letters_cli(stack, "--replay")
+    assert replay.returncode == 1 and "replayed" not in replay.stdout, replay.stdout
+    assert replay.stderr.count("still failing") == len(letters) == len(poison) + 1, replay.stderr
+    assert len(dead_letters.parked(stack.engine)) == len(letters), "none can be handled by this version"
+    discard = dead_letters_cli(stack, "--discard")
+    assert discard.returncode == 0 and discard.stdout.count("discarded") == len(letters)
+    assert dead_letters.parked(stack.engine) == []
+    worker.assert_running()
+
+
+def dead_letters_cli(stack: KafkaStack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MECHANIC, "dead-letters", *args], env=stack.env, capture_output=True, text=True, cwd=stack.workdir
+    )
+
+
+def test_a_record_of_an_aborted_transaction_is_never_handled(kafka_stack: KafkaStack) -> None:
+    """The worker reads committed records only: an event whose transaction aborted (as a killed or
+    fenced relay leaves them) is neither handled nor parked, and the committed one after it is."""
+    stack = kafka_stack
+    worker = stack.start("worker")
+    club_id, _ = stack.club()
+    aborted = AvailabilityDeclared(club_id=club_id, member_id="m-aborted")
+    committed = AvailabilityDeclared(club_id=club_id, member_id="m-committed")
+    producer = KafkaProducer(
+        bootstrap_servers=stack.bootstrap, transactional_id=f"{stack.group}-aborting", enable_idempotence=True
+    )
+    try:
+        producer.init_transactions()
+        producer.begin_transaction()
+        producer.send(MEMBERS, key=club_id.encode(), value=encode(aborted))
+        producer.flush(timeout=30)
+        producer.abort_transaction()
+        producer.begin_transaction()
+        producer.send(MEMBERS, key=club_id.encode(), value=encode(committed))
+        producer.commit_transaction()
+    finally:
+        producer.close()
+
+    def handled() -> set[str]:
+        with stack.engine.connect() as conn:
+            return set(conn.execute(select(processed_events.c.event_id)).scalars())
+
+    wait_for("the committed event", lambda: str(committed.event_id) in handled(), 60)
+    assert str(aborted.event_id) not in handled()
+    assert dead_letters.parked(stack.engine) == []
     worker.assert_running()

@@ -1,4 +1,5 @@
-"""A worker SIGKILLed mid-stream (no shutdown, no last commit) and restarted: nothing lost or doubled."""
+"""The worker that owns the stream's partition SIGKILLed mid-stream (no shutdown, no last commit):
+the other worker takes the partition over from the last committed offset, nothing lost or doubled."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from services.notify.alerts import ALERTS_CONSUMER
 from services.notify.service import NOTIFIER_CONSUMER
 from services.notify.webhooks import WEBHOOKS_CONSUMER
 from services.store.tables import processed_events
+from services.stream.ownership import partition_of
 from tests.e2e_support import add_drivers, bearer, lift_request, proposal_covering, tomorrow_at, wait_for
 from tests.kafka.conftest import KafkaStack
+from tests.kafka.support import owned
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.slow]
 
@@ -53,26 +56,33 @@ def each_slot_once(roster: dict[str, Any], requests: dict[str, int]) -> None:
     assert all(u["code"] and u["reason"] for u in roster["unfilled"]), "every unfilled slot says why"
 
 
-def test_a_killed_worker_restarts_and_nothing_is_lost_or_doubled(kafka_stack: KafkaStack) -> None:
+def test_a_killed_workers_partition_is_taken_over_and_nothing_is_lost_or_doubled(
+    kafka_stack: KafkaStack,
+) -> None:
     stack = kafka_stack
     # One partner sends them all: more than the default daily quota (100).
     stack.settings = stack.settings.model_copy(update={"partner_requests_per_day": REQUESTS})
     stack.start("relay")
-    first = stack.start("worker")
-    _, coordinator = stack.club()
+    workers = stack.start("worker"), stack.start("worker")
+    every = set(range(stack.settings.kafka_partitions))
+    wait_for(
+        "the two workers to share the partitions", lambda: owned(workers[0]) | owned(workers[1]) == every
+    )
+    club_id, coordinator = stack.club()
+    partition = partition_of(club_id, stack.settings.kafka_partitions)
     with stack.api() as http:
         partner = drivers_and_a_partner(http, coordinator, MEMBERS)
         requests = submit(http, partner, range(REQUESTS // 2))
         handled = processed_events.c.consumer == stack.group
         wait_for(
-            "the first worker to be mid-stream",
+            "the owner to be mid-stream",
             lambda: stack.count(processed_events, handled) >= 2 * MEMBERS + REQUESTS // 4,
             timeout_s=60,
         )
-        first.kill()
+        owner, survivor = workers if partition in owned(workers[0]) else workers[::-1]
+        owner.kill()
         at_kill = stack.count(processed_events, handled)
         requests |= submit(http, partner, range(REQUESTS // 2, REQUESTS))
-        stack.start("worker")
 
         def done() -> dict[str, Any] | None:
             if not stack.settled():
@@ -91,3 +101,4 @@ def test_a_killed_worker_restarts_and_nothing_is_lost_or_doubled(kafka_stack: Ka
         "each event processed once, by one group"
     )
     assert at_kill < len(ids), "the kill happened mid-stream"
+    assert partition in owned(survivor), "the survivor took the partition over"

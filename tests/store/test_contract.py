@@ -19,7 +19,7 @@ from services.domain import Conflict, new_id
 from services.handlers import handle
 from services.ports import Proposal, Slot
 from services.pump import pump_once
-from services.relay import RelayLease
+from services.relay_lead import RelayLease
 from services.store import leases, outbox, writes
 from services.store.db import MIGRATIONS, current_revision
 from services.store.outbox import OutboxRow

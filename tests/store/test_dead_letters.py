@@ -99,6 +99,21 @@ def test_an_event_of_a_newer_schema_version_is_parked_untouched(container: Conta
         assert conn.execute(select(processed_events)).first() is None
 
 
+def test_replay_leaves_an_event_of_a_newer_schema_version_parked(
+    database_url: str, container: Container
+) -> None:
+    """Only a newer worker may take it: replayed by this version, its fields would be misread."""
+    club_id, _, member_id = club_with_member(container.engine)
+    newer = AvailabilityDeclared(club_id=club_id, member_id=member_id, schema_version=99)
+    assert container.deliver(EMBEDDED_CONSUMER, newer) is False
+    env = mechanic_env({"MECHANIC_DATABASE_URL": database_url})
+    replay = subprocess.run([*MECHANIC, "dead-letters", "--replay"], env=env, capture_output=True, text=True)
+    assert replay.returncode == 1 and "replay it with a newer version" in replay.stderr, replay.stderr
+    assert [letter.event_id for letter in dead_letters.parked(container.engine)] == [str(newer.event_id)]
+    with container.engine.connect() as conn:
+        assert conn.execute(select(processed_events)).first() is None
+
+
 def test_discard_drops_only_the_letter_asked_for(database_url: str, container: Container) -> None:
     club_id, _, member_id = club_with_member(container.engine)
     first, second = (AvailabilityDeclared(club_id=club_id, member_id=member_id) for _ in range(2))
