@@ -390,6 +390,15 @@ class SqlRosters(RosterRepository):
         return out
 
     def add_proposal(self, proposal: Proposal) -> None:
+        pending = (
+            self.conn.execute(
+                select(rosters.c.id).where(
+                    rosters.c.club_id == proposal.club_id, rosters.c.status == "proposed"
+                )
+            )
+            .scalars()
+            .all()
+        )
         self.conn.execute(
             update(rosters)
             .where(rosters.c.club_id == proposal.club_id, rosters.c.status == "proposed")
@@ -454,8 +463,41 @@ class SqlRosters(RosterRepository):
                     for rid, mid, code, text in proposal.released
                 ],
             )
-
+        self._carry_releases(proposal, pending)
         self._add_routes(proposal)
+
+    def _carry_releases(self, proposal: Proposal, superseded: list[str]) -> None:
+        """Pins released by a proposal nobody approved stay explained on the one that replaces it (a
+        background improvement releases nothing itself), unless the coordinator has pinned them again
+        or the new proposal released them afresh."""
+        if not superseded:
+            return
+        old, pin = released_pins.c, pins.c
+        again = {(rid, mid) for rid, mid, _, _ in proposal.released}
+        rows = self.conn.execute(
+            select(old.request_id, old.member_id, old.code, old.reason)
+            .where(old.roster_id.in_(superseded))
+            .where(
+                ~select(pin.request_id)
+                .where(pin.request_id == old.request_id, pin.member_id == old.member_id)
+                .exists()
+            )
+        ).all()
+        carried = {(r.request_id, r.member_id): r for r in rows if (r.request_id, r.member_id) not in again}
+        if carried:
+            self.conn.execute(
+                insert(released_pins),
+                [
+                    {
+                        "roster_id": proposal.roster_id,
+                        "request_id": r.request_id,
+                        "member_id": r.member_id,
+                        "code": r.code,
+                        "reason": r.reason,
+                    }
+                    for r in carried.values()
+                ],
+            )
 
     def _add_routes(self, proposal: Proposal) -> None:
         if proposal.routes:

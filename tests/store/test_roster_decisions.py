@@ -14,7 +14,7 @@ from services.commands import ApproveRoster, PlaceMember, Refused, UndoRemoval, 
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import views, writes
-from services.store.tables import audit_log
+from services.store.tables import audit_log, help_requests
 from services.store.uow import SqlUnitOfWork
 from tests.commands_support import declare_availability
 from tests.store.test_contract import club_with_member, member_values, request_values
@@ -112,3 +112,35 @@ def test_placing_a_member_who_cannot_go_is_refused_and_changes_nothing(engine: E
     with engine.connect() as conn:
         assert on(views.roster(conn, club_id, roster_id=first["id"]) or {}, request_id) == {near}
     assert audited(engine) == [], "a refused command leaves no audit entry either"
+
+
+def released(roster: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(x["request_id"], x["member_id"]) for x in roster["released"]}
+
+
+def test_a_released_pin_stays_explained_on_later_proposals_until_pinned_again(engine: Engine, club) -> None:
+    club_id, request_id, _, far = club
+    first = _solved(engine, club_id)
+    execute(SqlUnitOfWork(engine), PlaceMember(club_id, first["id"], (request_id, 0), far, "coord"))
+    _solved(engine, club_id)
+    with engine.begin() as conn:
+        declare_availability(conn, club_id, far, [], [], [])
+    releasing = _solved(engine, club_id)
+    assert released(releasing) == {(request_id, far)}
+
+    with engine.begin() as conn:  # another change: the next proposal releases nothing itself
+        partner_id = conn.execute(
+            select(help_requests.c.partner_id).where(help_requests.c.id == request_id)
+        ).scalar_one()
+        writes.submit_request(conn, club_id, partner_id, request_values(DAY + timedelta(hours=5)))
+    later = _solved(engine, club_id)
+    assert later["id"] != releasing["id"]
+    assert released(later) == {(request_id, far)}
+    assert later["released"][0]["reason"] == releasing["released"][0]["reason"]
+
+    with engine.begin() as conn:
+        declare_availability(conn, club_id, far, [(d, 0, 24 * 60) for d in range(7)], [], [])
+    execute(SqlUnitOfWork(engine), PlaceMember(club_id, later["id"], (request_id, 0), far, "coord"))
+    pinned_again = _solved(engine, club_id)
+    assert released(pinned_again) == set()
+    assert on(pinned_again, request_id) == {far}
