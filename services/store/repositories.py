@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -466,7 +467,7 @@ class SqlRosters(RosterRepository):
         self._carry_releases(proposal, pending)
         self._add_routes(proposal)
 
-    def _carry_releases(self, proposal: Proposal, superseded: list[str]) -> None:
+    def _carry_releases(self, proposal: Proposal, superseded: Sequence[str]) -> None:
         """Pins released by a proposal nobody approved stay explained on the one that replaces it (a
         background improvement releases nothing itself), unless the coordinator has pinned them again
         or the new proposal released them afresh."""

@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import update
 
 from bench.pages_bench import mechanic_up, wait
+from services.commands import CancelRequest
 from services.store import writes
 from services.store.db import make_engine, upgrade
 from services.store.tables import help_requests
 from tests.browser.support import club_with_coordinator, log_in
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, run_in
 from tests.pages.support import MEMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -86,7 +87,7 @@ def _club(url: str) -> dict[str, str]:
         made = {r["title"]: writes.submit_request(conn, club_id, partner_id, r) for r in REQUESTS}
         for r in SERIES:  # one form post with "repeat weekly until" writes them within a second
             writes.submit_request(conn, club_id, partner_id, r)
-        writes.cancel_request(conn, club_id, partner_id, made["Cancelled one"])
+        run_in(conn, CancelRequest(club_id, made["Cancelled one"], partner_id=partner_id))
         past = datetime.now(UTC) - timedelta(days=2)
         conn.execute(
             update(help_requests)
