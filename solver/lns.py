@@ -21,9 +21,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from enum import Enum
 
 from ortools.sat.python import cp_model
 
@@ -37,49 +35,12 @@ log = logging.getLogger("solver")
 _SUB_DETERMINISTIC_LIMIT = 0.3
 _MIN_PAIRS, _MAX_PAIRS = 800, 40_000
 _MAX_EXTREMES = 80
+LOCAL_SHARE = 0.25
+"""Share of unguided neighbourhoods that are local windows (requests near one in place and time).
+Taken from the request-led kind, the weakest per sub-solve on large: at 60 s on large seeds 21-22
+the search went from +2.74/+2.51% over greedy to +3.05/+2.75% (a half share did no better at 30 s)."""
 GUIDED_SHARE = 0.5
 """Share of neighbourhoods led by the LP optimum when the search has one."""
-EXPLORE_SHARE = 0.3
-"""Share of adaptive picks drawn from the fixed prior mix, so that a kind that paid little early
-is still tried when the roster has moved on."""
-GAIN_MEMORY = 0.9
-"""Weight of the past in each kind's moving average of objective gained per sub-solve."""
-
-
-class Kind(Enum):
-    """The unguided neighbourhood kinds, with their share of the fixed mix (in this order)."""
-
-    LOCAL = 0.25
-    """Requests near one in place and time. Its share was taken from the request-led kind, the
-    weakest per sub-solve on large: at 60 s on large seeds 21-22 the search went from +2.74/+2.51%
-    over greedy to +3.05/+2.75% (a half share did no better at 30 s)."""
-    AROUND = 0.25
-    TIME = 0.3
-    FAIRNESS = 0.2
-
-
-class KindChooser:
-    """Picks the next unguided neighbourhood kind by the objective each kind gained per sub-solve.
-
-    Which kind pays best changes with the instance and as the search goes on: local windows win
-    most early on large instances, then run dry near a local optimum. A moving average of gain per
-    sub-solve follows that; part of the picks keep the fixed mix so that every kind stays measured.
-    Gains are counted per sub-solve, not per second, so that the walk stays deterministic (every
-    sub-solve has the same deterministic time limit)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        self.gain = dict.fromkeys(Kind, 0.0)
-
-    def pick(self) -> Kind:
-        total = sum(self.gain.values())
-        explore = total <= 0 or self.rng.random() < EXPLORE_SHARE
-        kinds = list(Kind)
-        weights = [k.value if explore else self.gain[k] for k in kinds]
-        return self.rng.choices(kinds, weights)[0]
-
-    def record(self, kind: Kind, gained: int) -> None:
-        self.gain[kind] = GAIN_MEMORY * self.gain[kind] + (1 - GAIN_MEMORY) * gained
 
 
 class NeighbourhoodSearch:
@@ -94,7 +55,6 @@ class NeighbourhoodSearch:
         max_pairs: int = _MAX_PAIRS,
         sub_limit: float = _SUB_DETERMINISTIC_LIMIT,
         guide: list[float] | None = None,
-        adaptive: bool = True,
     ) -> None:
         self.pb = problem
         self.state = state
@@ -110,14 +70,6 @@ class NeighbourhoodSearch:
         self.guide = guide
         """An LP optimum, one value per pair: members whose roster differs from it are freed
         together (a relaxation-induced neighbourhood), where the integer optimum most likely lies."""
-        self.chooser = KindChooser(self.rng) if adaptive else None
-        """Chooses the unguided kinds by their recent gain; None keeps the fixed mix (medium)."""
-        self.kinds: dict[Kind, Callable[[], Scope]] = {
-            Kind.LOCAL: self._local_window,
-            Kind.AROUND: self._around_request,
-            Kind.TIME: self._time_window,
-            Kind.FAIRNESS: self._fairness,
-        }
 
     @classmethod
     def for_mid_size(
@@ -129,33 +81,20 @@ class NeighbourhoodSearch:
         """
         n = len(problem.pair_r)
         size, most = 3 * n // 10, n // 2
-        return cls(
-            problem,
-            state,
-            seed,
-            workers,
-            size=size,
-            max_pairs=most,
-            sub_limit=0.3,
-            guide=guide,
-            adaptive=False,
-        )
+        return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3, guide=guide)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while time.monotonic() < deadline - 0.05 and (max_rounds is None or self.rounds < max_rounds):
                 self._taken: set[int] = set()
-                picked = [self._neighbourhood() for _ in range(self.workers)]
-                scopes = [scope for _, scope in picked]
+                scopes = [self._neighbourhood() for _ in range(self.workers)]
                 seeds = [self.rng.randrange(1 << 30) for _ in scopes]
                 left = deadline - time.monotonic()
                 results = list(pool.map(self._solve, scopes, seeds, [left] * len(scopes)))
                 if time.monotonic() >= deadline:
                     break
-                for (kind, scope), result in zip(picked, results, strict=True):
-                    gained = self._apply(scope, result)
-                    if self.chooser is not None and kind is not None:
-                        self.chooser.record(kind, gained)
+                for scope, result in zip(scopes, results, strict=True):
+                    self._apply(scope, result)
                 self.rounds += 1
                 if self.rounds % 20 == 0:
                     log.info(
@@ -168,8 +107,7 @@ class NeighbourhoodSearch:
     def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
         return solve_scope(self.pb, scope, time_limit=left, deterministic_limit=self.sub_limit, seed=seed)
 
-    def _apply(self, scope: Scope, result: ScopeResult) -> int:
-        """Applies the sub-solve's answer if it still fits and does not lose; returns the gain."""
+    def _apply(self, scope: Scope, result: ScopeResult) -> None:
         proven = result.status == cp_model.OPTIMAL
         self.size = (
             min(self.max_pairs, int(self.size * 1.1))
@@ -178,7 +116,7 @@ class NeighbourhoodSearch:
         )
         new = set(result.chosen)
         if not result.solved or new == scope.hint or not scope.hint <= self.state.chosen:
-            return 0
+            return
         state = self.state
         for p in scope.hint:
             state.remove(p)
@@ -190,13 +128,12 @@ class NeighbourhoodSearch:
             added.append(p)
         value = state.objective() if len(added) == len(new) and self._teams_ok(new) else None
         if value is not None and value >= self.value:
-            gained, self.value = value - self.value, value
-            return gained
+            self.value = value
+            return
         for p in added:
             state.remove(p)
         for p in scope.hint:
             state.add(p)
-        return 0
 
     def _teams_ok(self, pairs: set[int]) -> bool:
         pb, state = self.pb, self.state
@@ -206,19 +143,17 @@ class NeighbourhoodSearch:
                 return False
         return True
 
-    def _neighbourhood(self) -> tuple[Kind | None, Scope]:
-        """The next neighbourhood and its kind (None for LP-guided ones, which are not adapted)."""
+    def _neighbourhood(self) -> Scope:
         pick = self.rng.random()
         if self.guide is not None and pick < GUIDED_SHARE:
-            return None, self._lp_guided()
-        if self.chooser is not None:
-            kind = self.chooser.pick()
-            return kind, self.kinds[kind]()
-        for kind in Kind:
-            pick -= kind.value
-            if pick < 0:
-                return kind, self.kinds[kind]()
-        return Kind.FAIRNESS, self._fairness()
+            return self._lp_guided()
+        if pick < LOCAL_SHARE:
+            return self._local_window()
+        if pick < 0.5:
+            return self._around_request()
+        if pick < 0.8:
+            return self._time_window()
+        return self._fairness()
 
     def _fill(self, members: list[int], pool: list[int], count: dict[int, int] | None = None) -> list[int]:
         """Add members from ``pool`` (shuffled) until the free pairs reach the target size."""
