@@ -16,6 +16,7 @@ changed meanwhile (``improve_roster``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -77,6 +78,8 @@ class Scheduler:
         self.owns: Callable[[str], bool] = lambda club_id: True
         """Which clubs this scheduler plans: all of them in one process; in Kafka mode those whose
         partition this worker consumes (``services.stream.ownership``)."""
+        self._waker: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        """The loop that ticks and the event that wakes it early (``nudge``)."""
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -118,6 +121,34 @@ class Scheduler:
         if not due and not self._running:
             self._start_improvement()
         return started
+
+    async def run(self, interval_s: float, stopped: Callable[[], bool]) -> None:
+        """Tick every ``interval_s``, or at once when nudged, until ``stopped()``; a failed tick is
+        logged and the loop goes on."""
+        while not stopped():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler.tick_failed")
+            await self.pause(interval_s)
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` before the next tick, or less if ``nudge`` is called meanwhile."""
+        loop = asyncio.get_running_loop()
+        if self._waker is None or self._waker[0] is not loop:
+            self._waker = (loop, asyncio.Event())
+        nudged = self._waker[1]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(nudged.wait(), timeout=seconds)
+        nudged.clear()
+
+    def nudge(self) -> None:
+        """Tick now, not at the next poll (from any thread): an urgent change was handled, and a
+        tick that had just looked would otherwise leave it a whole poll interval."""
+        waker = self._waker
+        if waker is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                waker[0].call_soon_threadsafe(waker[1].set)
 
     def _finished(self, club_id: str, _: asyncio.Task[int]) -> None:
         self._running.pop(club_id, None)
