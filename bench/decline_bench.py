@@ -9,6 +9,11 @@ kind of solve that made it:
     python -m bench.decline_bench --declines 8
     python -m bench.decline_bench --declines 8 --optimum-s 30   # and how far from the optimum
 
+Each decline's time is broken down from the database and the process's log: the POST's answer,
+the event handled (the dispatcher's pick-up and the handler), waiting for the scheduler (debounce
+and tick), then the scheduler's phases (``solve.done``): reading the club, building the instance,
+the solver processes (hand-off and solve; ``solver_s`` is the solve alone) and storing the proposal.
+
 With ``--optimum-s``, each decline's planning inputs are read back and solved whole for that long
 with the scheduler's own parameters (HiGHS proves the optimum of such a club in about 6 s on this
 machine); the gap to the proposal's objective is printed with the proof status.
@@ -24,7 +29,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -126,6 +131,46 @@ def optimum(engine: Engine, club_id: str, seconds: float) -> tuple[int, str]:
     return whole.objective, whole.status.value
 
 
+def handled(engine: Engine, club_id: str, event_type: str) -> tuple[datetime, datetime] | None:
+    """When the club's latest event of ``event_type`` was written, and when it was handled."""
+    from services.store.tables import outbox
+
+    o = outbox.c
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(o.created_at, o.published_at)
+            .where(o.club_id == club_id, o.type == event_type)
+            .order_by(o.seq.desc())
+            .limit(1)
+        ).first()
+    return None if row is None or row.published_at is None else (row.created_at, row.published_at)
+
+
+def solve_log(log: Path, roster_id: str) -> dict[str, Any] | None:
+    """The scheduler's ``solve.done`` record of ``roster_id`` (the process logs JSON lines)."""
+    for line in log.read_text().splitlines():
+        if roster_id in line and '"solve.done"' in line:
+            return dict(json.loads(line))
+    return None
+
+
+def breakdown(
+    engine: Engine, club_id: str, log: Path, sent: datetime, answered: datetime, made: dict[str, Any]
+) -> dict[str, Any]:
+    """Where one decline's time went (seconds from the POST, phase by phase)."""
+    event = wait_until("the decline handled", lambda: handled(engine, club_id, "AssignmentDeclined"), 10)
+    done = wait_until("the solve's log", lambda: solve_log(log, made["id"]), 10)
+    phases = {k: done[k] for k in ("claim_s", "prepare_s", "pool_s", "record_s")}
+    started = datetime.fromisoformat(done["timestamp"]) - timedelta(seconds=sum(phases.values()))
+    return {
+        "post_s": round((answered - sent).total_seconds(), 3),
+        "handled_s": round((event[1] - event[0]).total_seconds(), 3),
+        "until_claim_s": round((started - event[1]).total_seconds(), 3),
+        **phases,
+        "solver_s": done["wall_s"],
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--members", type=int, default=300)
@@ -137,7 +182,11 @@ def main() -> int:
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mechanic-decline-"))
     database_url = f"sqlite:///{work}/mechanic.db"
-    env = dict(os.environ) | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "INFO"} | LOAD_TEST
+    env = (
+        dict(os.environ)
+        | {"MECHANIC_DATABASE_URL": database_url, "MECHANIC_LOG_LEVEL": "INFO", "MECHANIC_LOG_JSON": "true"}
+        | LOAD_TEST
+    )
     print(f"building a club of {a.members} members", file=sys.stderr)
     club_id, coordinator_id, member_tokens = build_club(database_url, a.members, a.requests_per_day)
     from services.store.db import make_engine
@@ -166,13 +215,14 @@ def main() -> int:
                     f"/api/member/assignments/{assignment_id}/decline",
                     headers={"Authorization": f"Bearer {member_tokens[member_id]}"},
                 ).raise_for_status()
+                answered = datetime.now(UTC)
                 made = wait_until("the re-plan", partial(newer_proposal, engine, club_id, before), 60)
                 row = {
                     "request": request_id,
                     "latency_s": round((made["created_at"] - sent).total_seconds(), 3),
                     "kind": made["solve_kind"],
                     "objective": made["objective"],
-                }
+                } | breakdown(engine, club_id, work / "up.log", sent, answered, made)
                 if a.optimum_s:
                     best, status = optimum(engine, club_id, a.optimum_s)
                     row |= {

@@ -61,9 +61,7 @@ async def run_embedded(container: Container, serve_api: bool = True) -> None:
             ),
             name="dispatcher",
         ),
-        asyncio.create_task(
-            repeat("scheduler", container.scheduler.tick, settings.poll_interval_s, stop), name="scheduler"
-        ),
+        asyncio.create_task(container.scheduler.run(settings.poll_interval_s, stop.is_set), name="scheduler"),
         asyncio.create_task(
             repeat(
                 "retention",

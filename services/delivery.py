@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from events import SCHEMA_VERSION, AnyEvent, decode
-from services.handlers import handle
+from services.handlers import URGENT_CHANGES, handle
 from services.metrics import EVENTS
 from services.notify.alerts import CoordinatorAlerts
 from services.notify.service import Notifier
@@ -60,10 +60,17 @@ class Container:
         processed, so a redelivery (either transport) changes and sends nothing twice. False for a
         duplicate."""
         fresh = handle(consumer, event, self.uow())
+        self._handled(event)
+        return fresh
+
+    def _handled(self, event: AnyEvent) -> None:
+        """What follows an event's commit: the notifier, webhooks and alerts see it, and the
+        scheduler ticks at once for a change it plans without the debounce."""
         self.notifier.on_event(event)
         self.webhooks.on_event(event)
         self.alerts.on_event(event)
-        return fresh
+        if isinstance(event, URGENT_CHANGES):
+            self.scheduler.nudge()
 
     def receive(self, consumer: str, value: bytes | None, key: bytes | None, where: Where) -> bool:
         """A record from Kafka: decoded and delivered, or, if it is no event at all (no value,
@@ -173,9 +180,7 @@ class Container:
             log.warning("events.batch_failed", consumer=consumer, size=len(handled), error=repr(exc)[:300])
             return 0
         for event, fresh in handled:
-            self.notifier.on_event(event)
-            self.webhooks.on_event(event)
-            self.alerts.on_event(event)
+            self._handled(event)
             EVENTS.labels(consumer, "handled" if fresh else "duplicate").inc()
         return len(handled)
 

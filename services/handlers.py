@@ -32,9 +32,15 @@ from services.ports import AssignmentRow, UnitOfWork
 Handler = Callable[[Any, UnitOfWork], None]
 
 
+URGENT_CHANGES = (AssignmentDeclined,)
+"""Changes re-planned at once, without the debounce: a member declined work they were given. A
+decline is one person's answer, not part of a burst that waiting would gather into one solve, and
+a place that was filled stays empty until the new proposal names somebody."""
+
+
 def note_change(event: AnyEvent, uow: UnitOfWork) -> None:
     """Anything that can change the best roster marks the club for a (debounced) re-solve."""
-    uow.schedule.mark_dirty(event.club_id, event.occurred_at)
+    uow.schedule.mark_dirty(event.club_id, event.occurred_at, urgent=isinstance(event, URGENT_CHANGES))
 
 
 def withdraw_cancelled_request(event: RequestCancelled, uow: UnitOfWork) -> None:

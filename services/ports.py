@@ -205,8 +205,9 @@ class Proposal:
 
 class ScheduleRepository(abc.ABC):
     @abc.abstractmethod
-    def mark_dirty(self, club_id: str, at: datetime) -> None:
-        """A change that may alter the best roster happened in this club."""
+    def mark_dirty(self, club_id: str, at: datetime, urgent: bool = False) -> None:
+        """A change that may alter the best roster happened in this club; an ``urgent`` one makes
+        the club due at once, without the debounce."""
 
     @abc.abstractmethod
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:

@@ -16,6 +16,7 @@ changed meanwhile (``improve_roster``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Callable
@@ -77,6 +78,8 @@ class Scheduler:
         self.owns: Callable[[str], bool] = lambda club_id: True
         """Which clubs this scheduler plans: all of them in one process; in Kafka mode those whose
         partition this worker consumes (``services.stream.ownership``)."""
+        self._waker: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+        """The loop that ticks and the event that wakes it early (``nudge``)."""
         self.params = Params(
             time_limit_s=settings.solve_time_limit_s,
             workers=settings.solve_workers,
@@ -119,6 +122,34 @@ class Scheduler:
             self._start_improvement()
         return started
 
+    async def run(self, interval_s: float, stopped: Callable[[], bool]) -> None:
+        """Tick every ``interval_s``, or at once when nudged, until ``stopped()``; a failed tick is
+        logged and the loop goes on."""
+        while not stopped():
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduler.tick_failed")
+            await self.pause(interval_s)
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds`` before the next tick, or less if ``nudge`` is called meanwhile."""
+        loop = asyncio.get_running_loop()
+        if self._waker is None or self._waker[0] is not loop:
+            self._waker = (loop, asyncio.Event())
+        nudged = self._waker[1]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(nudged.wait(), timeout=seconds)
+        nudged.clear()
+
+    def nudge(self) -> None:
+        """Tick now, not at the next poll (from any thread): an urgent change was handled, and a
+        tick that had just looked would otherwise leave it a whole poll interval."""
+        waker = self._waker
+        if waker is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                waker[0].call_soon_threadsafe(waker[1].set)
+
     def _finished(self, club_id: str, _: asyncio.Task[int]) -> None:
         self._running.pop(club_id, None)
 
@@ -152,10 +183,12 @@ class Scheduler:
     async def propose_roster(self, club_id: str) -> int:
         """Solve one club and record its proposal; a failure is recorded against the club (shown
         on its board, retried with back-off) and never reaches the other clubs."""
+        began = time.monotonic()
         claim = await asyncio.to_thread(self._claim, club_id)
         if claim is None:
             return 0
         generation, snap, solved = claim
+        claimed = time.monotonic()
         fingerprint = snap.fingerprint()
         if solved == fingerprint:
             await asyncio.to_thread(self._record_unchanged, club_id, generation, fingerprint)
@@ -179,7 +212,9 @@ class Scheduler:
                 members=len(instance.members),
             )
             params = self.params.model_copy(update={"workers": self._workers()})
+            prepared = time.monotonic()
             roster = await self._run(self.solve, instance, params)
+            solved_at = time.monotonic()
             proposal = to_proposal(new_id("ro"), snap, instance, roster)
             recorded = await asyncio.to_thread(self._record, proposal, generation, fingerprint)
         except Exception as exc:
@@ -205,6 +240,12 @@ class Scheduler:
             total=proposal.total_slots,
             released_pins=len(proposal.released),
             wall_s=round(roster.wall_s, 3),
+            # Where a re-plan's time went: reading the club (lease and snapshot), building the
+            # instance, the solver processes (hand-off and solve), storing the proposal.
+            claim_s=round(claimed - began, 3),
+            prepare_s=round(prepared - claimed, 3),
+            pool_s=round(solved_at - prepared, 3),
+            record_s=round(time.monotonic() - solved_at, 3),
         )
         return 1
 

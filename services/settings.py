@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     debounce_s: float = Field(default=0.2, ge=0)
-    """Quiet time after the last change before a re-solve starts, so a burst triggers one solve."""
+    """Quiet time after the last change before a re-solve starts, so a burst triggers one solve.
+    A member's decline of work they were given does not wait for it (``handlers.URGENT_CHANGES``)."""
     max_delay_s: float = Field(default=1.0, ge=0)
     """A steady stream of changes still gets a solve at least this often (changes that arrive
     during a solve wait for it anyway: the lease holds one solve per club at a time)."""

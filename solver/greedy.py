@@ -41,8 +41,14 @@ def _greedy_pass(pb: Problem, order: list[int]) -> RosterState:
     for p in (*pb.approved, *pb.hinted):  # start from the current roster, so a re-solve changes little
         if state.fits(p):
             state.add(p)
+    seats = [m.car_seats or 0 for m in pb.instance.members]
     for r in order:
-        need = pb.instance.requests[r].passengers if pb.served_gain[r] else None
+        # A lift's seats still to find: the current roster's drivers already carry some, and a
+        # driver more than the lift needs only costs (and would look like a change to a re-plan).
+        need = None
+        if pb.served_gain[r]:
+            carried = sum(seats[pb.pair_m[p]] for p in pb.by_req[r] if p in state.chosen)
+            need = pb.instance.requests[r].passengers - carried
         for p in sorted(pb.by_req[r], key=lambda p: (-pb.gain[p], pb.pair_m[p])):
             if state.count[r] >= pb.head[r] or (need is not None and need <= 0):
                 break

@@ -54,7 +54,12 @@ def _mark_dirty(dialect_insert: Any) -> Any:
     s = schedule_state.c
     at = bindparam("at", type_=s.last_dirty_at.type)
     upsert = dialect_insert(schedule_state).values(
-        club_id=bindparam("club_id"), generation=1, solved_generation=0, first_dirty_at=at, last_dirty_at=at
+        club_id=bindparam("club_id"),
+        generation=1,
+        solved_generation=0,
+        first_dirty_at=at,
+        last_dirty_at=at,
+        urgent_at=bindparam("urgent_at", type_=s.urgent_at.type),
     )
     # ``excluded`` holds ``at`` as the column stores it (naive UTC), not as a bare aware datetime
     # that PostgreSQL would convert to the column's type through the session's time zone.
@@ -64,6 +69,7 @@ def _mark_dirty(dialect_insert: Any) -> Any:
             "generation": s.generation + 1,
             "first_dirty_at": func.coalesce(s.first_dirty_at, upsert.excluded.first_dirty_at),
             "last_dirty_at": upsert.excluded.last_dirty_at,
+            "urgent_at": func.coalesce(s.urgent_at, upsert.excluded.urgent_at),
         },
     )
 
@@ -77,10 +83,13 @@ class SqlSchedule(ScheduleRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def mark_dirty(self, club_id: str, at: datetime) -> None:
+    def mark_dirty(self, club_id: str, at: datetime, urgent: bool = False) -> None:
         """One upsert: with an update then an insert, two first events of a new club could both find
         no row, and the second insert failed on the primary key (PostgreSQL; SQLite serialises)."""
-        self.conn.execute(_MARK_DIRTY[self.conn.dialect.name == "postgresql"], {"club_id": club_id, "at": at})
+        self.conn.execute(
+            _MARK_DIRTY[self.conn.dialect.name == "postgresql"],
+            {"club_id": club_id, "at": at, "urgent_at": at if urgent else None},
+        )
 
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
         r = help_requests.c
@@ -117,6 +126,7 @@ class SqlSchedule(ScheduleRepository):
                 or_(
                     s.last_dirty_at <= now - timedelta(seconds=debounce_s),
                     s.first_dirty_at <= now - timedelta(seconds=max_delay_s),
+                    s.urgent_at.is_not(None),
                 ),
                 or_(s.lease_until.is_(None), s.lease_until < now),
                 or_(s.retry_at.is_(None), s.retry_at <= now),
@@ -158,7 +168,7 @@ class SqlSchedule(ScheduleRepository):
         self.conn.execute(
             update(schedule_state)
             .where(s.club_id == club_id, s.generation <= s.solved_generation)
-            .values(first_dirty_at=None)
+            .values(first_dirty_at=None, urgent_at=None)
         )
         return True
 

@@ -390,6 +390,9 @@ schedule_state = Table(
     Column("solved_generation", Integer, nullable=False, default=0),
     Column("first_dirty_at", UtcDateTime),
     Column("last_dirty_at", UtcDateTime),
+    # The first unsolved change that should not wait for the debounce (a decline of issued work):
+    # set, the club is due at once.
+    Column("urgent_at", UtcDateTime),
     Column("lease_owner", String(64)),
     Column("lease_until", UtcDateTime),
     # The generation whose solve failed last: the failure shows while that generation is current.

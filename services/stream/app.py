@@ -181,12 +181,6 @@ def scheduler_of(app: faust.App, container: Container) -> Callable[[], Awaitable
     """Every worker ticks the scheduler for the clubs it owns; the database lease stays the fence."""
 
     async def schedule() -> None:
-        interval = container.settings.poll_interval_s
-        while not app.should_stop:
-            try:
-                await container.scheduler.tick()
-            except Exception:
-                log.exception("scheduler.tick_failed")
-            await app.sleep(interval)
+        await container.scheduler.run(container.settings.poll_interval_s, lambda: bool(app.should_stop))
 
     return schedule

@@ -190,6 +190,26 @@ def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine:
         ]
 
 
+def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    quiet = {"debounce_s": 60, "max_delay_s": 600}
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        assert uow.schedule.due(NOW, **quiet) == [], "an ordinary change waits for quiet"
+        uow.schedule.mark_dirty(club_id, NOW, urgent=True)
+        uow.schedule.mark_dirty(club_id, NOW)
+        assert uow.schedule.due(NOW, **quiet) == [(club_id, 3)], "later ordinary changes keep it due"
+        assert uow.schedule.take_lease(club_id, "a", NOW, 30) == 3
+        uow.schedule.mark_dirty(club_id, NOW, urgent=True)  # arrives during the solve
+        assert uow.schedule.mark_solved(club_id, 3, "a") is True
+        assert uow.schedule.due(NOW, **quiet) == [(club_id, 4)], "the change made during the solve"
+        assert uow.schedule.take_lease(club_id, "a", NOW, 30) == 4
+        assert uow.schedule.mark_solved(club_id, 4, "a") is True
+        uow.schedule.mark_dirty(club_id, NOW)
+        assert uow.schedule.due(NOW, **quiet) == [], "solved: the next change waits for quiet again"
+        uow.commit()
+
+
 def test_concurrent_first_events_of_a_new_club_both_mark_it_dirty(engine: Engine) -> None:
     """Each transaction stays open a moment after marking, so on PostgreSQL the second marks while
     the first's new row is uncommitted: an update-then-insert then failed on the primary key."""

@@ -37,9 +37,12 @@ from services.ports import (
 class FakeSchedule(ScheduleRepository):
     def __init__(self) -> None:
         self.dirty: list[tuple[str, datetime]] = []
+        self.urgent: list[str] = []
 
-    def mark_dirty(self, club_id: str, at: datetime) -> None:
+    def mark_dirty(self, club_id: str, at: datetime, urgent: bool = False) -> None:
         self.dirty.append((club_id, at))
+        if urgent:
+            self.urgent.append(club_id)
 
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
         return []

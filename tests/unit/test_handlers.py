@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from events import (
+    AssignmentDeclined,
     AssignmentIssued,
     AssignmentWithdrawn,
     AvailabilityDeclared,
@@ -36,6 +37,16 @@ def test_a_change_marks_the_club_for_a_resolve() -> None:
     event = AvailabilityDeclared(club_id="c", member_id="m1")
     handle("test", event, uow)
     assert uow.schedule.dirty == [("c", event.occurred_at)]
+
+
+def test_a_decline_marks_the_club_for_a_resolve_at_once_and_other_changes_do_not() -> None:
+    uow = FakeUnitOfWork()
+    handle("test", AvailabilityDeclared(club_id="c", member_id="m1"), uow)
+    assert uow.schedule.urgent == [], "an ordinary change waits for the debounce"
+    event = AssignmentDeclined(club_id="d", assignment_id="a1", request_id="r1", member_id="m1")
+    handle("test", event, uow)
+    assert uow.schedule.dirty[-1] == ("d", event.occurred_at)
+    assert uow.schedule.urgent == ["d"]
 
 
 def test_a_redelivered_event_has_no_second_effect() -> None:

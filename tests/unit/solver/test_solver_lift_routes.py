@@ -67,6 +67,19 @@ def test_cp_sat_highs_and_the_roster_state_value_a_lift_alike() -> None:
     assert RosterState(pb, mip.chosen).objective() == mip.objective
 
 
+def test_the_warm_start_adds_no_driver_to_a_lift_its_current_drivers_carry() -> None:
+    """A re-plan compares the warm start with the current roster: a driver more on a lift already
+    carried would cost the roster and look like a change around which to re-plan."""
+    crew = [driver("four", 4), driver("three", 3), *(driver(f"one{i}", 1) for i in range(4))]
+    carried = [
+        Assignment(request_id="lift", slot_index=k, member_id=m) for k, m in enumerate(("four", "three"))
+    ]
+    for current in ({"approved": tuple(carried)}, {"hint": tuple(carried)}):
+        inst = instance([lift(pickup("north", NORTH, 3), pickup("south", SOUTH, 3))], crew, **current)
+        pb = Problem(inst, P)
+        assert {pb.pair_m[p] for p in greedy_roster(pb).chosen} == {0, 1}
+
+
 def test_lifts_without_pickups_still_pay_per_driver() -> None:
     plain = request("lift", 600, 720, headcount=2, skills=("driver",), passengers=5)
     roster = solved(instance([plain], [driver("four", 4), driver("three", 3)]))
