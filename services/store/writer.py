@@ -15,14 +15,14 @@ COMMIT that fails is the exception of every piece of work in the batch, which st
 from __future__ import annotations
 
 import asyncio
-import queue
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Connection, Engine
+
+from services.store.batch_thread import BatchThread
 
 log = structlog.get_logger("mechanic.writer")
 
@@ -33,23 +33,16 @@ MAX_BATCH = 128
 not wait long for the last one's work."""
 
 
-class Writer:
+class Writer(BatchThread[Work]):
     """``await writer.run(work)`` (or ``writer.call(work)`` from a thread): ``work(conn)`` runs in
     the writer's transaction and its result is returned once that transaction has committed."""
 
     def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
         self._engine = engine
-        self._max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Work] | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._loop, name="writer", daemon=True)
-        self._thread.start()
+        super().__init__("writer", max_batch)
 
     def submit(self, work: Callable[[Connection], T]) -> Future[T]:
-        if not self._thread.is_alive():
-            raise RuntimeError("the writer is closed")
-        future: Future[T] = Future()
-        self._queue.put((future, work))
-        return future
+        return self._put(work)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         return await asyncio.wrap_future(self.submit(work))
@@ -57,30 +50,7 @@ class Writer:
     def call(self, work: Callable[[Connection], T]) -> T:
         return self.submit(work).result()
 
-    def close(self) -> None:
-        """Commit what is queued, then stop."""
-        self._queue.put(None)
-        self._thread.join()
-
-    def _loop(self) -> None:
-        closing = False
-        while not closing:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    closing = True
-                    break
-                batch.append(more)
-            self._commit(batch)
-
-    def _commit(self, batch: list[tuple[Future[Any], Work]]) -> None:
+    def _serve(self, batch: list[tuple[Future[Any], Work]]) -> None:
         stored: list[tuple[Future[Any], Any]] = []
         try:
             with self._engine.begin() as conn:
