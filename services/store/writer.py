@@ -23,6 +23,7 @@ import structlog
 from sqlalchemy import Connection, Engine
 
 from services.store.batch_thread import BatchThread
+from services.store.db import savepoint
 
 log = structlog.get_logger("mechanic.writer")
 
@@ -57,14 +58,12 @@ class Writer(BatchThread[Work]):
                 for future, work in batch:
                     if not future.set_running_or_notify_cancel():
                         continue  # its caller gave up before it ran
-                    savepoint = conn.begin_nested()
                     try:
-                        result = work(conn)
+                        with savepoint(conn):
+                            result = work(conn)
                     except Exception as exc:
-                        savepoint.rollback()
                         future.set_exception(exc)
                     else:
-                        savepoint.commit()
                         stored.append((future, result))
         except Exception as exc:
             log.warning("writer.batch_failed", size=len(batch), error=repr(exc)[:300])
