@@ -20,29 +20,23 @@ class BatchThread(Generic[Item]):
     """Subclasses say what a batch is (``_serve``); each queued item comes with its future, which
     ``_serve`` resolves (or fails) once its answer is known."""
 
-    def __init__(self, name: str, max_batch: int, threads: int = 1) -> None:
+    def __init__(self, name: str, max_batch: int) -> None:
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[Future[Any], Item] | None] = queue.SimpleQueue()
-        self._threads = [
-            threading.Thread(target=self._loop, name=name if threads == 1 else f"{name}-{i}", daemon=True)
-            for i in range(threads)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
 
     def _put(self, item: Item) -> Future[Any]:
-        if not all(thread.is_alive() for thread in self._threads):
-            raise RuntimeError(f"the {self._threads[0].name} thread is closed")
+        if not self._thread.is_alive():
+            raise RuntimeError(f"the {self._thread.name} thread is closed")
         future: Future[Any] = Future()
         self._queue.put((future, item))
         return future
 
     def close(self) -> None:
-        """Serve what is queued, then stop (each thread stops at the first stop mark it takes)."""
-        for _ in self._threads:
-            self._queue.put(None)
-        for thread in self._threads:
-            thread.join()
+        """Serve what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join()
 
     def _serve(self, batch: list[tuple[Future[Any], Item]]) -> None:
         raise NotImplementedError
