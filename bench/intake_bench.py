@@ -13,8 +13,9 @@ RequestSubmitted event. The load generator shares the machine with the server, s
 line and every answer's id) and its own CPU time is printed next to the server's: cores used and
 CPU milliseconds per accepted request, for each server process itself (embedded: ``up``, which holds
 the API, dispatcher and scheduler; Kafka: ``api``, ``relay``, ``worker``), for their solver
-processes together, and for the generator. CPU per request is the figure to compare between runs
-on a shared machine: requests per second also measure the other tenants.
+processes together, and for the generator; ``everything_else`` is the rest of the machine's busy
+cores (other tenants; in Kafka mode also the broker and PostgreSQL). CPU per request is the figure
+to compare between runs on a shared machine: requests per second also measure the other tenants.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def cpu_s() -> dict[int, tuple[int, float]]:
             continue
         found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
     return found
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent busy so far, whoever was busy (from /proc/stat): the machine
+    is shared, and in Kafka mode the broker and PostgreSQL are not the benchmark's children."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / TICKS
 
 
 def split_cpu_s(roots: dict[str, int]) -> dict[str, float]:
@@ -151,8 +160,10 @@ def main() -> int:
         time.sleep(2)  # let start-up work (migrations checked, first solve, topics) settle
         roots = {name: p.pid for name, p in servers.items()}
         cpu0, own_cpu0, began = split_cpu_s(roots), time.process_time(), datetime.now(UTC)
+        busy0 = machine_busy_s()
         done, refused, elapsed = asyncio.run(drive(port, partners, a.clients, a.seconds))
         own_cpu = time.process_time() - own_cpu0
+        busy = machine_busy_s() - busy0
         cpu = {name: spent - cpu0[name] for name, spent in split_cpu_s(roots).items()}
         server_cpu = sum(cpu.values())
         load = os.getloadavg()[0]
@@ -196,7 +207,8 @@ def main() -> int:
                 "server_cpu_share": round(server_cpu / elapsed / cores, 2),
                 "generator_cpu_share": round(own_cpu / elapsed / cores, 2),
                 "cores_used": {name: round(spent / elapsed, 2) for name, spent in cpu.items()}
-                | {"generator": round(own_cpu / elapsed, 2)},
+                | {"generator": round(own_cpu / elapsed, 2)}
+                | {"everything_else": round((busy - server_cpu - own_cpu) / elapsed, 2)},
                 "cpu_ms_per_accepted": {
                     name: round(spent * 1000 / max(1, len(done)), 2) for name, spent in cpu.items()
                 }
