@@ -21,7 +21,8 @@ from services.geocode.wiring import build_geocoder
 from services.metrics import registry
 from services.notify.egress import EgressPolicy
 from services.settings import Settings, get_settings
-from services.store.db import OUTAGES, Engine, database_down, make_engine, ping
+from services.store.db import OUTAGES, Engine, database_down, has_write_gate, make_engine, ping
+from services.store.token_lookups import TokenLookups
 from services.store.writer import Writer
 from services.store.writes import Conflict, NotFound
 
@@ -59,11 +60,14 @@ def create_app(
         own = engine is None
         app.state.settings = settings
         app.state.engine = engine or make_engine(settings.database_url)
-        app.state.writer = Writer(app.state.engine)
+        lanes = 1 if has_write_gate(app.state.engine) else settings.writer_lanes
+        app.state.writer = Writer(app.state.engine, lanes=lanes)
+        app.state.lookups = TokenLookups(app.state.engine, app.state.writer)
         app.state.metrics = registry(app.state.engine)
         app.state.geocoder = geocoder or build_geocoder(app.state.engine, settings)
         app.state.map_config = MapConfig.from_settings(settings, app.state.geocoder)
         yield
+        app.state.lookups.close()
         app.state.writer.close()
         if own:
             app.state.engine.dispose()

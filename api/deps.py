@@ -15,8 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.commands import Command, execute
 from services.domain import PartnerQuota
-from services.store import tokens
 from services.store.db import Connection, Engine, read_only
+from services.store.token_lookups import TokenLookups
 from services.store.tokens import Lifetimes, LinkExpired, Principal, Role
 from services.store.uow import JoinedUnitOfWork, SqlUnitOfWork
 from services.store.writer import Writer
@@ -73,7 +73,11 @@ def link_lifetimes(request: Request) -> Lifetimes:
     )
 
 
-LifetimesDep = Annotated[Lifetimes, Depends(link_lifetimes)]
+async def _lifetimes(request: Request) -> Lifetimes:
+    return link_lifetimes(request)
+
+
+LifetimesDep = Annotated[Lifetimes, Depends(_lifetimes)]
 
 EXPIRED = {
     "member": "This link was not used for {days} days, so it has stopped working. Ask for a sign-in "
@@ -90,17 +94,20 @@ def expired_message(expired: LinkExpired) -> str:
     return EXPIRED.get(expired.role, EXPIRED["partner"]).format(days=expired.lifetime.days)
 
 
-def principal(
-    engine: EngineDep,
+async def principal(
+    request: Request,
     lifetimes: LifetimesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """The bearer token's holder, looked up in the API's token thread (services.store.token_lookups):
+    not in the thread pool, and sharing its queries with the other requests of a burst."""
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
+    lookups: TokenLookups = request.app.state.lookups
     try:
-        who = tokens.use(engine, credentials.credentials, lifetimes)
+        who = await lookups.use(credentials.credentials, lifetimes)
     except LinkExpired as expired:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -9,9 +9,13 @@ C partner clients POST requests back to back for S seconds over loopback (the de
 links), each on one keep-alive connection. Prints requests per second, p50/p99 latency of the
 answers, and whether anything was lost: every 201 must be a stored request with its
 RequestSubmitted event. The load generator shares the machine with the server, so it is kept lean
-(asyncio, one hand-built HTTP/1.1 request per POST, no client library) and its own CPU time is
-printed next to the server's (the server's process tree: API, dispatcher, scheduler, solver
-processes; in Kafka mode the API, relay and worker).
+(asyncio, one hand-built HTTP/1.1 request per POST, no client library; it still reads every status
+line and every answer's id) and its own CPU time is printed next to the server's: cores used and
+CPU milliseconds per accepted request, for each server process itself (embedded: ``up``, which holds
+the API, dispatcher and scheduler; Kafka: ``api``, ``relay``, ``worker``), for their solver
+processes together, and for the generator; ``everything_else`` is the rest of the machine's busy
+cores (other tenants; in Kafka mode also the broker and PostgreSQL). CPU per request is the figure
+to compare between runs on a shared machine: requests per second also measure the other tenants.
 """
 
 from __future__ import annotations
@@ -37,10 +41,9 @@ from bench.network_bench import percentile
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_s(root: int) -> float:
-    """User + system CPU seconds of ``root`` and every live descendant (from /proc)."""
-    parent: dict[int, int] = {}
-    spent: dict[int, float] = {}
+def cpu_s() -> dict[int, tuple[int, float]]:
+    """Every process's parent and user + system CPU seconds so far (from /proc)."""
+    found: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -48,14 +51,30 @@ def tree_cpu_s(root: int) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        parent[int(entry.name)] = int(fields[1])
-        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
-    total, todo = 0.0, [root]
+        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return found
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent busy so far, whoever was busy (from /proc/stat): the machine
+    is shared, and in Kafka mode the broker and PostgreSQL are not the benchmark's children."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
+def split_cpu_s(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds of each named server process itself, and of all their descendants together
+    (the solver processes), so a run says which part of the machine went where."""
+    procs = cpu_s()
+    out = {name: procs.get(pid, (0, 0.0))[1] for name, pid in roots.items()}
+    todo = [child for child, (up, _) in procs.items() if up in roots.values()]
+    out["solvers"] = 0.0
     while todo:
         pid = todo.pop()
-        total += spent.get(pid, 0.0)
-        todo.extend(child for child, up in parent.items() if up == pid)
-    return total
+        out["solvers"] += procs[pid][1]
+        todo.extend(child for child, (up, _) in procs.items() if up == pid)
+    return out
 
 
 def body_for(n: int) -> bytes:
@@ -129,26 +148,29 @@ def main() -> int:
     partners = list(tokens["partners"].values())
     with ExitStack() as stack:
         if a.mode == "embedded":
-            servers = [start(stack, ["up", "--port", str(port)], env, work / "up.log")]
+            servers = {"up": start(stack, ["up", "--port", str(port)], env, work / "up.log")}
         else:
-            servers = [
-                start(stack, ["relay"], env, work / "relay.log"),
-                start(stack, ["worker"], env, work / "worker.log"),
-                start(stack, ["api", "--port", str(port)], env, work / "api.log"),
-            ]
+            servers = {
+                "relay": start(stack, ["relay"], env, work / "relay.log"),
+                "worker": start(stack, ["worker"], env, work / "worker.log"),
+                "api": start(stack, ["api", "--port", str(port)], env, work / "api.log"),
+            }
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
             wait_until("the API", lambda: http.get("/healthz").status_code == 200, 60)
         time.sleep(2)  # let start-up work (migrations checked, first solve, topics) settle
-        server_cpu0 = sum(tree_cpu_s(p.pid) for p in servers)
-        own_cpu0 = time.process_time()
+        roots = {name: p.pid for name, p in servers.items()}
+        cpu0, own_cpu0, began = split_cpu_s(roots), time.process_time(), datetime.now(UTC)
+        busy0 = machine_busy_s()
         done, refused, elapsed = asyncio.run(drive(port, partners, a.clients, a.seconds))
         own_cpu = time.process_time() - own_cpu0
-        server_cpu = sum(tree_cpu_s(p.pid) for p in servers) - server_cpu0
+        busy = machine_busy_s() - busy0
+        cpu = {name: spent - cpu0[name] for name, spent in split_cpu_s(roots).items()}
+        server_cpu = sum(cpu.values())
         load = os.getloadavg()[0]
         if a.mode == "kafka":
             time.sleep(5)  # the relay marks the last rows published
     from services.store.db import make_engine
-    from services.store.tables import help_requests, outbox
+    from services.store.tables import help_requests, outbox, rosters
 
     engine = make_engine(database_url)
     ids = [rid for rid, _ in done]
@@ -161,6 +183,7 @@ def main() -> int:
             ).scalars()
         }
         unpublished = conn.execute(select(func.count()).where(outbox.c.published_at.is_(None))).scalar_one()
+        solves = conn.execute(select(func.count()).where(rosters.c.created_at >= began)).scalar_one()
     engine.dispose()
     took = [t for _, t in done]
     cores = os.cpu_count() or 1
@@ -180,8 +203,16 @@ def main() -> int:
                 "lost": len(done) - stored,
                 "without_event": len(set(ids) - announced),
                 "unpublished_after": unpublished,
+                "proposals_stored": solves,
                 "server_cpu_share": round(server_cpu / elapsed / cores, 2),
                 "generator_cpu_share": round(own_cpu / elapsed / cores, 2),
+                "cores_used": {name: round(spent / elapsed, 2) for name, spent in cpu.items()}
+                | {"generator": round(own_cpu / elapsed, 2)}
+                | {"everything_else": round((busy - server_cpu - own_cpu) / elapsed, 2)},
+                "cpu_ms_per_accepted": {
+                    name: round(spent * 1000 / max(1, len(done)), 2) for name, spent in cpu.items()
+                }
+                | {"generator": round(own_cpu * 1000 / max(1, len(done)), 2)},
                 "load": load,
             }
         )

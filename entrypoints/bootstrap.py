@@ -68,7 +68,7 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
-    runner = InProcesses(min(settings.solve_parallel, os.cpu_count() or 2), warm_up)
+    runner = InProcesses(min(settings.solve_parallel, os.cpu_count() or 2), warm_up, settings.solver_nice)
     scheduler = Scheduler(
         uow_factory, settings, solve_fn, runner=runner, roads=road_times(settings), improve=solve
     )

@@ -24,7 +24,7 @@ from services.retry import RetryPolicy, retry_or_park
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.store import dead_letters
-from services.store.db import is_transient
+from services.store.db import is_transient, savepoint
 from services.store.dead_letters import Where
 from services.store.outbox import OutboxRow
 from services.store.uow import JoinedUnitOfWork
@@ -168,13 +168,11 @@ class Container:
                 for event in events:
                     if too_new(event):
                         break
-                    savepoint = conn.begin_nested()
                     try:
-                        fresh = handle(consumer, event, JoinedUnitOfWork(conn))
+                        with savepoint(conn):
+                            fresh = handle(consumer, event, JoinedUnitOfWork(conn))
                     except Exception:
-                        savepoint.rollback()
                         break
-                    savepoint.commit()
                     handled.append((event, fresh))
         except Exception as exc:
             log.warning("events.batch_failed", consumer=consumer, size=len(handled), error=repr(exc)[:300])

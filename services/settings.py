@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     and replaced if the whole solve is better and nothing changed meanwhile."""
     solve_workers: int = Field(default=os.cpu_count() or 2, ge=1)
     """CP-SAT threads, shared by the solves running at once."""
+    writer_lanes: int = Field(default=4, ge=1, le=32)
+    """PostgreSQL: writer threads in one API process (services.store.writer). Each waits on the
+    server's answers most of its time, so several keep more requests in flight; a partner's
+    submissions always take the same one. SQLite always has one (it takes one writer at a time)."""
+    solver_nice: int = Field(default=10, ge=0, le=19)
+    """How far below the API and the event handlers the solver processes run (Unix nice). Re-plans
+    are background work: on a small machine, a burst of requests is answered first and the solves
+    take the cores left over (a busy API process uses about one, its GIL's worth); on idle cores
+    they run at full speed. 0 treats them as equals."""
     solve_parallel: int = Field(default=4 * (os.cpu_count() or 2), ge=1)
     """Clubs in planning at once in one process. More than the cores: reading a club and storing
     its proposal wait on the database, so the solver processes (one per core) would otherwise idle."""

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from pebble import ProcessPool
@@ -41,15 +43,28 @@ class InThreads:
         return None
 
 
+def _start(nice: int, warm_up: Callable[[], None]) -> None:
+    """A solver process's first act: step behind the processes that answer people by ``nice``
+    (Unix priority), then load the solver."""
+    os.nice(nice)
+    warm_up()
+
+
 class InProcesses:
     """Solves in ``processes`` spawned processes (the solver's Python parts hold the GIL, so threads
     would solve one club at a time; spawned, not forked, because the parent has threads that a fork
     would copy mid-state). Each process loads OR-Tools when it starts (``warm_up``), so a first
-    solve, and the first after a process was replaced, is not slower."""
+    solve, and the first after a process was replaced, is not slower.
 
-    def __init__(self, processes: int, warm_up: Callable[[], None]) -> None:
+    The processes run ``nice`` steps below their parent: when the cores are short (a burst of
+    requests on a small machine), the API's answers and the event handlers come first and the
+    solves take what is left; on idle cores a solve runs at full speed, so planning never stops."""
+
+    def __init__(self, processes: int, warm_up: Callable[[], None], nice: int = 0) -> None:
         self.pool = ProcessPool(
-            max_workers=processes, initializer=warm_up, context=multiprocessing.get_context("spawn")
+            max_workers=processes,
+            initializer=partial(_start, nice, warm_up),
+            context=multiprocessing.get_context("spawn"),
         )
         for _ in range(processes):
             self.pool.schedule(warm_up)  # start the processes now, not on the first request

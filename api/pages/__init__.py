@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.pages import (
@@ -83,32 +82,50 @@ def error_page(request: Request, status_code: int, message: str, login: str = ""
     )
 
 
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def _raw(headers: dict[str, str]) -> tuple[frozenset[bytes], RawHeaders]:
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    return frozenset(name for name, _ in raw), raw
+
+
 class PageHeaders:
     """Security headers on every answer, pages and JSON alike. A plain ASGI middleware that edits
     the response's start message: ``@app.middleware("http")`` (Starlette's BaseHTTPMiddleware)
-    ran each request in an extra task behind a memory stream, a cost every API call paid."""
+    ran each request in an extra task behind a memory stream, a cost every API call paid. The four
+    sets of headers an answer can get are encoded once, and replace any the route set itself."""
 
     def __init__(self, app: ASGIApp, csp: str, https: bool) -> None:
-        self.app, self.csp, self.https = app, csp, https
+        self.app = app
+        always = dict(HEADERS)
+        if https:  # browsers that saw the public https address never try plain http again
+            always["Strict-Transport-Security"] = "max-age=31536000"
+        self._sets = {
+            # JSON needs nothing loaded, framed or run; pages only what CSP above allows
+            (page, static): _raw(
+                always
+                | {"Content-Security-Policy": csp if page else API_CSP}
+                # answers hold personal data: never cached
+                | ({} if static else {"Cache-Control": "no-store"})
+            )
+            for page in (True, False)
+            for static in (True, False)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        path = request.url.path
-        # JSON needs nothing loaded, framed or run; pages only what CSP above allows
-        csp = self.csp if is_page(request) or path == "/docs" else API_CSP
+        path: str = scope["path"]
+        names, extra = self._sets[
+            path.startswith(PAGE_PREFIXES) or path == "/docs", path.startswith("/static/")
+        ]
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.update(HEADERS)
-                if self.https:  # browsers that saw the public https address never try plain http again
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
-                headers["Content-Security-Policy"] = csp
-                if not path.startswith("/static/"):
-                    headers["Cache-Control"] = "no-store"  # answers hold personal data: never cached
+                kept = [h for h in message.get("headers", ()) if h[0].lower() not in names]
+                message["headers"] = kept + extra
             await send(message)
 
         await self.app(scope, receive, with_headers)

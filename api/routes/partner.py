@@ -39,7 +39,7 @@ async def submit_request(body: RequestCreate, who: Partner, write: Write, quota:
         (request_id,) = run_in(conn, SubmitRequest(who.club_id, who.subject_id, [stored], quota))
         return views.just_submitted(request_id, stored)
 
-    return await write.run(submit)
+    return await write.run(submit, key=who.subject_id)  # a partner's submissions in order: its quota holds
 
 
 @router.get("/requests", response_model=list[RequestPublic])

@@ -160,6 +160,26 @@ def one_turn(engine: Engine) -> Iterator[None]:
         gate.leave()
 
 
+WORK_SAVEPOINT = "mechanic_work"
+
+
+@contextmanager
+def savepoint(conn: Connection) -> Iterator[None]:
+    """One piece of work in a transaction that several share (the writer's batch, the dispatcher's
+    run of events): rolled back to its start if it raises, the others kept. SQLAlchemy's
+    ``begin_nested`` names every savepoint afresh, so its SAVEPOINT and RELEASE statements were
+    compiled anew each time, which cost the writer as much as a request's own statements; this one
+    name is sent as it is. The work may nest its own savepoints (``begin_nested``) inside."""
+    conn.exec_driver_sql(f"SAVEPOINT {WORK_SAVEPOINT}")
+    try:
+        yield
+    except BaseException:
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {WORK_SAVEPOINT}")
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {WORK_SAVEPOINT}")
+        raise
+    conn.exec_driver_sql(f"RELEASE SAVEPOINT {WORK_SAVEPOINT}")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout so the API,
     the dispatcher and the scheduler can share one file. Statement parameters (names, emails,

@@ -151,16 +151,15 @@ _ACTIVE = {
 running them."""
 
 
-def _find(
-    conn: Connection, token: str, lifetimes: Lifetimes | None, now: datetime
+def _judge(
+    row: Any, active: bool | None, lifetimes: Lifetimes | None, now: datetime
 ) -> tuple[Principal, datetime] | None:
     """The token's holder and when it was last used, if it still works: not revoked, not expired,
     not unused beyond its lifetime (LinkExpired), and its holder still active (a deactivated member,
-    partner or coordinator loses every credential at once)."""
-    row = conn.execute(_LIVE_BY_HASH, {"token_hash": _digest(token)}).first()
+    partner or coordinator loses every credential at once). ``row`` is its live row (or None),
+    ``active`` its holder's flag (None: no such holder)."""
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    active = conn.execute(_ACTIVE[row.role], {"subject_id": row.subject_id}).scalar()
     if active is False or (active is None and row.role != "coordinator"):
         return None  # a coordinator's link works before its account exists: that is how it is claimed
     used = row.last_used_at or row.created_at
@@ -168,6 +167,74 @@ def _find(
     if lifetime is not None and used + lifetime <= now:
         raise LinkExpired(row.role, lifetime)
     return Principal(row.role, row.club_id, row.subject_id), used
+
+
+def _find(
+    conn: Connection, token: str, lifetimes: Lifetimes | None, now: datetime
+) -> tuple[Principal, datetime] | None:
+    row = conn.execute(_LIVE_BY_HASH, {"token_hash": _digest(token)}).first()
+    if row is None:
+        return None
+    active = conn.execute(_ACTIVE[row.role], {"subject_id": row.subject_id}).scalar()
+    return _judge(row, active, lifetimes, now)
+
+
+_LIVE_BY_HASHES = select(
+    _t.token_hash, _t.role, _t.club_id, _t.subject_id, _t.expires_at, _t.created_at, _t.last_used_at
+).where(_t.token_hash.in_(bindparam("hashes", expanding=True)), _t.revoked_at.is_(None))
+_ACTIVE_OF = {
+    table.name: select(table.c.id, table.c.active).where(table.c.id.in_(bindparam("ids", expanding=True)))
+    for table in (members, partners, coordinators)
+}
+_TABLE_OF: dict[str, str] = {
+    "member": members.name,
+    "calendar": members.name,
+    "partner": partners.name,
+    "coordinator": coordinators.name,
+}
+
+
+def find_many(
+    conn: Connection, given: list[tuple[str, Lifetimes | None]], now: datetime
+) -> list[tuple[Principal, datetime] | LinkExpired | None]:
+    """``_judge`` for several tokens at once, in one query for the tokens and one per kind of
+    holder, whatever their number: the API's look-ups of a burst of requests share them."""
+    digests = [_digest(token) for token, _ in given]
+    rows = {row.token_hash: row for row in conn.execute(_LIVE_BY_HASHES, {"hashes": sorted(set(digests))})}
+    holders: dict[str, set[str]] = {}
+    for live in rows.values():
+        holders.setdefault(_TABLE_OF[live.role], set()).add(live.subject_id)
+    active: dict[tuple[str, str], bool] = {}
+    for table, ids in holders.items():
+        for holder in conn.execute(_ACTIVE_OF[table], {"ids": sorted(ids)}):
+            active[table, holder.id] = holder.active
+    judged: list[tuple[Principal, datetime] | LinkExpired | None] = []
+    for digest, (_, lifetimes) in zip(digests, given, strict=True):
+        row = rows.get(digest)
+        flag = None if row is None else active.get((_TABLE_OF[row.role], row.subject_id))
+        try:
+            judged.append(_judge(row, flag, lifetimes, now))
+        except LinkExpired as expired:
+            judged.append(expired)
+    return judged
+
+
+def touch(conn: Connection, token: str, now: datetime) -> None:
+    """Record a use of the link, so its lifetime starts again. A conditional write: of two uses at
+    once, one records it; a use within TOUCH_EVERY of the last recorded one writes nothing."""
+    t = tokens.c
+    conn.execute(
+        update(tokens)
+        .where(
+            t.token_hash == _digest(token),
+            or_(t.last_used_at.is_(None), t.last_used_at <= now - TOUCH_EVERY),
+        )
+        .values(last_used_at=now)
+    )
+
+
+def due_for_touch(used: datetime, now: datetime) -> bool:
+    return used + TOUCH_EVERY <= now
 
 
 def resolve(conn: Connection, token: str, lifetimes: Lifetimes | None = None) -> Principal | None:
@@ -185,17 +252,9 @@ def use(engine: Engine, token: str, lifetimes: Lifetimes) -> Principal | None:
     if found is None:
         return None
     who, used = found
-    if used + TOUCH_EVERY <= now:
-        t = tokens.c
-        with engine.begin() as conn:  # a conditional write: of two uses at once, one records it
-            conn.execute(
-                update(tokens)
-                .where(
-                    t.token_hash == _digest(token),
-                    or_(t.last_used_at.is_(None), t.last_used_at <= now - TOUCH_EVERY),
-                )
-                .values(last_used_at=now)
-            )
+    if due_for_touch(used, now):
+        with engine.begin() as conn:
+            touch(conn, token, now)
     return who
 
 

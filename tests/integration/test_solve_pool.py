@@ -56,3 +56,17 @@ def test_a_solve_past_its_time_out_is_killed_and_the_next_solve_gets_a_fresh_pro
     roster = asyncio.run(scenario())
     assert roster.assignments, "the one process left after a hung and a dead solve still solves"
     assert check(instance, roster, params).violations == []
+
+
+def niceness(instance: Instance, params: Params) -> int:
+    return os.nice(0)
+
+
+def test_solver_processes_run_behind_the_process_that_answers_people() -> None:
+    runner = InProcesses(1, warm_up, nice=7)
+    try:
+        instance = instance_from_bench(json.loads(FIXTURE.read_text()))
+        found = asyncio.run(runner.run(niceness, instance, Params(time_limit_s=1.0), timeout_s=30))  # type: ignore[arg-type]
+    finally:
+        runner.close()
+    assert found == min(19, os.nice(0) + 7)

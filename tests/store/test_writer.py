@@ -6,17 +6,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.exc import DBAPIError
 
+from services.domain import PartnerQuota
 from services.store import writes
 from services.store.tables import clubs
 from services.store.writer import Writer
 from tests.faults import lose_connection, on_commit
-from tests.store.test_contract import count
+from tests.store.test_contract import club_with_member, count, request_values
 
 
 @pytest.fixture
@@ -98,3 +100,28 @@ def test_a_closed_writer_refuses_new_work(engine: Engine) -> None:
     writer.close()
     with pytest.raises(RuntimeError, match="closed"):
         writer.submit(new_club("Late"))
+
+
+def test_with_several_lanes_a_partners_quota_still_holds_under_a_burst(engine: Engine) -> None:
+    """Lanes commit side by side (on PostgreSQL), but a partner's submissions keep to one lane, in
+    order, so each quota check sees the ones before it stored: of 12 sent at once within a quota
+    of 5 open requests, exactly 5 are stored; another partner's go through beside them."""
+    club_id, partner_id, _ = club_with_member(engine)
+    with engine.begin() as conn:
+        other_id, _ = writes.add_partner(conn, club_id, "Tenants' union", None)
+    quota = PartnerQuota(open_requests=5, per_day=100)
+    start = datetime.now(UTC) + timedelta(days=2)
+
+    def submit(partner: str) -> Any:
+        return lambda conn: writes.submit_request(conn, club_id, partner, request_values(start), quota)
+
+    writer = Writer(engine, lanes=4)
+    try:
+        sent = [(p, writer.submit(submit(p), key=p)) for p in [partner_id, other_id] * 12]
+        outcomes = [(p, f.exception(30) is None) for p, f in sent]
+    finally:
+        writer.close()
+    assert sum(ok for p, ok in outcomes if p == partner_id) == 5
+    assert sum(ok for p, ok in outcomes if p == other_id) == 5
+    refused = [f.exception() for _, f in sent if f.exception() is not None]
+    assert refused and all(isinstance(e, writes.Conflict) for e in refused)
