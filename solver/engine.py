@@ -6,17 +6,12 @@ import logging
 import time
 from collections.abc import Callable
 
-from ortools.sat.python import cp_model
-
 from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster, rounded_roster
-from solver.lns import NeighbourhoodSearch
 from solver.mip import MipModel, expressible, solve_mip, verified_state
-from solver.model import solve_scope
 from solver.pins import prepare, release_broken_teams
 from solver.problem import Problem
 from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
-from solver.scope import Scope
 from solver.state import RosterState
 
 log = logging.getLogger("solver")
@@ -40,21 +35,18 @@ MIP_READ_S = 0.3
 SUB_MIP_READ_S = 0.1
 """The same for HiGHS on the LP-guided sub-program, which keeps to its time limit (the whole
 program's presolve can overrun it)."""
-SEARCH_FIRST_SHARE = 0.05
-"""Share of a mid-size solve the search gets before HiGHS: about a second and a half at 10 s,
-where the search is within 0.4-3% of the optimum (medium seeds 1-5 at 2 s)."""
+SEARCH_MIN_S = 0.5
+"""Least time left after the RINS steps for which the search starts when HiGHS cannot take the
+whole model: loading CP-SAT (and pandas with it) alone takes 0.3-0.5 s on this machine, so with
+less the search would only overrun the deadline (2 s on medium: 0.3-0.5 s late when it ran)."""
 MIP_PER_LP = 10.0
 """HiGHS runs on the whole model only with this many times the LP relaxation's solve time left
-after the search's share: below that it does not improve on its warm start (medium seeds 1-5 at
-2 s from the greedy start: no better roster on any), while the search always improves."""
+after the RINS steps: below that it does not improve on its warm start (medium seeds 1-5 at 2 s
+from the greedy start: no better roster on any), while the search may."""
 LP_SHARE = 0.8
 """At most this share of the time left goes to the LP relaxation; unsolved by then, the search
 runs alone and unguided. Most of it: at 2 s on medium the search improved nothing in the second
 it had after an LP cut off at 40% (seed 15 under load), while the LP leads to 0.1-1% rosters."""
-BOUND_WORKERS = 8
-"""CP-SAT workers for the bound phase on mid-size problems: its eight-worker portfolio includes
-the LP-heavy subsolvers, which on medium bring the bound to within 0.2-0.5% of the best rosters
-in 1.4 s even when they time-share two cores (two workers left gaps of 1-3%)."""
 ROUTING_SHARE = 0.3
 """At most this share of the time limit is kept for routing lifts with pickups (after the roster)."""
 
@@ -117,6 +109,8 @@ def improve_whole(
     elif n_pairs <= EXACT_MAX_PAIRS:
         state, status, bound = _mip_and_search(problem, params, state, deadline)
     else:
+        from solver.lns import NeighbourhoodSearch
+
         search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
         search.run(deadline, params.max_rounds)
     return state, status, bound
@@ -126,6 +120,11 @@ def _cp_sat(
     problem: Problem, params: Params, state: RosterState, deadline: float
 ) -> tuple[RosterState, SolveStatus, int | None]:
     """CP-SAT on the whole model, for small problems the MIP did not prove (or could not express)."""
+    from ortools.sat.python import cp_model
+
+    from solver.model import solve_scope
+    from solver.scope import Scope
+
     result = solve_scope(
         problem,
         Scope.everything(state),
@@ -144,39 +143,51 @@ def _cp_sat(
 def _mip_and_search(
     problem: Problem, params: Params, state: RosterState, deadline: float
 ) -> tuple[RosterState, SolveStatus, int | None]:
-    """The LP relaxation, its rounding, HiGHS where LP and rounding agree (RINS), the search
-    guided by the LP, then HiGHS on the whole model if the LP says it has time (else a wider RINS
-    before the search); the best roster answers, with the best bound.
+    """The LP relaxation, its rounding, HiGHS where LP and rounding agree (RINS), then where they
+    share a zero (wide RINS); then HiGHS on the whole model from that roster if the LP says it has
+    time, else the search guided by the LP; the best roster answers, with the best bound.
 
     The LP's solve time measures the instance: HiGHS took 10-60 times its root LP to prove medium
-    optima, so with less than ``MIP_PER_LP`` LPs' worth of time left the search keeps it all (at
-    2 s on medium, or when the machine is busy and the LP slow). HiGHS runs after the search,
-    not beside it: on two shared cores it then finished on none of medium seeds 1-5 in 10 s.
+    optima, so with less than ``MIP_PER_LP`` LPs' worth of time left the search takes it (at 2 s
+    on medium, or when the machine is busy and the LP slow). Only the search loads CP-SAT.
+
+    Measured on medium seeds 21-25 (load 3-9): running the search for 5% of the time before
+    HiGHS, or beside it in a thread, did no better than HiGHS alone from the wide RINS roster
+    at 10 s (beside it: 0.11-0.31% worse on three seeds, better on two), and a search beside
+    HiGHS keeps it from proving.
     """
     model = MipModel(problem) if expressible(problem.rules) else None
     relaxation = None if model is None else model.relax(LP_SHARE * (deadline - time.monotonic()))
     if model is None or relaxation is None:
-        search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
-        search.run(deadline, params.max_rounds)
-        return search.state, SolveStatus.FEASIBLE, None
+        return _search(problem, params, state, deadline, None), SolveStatus.FEASIBLE, None
     state = _better(state, rounded_roster(problem, relaxation.values), "LP rounding")
     narrow = model.within_support(relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state)
     state = _better(state, narrow, "RINS")
+    wide = model.within_support(
+        relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state, keep_agreed=False
+    )
+    state = _better(state, wide, "wide RINS")
     left = deadline - time.monotonic()
-    whole = left * (1 - SEARCH_FIRST_SHARE) >= MIP_PER_LP * relaxation.seconds
-    if not whole:  # no time for the whole MIP: RINS again with only the shared zeros fixed
-        wide = model.within_support(relaxation, left - SUB_MIP_READ_S, state, keep_agreed=False)
-        state = _better(state, wide, "wide RINS")
-    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers, relaxation.values)
-    if not whole:
-        search.run(deadline, params.max_rounds)
-        return search.state, _status(search.value, relaxation.bound), relaxation.bound
-    search.run(time.monotonic() + left * SEARCH_FIRST_SHARE, params.max_rounds)
-    mip = model.solve(deadline - time.monotonic() - MIP_READ_S, search.state)
+    if left < MIP_PER_LP * relaxation.seconds:
+        if left >= SEARCH_MIN_S:
+            state = _search(problem, params, state, deadline, relaxation.values)
+        return state, _status(state.objective(), relaxation.bound), relaxation.bound
+    mip = model.solve(deadline - time.monotonic() - MIP_READ_S, state)
     found = None if mip is None else verified_state(problem, mip)
-    best = found if found is not None and found.objective() >= search.value else search.state
+    best = found if found is not None and found.objective() >= state.objective() else state
     bound = relaxation.bound if mip is None or mip.bound is None else min(mip.bound, relaxation.bound)
     return best, _status(best.objective(), bound), bound
+
+
+def _search(
+    problem: Problem, params: Params, state: RosterState, deadline: float, guide: list[float] | None
+) -> RosterState:
+    """The neighbourhood search from ``state`` until ``deadline`` (guided by an LP optimum if given)."""
+    from solver.lns import NeighbourhoodSearch
+
+    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers, guide)
+    search.run(deadline, params.max_rounds)
+    return search.state
 
 
 def _better(state: RosterState, other: RosterState | None, what: str) -> RosterState:

@@ -8,11 +8,12 @@ This module imports neither the problem nor the rules.
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Protocol
 
 from solver.schema import Instance
+
+if TYPE_CHECKING:  # CP-SAT loads only for a path that builds its model
+    from ortools.sat.python import cp_model
 
 
 class PreparedTables(Protocol):

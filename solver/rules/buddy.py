@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
-
 from solver.rules.base import Rule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # CP-SAT loads only for a path that builds its model
+    from ortools.sat.python import cp_model
+
     from solver.rule_inputs import ModelVars, PreparedTables
 
 

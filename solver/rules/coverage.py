@@ -4,11 +4,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from ortools.sat.python import cp_model
 
 from solver.rules.base import Rule
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # CP-SAT loads only for a path that builds its model
+    from ortools.sat.python import cp_model
+
     from solver.candidates import Candidates
     from solver.rule_inputs import ModelVars
 
