@@ -1,6 +1,6 @@
 """a club with an urgent change (a member declined work they were given) is re-planned at once
 
-Revision ID: 0025
+Revision ID: 0022
 Revises: 0021
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import services.store.tables
 
-revision = "0025"
+revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
