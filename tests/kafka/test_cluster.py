@@ -7,6 +7,7 @@ session timeout, and the relay and worker carry on: every request stored, on its
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import time
@@ -19,7 +20,7 @@ from kafka import KafkaAdminClient
 from events import topics
 from services.store.tables import help_requests, processed_events
 from tests.conftest import real_component
-from tests.e2e_support import CHECKOUT, free_port, wait_for
+from tests.e2e_support import CHECKOUT, wait_for
 from tests.kafka.conftest import Broker, KafkaStack
 from tests.kafka.support import club_events
 from tests.kafka.test_faults_more import MEMBERS, processed_once, published_once, settled_proposal
@@ -34,13 +35,24 @@ broker's heartbeat before it moves the broker's partition leadership."""
 
 
 def _free_block(size: int) -> int:
-    """A first port with ``size`` free ones from it."""
-    for _ in range(20):
-        base = free_port()
-        with socket.socket() as probe:
-            if all(probe.connect_ex(("127.0.0.1", base + i)) != 0 for i in range(size)):
-                return base
-    raise AssertionError(f"no {size} free ports in a row")
+    """A first port with ``size`` free ones from it, below the kernel's ephemeral range: there an
+    outgoing connection (the nodes' own, while the cluster starts) can take a port between this
+    check and the node's bind."""
+    low, _ = (int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    for _ in range(50):
+        base = random.randrange(10_000, low - size)
+        if all(_bindable(base + i) for i in range(size)):
+            return base
+    raise AssertionError(f"no {size} free ports in a row below {low}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @pytest.fixture(scope="module")
