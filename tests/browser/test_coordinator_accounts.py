@@ -41,9 +41,15 @@ def shots(page: Any, artifacts: Path, name: str) -> None:
         page.screenshot(path=str(artifacts / f"coord-{name}-{size}.png"), full_page=True)
 
 
-def link_mailed_to(inbox: list[Message], address: str) -> str:
+def link_mailed_to(inbox: list[Message], address: str, after: int = 0) -> str:
+    """The newest link mailed to ``address`` among the messages from index ``after`` on.
+
+    Mail is sent by a background loop, so a test that asks for a second link
+    passes the inbox length from before its request and waits for the new one.
+    """
+
     def found() -> str | None:
-        for message in reversed(inbox):
+        for message in reversed(inbox[after:]):
             if message["To"] == address:
                 hit = LINK.search(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
                 if hit:
