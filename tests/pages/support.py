@@ -114,11 +114,13 @@ class Site:
 
     def propose(
         self,
-        slots: list[tuple[str, int, str]],
+        slots: list[tuple[str, int, str]] | list[tuple[str, int, str, bool]],
         unfilled: list[tuple[str, int]] = (),  # type: ignore[assignment]
         routes: tuple[PlannedRoute, ...] = (),
     ) -> str:
-        """Store a proposal as the scheduler would (lift routes too), without running the solver."""
+        """Store a proposal as the scheduler would (lift routes too), without running the solver.
+
+        A slot may carry a fourth item, ``True`` when the solver kept it as a pin."""
         roster_id = new_id("ro")
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -134,7 +136,7 @@ class Site:
                     filled_slots=len(slots),
                     total_slots=len(slots) + len(unfilled),
                     wall_s=0.4,
-                    entries=tuple(Slot(r, i, m) for r, i, m in slots),
+                    entries=tuple(Slot(*slot) for slot in slots),
                     unfilled=tuple(
                         (r, i, "no_one_available", "Nobody with skill driver is free then")
                         for r, i in unfilled

@@ -110,10 +110,13 @@ def test_the_board_shows_the_proposal_changes_and_unfilled_reasons_then_approves
         }
     assert issued == sorted([(first, nia), (first, owain)]) and pinned == {(first, 0)}
     third = site.add_request(60, 1, "Lift to the rally")
-    site.propose([(first, 0, nia), (first, 1, nia), (third, 0, owain)], [(second, 0)])
+    site.propose([(first, 0, nia, True), (first, 1, nia, False), (third, 0, owain, False)], [(second, 0)])
     board = site.client.get("/c/").text
     assert "2</strong> changed since the approved roster" in board
     assert "<em>was Owain Price</em>" in board and "Unfilled: Nobody with skill driver is free then" in board
+    assert f'name="remove" value="{first}:0"' in board
+    assert f'name="pin" value="{first}:0"' not in board, "a pinned place offers no second pin"
+    assert f'name="pin" value="{first}:1"' in board
 
 
 def test_a_stale_proposal_cannot_be_approved(site: Site) -> None:
