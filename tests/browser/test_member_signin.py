@@ -63,6 +63,13 @@ def coordinator_invites_by_email(page: Any, server: Embedded, artifacts: Path) -
     assert page.get_by_text("Nothing more to send.").is_visible(), "the link is a spare, not a to-do"
     assert "not opened yet" in page.locator("tr", has_text="Nia Hughes").inner_text()
     shots(page, artifacts, "invite-sent")
+    page.set_viewport_size(SIZES["phone"])
+    fits(page)
+    row = page.locator("tr", has_text="Nia Hughes")
+    for action in ("New link", "Send the invite again", "Deactivate"):
+        box = row.get_by_role("button", name=action).bounding_box()
+        assert box and box["height"] >= 44, f"{action} is a {box} target on a phone"
+    page.set_viewport_size(SIZES["laptop"])
 
 
 def first_visit_setup(page: Any, link: str, artifacts: Path) -> None:
