@@ -56,6 +56,13 @@ def placement_options(instance: Instance, params: Params, request_id: str) -> li
     return rank(instance, params, request_id)
 
 
+def fit_notes(instance: Instance, request_id: str, member_ids: list[str]) -> dict[str, str]:
+    """Why each member fits a place well: distance from home, liked work, already on it."""
+    from solver.fit_notes import fit_notes as notes
+
+    return notes(instance, request_id, member_ids)
+
+
 def member_options(instance: Instance, params: Params, member_id: str) -> dict[str, str | None]:
     """Requests one member could be pinned on (None) or not (the rule that stops them)."""
     from solver.pins import member_options as options
@@ -107,6 +114,7 @@ __all__ = [
     "Waiver",
     "breaches",
     "check",
+    "fit_notes",
     "member_options",
     "placement_options",
     "replan",

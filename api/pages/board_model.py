@@ -435,12 +435,12 @@ def place_context(
     if head is None:
         return None
     names = {k: v["name"] for k, v in board.active_members(conn, club_id).items()}
-    options = [(names[m], m, why) for m, why in placement_options(uow, head, key) if m in names]
+    options = [(names[m], m, why, note) for m, why, note in placement_options(uow, head, key) if m in names]
     return {
         "job": request,
         "key": f"{key[0]}:{key[1]}",
         "holder": holder,
         "roster_id": proposal["id"],
-        "fits": [{"id": m, "name": n} for n, m, why in options if why is None],
-        "others": [{"id": m, "name": n, "why": why} for n, m, why in options if why is not None],
+        "fits": [{"id": m, "name": n, "note": note} for n, m, why, note in options if why is None],
+        "others": [{"id": m, "name": n, "why": why} for n, m, why, _ in options if why is not None],
     }

@@ -17,7 +17,7 @@ from datetime import datetime
 from services.domain import Conflict
 from services.ports import RosterHead, Slot, UnitOfWork
 from services.translate import to_instance
-from solver import Params, ReleasedPin, breaches, unkeepable_pins, unstaffable
+from solver import Params, ReleasedPin, breaches, fit_notes, unkeepable_pins, unstaffable
 from solver import placement_options as rank
 
 RULES = Params(product_rules=True)
@@ -87,9 +87,10 @@ def check_placements(
 
 def placement_options(
     uow: UnitOfWork, head: RosterHead, slot: tuple[str, int]
-) -> list[tuple[str, str | None]]:
-    """Members for ``slot`` of the roster: who fits, best first, then who cannot and why (the slot's
-    current holder's own pin is left out, since placing someone else replaces it)."""
+) -> list[tuple[str, str | None, str]]:
+    """Members for ``slot`` of the roster: who fits, best first, each with a note on why it fits well,
+    then who cannot and why (the slot's current holder's own pin is left out, since placing someone
+    else replaces it)."""
     holder = next((e.member_id for e in head.entries if (e.request_id, e.slot_index) == slot), None)
     with uow:
         snap = uow.rosters.snapshot(head.club_id, head.horizon_start, head.horizon_end)
@@ -98,7 +99,10 @@ def placement_options(
     snap = dataclasses.replace(
         snap, pins=tuple(p for p in snap.pins if (p.request_id, p.member_id) != (slot[0], holder))
     )
-    return [o for o in rank(to_instance(snap), RULES, slot[0]) if o[0] != holder]
+    instance = to_instance(snap)
+    options = [o for o in rank(instance, RULES, slot[0]) if o[0] != holder]
+    notes = fit_notes(instance, slot[0], [m for m, why in options if why is None])
+    return [(m, why, notes.get(m, "")) for m, why in options]
 
 
 _UNSTAFFABLE: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {}

@@ -101,6 +101,11 @@ def _place(page: Any, base: str, artifacts: Path, size: str) -> str:
     fits = page.get_by_role("group", name="Who can go, best fit first").get_by_role("radio")
     names = [fits.nth(i).evaluate("e => e.labels[0].innerText") for i in range(fits.count())]
     assert sorted(names) == sorted(set(DRIVERS) - {" ".join(holder)}), names
+    notes = [
+        fits.nth(i).evaluate("e => document.getElementById(e.getAttribute('aria-describedby')).innerText")
+        for i in range(fits.count())
+    ]
+    assert all(re.fullmatch(r"\d+ km from home(, .+)?", note) for note in notes), notes
     page.get_by_text("Who cannot go, and why (2)").click()
     assert page.get_by_label("Sam Jones does not have the driver skill.").is_visible()
     owain = "Owain Rees is not available then (their availability or a day off)."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from solver import Assignment, Params, ReasonCode, check, placement_options, solve
+from solver import Assignment, Params, ReasonCode, check, fit_notes, placement_options, solve
 from tests.unit.solver.builders import DAY, instance, member, pairs, request
 
 P = Params(time_limit_s=5, workers=1, product_rules=True)
@@ -125,3 +125,17 @@ def test_placement_options_rank_who_fits_and_name_the_rule_that_stops_the_others
         "walker": "does not have the driver skill",
         "busy": "is pinned elsewhere at the same time",
     }
+
+
+def test_fit_notes_name_distance_liked_work_and_an_approved_place() -> None:
+    far = (51.55, -3.18)
+    inst = instance(
+        [request("lift", 0, 60, kind="court_support")],
+        [member("near", liked_kinds=frozenset({"court_support"})), member("far", at=far)],
+        approved=(pin("lift", "far"),),
+    )
+    notes = fit_notes(inst, "lift", ["near", "far", "gone"])
+    assert notes["near"] == "0 km from home, likes court support work"
+    assert notes["far"].endswith("km from home, already on it in the approved roster")
+    assert not notes["far"].startswith("0 km") and notes["gone"] == ""
+    assert fit_notes(inst, "no-such-request", ["near"]) == {"near": ""}
