@@ -169,13 +169,15 @@ def savepoint(conn: Connection) -> Iterator[None]:
     run of events): rolled back to its start if it raises, the others kept. SQLAlchemy's
     ``begin_nested`` names every savepoint afresh, so its SAVEPOINT and RELEASE statements were
     compiled anew each time, which cost the writer as much as a request's own statements; this one
-    name is sent as it is. The work may nest its own savepoints (``begin_nested``) inside."""
+    name is sent as it is. The work may nest its own savepoints (``begin_nested``) inside. When the
+    connection itself died, the whole transaction is lost: the work's error goes up as it is."""
     conn.exec_driver_sql(f"SAVEPOINT {WORK_SAVEPOINT}")
     try:
         yield
     except BaseException:
-        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {WORK_SAVEPOINT}")
-        conn.exec_driver_sql(f"RELEASE SAVEPOINT {WORK_SAVEPOINT}")
+        if not conn.invalidated:  # a lost connection has no savepoint left: the work's own error says so
+            conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {WORK_SAVEPOINT}")
+            conn.exec_driver_sql(f"RELEASE SAVEPOINT {WORK_SAVEPOINT}")
         raise
     conn.exec_driver_sql(f"RELEASE SAVEPOINT {WORK_SAVEPOINT}")
 

@@ -89,6 +89,8 @@ class _Lane(BatchThread[Work]):
                         with savepoint(conn):
                             result = work(conn)
                     except Exception as exc:
+                        if conn.invalidated:
+                            raise  # the connection died: the whole batch is lost, with this error
                         future.set_exception(exc)
                     else:
                         stored.append((future, result))

@@ -95,6 +95,36 @@ def test_a_commit_that_fails_fails_every_caller_in_its_batch_and_stores_nothing(
     assert writer.call(new_club("After")) is not None  # the writer goes on with a fresh connection
 
 
+def test_a_connection_lost_inside_the_work_is_a_driver_error_for_everyone_in_its_batch(
+    engine: Engine, writer: Writer
+) -> None:
+    """A database restart mid-statement: there is no savepoint left to roll back to, so the work's
+    own driver error (a 503 for the API) goes to its caller and to those it shared the transaction
+    with, never SQLAlchemy's "rollback first" complaint about the dead connection (a 500)."""
+    before = count(engine, clubs)
+    held, release = threading.Event(), threading.Event()
+
+    def hold(conn: Connection) -> None:
+        held.set()
+        release.wait(5)
+
+    def dies(conn: Connection) -> None:
+        writes.create_club(conn, "Half")
+        lose_connection(conn)
+        writes.create_club(conn, "Never")
+
+    first = writer.submit(hold)
+    assert held.wait(5)
+    queued = [writer.submit(new_club("Beside")), writer.submit(dies), writer.submit(new_club("After it"))]
+    release.set()
+    first.result(5)
+    for future in queued:
+        with pytest.raises(DBAPIError):
+            future.result(5)
+    assert count(engine, clubs) == before + 0
+    assert writer.call(new_club("Later")) is not None  # the writer goes on with a fresh connection
+
+
 def test_a_closed_writer_refuses_new_work(engine: Engine) -> None:
     writer = Writer(engine)
     writer.close()
