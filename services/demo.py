@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from services.commands import DeclareAvailability, execute
+from services.commands import DeclareAvailability, InviteMember, SubmitRequest, execute
 from services.ports import Availability
 from services.store import writes
 from services.store.uow import JoinedUnitOfWork
 
 CENTRE = (51.4816, -3.1791)  # Cardiff
 TZ = "Europe/London"
+DEMO = "demo"
+"""The actor the demo's own commands name on the audit trail."""
 FIRST = [
     "Aled",
     "Bethan",
@@ -202,9 +204,10 @@ def load_demo(
     member_tokens: dict[str, str] = {}
     for i in range(members):
         values = _member_values(rng, i)
-        member_id, member_tokens[values["name"]] = writes.register_member(conn, club_id, values)
+        made = execute(JoinedUnitOfWork(conn), InviteMember(club_id, values, by=DEMO))
+        member_tokens[values["name"]] = made.token
         declared = Availability(weekly=tuple(_weekly(rng)))
-        execute(JoinedUnitOfWork(conn), DeclareAvailability(club_id, member_id, declared))
+        execute(JoinedUnitOfWork(conn), DeclareAvailability(club_id, made.member_id, declared))
     tz = ZoneInfo(TZ)
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     count = 0
@@ -218,26 +221,22 @@ def load_demo(
             start = datetime.combine(day, time(0), tz) + timedelta(hours=rng.choice(starts))
             end = start + timedelta(hours=rng.choice(hours))
             lat, lon = _near(rng, 5)
-            writes.submit_request(
-                conn,
-                club_id,
-                partner_ids[partner],
-                {
-                    "kind": kind,
-                    "title": title,
-                    "notes": "",
-                    "place_name": "Cardiff",
-                    "lat": lat,
-                    "lon": lon,
-                    "starts_at": start.astimezone(UTC),
-                    "ends_at": end.astimezone(UTC),
-                    "headcount": rng.choice(heads),
-                    "skills": skills,
-                    "lead_skills": lead,
-                    "passengers": rng.choice([1, 2, 3]) if kind == "lift" else 0,
-                    "priority": priority,
-                    "pickups": _pickups(lifts, FIRST) if kind == "lift" else [],
-                },
-            )
+            stored = {
+                "kind": kind,
+                "title": title,
+                "notes": "",
+                "place_name": "Cardiff",
+                "lat": lat,
+                "lon": lon,
+                "starts_at": start.astimezone(UTC),
+                "ends_at": end.astimezone(UTC),
+                "headcount": rng.choice(heads),
+                "skills": skills,
+                "lead_skills": lead,
+                "passengers": rng.choice([1, 2, 3]) if kind == "lift" else 0,
+                "priority": priority,
+                "pickups": _pickups(lifts, FIRST) if kind == "lift" else [],
+            }
+            execute(JoinedUnitOfWork(conn), SubmitRequest(club_id, partner_ids[partner], [stored]))
             count += 1
     return DemoClub(club_id, coordinator_token, partner_tokens, member_tokens, count)

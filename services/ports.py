@@ -382,7 +382,7 @@ class PeopleRepository(abc.ABC):
 
     @abc.abstractmethod
     def register_member(self, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
-        """A new member and their private link (the shared function writes ``MemberRegistered``)."""
+        """A new member and their private link (state only: ``InviteMember`` emits ``MemberRegistered``)."""
 
     @abc.abstractmethod
     def add_partner(self, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:
@@ -478,8 +478,7 @@ class AssignmentRepository(abc.ABC):
 
 
 class RequestRepository(abc.ABC):
-    """Partners' requests. ``submit`` is the shared request-taking function, which writes its own
-    ``RequestSubmitted``; ``update`` and ``cancel`` write state only (the commands emit)."""
+    """Partners' requests. ``submit``, ``update`` and ``cancel`` write state only (the commands emit)."""
 
     @abc.abstractmethod
     def submit(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from services.commands import Command, DeclareAvailability, execute
+from services.commands import Command, DeclareAvailability, InviteMember, SubmitRequest, execute
 from services.ports import Availability
 from services.store.uow import JoinedUnitOfWork
 
@@ -27,3 +27,15 @@ def declare_availability(
 ) -> None:
     declared = Availability(tuple(weekly), tuple(windows), tuple(days_off))
     run_in(conn, DeclareAvailability(club_id, member_id, declared))
+
+
+def submit(conn: Connection, club_id: str, partner_id: str, values: Mapping[str, Any]) -> str:
+    """One request, through the command a partner's POST runs (its ``RequestSubmitted`` included)."""
+    (request_id,) = run_in(conn, SubmitRequest(club_id, partner_id, [values]))
+    return str(request_id)
+
+
+def register(conn: Connection, club_id: str, values: Mapping[str, Any]) -> tuple[str, str]:
+    """A member, as a coordinator adds one without an invitation: their id and private link."""
+    made = run_in(conn, InviteMember(club_id, values, by="test", send_by=""))
+    return made.member_id, made.token

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from events import CoordinatorInvited, InviteSent, PartnerInvited
+from events import CoordinatorInvited, InviteSent, MemberRegistered, PartnerInvited
 from services.domain import Conflict, NotFound, new_id
 from services.ports import MemberContact, UnitOfWork
 
@@ -89,6 +89,7 @@ class CoordinatorClaim:
 
 def invite_member(cmd: InviteMember, uow: UnitOfWork) -> Invited:
     member_id, token = uow.people.register_member(cmd.club_id, cmd.values)
+    uow.emit(MemberRegistered(club_id=cmd.club_id, member_id=member_id))
     v = cmd.values
     contact = MemberContact(str(v["name"]), v.get("email"), v.get("phone"))
     return Invited(member_id, token, _invite(uow, cmd.club_id, cmd.by, member_id, contact, cmd.send_by))

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from events import AssignmentChanged, AssignmentWithdrawn, RequestCancelled, RequestChanged
+from events import (
+    AssignmentChanged,
+    AssignmentWithdrawn,
+    RequestCancelled,
+    RequestChanged,
+    RequestSubmitted,
+)
 from services.domain import (
     AssignmentStatus,
     Conflict,
@@ -78,10 +84,25 @@ class CancelRequest:
 def submit_request(command: SubmitRequest, uow: UnitOfWork) -> list[str]:
     """The ids stored, in date order: all of them or, over the quota, none."""
     series = f"s-{uuid.uuid4().hex[:12]}" if len(command.dates) > 1 else None
-    ids = [
-        uow.requests.submit(command.club_id, command.partner_id, {**d, "series_id": series}, command.quota)
-        for d in command.dates
-    ]
+    ids = []
+    for d in command.dates:
+        request_id = uow.requests.submit(
+            command.club_id, command.partner_id, {**d, "series_id": series}, command.quota
+        )
+        stored = _lift_counts(d)
+        uow.emit(
+            RequestSubmitted(
+                club_id=command.club_id,
+                request_id=request_id,
+                partner_id=command.partner_id,
+                kind=stored["kind"],
+                starts_at=stored["starts_at"],
+                ends_at=stored["ends_at"],
+                headcount=stored["headcount"],
+                priority=stored["priority"],
+            )
+        )
+        ids.append(request_id)
     if command.entered_by:
         for request_id in ids:
             uow.audit(

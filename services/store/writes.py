@@ -1,8 +1,8 @@
-"""Commands: each writes its state change and its event to the outbox in the caller's transaction.
+"""The rows behind the commands that create things: clubs, partners, members, requests. State only:
+the command handlers (``services.commands``) emit the events, in the same transaction.
 
-Callers (the API, the CLI, the demo loader) validate input first and pass plain column values.
-A command that cannot apply raises ``NotFound`` or ``Conflict`` and the caller rolls back,
-so nothing is half-stored.
+Callers validate input first and pass plain column values. A write that cannot apply raises
+``NotFound`` or ``Conflict`` and the caller rolls back, so nothing is half-stored.
 """
 
 from __future__ import annotations
@@ -13,14 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
-from events import (
-    MemberRegistered,
-    RequestSubmitted,
-)
 from services import homes
 from services.domain import Conflict, PartnerQuota, new_id
 from services.domain import NotFound as NotFound  # re-exported: callers catch writes.NotFound
-from services.store import outbox, tokens
+from services.store import tokens
 from services.store.tables import (
     clubs,
     help_requests,
@@ -66,7 +62,6 @@ def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -
             id=member_id, club_id=club_id, active=True, created_at=now, updated_at=now, **homes.kept(values)
         )
     )
-    outbox.append(conn, MemberRegistered(club_id=club_id, member_id=member_id))
     return member_id, tokens.issue(conn, "member", club_id, member_id)
 
 
@@ -118,7 +113,8 @@ def submit_request(
     """Store a request; a lift's ``pickups`` (mappings of place_name, lat, lon, people, contact_name,
     contact_phone) set its passengers, and its headcount to as many drivers as could be useful (one
     per passenger): the solver sends only the cars the seats and the routes need. With a ``quota``
-    (a partner's own submissions), a partner over it is refused in words."""
+    (a partner's own submissions), a partner over it is refused in words. Rows only: the
+    ``SubmitRequest`` (or ``AskForLift``) handler emits the event."""
     if quota is not None:
         _within_quota(conn, partner_id, quota)
     request_id = new_id("r")
@@ -139,17 +135,4 @@ def submit_request(
             insert(request_pickups),
             [{**p, "request_id": request_id, "position": i} for i, p in enumerate(pickups)],
         )
-    outbox.append(
-        conn,
-        RequestSubmitted(
-            club_id=club_id,
-            request_id=request_id,
-            partner_id=partner_id,
-            kind=values["kind"],
-            starts_at=values["starts_at"],
-            ends_at=values["ends_at"],
-            headcount=values["headcount"],
-            priority=values["priority"],
-        ),
-    )
     return request_id

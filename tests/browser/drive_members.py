@@ -19,7 +19,7 @@ from services.settings import get_settings
 from services.store import member_signin, writes
 from services.store.db import make_engine, upgrade
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.e2e_support import free_port
 from tests.pages.support import MEMBER
 
@@ -31,10 +31,8 @@ upgrade(url)
 engine = make_engine(url)
 with engine.begin() as conn:
     club_id, _ = writes.create_club(conn, "Riverside Mutual Aid")
-    member_id, _ = writes.register_member(
-        conn, club_id, MEMBER | {"name": "Nia Hughes", "email": "nia@example.org"}
-    )
-    second, _ = writes.register_member(conn, club_id, MEMBER | {"name": "Owain Price"})
+    member_id, _ = register(conn, club_id, MEMBER | {"name": "Nia Hughes", "email": "nia@example.org"})
+    second, _ = register(conn, club_id, MEMBER | {"name": "Owain Price"})
     people = [member_id, second]
     codes = [member_signin.issue(conn, club_id, m) for m in people]
     partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
@@ -43,7 +41,7 @@ with engine.begin() as conn:
         (0, "Lift to the tribunal", "Cardiff Civil Justice Centre"),
         (5, "Lift to the food bank", "Grangetown Hub"),
     ):
-        writes.submit_request(
+        submit(
             conn,
             club_id,
             partner_id,

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from bench.pages_bench import PASSWORD, login, mechanic_up, prepare, wait
-from services.store import writes
 from services.store.db import make_engine
 from services.store.tables import clubs, partners
 from tests.browser.test_coordinator_accounts import SIZES, shots
+from tests.commands_support import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,7 +51,7 @@ def _weekly_series(url: str, partner_token: str) -> None:
                 "passengers": 0,
                 "priority": 3,
             }
-            writes.submit_request(conn, club_id, who.subject_id, values)
+            submit(conn, club_id, who.subject_id, values)
     engine.dispose()
 
 

@@ -18,7 +18,7 @@ from services.store import writes
 from services.store.db import make_engine, upgrade
 from tests.browser.support import club_with_coordinator, log_in
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.pages.support import MEMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -58,7 +58,7 @@ def _club(url: str) -> str:
         )
         links = {}
         for name in ("Dai Evans", "Nia Hughes"):
-            member_id, links[name] = writes.register_member(conn, club_id, MEMBER | {"name": name})
+            member_id, links[name] = register(conn, club_id, MEMBER | {"name": name})
             declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
         partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
         for title, kind, days in (
@@ -66,7 +66,7 @@ def _club(url: str) -> str:
             ("Leafleting the market", "leafleting", 10),
             ("Lookout at the tribunal", "lookout", 12),
         ):
-            writes.submit_request(conn, club_id, partner_id, _request(title, kind, days))
+            submit(conn, club_id, partner_id, _request(title, kind, days))
     engine.dispose()
     return links["Nia Hughes"]
 

@@ -23,7 +23,7 @@ from services.store.db import make_engine, upgrade
 from services.store.tables import help_requests
 from tests.browser.support import club_with_coordinator, log_in
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability, run_in
+from tests.commands_support import declare_availability, register, run_in, submit
 from tests.pages.support import MEMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -77,16 +77,16 @@ def _club(url: str) -> dict[str, str]:
             conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
         )
         for name, skills in MEMBERS.items():
-            member_id, links[name] = writes.register_member(
+            member_id, links[name] = register(
                 conn,
                 club_id,
                 MEMBER | {"name": name, "skills": skills, "share_first_name": name == "Nia Hughes"},
             )
             declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
         partner_id, links["partner"] = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
-        made = {r["title"]: writes.submit_request(conn, club_id, partner_id, r) for r in REQUESTS}
+        made = {r["title"]: submit(conn, club_id, partner_id, r) for r in REQUESTS}
         for r in SERIES:  # one form post with "repeat weekly until" writes them within a second
-            writes.submit_request(conn, club_id, partner_id, r)
+            submit(conn, club_id, partner_id, r)
         run_in(conn, CancelRequest(club_id, made["Cancelled one"], partner_id=partner_id))
         past = datetime.now(UTC) - timedelta(days=2)
         conn.execute(
@@ -105,7 +105,7 @@ def _submit(url: str, partner_token: str, values: dict[str, Any]) -> None:
     with engine.begin() as conn:
         who = tokens.resolve(conn, partner_token)
         assert who is not None
-        writes.submit_request(conn, who.club_id, who.subject_id, values)
+        submit(conn, who.club_id, who.subject_id, values)
     engine.dispose()
 
 

@@ -22,7 +22,7 @@ from services.store import writes
 from services.store.db import make_engine, upgrade
 from tests.browser.support import club_with_coordinator, log_in
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.pages.support import MEMBER
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,7 +48,7 @@ def _club(url: str) -> dict[str, str]:
         people += [("Sam Jones", [], []), ("Owain Rees", ["driver"], days)]
         for name, skills, away in people:
             values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
-            member_id, links[name] = writes.register_member(conn, club_id, values)
+            member_id, links[name] = register(conn, club_id, values)
             week = [(d, 0, 24 * 60) for d in range(7)]
             declare_availability(conn, club_id, member_id, week, [], away)
         partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
@@ -69,7 +69,7 @@ def _club(url: str) -> dict[str, str]:
                 "passengers": 1,
                 "priority": 4,
             }
-            writes.submit_request(conn, club_id, partner_id, lift)
+            submit(conn, club_id, partner_id, lift)
     engine.dispose()
     return links
 

@@ -25,7 +25,7 @@ from services.store.outbox import OutboxRow
 from services.store.outbox import unpublished as outbox_rows
 from services.store.repositories import SqlRosters
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -68,7 +68,7 @@ class Site:
 
     def add_member(self, name: str, **values: Any) -> tuple[str, str]:
         with self.engine.begin() as conn:
-            made = writes.register_member(conn, self.club_id, MEMBER | {"name": name} | values)
+            made = register(conn, self.club_id, MEMBER | {"name": name} | values)
         self.members[name] = made
         return made
 
@@ -87,7 +87,7 @@ class Site:
             minute=0, second=0, microsecond=0
         )
         with self.engine.begin() as conn:
-            return writes.submit_request(
+            return submit(
                 conn,
                 self.club_id,
                 self.partner_id,

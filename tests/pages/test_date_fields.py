@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from services.store import writes
 from services.store.tables import clubs
+from tests.commands_support import submit
 from tests.pages.support import Site, csrf_of
 from tests.pages.test_partner_pages import form
 
@@ -40,7 +40,7 @@ def test_requests_stored_in_years_1_and_9999_still_show(site: Site, zone: str) -
     with site.engine.begin() as conn:
         conn.execute(update(clubs).where(clubs.c.id == site.club_id).values(timezone=zone))
         made = [
-            writes.submit_request(
+            submit(
                 conn,
                 site.club_id,
                 site.partner_id,

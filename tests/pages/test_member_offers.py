@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from api.pages.security import link_csrf
 from events import AssignmentAccepted, AssignmentIssued, HelpOffered
-from services.store import writes
 from services.store.tables import assignments, pins
+from tests.commands_support import register
 from tests.pages.support import MEMBER, Site, csrf_of
 
 
@@ -43,9 +43,7 @@ def test_a_member_offers_for_an_open_place_and_it_is_pinned_for_the_next_proposa
 
 def test_a_place_the_rules_keep_a_member_from_is_not_listed_and_refused_in_words(site: Site) -> None:
     with site.engine.begin() as conn:
-        owain, token = writes.register_member(
-            conn, site.club_id, MEMBER | {"name": "Owain Price", "skills": []}
-        )
+        owain, token = register(conn, site.club_id, MEMBER | {"name": "Owain Price", "skills": []})
     site.free_every_day(owain)
     needs_driver = site.add_request(hours_from_now=24 * 10, headcount=1, title="Lift to the tribunal")
     page = site.client.get(f"/m/{token}/offers")
@@ -104,9 +102,7 @@ def test_where_the_club_allows_self_sign_up_an_offer_on_a_free_place_goes_straig
 
 def test_self_sign_up_still_keeps_to_the_rules_and_to_free_places(site: Site) -> None:
     with site.engine.begin() as conn:
-        owain, token = writes.register_member(
-            conn, site.club_id, MEMBER | {"name": "Owain Price", "skills": []}
-        )
+        owain, token = register(conn, site.club_id, MEMBER | {"name": "Owain Price", "skills": []})
     site.free_every_day(owain)
     lift = site.add_request(hours_from_now=26, headcount=1, title="Lift to the picket")
     site.approve(site.propose([], unfilled=[(lift, 0)]))

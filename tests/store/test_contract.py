@@ -27,7 +27,7 @@ from services.store.tables import assignments, metadata, processed_events, sched
 from services.store.tables import leases as leases_table
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import run_in
+from tests.commands_support import register, run_in, submit
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -60,7 +60,7 @@ def club_with_member(engine: Engine) -> tuple[str, str, str]:
     with engine.begin() as conn:
         club_id, _ = writes.create_club(conn, "Test club")
         partner_id, _ = writes.add_partner(conn, club_id, "Food bank", None)
-        member_id, _ = writes.register_member(conn, club_id, member_values("Ann Example"))
+        member_id, _ = register(conn, club_id, member_values("Ann Example"))
     return club_id, partner_id, member_id
 
 
@@ -84,9 +84,7 @@ def request_values(start: datetime, hours: int = 2) -> dict[str, Any]:
 
 def add_request(engine: Engine, club_id: str, partner_id: str, hours_ahead: int = 24) -> str:
     with engine.begin() as conn:
-        return writes.submit_request(
-            conn, club_id, partner_id, request_values(NOW + timedelta(hours=hours_ahead))
-        )
+        return submit(conn, club_id, partner_id, request_values(NOW + timedelta(hours=hours_ahead)))
 
 
 def test_migrations_reach_head(database_url: str, engine: Engine) -> None:
@@ -113,7 +111,7 @@ def test_a_failed_command_stores_neither_state_nor_event(engine: Engine) -> None
     club_id, partner_id, _ = club_with_member(engine)
     before = count(engine, outbox_table)
     with pytest.raises(writes.Conflict), engine.begin() as conn:
-        request_id = writes.submit_request(conn, club_id, partner_id, request_values(NOW, hours=1))
+        request_id = submit(conn, club_id, partner_id, request_values(NOW, hours=1))
         run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
         run_in(conn, CancelRequest(club_id, request_id, partner_id=partner_id))
     assert count(engine, outbox_table) == before

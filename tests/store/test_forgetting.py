@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from services.commands import EraseMember, execute
 from services.domain import new_id
 from services.ports import AssignmentRow, Proposal, Slot
-from services.store import notices, retention, writes
+from services.store import notices, retention
 from services.store.tables import (
     anonymous_assignments,
     assignments,
@@ -21,7 +21,7 @@ from services.store.tables import (
 )
 from services.store.tables import notices as notices_table
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -51,7 +51,7 @@ def request_at(engine: Engine, club_id: str, partner_id: str, start: datetime, k
         "place_name": "Cardiff Crown Court",
     }
     with engine.begin() as conn:
-        return writes.submit_request(conn, club_id, partner_id, values)
+        return submit(conn, club_id, partner_id, values)
 
 
 def assign(engine: Engine, club_id: str, request_id: str, member_id: str, status: str) -> str:
@@ -72,7 +72,7 @@ def assign(engine: Engine, club_id: str, request_id: str, member_id: str, status
 def test_erasing_a_member_leaves_nothing_that_says_who_they_are_or_where_they_went(engine: Engine) -> None:
     club_id, partner_id, _ = club_with_member(engine)
     with engine.begin() as conn:
-        nia, _ = writes.register_member(conn, club_id, NIA)
+        nia, _ = register(conn, club_id, NIA)
         declare_availability(conn, club_id, nia, [(0, 600, 900)], [], [NOW.date()])
         notices.set_prefs(conn, nia, email=True, signal=True, reminders=True)
     past = request_at(engine, club_id, partner_id, NOW - timedelta(days=3), "court_support")

@@ -59,7 +59,7 @@ from services.store.tables import assignments, help_requests, members, pins
 from services.store.uow import SqlUnitOfWork
 from services.translate import to_instance
 from solver import Assignment, Params, ReasonCode, ReleasedPin, check
-from tests.commands_support import declare_availability, run_in
+from tests.commands_support import declare_availability, register, run_in, submit
 from tests.store.test_contract import member_values
 
 T = TypeVar("T")
@@ -120,7 +120,7 @@ class ClubMachine(RuleBasedStateMachine):
     def add_member(self, skills: list[str]) -> None:
         with self.engine.begin() as conn:
             values = member_values(f"Member {len(self.members)}") | {"skills": skills, "car_seats": 3}
-            member_id, _ = writes.register_member(conn, self.club_id, values)
+            member_id, _ = register(conn, self.club_id, values)
             declare_availability(
                 conn, self.club_id, member_id, [(d, 6 * 60, 23 * 60) for d in range(7)], [], []
             )
@@ -156,7 +156,7 @@ class ClubMachine(RuleBasedStateMachine):
         }
         try:
             with self.engine.begin() as conn:
-                request_id = writes.submit_request(conn, self.club_id, self.partners[partner], values)
+                request_id = submit(conn, self.club_id, self.partners[partner], values)
         except NotFound:
             return
         self.requests.append((request_id, self.partners[partner]))

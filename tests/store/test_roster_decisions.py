@@ -13,10 +13,10 @@ from sqlalchemy import Engine, select
 from services.commands import ApproveRoster, PlaceMember, Refused, UndoRemoval, execute
 from services.scheduler import Scheduler
 from services.settings import Settings
-from services.store import views, writes
+from services.store import views
 from services.store.tables import audit_log, help_requests
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
@@ -24,7 +24,7 @@ DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 def _member(engine: Engine, club_id: str, name: str, lat: float) -> str:
     with engine.begin() as conn:
-        member_id, _ = writes.register_member(conn, club_id, member_values(name, lat))
+        member_id, _ = register(conn, club_id, member_values(name, lat))
         declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
     return member_id
 
@@ -55,7 +55,7 @@ def club(engine: Engine) -> tuple[str, str, str, str]:
     near = _member(engine, club_id, "Near", 51.48)
     far = _member(engine, club_id, "Far", 51.50)
     with engine.begin() as conn:
-        request_id = writes.submit_request(conn, club_id, partner_id, request_values(DAY))
+        request_id = submit(conn, club_id, partner_id, request_values(DAY))
     return club_id, request_id, near, far
 
 
@@ -132,7 +132,7 @@ def test_a_released_pin_stays_explained_on_later_proposals_until_pinned_again(en
         partner_id = conn.execute(
             select(help_requests.c.partner_id).where(help_requests.c.id == request_id)
         ).scalar_one()
-        writes.submit_request(conn, club_id, partner_id, request_values(DAY + timedelta(hours=5)))
+        submit(conn, club_id, partner_id, request_values(DAY + timedelta(hours=5)))
     later = _solved(engine, club_id)
     assert later["id"] != releasing["id"]
     assert released(later) == {(request_id, far)}

@@ -10,11 +10,10 @@ from sqlalchemy import Engine, select
 
 from services.scheduler import Scheduler
 from services.settings import Settings
-from services.store import writes
 from services.store.tables import rosters, schedule_state
 from services.store.uow import SqlUnitOfWork
 from solver import Instance, Params, Roster, SolveKind, SolveStatus, solve
-from tests.commands_support import declare_availability
+from tests.commands_support import declare_availability, register, submit
 from tests.store.test_contract import club_with_member, member_values, request_values
 
 DAY = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
@@ -24,9 +23,9 @@ SETTINGS = Settings(debounce_s=0, max_delay_s=0)
 def _club(engine: Engine) -> str:
     club_id, partner_id, _ = club_with_member(engine)
     with engine.begin() as conn:
-        member_id, _ = writes.register_member(conn, club_id, member_values("Near", 51.48))
+        member_id, _ = register(conn, club_id, member_values("Near", 51.48))
         declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
-        writes.submit_request(conn, club_id, partner_id, request_values(DAY))
+        submit(conn, club_id, partner_id, request_values(DAY))
     _dirty(engine, club_id)
     return club_id
 

@@ -18,6 +18,7 @@ from services.store.tables import tokens as token_rows
 from services.store.token_lookups import TokenLookups
 from services.store.tokens import Lifetimes, LinkExpired, Principal
 from services.store.writer import Writer
+from tests.commands_support import register
 from tests.store.test_contract import member_values
 
 LIFETIMES = Lifetimes(member=timedelta(days=90), partner=timedelta(days=180), calendar=timedelta(days=30))
@@ -71,8 +72,8 @@ def test_a_batch_of_mixed_tokens_gets_the_answers_each_would_get_alone(
         club_id, coordinator = writes.create_club(conn, "Riverside")
         partner_id, partner = writes.add_partner(conn, club_id, "Food bank", None)
         gone_id, gone_partner = writes.add_partner(conn, club_id, "Closed union", None)
-        member_id, member = writes.register_member(conn, club_id, member_values("Ann Example"))
-        _, stale_member = writes.register_member(conn, club_id, member_values("Bo Away"))
+        member_id, member = register(conn, club_id, member_values("Ann Example"))
+        _, stale_member = register(conn, club_id, member_values("Bo Away"))
         revoked = tokens.rotate(conn, "partner", club_id, partner_id)  # the new one is live...
         partner, revoked = revoked, partner  # ...and the first one revoked
         conn.execute(update(partners).where(partners.c.id == gone_id).values(active=False))

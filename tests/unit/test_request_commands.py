@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from events import AssignmentChanged, AssignmentWithdrawn, RequestCancelled, RequestChanged
+from events import (
+    AssignmentChanged,
+    AssignmentWithdrawn,
+    RequestCancelled,
+    RequestChanged,
+    RequestSubmitted,
+)
 from services.commands import CancelRequest, EditRequest, SubmitRequest, execute
 from services.domain import Conflict, NotFound, PartnerQuota, SeriesScope
 from services.ports import AssignmentRow
@@ -53,6 +59,19 @@ def test_one_submission_of_several_dates_is_one_series_within_the_quota_on_the_t
     assert [a[2] for a in uow.audited] == ["request.create"] * 3
     single: list[str] = execute(uow, SubmitRequest("club", "p1", [values(5)]))
     assert uow.requests.rows[single[0]].series_id is None
+
+
+def test_each_date_submitted_is_announced_with_the_headcount_its_pickups_make() -> None:
+    uow = FakeUnitOfWork()
+    pickups = [{"place_name": "Hub", "lat": 51.4, "lon": -3.1, "people": n} for n in (2, 1)]
+    lift = values(1, kind="lift", headcount=1, passengers=1, pickups=pickups)
+    ids = execute(uow, SubmitRequest("club", "p1", [values(), lift]))
+    assert all(isinstance(e, RequestSubmitted) for e in uow.emitted)
+    said = [(e.request_id, e.partner_id, e.kind, e.starts_at, e.headcount) for e in uow.emitted]  # type: ignore[union-attr]
+    assert said == [
+        (ids[0], "p1", "cooking", START, 2),
+        (ids[1], "p1", "lift", START + timedelta(weeks=1), 3),
+    ]
 
 
 def test_an_edit_of_this_and_the_following_dates_moves_each_by_as_much() -> None:
@@ -106,8 +125,9 @@ def test_another_partners_request_is_not_found_and_one_under_way_is_refused() ->
             "club", "p1", [values(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1))]
         ),
     )
+    submitted = list(uow.emitted)
     with pytest.raises(NotFound):
         execute(uow, EditRequest("club", request_id, values(), partner_id="p2"))
     with pytest.raises(Conflict, match="already begun"):
         execute(uow, EditRequest("club", request_id, values()))
-    assert uow.emitted == [], "nothing half-done"
+    assert uow.emitted == submitted, "nothing half-done"
