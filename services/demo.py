@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from services.commands import DeclareAvailability, InviteMember, SubmitRequest, execute
+from services.commands import DeclareAvailability, InviteMember, InvitePartner, SubmitRequest, execute
 from services.ports import Availability
 from services.store import writes
 from services.store.uow import JoinedUnitOfWork
@@ -200,7 +200,8 @@ def load_demo(
     partner_ids: dict[str, str] = {}
     partner_tokens: dict[str, str] = {}
     for name in PARTNERS:
-        partner_ids[name], partner_tokens[name] = writes.add_partner(conn, club_id, name, None)
+        made_partner = InvitePartner(club_id, name, None, by=DEMO)
+        partner_ids[name], partner_tokens[name] = execute(JoinedUnitOfWork(conn), made_partner)
     member_tokens: dict[str, str] = {}
     for i in range(members):
         values = _member_values(rng, i)
