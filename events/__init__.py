@@ -20,6 +20,7 @@ from events.assignments import (
 from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
 from events.clubs import (
+    AlertChoicesChanged,
     CoordinatorDeactivated,
     CoordinatorInvited,
     PartnerInvited,
@@ -54,6 +55,7 @@ __all__ = [
     "ALL_TOPICS",
     "EVENT_TYPES",
     "SCHEMA_VERSION",
+    "AlertChoicesChanged",
     "AnyEvent",
     "ApiKeyCreated",
     "ApiKeyRevoked",

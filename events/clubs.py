@@ -48,3 +48,11 @@ class PartnerInvited(Event):
     type: Literal["PartnerInvited"] = "PartnerInvited"
     partner_id: str
     invited_by: str
+
+
+class AlertChoicesChanged(Event):
+    """A coordinator changed where and when their alerts go (the choices stay in the database: a
+    phone number is nobody else's business)."""
+
+    type: Literal["AlertChoicesChanged"] = "AlertChoicesChanged"
+    coordinator_id: str

@@ -25,6 +25,7 @@ from events.assignments import (
 )
 from events.availability import AvailabilityDeclared
 from events.clubs import (
+    AlertChoicesChanged,
     CoordinatorDeactivated,
     CoordinatorInvited,
     PartnerInvited,
@@ -72,6 +73,7 @@ AnyEvent = Annotated[
     | RetentionChanged
     | CoordinatorDeactivated
     | CoordinatorInvited
+    | AlertChoicesChanged
     | PartnerInvited
     | InviteSent
     | SelfSignupChanged

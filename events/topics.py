@@ -37,6 +37,7 @@ TOPIC_OF: dict[str, str] = {
     "RetentionChanged": MEMBERS,
     "CoordinatorDeactivated": MEMBERS,
     "CoordinatorInvited": MEMBERS,
+    "AlertChoicesChanged": MEMBERS,
     "PartnerInvited": MEMBERS,
     "InviteSent": MEMBERS,
     "SelfSignupChanged": MEMBERS,

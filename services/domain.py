@@ -29,6 +29,15 @@ class Conflict(RuntimeError):
     which, in words a coordinator, member or partner can act on."""
 
 
+class Invalid(Conflict):
+    """A command's input breaks its rules field by field: ``fields`` maps each field to what is
+    wrong with it, in words, for a form to show beside it."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(" ".join(fields.values()))
+        self.fields = fields
+
+
 class RequestStatus(StrEnum):
     OPEN = "open"
     CANCELLED = "cancelled"

@@ -361,6 +361,21 @@ class NoticePrefs:
 
 
 @dataclass(frozen=True)
+class AlertChoices:
+    """Where and when a coordinator's alerts go: by email (to their account's address) and/or to a
+    Signal number; immediate alerts or not; a daily digest at an hour or none; quiet hours or none
+    (hours of the club's day, 0-23); after how many hours an unanswered assignment is flagged."""
+
+    email: bool
+    signal_number: str | None
+    immediate: bool
+    digest_hour: int | None
+    quiet_start: int | None
+    quiet_end: int | None
+    unanswered_hours: int
+
+
+@dataclass(frozen=True)
 class ErasedMember:
     club_id: str
     withdrawn: tuple[AssignmentWithdrawn, ...]
@@ -439,6 +454,9 @@ class CoordinatorRepository(abc.ABC):
     def queue_invite(
         self, club_id: str, coordinator_id: str, email: str, subject: str, body: str
     ) -> None: ...
+
+    @abc.abstractmethod
+    def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None: ...
 
     @abc.abstractmethod
     def active_ids(self, club_id: str) -> set[str]:

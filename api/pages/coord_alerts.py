@@ -9,13 +9,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ReadConn, WriteConn
+from api.deps import ReadConn, WriteConn, run_in
 from api.pages.render import page
 from api.pages.security import CoordinatorPost, CoordinatorView, Viewer
+from services.commands import SetAlertChoices
+from services.domain import Invalid
+from services.ports import AlertChoices
 from services.store import alerts
 
 router = APIRouter(prefix="/c", include_in_schema=False)
-SIGNAL_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
 HOURS = [(str(h), f"{h:02d}:00") for h in range(24)]
 
 
@@ -56,46 +58,34 @@ def alerts_page(request: Request, viewer: CoordinatorView, conn: ReadConn) -> Re
     return _page(request, viewer, _form(alerts.choices(conn, viewer.who.subject_id)))
 
 
-def parse(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The choices from the form's fields, and an error per field that is wrong."""
-    errors: dict[str, str] = {}
+def parse(form: dict[str, str]) -> AlertChoices:
+    """The choices the form's fields say; the command checks them. A field that is not a number
+    becomes -1, which the command refuses as out of range, beside that field."""
 
-    def hour(name: str) -> int | None:
+    def number(name: str, empty: int | None) -> int | None:
         raw = form.get(name, "").strip()
         if not raw:
-            return None
-        if not raw.isdigit() or int(raw) > 23:
-            errors[name] = "Choose an hour from the list."
-            return None
-        return int(raw)
+            return empty
+        return int(raw) if raw.isdigit() else -1
 
-    number = re.sub(r"[ ()-]", "", form.get("signal_number", ""))
-    if number and not SIGNAL_NUMBER.fullmatch(number):
-        errors["signal_number"] = "Enter the number with its country code, like +44 7700 900123."
-    unanswered = form.get("unanswered_hours", "").strip()
-    if not unanswered.isdigit() or not 1 <= int(unanswered) <= 168:
-        errors["unanswered_hours"] = "Enter a number of hours from 1 to 168."
-    values = {
-        "email": form.get("email") == "1",
-        "signal_number": number or None,
-        "immediate": form.get("immediate") == "1",
-        "digest_hour": hour("digest_hour"),
-        "quiet_start": hour("quiet_start"),
-        "quiet_end": hour("quiet_end"),
-        "unanswered_hours": int(unanswered) if unanswered.isdigit() else 24,
-    }
-    if (values["quiet_start"] is None) != (values["quiet_end"] is None) and not errors.get("quiet_end"):
-        errors["quiet_end"] = "Choose both the start and the end of quiet hours, or neither."
-    if not values["email"] and not values["signal_number"] and not errors.get("signal_number"):
-        errors["email"] = "Choose email, or enter a Signal number: alerts need somewhere to go."
-    return values, errors
+    unanswered = number("unanswered_hours", -1)
+    return AlertChoices(
+        email=form.get("email") == "1",
+        signal_number=re.sub(r"[ ()-]", "", form.get("signal_number", "")) or None,
+        immediate=form.get("immediate") == "1",
+        digest_hour=number("digest_hour", None),
+        quiet_start=number("quiet_start", None),
+        quiet_end=number("quiet_end", None),
+        unanswered_hours=-1 if unanswered is None else unanswered,
+    )
 
 
 @router.post("/alerts", response_class=HTMLResponse)
 async def save_alerts(request: Request, viewer: CoordinatorPost, conn: WriteConn) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
-    values, errors = parse(form)
-    if errors:
-        return _page(request, viewer, {k: form.get(k, "") for k in _form(alerts.DEFAULTS)}, errors, 422)
-    alerts.set_choices(conn, viewer.who.subject_id, values)
+    try:
+        run_in(conn, SetAlertChoices(viewer.who.club_id, viewer.who.subject_id, parse(form)))
+    except Invalid as exc:
+        values = {k: form.get(k, "") for k in _form(alerts.DEFAULTS)}
+        return _page(request, viewer, values, exc.fields, 422)
     return RedirectResponse("/c/alerts?done=saved", status_code=303)

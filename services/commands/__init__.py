@@ -21,6 +21,7 @@ from services.commands.access import (
     rotate_calendar_link,
     rotate_private_link,
 )
+from services.commands.alerts import SetAlertChoices, set_alert_choices
 from services.commands.answers import (
     AnswerAssignment,
     ChaseAssignment,
@@ -116,6 +117,7 @@ Command = (
     | InviteCoordinator
     | SetRetention
     | SetSelfSignup
+    | SetAlertChoices
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -152,6 +154,7 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     InviteCoordinator: invite_coordinator,
     SetRetention: set_retention,
     SetSelfSignup: set_self_signup,
+    SetAlertChoices: set_alert_choices,
 }
 
 
@@ -191,6 +194,7 @@ __all__ = [
     "RotateCalendarLink",
     "RotatePrivateLink",
     "SendInvite",
+    "SetAlertChoices",
     "SetNoticePrefs",
     "SetRetention",
     "SetSelfSignup",

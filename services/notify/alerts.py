@@ -173,7 +173,7 @@ class CoordinatorAlerts:
     ) -> list[Notice]:
         body = "\n".join([*lines, "", f"The board: {self.board}"])
         later = held_until(choice, now, starts_at) if hold else None
-        addresses = [("email", choice.email), ("signal", choice.signal_number)]
+        addresses = [("email", choice.email_to), ("signal", choice.signal_number)]
         return [
             Notice(f"{key}:{channel}", choice.club_id, kind, channel, address, subject, body, later)
             for channel, address in addresses

@@ -11,15 +11,15 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services import passwords
-from services.ports import CoordinatorRepository
-from services.store import audit, notices, tokens
+from services.ports import AlertChoices, CoordinatorRepository
+from services.store import alerts, audit, notices, tokens
 from services.store.tables import coordinators, login_attempts, password_resets, web_sessions
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -261,6 +261,9 @@ class SqlCoordinators(CoordinatorRepository):
 
     def queue_invite(self, club_id: str, coordinator_id: str, email: str, subject: str, body: str) -> None:
         notices.queue_email(self.conn, club_id, "coordinator_invite", coordinator_id, email, subject, body)
+
+    def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None:
+        alerts.set_choices(self.conn, coordinator_id, asdict(choices))
 
 
 # --- passwords -----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from services.ports import AlertChoices
 from services.store.attention import URGENT_PRIORITY
 from services.store.tables import (
     assignments,
@@ -35,18 +36,14 @@ DEFAULTS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class Choices:
+class Choices(AlertChoices):
+    """A coordinator's choices with where they go."""
+
     coordinator_id: str
     club_id: str
     timezone: str
-    email: str | None
+    email_to: str | None
     """The account's email if the coordinator wants alerts by email."""
-    signal_number: str | None
-    immediate: bool
-    digest_hour: int | None
-    quiet_start: int | None
-    quiet_end: int | None
-    unanswered_hours: int
 
 
 def choices(conn: Connection, coordinator_id: str) -> dict[str, Any]:
@@ -85,13 +82,8 @@ def recipients(conn: Connection, club_id: str) -> list[Choices]:
                 coordinator_id=row.id,
                 club_id=row.club_id,
                 timezone=row.timezone,
-                email=row.account_email if chosen["email"] else None,
-                signal_number=chosen["signal_number"] or None,
-                immediate=chosen["immediate"],
-                digest_hour=chosen["digest_hour"],
-                quiet_start=chosen["quiet_start"],
-                quiet_end=chosen["quiet_end"],
-                unanswered_hours=chosen["unanswered_hours"],
+                email_to=row.account_email if chosen["email"] else None,
+                **(chosen | {"signal_number": chosen["signal_number"] or None}),
             )
         )
     return out

@@ -43,6 +43,7 @@ ACTIONS = {
     "invite.signal": "sent an invitation by Signal to",
     "retention.change": "changed how long personal data is kept",
     "self_signup.change": "changed which kinds members may sign themselves up for",
+    "alerts.change": "changed where and when their alerts go",
     "offer.signup": "signed themselves up for a place",
     "calendar.rotate": "made a new calendar link (the old one stopped working)",
     "request.create": "entered a request for",

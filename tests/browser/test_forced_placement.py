@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import re
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bench.pages_bench import mechanic_up, wait
-from services.store import writes
 from services.store.db import make_engine, upgrade
-from tests.browser.support import club_with_coordinator, log_in
+from tests.browser import support
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability, register, submit
-from tests.pages.support import MEMBER
+from tests.commands_support import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "forced placement journey"
@@ -32,34 +28,13 @@ def _club(url: str) -> None:
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        club_id = club_with_coordinator(
-            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
-        )
-        for name, skills in (("Nia Hughes", ["driver"]), ("Dai Evans", ["driver"]), ("Sam Jones", [])):
-            values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
-            member_id, _ = register(conn, club_id, values)
-            declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
-        partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
-        tz = ZoneInfo("Europe/London")
+        club_id = support.riverside(conn, PASSWORD)
+        support.driver(conn, club_id, "Nia Hughes")
+        support.driver(conn, club_id, "Dai Evans")
+        support.free_member(conn, club_id, "Sam Jones", skills=[], car_seats=None)
+        partner_id, _ = support.tenants_union(conn, club_id)
         for days, title in ((1, "Lift to the tribunal"), (2, "Lift to the picket")):
-            day = (datetime.now(tz) + timedelta(days=days)).date()
-            start = datetime(day.year, day.month, day.day, 10, tzinfo=tz).astimezone(UTC)
-            lift: dict[str, Any] = {
-                "kind": "lift",
-                "title": title,
-                "notes": "",
-                "place_name": "Cardiff Civil Justice Centre",
-                "lat": 51.476,
-                "lon": -3.174,
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=2),
-                "headcount": 2,
-                "skills": ["driver"],
-                "lead_skills": [],
-                "passengers": 1,
-                "priority": 4,
-            }
-            submit(conn, club_id, partner_id, lift)
+            submit(conn, club_id, partner_id, support.lift_on(support.days_ahead(days), title, drivers=2))
     engine.dispose()
 
 
@@ -100,7 +75,7 @@ def test_a_coordinator_forces_a_non_driver_onto_a_lift_on_a_phone_and_a_laptop(
         with mechanic_up(tmp, url, 1) as http:
             base = str(http.base_url).rstrip("/")
             page = browser.new_page(viewport=SIZES["phone"])
-            log_in(page, base, "ana@example.org", PASSWORD)
+            support.log_in(page, base, "ana@example.org", PASSWORD)
             wait("a proposal with both lifts", lambda: "Lift to the picket</h3>" in http_board(page), 60)
             lifts = ("Lift to the tribunal", "Lift to the picket")
             for (size, viewport), title in zip(SIZES.items(), lifts, strict=True):

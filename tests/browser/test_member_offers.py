@@ -6,44 +6,19 @@ waits for the coordinator. Screenshots in test-artifacts/browser/."""
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bench.pages_bench import mechanic_up, wait
-from services.store import writes
 from services.store.db import make_engine, upgrade
-from tests.browser.support import club_with_coordinator, log_in
+from tests.browser import support
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability, register, submit
-from tests.pages.support import MEMBER
+from tests.commands_support import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "member offers journey"
-TZ = ZoneInfo("Europe/London")
-
-
-def _request(title: str, kind: str, days: int) -> dict[str, Any]:
-    day = (datetime.now(TZ) + timedelta(days=days)).date()
-    start = datetime(day.year, day.month, day.day, 11, tzinfo=TZ).astimezone(UTC)
-    return {
-        "kind": kind,
-        "title": title,
-        "notes": "",
-        "place_name": "Riverside",
-        "lat": 51.476,
-        "lon": -3.174,
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-        "headcount": 1,
-        "skills": [],
-        "lead_skills": [],
-        "passengers": 0,
-        "priority": 3,
-    }
 
 
 def _club(url: str) -> str:
@@ -53,26 +28,22 @@ def _club(url: str) -> str:
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        club_id = club_with_coordinator(
-            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
-        )
-        links = {}
-        for name in ("Dai Evans", "Nia Hughes"):
-            member_id, links[name] = register(conn, club_id, MEMBER | {"name": name})
-            declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
-        partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
+        club_id = support.riverside(conn, PASSWORD)
+        links = {name: support.free_member(conn, club_id, name)[1] for name in ("Dai Evans", "Nia Hughes")}
+        partner_id, _ = support.tenants_union(conn, club_id)
         for title, kind, days in (
             ("Leafleting the estate", "leafleting", 1),
             ("Leafleting the market", "leafleting", 10),
             ("Lookout at the tribunal", "lookout", 12),
         ):
-            submit(conn, club_id, partner_id, _request(title, kind, days))
+            day = support.days_ahead(days)
+            submit(conn, club_id, partner_id, support.request_on(day, 11, title, kind=kind))
     engine.dispose()
     return links["Nia Hughes"]
 
 
 def _approve_and_allow_self_signup(page: Any, base: str, artifacts: Path) -> None:
-    log_in(page, base, "ana@example.org", PASSWORD)
+    support.log_in(page, base, "ana@example.org", PASSWORD)
 
     def approved() -> bool:
         page.goto(f"{base}/c/")

@@ -11,47 +11,27 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 
 from bench.pages_bench import mechanic_up, wait
 from services.commands import CancelRequest
-from services.store import writes
 from services.store.db import make_engine, upgrade
 from services.store.tables import help_requests
-from tests.browser.support import club_with_coordinator, log_in
+from tests.browser import support
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability, register, run_in, submit
-from tests.pages.support import MEMBER
+from tests.commands_support import run_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "partner status journey"
-TZ = ZoneInfo("Europe/London")
 MEMBERS = {"Nia Hughes": ["first_aid"], "Dai Evans": [], "Ffion Price": []}
 
 
 def _request(
     title: str, days: int, hour: int, headcount: int = 1, skills: tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    day = (datetime.now(TZ) + timedelta(days=days)).date()
-    start = datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(UTC)
-    return {
-        "kind": "leafleting",
-        "title": title,
-        "notes": "",
-        "place_name": "Riverside",
-        "lat": 51.476,
-        "lon": -3.174,
-        "starts_at": start,
-        "ends_at": start + timedelta(hours=2),
-        "headcount": headcount,
-        "skills": list(skills),
-        "lead_skills": [],
-        "passengers": 0,
-        "priority": 3,
-    }
+    return support.request_on(support.days_ahead(days), hour, title, headcount=headcount, skills=list(skills))
 
 
 REQUESTS = [
@@ -73,17 +53,11 @@ def _club(url: str) -> dict[str, str]:
     engine = make_engine(url)
     links = {}
     with engine.begin() as conn:
-        club_id = club_with_coordinator(
-            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
-        )
+        club_id = support.riverside(conn, PASSWORD)
         for name, skills in MEMBERS.items():
-            member_id, links[name] = register(
-                conn,
-                club_id,
-                MEMBER | {"name": name, "skills": skills, "share_first_name": name == "Nia Hughes"},
-            )
-            declare_availability(conn, club_id, member_id, [(d, 0, 24 * 60) for d in range(7)], [], [])
-        partner_id, links["partner"] = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
+            shares = name == "Nia Hughes"
+            _, links[name] = support.free_member(conn, club_id, name, skills=skills, share_first_name=shares)
+        partner_id, links["partner"] = support.tenants_union(conn, club_id)
         made = {r["title"]: submit(conn, club_id, partner_id, r) for r in REQUESTS}
         for r in SERIES:  # one form post with "repeat weekly until" writes them within a second
             submit(conn, club_id, partner_id, r)
@@ -155,7 +129,7 @@ def test_a_partner_on_a_phone_tells_each_state_apart(browser: Any, artifacts: Pa
         with mechanic_up(tmp, url, 1) as http:
             base = str(http.base_url).rstrip("/")
             coordinator = browser.new_page(viewport=SIZES["laptop"])
-            log_in(coordinator, base, "ana@example.org", PASSWORD)
+            support.log_in(coordinator, base, "ana@example.org", PASSWORD)
             _approve(coordinator, base)
             _accept(browser, base, links, "Confirmed one")
             approved = _status(coordinator, base)["roster"]

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import re
 import tempfile
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bench.pages_bench import mechanic_up, wait
-from services.store import writes
 from services.store.db import make_engine, upgrade
-from tests.browser.support import club_with_coordinator, log_in
+from tests.browser import support
 from tests.browser.test_coordinator_accounts import SIZES
-from tests.commands_support import declare_availability, register, submit
-from tests.pages.support import MEMBER
+from tests.commands_support import submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "place and poll journey"
-TZ = ZoneInfo("Europe/London")
 LIFTS = {"phone": "Lift to the tribunal", "laptop": "Lift to the picket"}
 DRIVERS = ("Nia Hughes", "Dai Evans", "Ffion Price")
 REASON = "My car failed its MOT"
@@ -38,38 +33,17 @@ def _club(url: str) -> dict[str, str]:
     one-person lifts tomorrow and the day after. Returns each member's private link token."""
     upgrade(url)
     engine = make_engine(url)
-    days = [(datetime.now(TZ) + timedelta(days=n)).date() for n in (1, 2)]
+    days = [support.days_ahead(n) for n in (1, 2)]
     links = {}
     with engine.begin() as conn:
-        club_id = club_with_coordinator(
-            conn, "Riverside Mutual Aid", "ana@example.org", "Ana Morgan", PASSWORD
-        )
-        people: list[tuple[str, list[str], list[date]]] = [(name, ["driver"], []) for name in DRIVERS]
-        people += [("Sam Jones", [], []), ("Owain Rees", ["driver"], days)]
-        for name, skills, away in people:
-            values = MEMBER | {"name": name, "skills": skills, "car_seats": 3 if skills else None}
-            member_id, links[name] = register(conn, club_id, values)
-            week = [(d, 0, 24 * 60) for d in range(7)]
-            declare_availability(conn, club_id, member_id, week, [], away)
-        partner_id, _ = writes.add_partner(conn, club_id, "Riverside Tenants Union", None)
+        club_id = support.riverside(conn, PASSWORD)
+        for name in DRIVERS:
+            _, links[name] = support.driver(conn, club_id, name)
+        _, links["Sam Jones"] = support.free_member(conn, club_id, "Sam Jones", skills=[], car_seats=None)
+        _, links["Owain Rees"] = support.driver(conn, club_id, "Owain Rees", away=days)
+        partner_id, _ = support.tenants_union(conn, club_id)
         for day, title in zip(days, LIFTS.values(), strict=True):
-            start = datetime(day.year, day.month, day.day, 10, tzinfo=TZ).astimezone(UTC)
-            lift: dict[str, Any] = {
-                "kind": "lift",
-                "title": title,
-                "notes": "",
-                "place_name": "Cardiff Civil Justice Centre",
-                "lat": 51.476,
-                "lon": -3.174,
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=2),
-                "headcount": 1,
-                "skills": ["driver"],
-                "lead_skills": [],
-                "passengers": 1,
-                "priority": 4,
-            }
-            submit(conn, club_id, partner_id, lift)
+            submit(conn, club_id, partner_id, support.lift_on(day, title, drivers=1))
     engine.dispose()
     return links
 
@@ -141,7 +115,7 @@ def test_a_coordinator_places_from_the_ranked_list_and_the_open_board_sees_a_dec
         with mechanic_up(tmp, url, 1, {"MECHANIC_BOARD_POLL_S": "0.5"}) as http:
             base = str(http.base_url).rstrip("/")
             page = browser.new_page(viewport=SIZES["laptop"])
-            log_in(page, base, "ana@example.org", PASSWORD)
+            support.log_in(page, base, "ana@example.org", PASSWORD)
             wait("a proposal with both lifts", lambda: _both_lifts_placed(page, base), 60)
             placed = {}
             for size, viewport in SIZES.items():

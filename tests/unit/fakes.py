@@ -11,6 +11,7 @@ from events import AnyEvent, AssignmentWithdrawn
 from services.domain import PartnerQuota
 from services.ports import (
     AccessRepository,
+    AlertChoices,
     AssignmentRepository,
     AssignmentRow,
     Availability,
@@ -296,6 +297,7 @@ class FakeCoordinators(CoordinatorRepository):
         """Claim token -> the coordinator it sets up."""
         self.letters: list[tuple[str, str, str]] = []
         """(address, subject, body) of each invitation queued."""
+        self.alerts: dict[str, AlertChoices] = {}
 
     def email_taken(self, email: str) -> bool:
         return email in self.emails
@@ -314,6 +316,9 @@ class FakeCoordinators(CoordinatorRepository):
     def deactivate(self, coordinator_id: str) -> None:
         for ids in self.active.values():
             ids.discard(coordinator_id)
+
+    def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None:
+        self.alerts[coordinator_id] = choices
 
 
 class FakeRequests(RequestRepository):
