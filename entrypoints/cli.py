@@ -110,15 +110,21 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _club_create(args: argparse.Namespace, settings: Settings) -> int:
+    from services.commands import CreateClub, execute
+    from services.domain import Conflict
     from services.store.db import make_engine, upgrade
-    from services.store.writes import create_club
+    from services.store.uow import SqlUnitOfWork
 
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    with engine.begin() as conn:
-        club_id, token = create_club(conn, args.name, args.timezone)
-    engine.dispose()
-    print(json.dumps({"club_id": club_id, "coordinator_token": token}))
+    try:
+        made = execute(SqlUnitOfWork(engine), CreateClub(args.name, args.timezone))
+    except Conflict as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(json.dumps({"club_id": made.club_id, "coordinator_token": made.claim_token}))
     return 0
 
 
@@ -152,21 +158,22 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     """A coordinator account with a password read from standard input (never from the command line)."""
-    from services import passwords
-    from services.domain import new_id
-    from services.store import accounts
+    from services.commands import SetUpCoordinator, execute
+    from services.domain import Invalid, new_id
     from services.store.db import make_engine, upgrade
+    from services.store.uow import SqlUnitOfWork
 
     password = sys.stdin.readline().rstrip("\n")
-    wrong = passwords.problem(password, args.email)
-    if wrong:
-        print(f"the password (on standard input) will not do: {wrong}", file=sys.stderr)
-        return 2
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    with engine.begin() as conn:
-        accounts.create_coordinator(conn, args.club, new_id("coord"), args.email, args.name, password)
-    engine.dispose()
+    command = SetUpCoordinator(args.club, new_id("coord"), args.email, args.name, password)
+    try:
+        execute(SqlUnitOfWork(engine), command)
+    except Invalid as exc:
+        print(f"the account will not do: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     print(f"coordinator {args.email} can log in at /c/login", file=sys.stderr)
     return 0
 

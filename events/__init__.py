@@ -21,6 +21,8 @@ from events.availability import AvailabilityDeclared
 from events.base import SCHEMA_VERSION, Event
 from events.clubs import (
     AlertChoicesChanged,
+    ClubCreated,
+    CoordinatorAccountCreated,
     CoordinatorDeactivated,
     CoordinatorInvited,
     PartnerInvited,
@@ -68,6 +70,8 @@ __all__ = [
     "AssignmentWithdrawn",
     "AvailabilityDeclared",
     "CalendarLinkRotated",
+    "ClubCreated",
+    "CoordinatorAccountCreated",
     "CoordinatorDeactivated",
     "CoordinatorInvited",
     "Event",

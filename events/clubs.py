@@ -56,3 +56,18 @@ class AlertChoicesChanged(Event):
 
     type: Literal["AlertChoicesChanged"] = "AlertChoicesChanged"
     coordinator_id: str
+
+
+class ClubCreated(Event):
+    """A new club (from the operator's command line or the demo); its first coordinator sets up
+    their account from the claim link it was made with."""
+
+    type: Literal["ClubCreated"] = "ClubCreated"
+
+
+class CoordinatorAccountCreated(Event):
+    """A coordinator account now exists and signs in with email and password (set up from a claim
+    link, or by the operator's command line); the claim link stopped working."""
+
+    type: Literal["CoordinatorAccountCreated"] = "CoordinatorAccountCreated"
+    coordinator_id: str

@@ -26,6 +26,8 @@ from events.assignments import (
 from events.availability import AvailabilityDeclared
 from events.clubs import (
     AlertChoicesChanged,
+    ClubCreated,
+    CoordinatorAccountCreated,
     CoordinatorDeactivated,
     CoordinatorInvited,
     PartnerInvited,
@@ -74,6 +76,8 @@ AnyEvent = Annotated[
     | CoordinatorDeactivated
     | CoordinatorInvited
     | AlertChoicesChanged
+    | ClubCreated
+    | CoordinatorAccountCreated
     | PartnerInvited
     | InviteSent
     | SelfSignupChanged

@@ -38,6 +38,8 @@ TOPIC_OF: dict[str, str] = {
     "CoordinatorDeactivated": MEMBERS,
     "CoordinatorInvited": MEMBERS,
     "AlertChoicesChanged": MEMBERS,
+    "ClubCreated": MEMBERS,
+    "CoordinatorAccountCreated": MEMBERS,
     "PartnerInvited": MEMBERS,
     "InviteSent": MEMBERS,
     "SelfSignupChanged": MEMBERS,

@@ -14,15 +14,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from services.commands import DeclareAvailability, InviteMember, InvitePartner, SubmitRequest, execute
+from services.commands import (
+    CreateClub,
+    DeclareAvailability,
+    InviteMember,
+    InvitePartner,
+    SubmitRequest,
+    execute,
+)
 from services.ports import Availability
-from services.store import writes
 from services.store.uow import JoinedUnitOfWork
 
 CENTRE = (51.4816, -3.1791)  # Cardiff
 TZ = "Europe/London"
-DEMO = "demo"
-"""The actor the demo's own commands name on the audit trail."""
 FIRST = [
     "Aled",
     "Bethan",
@@ -196,19 +200,20 @@ def load_demo(
     days: int = 7,
 ) -> DemoClub:
     rng = random.Random(seed)
-    club_id, coordinator_token = writes.create_club(conn, "Cardiff Mutual Aid Mechanics", TZ)
+    uow = JoinedUnitOfWork(conn)
+    club = execute(uow, CreateClub("Cardiff Mutual Aid Mechanics", TZ))
+    club_id, by = club.club_id, club.coordinator_id  # the trail names the first coordinator
     partner_ids: dict[str, str] = {}
     partner_tokens: dict[str, str] = {}
     for name in PARTNERS:
-        made_partner = InvitePartner(club_id, name, None, by=DEMO)
-        partner_ids[name], partner_tokens[name] = execute(JoinedUnitOfWork(conn), made_partner)
+        partner_ids[name], partner_tokens[name] = execute(uow, InvitePartner(club_id, name, None, by))
     member_tokens: dict[str, str] = {}
     for i in range(members):
         values = _member_values(rng, i)
-        made = execute(JoinedUnitOfWork(conn), InviteMember(club_id, values, by=DEMO))
+        made = execute(uow, InviteMember(club_id, values, by))
         member_tokens[values["name"]] = made.token
         declared = Availability(weekly=tuple(_weekly(rng)))
-        execute(JoinedUnitOfWork(conn), DeclareAvailability(club_id, made.member_id, declared))
+        execute(uow, DeclareAvailability(club_id, made.member_id, declared))
     tz = ZoneInfo(TZ)
     today = (now or datetime.now(UTC)).astimezone(tz).date()
     count = 0
@@ -238,6 +243,6 @@ def load_demo(
                 "priority": priority,
                 "pickups": _pickups(lifts, FIRST) if kind == "lift" else [],
             }
-            execute(JoinedUnitOfWork(conn), SubmitRequest(club_id, partner_ids[partner], [stored]))
+            execute(uow, SubmitRequest(club_id, partner_ids[partner], [stored]))
             count += 1
-    return DemoClub(club_id, coordinator_token, partner_tokens, member_tokens, count)
+    return DemoClub(club_id, club.claim_token, partner_tokens, member_tokens, count)

@@ -447,7 +447,7 @@ class CoordinatorRepository(abc.ABC):
     def email_taken(self, email: str) -> bool: ...
 
     @abc.abstractmethod
-    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime | None) -> str:
         """A single-use link token with which the invited coordinator sets up their account."""
 
     @abc.abstractmethod
@@ -457,6 +457,10 @@ class CoordinatorRepository(abc.ABC):
 
     @abc.abstractmethod
     def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None: ...
+
+    @abc.abstractmethod
+    def create_account(self, club_id: str, coordinator_id: str, email: str, name: str, password: str) -> None:
+        """The account, its password hashed (slowly, by design), and its claim links revoked."""
 
     @abc.abstractmethod
     def active_ids(self, club_id: str) -> set[str]:
@@ -530,6 +534,9 @@ class RequestRepository(abc.ABC):
 
 class ClubRepository(abc.ABC):
     """A club's own settings."""
+
+    @abc.abstractmethod
+    def create(self, club_id: str, name: str, timezone: str) -> None: ...
 
     @abc.abstractmethod
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None: ...

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.commands import Command, DeclareAvailability, InviteMember, SubmitRequest, execute
+from services.commands import Command, CreateClub, DeclareAvailability, InviteMember, SubmitRequest, execute
 from services.ports import Availability
 from services.store.uow import JoinedUnitOfWork
 
@@ -39,3 +39,9 @@ def register(conn: Connection, club_id: str, values: Mapping[str, Any]) -> tuple
     """A member, as a coordinator adds one without an invitation: their id and private link."""
     made = run_in(conn, InviteMember(club_id, values, by="test", send_by=""))
     return made.member_id, made.token
+
+
+def create_club(conn: Connection, name: str, timezone: str = "Europe/London") -> tuple[str, str]:
+    """A club, as the operator makes one: its id and its first coordinator's claim link."""
+    made = run_in(conn, CreateClub(name, timezone))
+    return made.club_id, made.claim_token

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
 
-from api.deps import EngineDep, WriteConn
+from api.deps import EngineDep, WriteConn, run_in
 from api.pages import cookies
 from api.pages.render import page
 from api.pages.security import (
@@ -28,6 +28,8 @@ from api.pages.security import (
 )
 from api.schemas import Email, Name
 from services import passwords
+from services.commands import SetUpCoordinator
+from services.domain import Invalid
 from services.store import accounts, notices, tokens
 from services.store.db import Connection
 
@@ -147,21 +149,11 @@ async def claim(request: Request, token: str, conn: WriteConn) -> Response:
     errors = _claim_errors(values, password, str(form.get("password2", "")))
     club_id, coordinator_id = _claimable(conn, token)
     if not errors:
-        try:
-            await run_in_threadpool(  # scrypt: off the event loop, as sign-in is
-                accounts.create_coordinator,
-                conn,
-                club_id,
-                coordinator_id,
-                values["email"],
-                values["name"],
-                password,
-            )
-            # The link has done its job: from now on the account signs in, and programs use named,
-            # expiring API keys (/c/keys); a link left in a mailbox or a log is useless.
-            tokens.revoke_all(conn, "coordinator", club_id, coordinator_id)
-        except accounts.EmailTaken:
-            errors["email"] = "Another account uses this email address."
+        command = SetUpCoordinator(club_id, coordinator_id, values["email"], values["name"], password)
+        try:  # scrypt: off the event loop, as sign-in is
+            await run_in_threadpool(run_in, conn, command)
+        except Invalid as exc:
+            errors = exc.fields
     if errors:
         return page(
             request,
@@ -190,10 +182,7 @@ def person_errors(values: dict[str, str], whose: str) -> dict[str, str]:
 def _claim_errors(values: dict[str, str], password: str, again: str) -> dict[str, str]:
     """The form's errors; name and email in ``values`` are normalised in place, as the API would."""
     errors = person_errors(values, "your")
-    wrong = passwords.problem(password, values["email"])
-    if wrong:
-        errors["password"] = wrong
-    elif not hmac.compare_digest(password, again):
+    if not hmac.compare_digest(password, again):
         errors["password2"] = "The two passwords differ."
     return errors
 

@@ -30,8 +30,21 @@ from services.commands.answers import (
     chase_assignment,
     mark_no_show,
 )
-from services.commands.clubs import SetRetention, SetSelfSignup, set_retention, set_self_signup
-from services.commands.coordinators import DeactivateCoordinator, deactivate_coordinator
+from services.commands.clubs import (
+    CreateClub,
+    NewClub,
+    SetRetention,
+    SetSelfSignup,
+    create_club,
+    set_retention,
+    set_self_signup,
+)
+from services.commands.coordinators import (
+    DeactivateCoordinator,
+    SetUpCoordinator,
+    deactivate_coordinator,
+    set_up_coordinator,
+)
 from services.commands.invites import (
     InviteCoordinator,
     InviteMember,
@@ -118,6 +131,8 @@ Command = (
     | SetRetention
     | SetSelfSignup
     | SetAlertChoices
+    | CreateClub
+    | SetUpCoordinator
 )
 
 HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
@@ -155,6 +170,8 @@ HANDLERS: dict[type, Callable[[Any, UnitOfWork], Any]] = {
     SetRetention: set_retention,
     SetSelfSignup: set_self_signup,
     SetAlertChoices: set_alert_choices,
+    CreateClub: create_club,
+    SetUpCoordinator: set_up_coordinator,
 }
 
 
@@ -174,6 +191,7 @@ __all__ = [
     "ChaseAssignment",
     "Command",
     "CreateApiKey",
+    "CreateClub",
     "DeactivateCoordinator",
     "DeactivateMember",
     "DeactivatePartner",
@@ -184,6 +202,7 @@ __all__ = [
     "InviteMember",
     "InvitePartner",
     "MarkNoShow",
+    "NewClub",
     "OfferHelp",
     "PlaceMember",
     "Refused",
@@ -198,6 +217,7 @@ __all__ = [
     "SetNoticePrefs",
     "SetRetention",
     "SetSelfSignup",
+    "SetUpCoordinator",
     "SubmitRequest",
     "SwapSlots",
     "UndoRemoval",

@@ -1,13 +1,34 @@
-"""A club's own settings, changed by its coordinators: how long personal details are kept, and which
-kinds of work members may sign themselves up for. Consumers of the stream follow the events."""
+"""A club and its own settings: made by the operator (or the demo) with its first coordinator's
+claim link, then changed by its coordinators: how long personal details are kept, and which kinds
+of work members may sign themselves up for. Consumers of the stream follow the events."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from events import RetentionChanged, SelfSignupChanged
-from services.domain import ALWAYS_HIGH_RISK, MAX_RETENTION_DAYS, Conflict
+from events import ClubCreated, RetentionChanged, SelfSignupChanged
+from services.domain import ALWAYS_HIGH_RISK, MAX_RETENTION_DAYS, Conflict, new_id
 from services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CreateClub:
+    """A club, made by the operator's command line or the demo (there is no page for it)."""
+
+    name: str
+    timezone: str = "Europe/London"
+    """An IANA zone: the club's days, quiet hours and digests are counted in it."""
+
+
+@dataclass(frozen=True)
+class NewClub:
+    club_id: str
+    coordinator_id: str
+    """The first coordinator's, whose account the claim link sets up."""
+    claim_token: str
+    """The first coordinator's link: it sets up their account once (it does not expire, as the
+    operator hands it over by hand)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,22 @@ class SetSelfSignup:
     kinds: frozenset[str]
     """Known kinds of work only (the caller keeps them to those)."""
     by: str
+
+
+def create_club(cmd: CreateClub, uow: UnitOfWork) -> NewClub:
+    name = cmd.name.strip()
+    if not name:
+        raise Conflict("Give the club a name.")
+    try:
+        ZoneInfo(cmd.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Conflict(f"{cmd.timezone!r} is not a time zone: use one like Europe/London.") from None
+    club_id = new_id("club")
+    uow.clubs.create(club_id, name, cmd.timezone)
+    coordinator_id = new_id("coord")
+    token = uow.coordinators.issue_claim(club_id, coordinator_id, None)
+    uow.emit(ClubCreated(club_id=club_id))
+    return NewClub(club_id, coordinator_id, token)
 
 
 def set_retention(cmd: SetRetention, uow: UnitOfWork) -> None:

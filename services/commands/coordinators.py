@@ -1,12 +1,15 @@
-"""Coordinators changing the club's coordinator accounts. The rules live here, so a fake can test
-them: nobody deactivates themselves, and a club always keeps one active coordinator."""
+"""Coordinator accounts: set up (from a claim link, or by the operator's command line) and
+deactivated. The rules live here, so a fake can test them: one account per email address, a
+password that will do, nobody deactivates themselves, and a club always keeps one active
+coordinator."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events import CoordinatorDeactivated
-from services.domain import Conflict
+from events import CoordinatorAccountCreated, CoordinatorDeactivated
+from services import passwords
+from services.domain import Conflict, Invalid
 from services.ports import UnitOfWork
 
 
@@ -16,6 +19,31 @@ class DeactivateCoordinator:
     coordinator_id: str
     by: str
     """The coordinator who asked (never the one deactivated)."""
+
+
+@dataclass(frozen=True)
+class SetUpCoordinator:
+    """The account behind ``coordinator_id`` (a claim link's, or a new id from the command line);
+    its claim links stop working."""
+
+    club_id: str
+    coordinator_id: str
+    email: str
+    name: str
+    password: str
+
+
+def set_up_coordinator(cmd: SetUpCoordinator, uow: UnitOfWork) -> None:
+    """Refused field by field (``Invalid``: email, password) before anything is written."""
+    email = cmd.email.strip().lower()
+    wrong = passwords.problem(cmd.password, email)
+    if wrong:
+        raise Invalid({"password": wrong})
+    if uow.coordinators.email_taken(email):
+        raise Invalid({"email": "Another account uses this email address."})
+    uow.coordinators.create_account(cmd.club_id, cmd.coordinator_id, email, cmd.name.strip(), cmd.password)
+    uow.audit(cmd.club_id, cmd.coordinator_id, "coordinator.set_up", "coordinator", cmd.coordinator_id)
+    uow.emit(CoordinatorAccountCreated(club_id=cmd.club_id, coordinator_id=cmd.coordinator_id))
 
 
 def deactivate_coordinator(cmd: DeactivateCoordinator, uow: UnitOfWork) -> None:

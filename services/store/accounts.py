@@ -256,7 +256,7 @@ class SqlCoordinators(CoordinatorRepository):
     def email_taken(self, email: str) -> bool:
         return email_taken(self.conn, email)
 
-    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime | None) -> str:
         return tokens.issue(self.conn, "coordinator", club_id, coordinator_id, expires_at=expires_at)
 
     def queue_invite(self, club_id: str, coordinator_id: str, email: str, subject: str, body: str) -> None:
@@ -264,6 +264,10 @@ class SqlCoordinators(CoordinatorRepository):
 
     def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None:
         alerts.set_choices(self.conn, coordinator_id, asdict(choices))
+
+    def create_account(self, club_id: str, coordinator_id: str, email: str, name: str, password: str) -> None:
+        create_coordinator(self.conn, club_id, coordinator_id, email, name, password)
+        tokens.revoke_all(self.conn, "coordinator", club_id, coordinator_id)
 
 
 # --- passwords -----------------------------------------------------------------------------------

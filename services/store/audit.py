@@ -31,6 +31,7 @@ ACTIONS = {
     "partner.invite": "added partner",
     "coordinator.invite": "invited a coordinator",
     "coordinator.deactivate": "deactivated coordinator",
+    "coordinator.set_up": "set up their coordinator account",
     "password.change": "changed their password",
     "password.reset": "reset their password by email",
     "key.create": "made API key",

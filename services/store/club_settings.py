@@ -6,12 +6,16 @@ from __future__ import annotations
 from sqlalchemy import Connection, update
 
 from services.ports import ClubRepository
+from services.store import writes
 from services.store.tables import clubs
 
 
 class SqlClubs(ClubRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def create(self, club_id: str, name: str, timezone: str) -> None:
+        writes.create_club(self.conn, club_id, name, timezone)
 
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
         self.conn.execute(

@@ -30,13 +30,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_club(
-    conn: Connection, name: str, timezone: str = "Europe/London", club_id: str | None = None
-) -> tuple[str, str]:
-    """A new club and its first coordinator token."""
-    club_id = club_id or new_id("club")
+def create_club(conn: Connection, club_id: str, name: str, timezone: str) -> None:
     conn.execute(insert(clubs).values(id=club_id, name=name, timezone=timezone, created_at=_now()))
-    return club_id, tokens.issue(conn, "coordinator", club_id, new_id("coord"))
 
 
 def add_partner(conn: Connection, club_id: str, name: str, contact_email: str | None) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from services.settings import get_settings
 from services.store import member_signin, writes
 from services.store.db import make_engine, upgrade
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
-from tests.commands_support import declare_availability, register, submit
+from tests.commands_support import create_club, declare_availability, register, submit
 from tests.e2e_support import free_port
 from tests.pages.support import MEMBER
 
@@ -30,7 +30,7 @@ url = f"sqlite:///{tmp}/mechanic.db"
 upgrade(url)
 engine = make_engine(url)
 with engine.begin() as conn:
-    club_id, _ = writes.create_club(conn, "Riverside Mutual Aid")
+    club_id, _ = create_club(conn, "Riverside Mutual Aid")
     member_id, _ = register(conn, club_id, MEMBER | {"name": "Nia Hughes", "email": "nia@example.org"})
     second, _ = register(conn, club_id, MEMBER | {"name": "Owain Price"})
     people = [member_id, second]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from services.store import accounts, tokens, writes
-from tests.commands_support import declare_availability, register
+from tests.commands_support import create_club, declare_availability, register
 from tests.pages.support import MEMBER
 
 TZ = ZoneInfo("Europe/London")
@@ -24,7 +24,7 @@ EVERY_DAY = [(d, 0, 24 * 60) for d in range(7)]
 def riverside(conn: Connection, password: str) -> str:
     """The journeys' club, whose first coordinator Ana has claimed her account with ``password``;
     the club's id."""
-    club_id, token = writes.create_club(conn, "Riverside Mutual Aid")
+    club_id, token = create_club(conn, "Riverside Mutual Aid")
     coordinator = tokens.resolve(conn, token)
     assert coordinator is not None
     accounts.create_coordinator(conn, club_id, coordinator.subject_id, *COORDINATOR, password)

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from services.store import writes
 from services.store.db import make_engine, upgrade
+from tests.commands_support import create_club
 
 MEMBER = {
     "name": "Nia Hughes",
@@ -51,6 +51,6 @@ def api_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def club(api_engine: Engine) -> Iterator[Club]:
     with api_engine.begin() as conn:
-        club_id, token = writes.create_club(conn, "Test club")
+        club_id, token = create_club(conn, "Test club")
     with TestClient(create_app(engine=api_engine)) as client:
         yield Club(club_id, api_engine, client, {"Authorization": f"Bearer {token}"})

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Table
 
 from api.app import create_app
-from services.store import writes
 from services.store.db import make_engine, upgrade
 from services.store.tables import help_requests, members, outbox
+from tests.commands_support import create_club
 from tests.e2e_support import bearer, free_port, wait_for
 from tests.faults import assert_unavailable, lose_connection, on_commit
 from tests.integration.conftest import MEMBER, Club
@@ -86,7 +86,7 @@ def test_while_the_database_is_gone_every_caller_is_asked_to_retry_and_readyz_sa
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
-        _, coordinator_token = writes.create_club(conn, "Test club")
+        _, coordinator_token = create_club(conn, "Test club")
     coordinator = bearer(coordinator_token)
     try:
         with TestClient(create_app(engine=engine)) as client:

@@ -24,9 +24,9 @@ from api.app import create_app
 from events import ALL_TOPICS
 from services.relay import ensure_topics
 from services.settings import Settings
-from services.store import writes
 from services.store.db import make_engine, upgrade
 from services.store.tables import outbox, processed_events, schedule_state
+from tests.commands_support import create_club
 from tests.conftest import real_component
 from tests.e2e_support import CHECKOUT, bearer, wait_for
 from tests.kafka.support import Process, group_caught_up, process_env, start_group_at_end
@@ -161,7 +161,7 @@ class KafkaStack:
 
     def club(self, name: str = "Kafka club") -> tuple[str, dict[str, str]]:
         with self.engine.begin() as conn:
-            club_id, token = writes.create_club(conn, name)
+            club_id, token = create_club(conn, name)
         return club_id, bearer(token)
 
     def api(self) -> TestClient:

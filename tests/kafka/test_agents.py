@@ -17,10 +17,11 @@ from events import AvailabilityDeclared, encode
 from events.topics import MEMBERS
 from services.delivery import Container
 from services.settings import Settings
-from services.store import dead_letters, writes
+from services.store import dead_letters
 from services.store.tables import processed_events, schedule_state
 from services.stream.app import build_app
 from solver.schema import Instance, Params, Roster
+from tests.commands_support import create_club
 
 
 def no_solve(instance: Instance, params: Params) -> Roster:
@@ -45,7 +46,7 @@ def test_an_agent_runs_the_handlers_once_per_event_and_parks_undecodable_message
     container: Container, tmp_path: Path
 ) -> None:
     with container.engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, "Agents club")
+        club_id, _ = create_club(conn, "Agents club")
     declared = AvailabilityDeclared(club_id=club_id, member_id="m-1")
     later = AvailabilityDeclared(club_id=club_id, member_id="m-2")
     app = build_app(container, tmp_path / "faust")

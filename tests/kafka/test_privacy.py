@@ -22,8 +22,8 @@ from kafka.admin import ConfigResource
 
 from events import ALL_TOPICS
 from services.homes import coarse
-from services.store import writes
 from services.store.tables import clubs
+from tests.commands_support import create_club
 from tests.e2e_support import (
     MECHANIC,
     add_drivers,
@@ -106,7 +106,7 @@ def test_no_secret_in_any_process_log_at_debug(kafka_stack: KafkaStack, hook_url
     for command in ("relay", "worker", "notify"):
         stack.start(command)
     with stack.engine.begin() as conn:
-        _, coordinator_token = writes.create_club(conn, "Kafka log club")
+        _, coordinator_token = create_club(conn, "Kafka log club")
     url = _api(stack)
     with httpx.Client(base_url=url, timeout=15) as http:
         members, partner = _planned_and_approved(http, stack, bearer(coordinator_token), drivers=6)

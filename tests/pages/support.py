@@ -25,7 +25,7 @@ from services.store.outbox import OutboxRow
 from services.store.outbox import unpublished as outbox_rows
 from services.store.repositories import SqlRosters
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import declare_availability, register, submit
+from tests.commands_support import create_club, declare_availability, register, submit
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
@@ -206,7 +206,7 @@ def confirm(client: TestClient, asked: Response, **kwargs: Any) -> Response:
 
 def make_site(engine: Engine, client: TestClient) -> Site:
     with engine.begin() as conn:
-        club_id, coordinator_token = writes.create_club(conn, "Test club")
+        club_id, coordinator_token = create_club(conn, "Test club")
         from services.store import tokens
 
         coordinator_id = tokens.resolve(conn, coordinator_token).subject_id  # type: ignore[union-attr]

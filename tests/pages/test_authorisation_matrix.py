@@ -21,7 +21,7 @@ from api.pages.security import MEMBER_COOKIE, MEMBER_SESSION, SESSION_COOKIE, li
 from services.commands import DeactivateMember, DeactivatePartner
 from services.store import accounts, member_signin, tokens, writes
 from services.store.tables import assignments
-from tests.commands_support import run_in
+from tests.commands_support import create_club, run_in
 from tests.pages.support import PASSWORD, Site, csrf_of
 
 
@@ -238,7 +238,7 @@ def _world(site: Site) -> World:
             "old",
             datetime.now(UTC) - timedelta(days=1),
         )
-        elsewhere, elsewhere_token = writes.create_club(conn, "Other club")
+        elsewhere, elsewhere_token = create_club(conn, "Other club")
         elsewhere_id = tokens.resolve(conn, elsewhere_token).subject_id  # type: ignore[union-attr]
         elsewhere_email = f"other-{uuid.uuid4().hex[:6]}@example.org"
         accounts.create_coordinator(

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from events import PrivateLinkRotated, ReplanAsked
-from services.store import tokens, views, writes
+from services.store import tokens, views
 from services.store.tables import assignments, audit_log, coordinators, pins, roster_entries, rosters
+from tests.commands_support import create_club
 from tests.pages.support import PASSWORD, Site, confirm, csrf_of, solve_state
 from tests.pages.test_partner_pages import form as partner_form
 
@@ -22,7 +23,7 @@ def roster_id_of(html: str) -> str:
 
 def test_a_coordinator_claims_an_account_from_the_private_link_then_logs_in(site: Site) -> None:
     with site.engine.begin() as conn:
-        _, token = writes.create_club(conn, "Second club")
+        _, token = create_club(conn, "Second club")
     claim = site.client.get(f"/c/claim/{token}")
     made = site.client.post(
         f"/c/claim/{token}",
@@ -262,7 +263,7 @@ def test_a_coordinator_erases_a_member_after_a_confirmation_and_their_link_dies(
 
 def test_claiming_revokes_the_link_and_programs_use_named_expiring_revocable_keys(site: Site) -> None:
     with site.engine.begin() as conn:
-        _, link = writes.create_club(conn, "Another club")
+        _, link = create_club(conn, "Another club")
     claim = site.client.get(f"/c/claim/{link}")
     assert (
         site.client.get("/api/coordinator/members", headers={"Authorization": f"Bearer {link}"}).status_code

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from api.pages.security import link_csrf
 from services.commands import DeactivateMember
 from services.store import tokens, writes
-from tests.commands_support import run_in
+from tests.commands_support import create_club, run_in
 from tests.pages.support import Site, csrf_of, solve_state
 
 PARTNER_PAGES = [
@@ -144,7 +144,7 @@ def test_nothing_crosses_between_partners_members_or_clubs(site: Site) -> None:
     w = _world(site)
     with site.engine.begin() as conn:
         _, other_partner = writes.add_partner(conn, site.club_id, "Food Bank", None)
-        other_club, _ = writes.create_club(conn, "Other club")
+        other_club, _ = create_club(conn, "Other club")
         _, foreign_partner = writes.add_partner(conn, other_club, "Elsewhere", None)
     for token in (other_partner, foreign_partner):
         assert site.client.get(f"/p/{token}/requests/{w['rid']}").status_code == 404

@@ -27,7 +27,7 @@ from services.store.tables import assignments, metadata, processed_events, sched
 from services.store.tables import leases as leases_table
 from services.store.tables import outbox as outbox_table
 from services.store.uow import SqlUnitOfWork
-from tests.commands_support import register, run_in, submit
+from tests.commands_support import create_club, register, run_in, submit
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -58,7 +58,7 @@ def member_values(name: str, home_lat: float = 51.48) -> dict[str, Any]:
 
 def club_with_member(engine: Engine) -> tuple[str, str, str]:
     with engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, "Test club")
+        club_id, _ = create_club(conn, "Test club")
         partner_id, _ = writes.add_partner(conn, club_id, "Food bank", None)
         member_id, _ = register(conn, club_id, member_values("Ann Example"))
     return club_id, partner_id, member_id

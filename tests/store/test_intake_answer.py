@@ -13,7 +13,7 @@ from api.schemas import RequestCreate, RequestPublic
 from services.commands import SubmitRequest
 from services.domain import PartnerQuota
 from services.store import views, writes
-from tests.commands_support import run_in
+from tests.commands_support import create_club, run_in
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
 PLAIN = {"kind": "leafleting", "title": "Leaflets", "headcount": 2, "skills": ["first_aid", "driving"]}
@@ -40,7 +40,7 @@ def test_the_answer_to_a_submission_is_what_reading_it_back_shows(
     )
     stored = body.stored() | {"series_id": None}
     with engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, "Riverside")
+        club_id, _ = create_club(conn, "Riverside")
         partner_id, _ = writes.add_partner(conn, club_id, "Food bank", None)
         (request_id,) = run_in(conn, SubmitRequest(club_id, partner_id, [stored], PartnerQuota(10, 10)))
     with engine.connect() as conn:

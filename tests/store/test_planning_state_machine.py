@@ -59,7 +59,7 @@ from services.store.tables import assignments, help_requests, members, pins
 from services.store.uow import SqlUnitOfWork
 from services.translate import to_instance
 from solver import Assignment, Params, ReasonCode, ReleasedPin, check
-from tests.commands_support import declare_availability, register, run_in, submit
+from tests.commands_support import create_club, declare_availability, register, run_in, submit
 from tests.store.test_contract import member_values
 
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class ClubMachine(RuleBasedStateMachine):
     )
     def club(self, first: list[tuple[int, int, int, str, int]]) -> None:
         with self.engine.begin() as conn:
-            self.club_id, _ = writes.create_club(conn, "Random club")
+            self.club_id, _ = create_club(conn, "Random club")
             self.partners = [
                 writes.add_partner(conn, self.club_id, f"Partner {i}", None)[0] for i in range(2)
             ]

@@ -10,13 +10,14 @@ from sqlalchemy import Engine, update
 
 from events import AvailabilityDeclared
 from services.relay_lead import Progress, RelayLease
-from services.store import outbox, writes
+from services.store import outbox
 from services.store.tables import outbox as outbox_table
+from tests.commands_support import create_club
 
 
 def test_the_leading_relay_is_ready_only_while_its_outbox_drains(engine: Engine) -> None:
     with engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, "Readiness club")
+        club_id, _ = create_club(conn, "Readiness club")
         outbox.append(conn, AvailabilityDeclared(club_id=club_id, member_id="m-1"))
     progress = Progress(engine, backlog_within_s=60)
     assert progress.check() is None, "a standby that reaches the database is ready"

@@ -9,15 +9,16 @@ from sqlalchemy import Engine, select
 
 from services.scheduler import Scheduler
 from services.settings import Settings
-from services.store import board, writes
+from services.store import board
 from services.store.tables import rosters, schedule_state
 from services.store.uow import SqlUnitOfWork
 from solver import Instance, Params, Roster, solve
+from tests.commands_support import create_club
 
 
 def _club(engine: Engine, name: str) -> str:
     with engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, name)
+        club_id, _ = create_club(conn, name)
     with SqlUnitOfWork(engine) as uow:
         uow.schedule.mark_dirty(club_id, datetime.now(UTC) - timedelta(seconds=10))
         uow.commit()

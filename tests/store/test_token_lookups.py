@@ -18,7 +18,7 @@ from services.store.tables import tokens as token_rows
 from services.store.token_lookups import TokenLookups
 from services.store.tokens import Lifetimes, LinkExpired, Principal
 from services.store.writer import Writer
-from tests.commands_support import register
+from tests.commands_support import create_club, register
 from tests.store.test_contract import member_values
 
 LIFETIMES = Lifetimes(member=timedelta(days=90), partner=timedelta(days=180), calendar=timedelta(days=30))
@@ -69,7 +69,7 @@ def test_a_batch_of_mixed_tokens_gets_the_answers_each_would_get_alone(
 ) -> None:
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        club_id, coordinator = writes.create_club(conn, "Riverside")
+        club_id, coordinator = create_club(conn, "Riverside")
         partner_id, partner = writes.add_partner(conn, club_id, "Food bank", None)
         gone_id, gone_partner = writes.add_partner(conn, club_id, "Closed union", None)
         member_id, member = register(conn, club_id, member_values("Ann Example"))
@@ -102,7 +102,7 @@ def test_a_batch_of_mixed_tokens_gets_the_answers_each_would_get_alone(
 
 def test_a_use_is_recorded_through_the_writer_at_most_hourly(engine: Engine, lookups: TokenLookups) -> None:
     with engine.begin() as conn:
-        club_id, _ = writes.create_club(conn, "Riverside")
+        club_id, _ = create_club(conn, "Riverside")
         _, partner = writes.add_partner(conn, club_id, "Food bank", None)
     long_ago = datetime.now(UTC) - timedelta(days=3)
     _last_used(engine, partner, long_ago)

@@ -17,6 +17,7 @@ from services.domain import PartnerQuota
 from services.store import writes
 from services.store.tables import clubs
 from services.store.writer import Writer
+from tests.commands_support import create_club
 from tests.faults import lose_connection, on_commit
 from tests.store.test_contract import club_with_member, count, request_values
 
@@ -30,7 +31,7 @@ def writer(engine: Engine) -> Iterator[Writer]:
 
 def new_club(name: str) -> Any:
     def work(conn: Connection) -> str:
-        club_id, _ = writes.create_club(conn, name)
+        club_id, _ = create_club(conn, name)
         return club_id
 
     return work
@@ -62,7 +63,7 @@ def test_work_queued_together_commits_together_and_one_failure_is_its_own(
         release.wait(10)
 
     def refuse(conn: Connection) -> None:
-        writes.create_club(conn, "Half-made")
+        create_club(conn, "Half-made")
         raise writes.Conflict("refused")
 
     first = writer.submit(hold)
@@ -109,9 +110,9 @@ def test_a_connection_lost_inside_the_work_is_a_driver_error_for_everyone_in_its
         release.wait(5)
 
     def dies(conn: Connection) -> None:
-        writes.create_club(conn, "Half")
+        create_club(conn, "Half")
         lose_connection(conn)
-        writes.create_club(conn, "Never")
+        create_club(conn, "Never")
 
     first = writer.submit(hold)
     assert held.wait(5)

@@ -302,7 +302,7 @@ class FakeCoordinators(CoordinatorRepository):
     def email_taken(self, email: str) -> bool:
         return email in self.emails
 
-    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime) -> str:
+    def issue_claim(self, club_id: str, coordinator_id: str, expires_at: datetime | None) -> str:
         token = f"claim{len(self.claims) + 1}"
         self.claims[token] = coordinator_id
         return token
@@ -319,6 +319,11 @@ class FakeCoordinators(CoordinatorRepository):
 
     def set_alert_choices(self, coordinator_id: str, choices: AlertChoices) -> None:
         self.alerts[coordinator_id] = choices
+
+    def create_account(self, club_id: str, coordinator_id: str, email: str, name: str, password: str) -> None:
+        self.emails.add(email)
+        self.active.setdefault(club_id, set()).add(coordinator_id)
+        self.claims = {t: c for t, c in self.claims.items() if c != coordinator_id}
 
 
 class FakeRequests(RequestRepository):
@@ -376,8 +381,12 @@ class FakeRequests(RequestRepository):
 
 class FakeClubs(ClubRepository):
     def __init__(self) -> None:
+        self.names: dict[str, tuple[str, str]] = {}
         self.retention: dict[str, tuple[int, list[str]]] = {}
         self.self_signup: dict[str, list[str]] = {}
+
+    def create(self, club_id: str, name: str, timezone: str) -> None:
+        self.names[club_id] = (name, timezone)
 
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
         self.retention[club_id] = (days, high_risk_kinds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.commands import SetRetention, SetSelfSignup, execute
+from services.commands import CreateClub, SetRetention, SetSelfSignup, execute
 from services.domain import MAX_RETENTION_DAYS, Conflict
 from tests.unit.fakes import FakeUnitOfWork
 
@@ -35,3 +35,22 @@ def test_self_signup_kinds_are_stored_in_order_announced_and_audited() -> None:
         ("SelfSignupChanged", ["cooking", "leafleting"])
     ]
     assert [a[1:3] for a in uow.audited] == [("coord", "self_signup.change")]
+
+
+def test_a_club_is_made_with_its_first_claim_link_and_announced_by_id_only() -> None:
+    uow = FakeUnitOfWork()
+    made = execute(uow, CreateClub("  Riverside Mutual Aid ", "Europe/Dublin"))
+    assert uow.clubs.names == {made.club_id: ("Riverside Mutual Aid", "Europe/Dublin")}
+    assert made.claim_token in uow.coordinators.claims
+    assert [(e.type, e.club_id) for e in uow.emitted] == [("ClubCreated", made.club_id)]
+    assert "Riverside" not in uow.emitted[0].model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("name", "timezone", "words"), [(" ", "UTC", "a name"), ("Club", "Mars/Olympus", "time zone")]
+)
+def test_a_club_without_a_name_or_in_no_time_zone_is_refused(name: str, timezone: str, words: str) -> None:
+    uow = FakeUnitOfWork()
+    with pytest.raises(Conflict, match=words):
+        execute(uow, CreateClub(name, timezone))
+    assert uow.clubs.names == {} and uow.emitted == []
