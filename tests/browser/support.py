@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from services.store import accounts, tokens, writes
-from tests.commands_support import create_club, declare_availability, register
+from services.commands import CreateClub, SetUpCoordinator
+from services.store import writes
+from tests.commands_support import declare_availability, register, run_in
 from tests.pages.support import MEMBER
 
 TZ = ZoneInfo("Europe/London")
@@ -24,11 +25,9 @@ EVERY_DAY = [(d, 0, 24 * 60) for d in range(7)]
 def riverside(conn: Connection, password: str) -> str:
     """The journeys' club, whose first coordinator Ana has claimed her account with ``password``;
     the club's id."""
-    club_id, token = create_club(conn, "Riverside Mutual Aid")
-    coordinator = tokens.resolve(conn, token)
-    assert coordinator is not None
-    accounts.create_coordinator(conn, club_id, coordinator.subject_id, *COORDINATOR, password)
-    return club_id
+    club = run_in(conn, CreateClub("Riverside Mutual Aid"))
+    run_in(conn, SetUpCoordinator(club.club_id, club.coordinator_id, *COORDINATOR, password))
+    return str(club.club_id)
 
 
 def free_member(
@@ -87,6 +86,12 @@ def lift_on(day: date, title: str, drivers: int) -> dict[str, Any]:
         passengers=1,
         priority=4,
     )
+
+
+def fits(page: Any) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= page.viewport_size["width"], f"{page.url} is {wide} px wide"
 
 
 def log_in(page: Any, base: str, email: str, password: str) -> None:

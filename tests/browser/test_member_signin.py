@@ -19,6 +19,7 @@ from sqlalchemy import select
 from services.store import notices, views
 from services.store.db import make_engine
 from services.store.tables import members
+from tests.browser.support import fits
 from tests.browser.test_coordinator_accounts import (  # noqa: F401 - fixtures
     FIRST,
     SIZES,
@@ -38,11 +39,6 @@ SENT = "If it belongs to a member, a link is on its way."
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"member-{name}.png"), full_page=True)
-
-
-def fits(page: Any) -> None:
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= page.viewport_size["width"], f"{page.url} is {wide} px wide"
 
 
 def coordinator_invites_by_email(page: Any, server: Embedded, artifacts: Path) -> None:

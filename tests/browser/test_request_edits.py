@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.browser.support import fits
 from tests.browser.test_main_flow import coordinator_sets_up
 from tests.e2e_support import Embedded, wait_for
 
@@ -23,12 +24,6 @@ TITLE = "Community supper"
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"edit-{name}.png"), full_page=True)
-
-
-def fits(page: Any) -> None:
-    """Nothing wider than the screen: no sideways scrolling on a phone."""
-    wide = page.evaluate("document.documentElement.scrollWidth")
-    assert wide <= page.viewport_size["width"], f"the page is {wide} px wide"
 
 
 def partner_sends_a_series(page: Any, link: str, first: str, last: str) -> None:
