@@ -61,8 +61,12 @@ class Scheduler:
         owner: str | None = None,
         roads: RoadTimes | None = None,
         improve: SolveFn | None = None,
+        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.reads = reads or uow_factory
+        """A unit of work that only reads (on SQLite: no write lock, so it never holds up the API's
+        writer): what to solve is read with it, after the lease is taken and committed."""
         self.roads = roads
         self.settings = settings
         self.solve = solve
@@ -309,7 +313,7 @@ class Scheduler:
 
     def _read_settled(self, club_id: str, generation: int) -> PlanningSnapshot | None:
         now = datetime.now(UTC)
-        with self.uow_factory() as uow:
+        with self.reads() as uow:
             if not uow.schedule.settled(club_id, generation):
                 return None
             return uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
@@ -323,21 +327,28 @@ class Scheduler:
             log.info("horizon.arrivals", clubs=len(arrived))
 
     def _due(self) -> list[tuple[str, int]]:
-        with self.uow_factory() as uow:
+        with self.reads() as uow:
             return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
 
     def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None] | None:
-        """Take the club's lease and read what to solve with the generation it covers and the
-        fingerprint of the last solve (one transaction, so changes that land later keep the club
-        due), or None if another has it."""
+        """Take the club's lease with the generation it covers (a short write), then read what to
+        solve and the fingerprint of the last solve outside the write turn; None if another
+        scheduler has the club.
+
+        The snapshot of a big club takes tenths of a second to read; inside the lease's write
+        transaction it held every other writer (the API's intake) back that long. Read afterwards,
+        it holds at least the changes up to that generation and perhaps later ones, which only
+        makes the proposal newer: those changes keep the club due, and if the next snapshot reads
+        the same, its fingerprint matches and it costs no solve."""
         now = datetime.now(UTC)
         with self.uow_factory() as uow:
             generation = uow.schedule.take_lease(club_id, self.owner, now, self._lease_s())
             if generation is None:
                 return None
+            uow.commit()
+        with self.reads() as uow:
             snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
             solved = uow.schedule.solved_fingerprint(club_id)
-            uow.commit()
         return generation, snap, solved
 
     def _fail(self, club_id: str, generation: int, exc: Exception) -> None:
