@@ -76,6 +76,9 @@ class Scheduler:
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
         self._next_horizon_check = 0.0
         self._running: dict[str, asyncio.Task[int]] = {}
+        self._resting: dict[str, float] = {}
+        """Clubs whose last re-plans cost this process more than its share (``replan_share``) ->
+        until when (monotonic) the longest wait does not start their next one."""
         self._to_improve: dict[str, tuple[int, str, int]] = {}
         """Repaired proposals worth a whole solve: club -> (generation, roster id, objective)."""
         self._improving: asyncio.Task[int] | None = None
@@ -112,7 +115,11 @@ class Scheduler:
         if free <= 0:
             return 0
         started = 0
-        due = [(club_id, g) for club_id, g in await asyncio.to_thread(self._due) if self.owns(club_id)]
+        due = [
+            (club_id, g)
+            for club_id, g in await asyncio.to_thread(self._due, self._still_resting())
+            if self.owns(club_id)
+        ]
         for club_id, _ in due:
             if club_id in self._running:
                 continue
@@ -230,6 +237,8 @@ class Scheduler:
             SOLVES.labels("stale").inc()
             return 0
         SOLVES.labels("proposed").inc()
+        recorded_at = time.monotonic()
+        self._pace(club_id, began, (prepared - began) + (recorded_at - solved_at))
         if roster.status != SolveStatus.OPTIMAL:  # a repair, or a whole solve the limit cut short
             self._to_improve[club_id] = (generation, proposal.roster_id, roster.objective)
         else:
@@ -249,7 +258,7 @@ class Scheduler:
             claim_s=round(claimed - began, 3),
             prepare_s=round(prepared - claimed, 3),
             pool_s=round(solved_at - prepared, 3),
-            record_s=round(time.monotonic() - solved_at, 3),
+            record_s=round(recorded_at - solved_at, 3),
         )
         return 1
 
@@ -326,9 +335,26 @@ class Scheduler:
         if arrived:
             log.info("horizon.arrivals", clubs=len(arrived))
 
-    def _due(self) -> list[tuple[str, int]]:
+    def _still_resting(self) -> list[str]:
+        now = time.monotonic()
+        self._resting = {club_id: until for club_id, until in self._resting.items() if until > now}
+        return list(self._resting)
+
+    def _due(self, resting: list[str]) -> list[tuple[str, int]]:
         with self.reads() as uow:
-            return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
+            return uow.schedule.due(
+                datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s, resting
+            )
+
+    def _pace(self, club_id: str, began: float, own_s: float) -> None:
+        """After a re-plan that took ``own_s`` of this process's time (and began at ``began``), let
+        the club rest for as long as keeps its re-plans within ``replan_share`` of the time."""
+        now = time.monotonic()
+        rest = own_s / self.settings.replan_share - (now - began)
+        if rest > 0:
+            self._resting[club_id] = now + rest
+        else:
+            self._resting.pop(club_id, None)
 
     def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None] | None:
         """Take the club's lease with the generation it covers (a short write), then read what to
