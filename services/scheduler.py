@@ -348,10 +348,13 @@ class Scheduler:
 
     def _pace(self, club_id: str, began: float, own_s: float) -> None:
         """After a re-plan that took ``own_s`` of this process's time (and began at ``began``), let
-        the club rest for as long as keeps its re-plans within ``replan_share`` of the time."""
+        the club rest for as long as keeps its re-plans within ``replan_share`` of the time. The
+        longest wait already spaces re-plans by ``max_delay_s``: a club whose re-plan costs less
+        than its share of that (a small club's hundredths of a second) never rests."""
         now = time.monotonic()
-        rest = own_s / self.settings.replan_share - (now - began)
-        if rest > 0:
+        cycle = own_s / self.settings.replan_share
+        rest = cycle - (now - began)
+        if cycle > self.settings.max_delay_s and rest > 0:
             self._resting[club_id] = now + rest
         else:
             self._resting.pop(club_id, None)

@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     thousands of requests cannot crowd out the API that takes them in. A club whose last re-plan
     cost this process C seconds and took W in all waits ``C / replan_share - W`` after it before
     the longest wait (``max_delay_s``) starts the next; quiet (``debounce_s``) or an urgent change
-    (a decline) still re-plans it at once. A small club's re-plan costs hundredths of a second, so
-    it never waits for this."""
+    (a decline) still re-plans it at once. Only a re-plan that costs more than this share of
+    ``max_delay_s`` (0.1 s by default) makes its club rest: a small club's costs hundredths of a
+    second, so it never waits for this."""
     solve_time_limit_s: float = Field(default=1.0, gt=0)
     """Per re-solve (at most: a solve that proves its answer stops sooner). A re-plan repairs the
     current roster around what changed: after a decline in a club of 300 members and 250 requests

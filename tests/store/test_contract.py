@@ -210,6 +210,23 @@ def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: 
         uow.commit()
 
 
+def test_a_resting_club_waits_for_quiet_or_an_urgent_change_not_for_the_longest_wait(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    waits = {"debounce_s": 60, "max_delay_s": 10}
+    later = NOW + timedelta(seconds=30)  # past the longest wait, changes still coming
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        uow.schedule.mark_dirty(club_id, later)
+        assert uow.schedule.due(later, **waits) == [(club_id, 2)], "the longest wait has passed"
+        assert uow.schedule.due(later, **waits, resting=[club_id]) == [], "resting: not by the longest wait"
+        assert uow.schedule.due(later, **waits, resting=["another club"]) == [(club_id, 2)]
+        quiet = later + timedelta(seconds=61)
+        assert uow.schedule.due(quiet, **waits, resting=[club_id]) == [(club_id, 2)], "quiet re-plans"
+        uow.schedule.mark_dirty(club_id, later, urgent=True)
+        assert uow.schedule.due(later, **waits, resting=[club_id]) == [(club_id, 3)], "urgent re-plans"
+        uow.commit()
+
+
 def test_concurrent_first_events_of_a_new_club_both_mark_it_dirty(engine: Engine) -> None:
     """Each transaction stays open a moment after marking, so on PostgreSQL the second marks while
     the first's new row is uncommitted: an update-then-insert then failed on the primary key."""
