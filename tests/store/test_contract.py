@@ -192,7 +192,7 @@ def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine:
 
 def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: Engine) -> None:
     club_id, _, _ = club_with_member(engine)
-    quiet = {"debounce_s": 60, "max_delay_s": 600}
+    quiet: dict[str, Any] = {"debounce_s": 60, "max_delay_s": 600}
     with SqlUnitOfWork(engine) as uow:
         uow.schedule.mark_dirty(club_id, NOW)
         assert uow.schedule.due(NOW, **quiet) == [], "an ordinary change waits for quiet"
@@ -212,7 +212,7 @@ def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: 
 
 def test_a_resting_club_waits_for_quiet_or_an_urgent_change_not_for_the_longest_wait(engine: Engine) -> None:
     club_id, _, _ = club_with_member(engine)
-    waits = {"debounce_s": 60, "max_delay_s": 10}
+    waits: dict[str, Any] = {"debounce_s": 60, "max_delay_s": 10}
     later = NOW + timedelta(seconds=30)  # past the longest wait, changes still coming
     with SqlUnitOfWork(engine) as uow:
         uow.schedule.mark_dirty(club_id, NOW)
