@@ -225,7 +225,8 @@ class ScheduleRepository(abc.ABC):
     @abc.abstractmethod
     def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
         """Claim the right to solve this club now and return the generation the solve will cover
-        (read under the lease, with the snapshot); None if another scheduler holds it."""
+        (the snapshot, read after this commits, holds at least its changes); None if another
+        scheduler holds it."""
 
     @abc.abstractmethod
     def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:
