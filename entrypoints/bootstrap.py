@@ -18,7 +18,7 @@ from services.road import Osrm, RoadRouter, RoadTimes, Valhalla
 from services.scheduler import Scheduler
 from services.settings import Settings
 from services.solve_pool import InProcesses
-from services.store.db import make_engine, upgrade
+from services.store.db import make_engine, read_only, upgrade
 from services.store.uow import SqlUnitOfWork
 from solver import replan, solve, warm_up
 
@@ -68,9 +68,18 @@ def bootstrap(settings: Settings, migrate: bool = True, solve_fn: Callable[..., 
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
+    def reads() -> UnitOfWork:
+        return SqlUnitOfWork(read_only(engine))
+
     runner = InProcesses(min(settings.solve_parallel, os.cpu_count() or 2), warm_up, settings.solver_nice)
     scheduler = Scheduler(
-        uow_factory, settings, solve_fn, runner=runner, roads=road_times(settings), improve=solve
+        uow_factory,
+        settings,
+        solve_fn,
+        runner=runner,
+        roads=road_times(settings),
+        improve=solve,
+        reads=reads,
     )
     notifier = build_notifier(engine, settings)
     return Container(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -215,13 +215,18 @@ class ScheduleRepository(abc.ABC):
         since their latest roster was solved (no event announces that); returns those clubs."""
 
     @abc.abstractmethod
-    def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
-        """Clubs whose changes have settled (or waited long enough), with their generation."""
+    def due(
+        self, now: datetime, debounce_s: float, max_delay_s: float, resting: Collection[str] = ()
+    ) -> list[tuple[str, int]]:
+        """Clubs whose changes have settled (or waited long enough), with their generation. A club
+        in ``resting`` is due only once its changes settle or an urgent one arrives, not by
+        ``max_delay_s``: a steady stream of changes then waits for the scheduler's pacing."""
 
     @abc.abstractmethod
     def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
         """Claim the right to solve this club now and return the generation the solve will cover
-        (read under the lease, with the snapshot); None if another scheduler holds it."""
+        (the snapshot, read after this commits, holds at least its changes); None if another
+        scheduler holds it."""
 
     @abc.abstractmethod
     def mark_solved(self, club_id: str, generation: int, owner: str, fingerprint: str | None = None) -> bool:

@@ -61,8 +61,12 @@ class Scheduler:
         owner: str | None = None,
         roads: RoadTimes | None = None,
         improve: SolveFn | None = None,
+        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
+        self.reads = reads or uow_factory
+        """A unit of work that only reads (on SQLite: no write lock, so it never holds up the API's
+        writer): what to solve is read with it, after the lease is taken and committed."""
         self.roads = roads
         self.settings = settings
         self.solve = solve
@@ -72,6 +76,9 @@ class Scheduler:
         self.owner = owner or f"scheduler-{uuid.uuid4().hex[:8]}"
         self._next_horizon_check = 0.0
         self._running: dict[str, asyncio.Task[int]] = {}
+        self._resting: dict[str, float] = {}
+        """Clubs whose last re-plans cost this process more than its share (``replan_share``) ->
+        until when (monotonic) the longest wait does not start their next one."""
         self._to_improve: dict[str, tuple[int, str, int]] = {}
         """Repaired proposals worth a whole solve: club -> (generation, roster id, objective)."""
         self._improving: asyncio.Task[int] | None = None
@@ -108,7 +115,11 @@ class Scheduler:
         if free <= 0:
             return 0
         started = 0
-        due = [(club_id, g) for club_id, g in await asyncio.to_thread(self._due) if self.owns(club_id)]
+        due = [
+            (club_id, g)
+            for club_id, g in await asyncio.to_thread(self._due, self._still_resting())
+            if self.owns(club_id)
+        ]
         for club_id, _ in due:
             if club_id in self._running:
                 continue
@@ -226,6 +237,8 @@ class Scheduler:
             SOLVES.labels("stale").inc()
             return 0
         SOLVES.labels("proposed").inc()
+        recorded_at = time.monotonic()
+        self._pace(club_id, began, (prepared - began) + (recorded_at - solved_at))
         if roster.status != SolveStatus.OPTIMAL:  # a repair, or a whole solve the limit cut short
             self._to_improve[club_id] = (generation, proposal.roster_id, roster.objective)
         else:
@@ -245,7 +258,7 @@ class Scheduler:
             claim_s=round(claimed - began, 3),
             prepare_s=round(prepared - claimed, 3),
             pool_s=round(solved_at - prepared, 3),
-            record_s=round(time.monotonic() - solved_at, 3),
+            record_s=round(recorded_at - solved_at, 3),
         )
         return 1
 
@@ -309,7 +322,7 @@ class Scheduler:
 
     def _read_settled(self, club_id: str, generation: int) -> PlanningSnapshot | None:
         now = datetime.now(UTC)
-        with self.uow_factory() as uow:
+        with self.reads() as uow:
             if not uow.schedule.settled(club_id, generation):
                 return None
             return uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
@@ -322,22 +335,49 @@ class Scheduler:
         if arrived:
             log.info("horizon.arrivals", clubs=len(arrived))
 
-    def _due(self) -> list[tuple[str, int]]:
-        with self.uow_factory() as uow:
-            return uow.schedule.due(datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s)
+    def _still_resting(self) -> list[str]:
+        now = time.monotonic()
+        self._resting = {club_id: until for club_id, until in self._resting.items() if until > now}
+        return list(self._resting)
+
+    def _due(self, resting: list[str]) -> list[tuple[str, int]]:
+        with self.reads() as uow:
+            return uow.schedule.due(
+                datetime.now(UTC), self.settings.debounce_s, self.settings.max_delay_s, resting
+            )
+
+    def _pace(self, club_id: str, began: float, own_s: float) -> None:
+        """After a re-plan that took ``own_s`` of this process's time (and began at ``began``), let
+        the club rest for as long as keeps its re-plans within ``replan_share`` of the time. The
+        longest wait already spaces re-plans by ``max_delay_s``: a club whose re-plan costs less
+        than its share of that (a small club's hundredths of a second) never rests."""
+        now = time.monotonic()
+        cycle = own_s / self.settings.replan_share
+        rest = cycle - (now - began)
+        if cycle > self.settings.max_delay_s and rest > 0:
+            self._resting[club_id] = now + rest
+        else:
+            self._resting.pop(club_id, None)
 
     def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None] | None:
-        """Take the club's lease and read what to solve with the generation it covers and the
-        fingerprint of the last solve (one transaction, so changes that land later keep the club
-        due), or None if another has it."""
+        """Take the club's lease with the generation it covers (a short write), then read what to
+        solve and the fingerprint of the last solve outside the write turn; None if another
+        scheduler has the club.
+
+        The snapshot of a big club takes tenths of a second to read; inside the lease's write
+        transaction it held every other writer (the API's intake) back that long. Read afterwards,
+        it holds at least the changes up to that generation and perhaps later ones, which only
+        makes the proposal newer: those changes keep the club due, and if the next snapshot reads
+        the same, its fingerprint matches and it costs no solve."""
         now = datetime.now(UTC)
         with self.uow_factory() as uow:
             generation = uow.schedule.take_lease(club_id, self.owner, now, self._lease_s())
             if generation is None:
                 return None
+            uow.commit()
+        with self.reads() as uow:
             snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
             solved = uow.schedule.solved_fingerprint(club_id)
-            uow.commit()
         return generation, snap, solved
 
     def _fail(self, club_id: str, generation: int, exc: Exception) -> None:

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     max_delay_s: float = Field(default=1.0, ge=0)
     """A steady stream of changes still gets a solve at least this often (changes that arrive
     during a solve wait for it anyway: the lease holds one solve per club at a time)."""
+    replan_share: float = Field(default=0.1, gt=0, le=1)
+    """While changes keep coming, the most of the scheduler's process one club's re-plans may take
+    (reading the club, building its instance, storing the proposal), so that re-planning a club of
+    thousands of requests cannot crowd out the API that takes them in. A club whose last re-plan
+    cost this process C seconds and took W in all waits ``C / replan_share - W`` after it before
+    the longest wait (``max_delay_s``) starts the next; quiet (``debounce_s``) or an urgent change
+    (a decline) still re-plans it at once. Only a re-plan that costs more than this share of
+    ``max_delay_s`` (0.1 s by default) makes its club rest: a small club's costs hundredths of a
+    second, so it never waits for this."""
     solve_time_limit_s: float = Field(default=1.0, gt=0)
     """Per re-solve (at most: a solve that proves its answer stops sooner). A re-plan repairs the
     current roster around what changed: after a decline in a club of 300 members and 250 requests

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -117,15 +117,18 @@ class SqlSchedule(ScheduleRepository):
             self.mark_dirty(club_id, now)
         return list(clubs_to_plan)
 
-    def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
+    def due(
+        self, now: datetime, debounce_s: float, max_delay_s: float, resting: Collection[str] = ()
+    ) -> list[tuple[str, int]]:
         s = schedule_state.c
+        waited = s.first_dirty_at <= now - timedelta(seconds=max_delay_s)
         rows = self.conn.execute(
             select(s.club_id, s.generation)
             .where(
                 s.generation > s.solved_generation,
                 or_(
                     s.last_dirty_at <= now - timedelta(seconds=debounce_s),
-                    s.first_dirty_at <= now - timedelta(seconds=max_delay_s),
+                    and_(waited, s.club_id.not_in(resting)) if resting else waited,
                     s.urgent_at.is_not(None),
                 ),
                 or_(s.lease_until.is_(None), s.lease_until < now),

@@ -190,7 +190,7 @@ def test_debounce_waits_for_quiet_then_only_one_scheduler_gets_the_lease(engine:
 
 def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: Engine) -> None:
     club_id, _, _ = club_with_member(engine)
-    quiet = {"debounce_s": 60, "max_delay_s": 600}
+    quiet: dict[str, Any] = {"debounce_s": 60, "max_delay_s": 600}
     with SqlUnitOfWork(engine) as uow:
         uow.schedule.mark_dirty(club_id, NOW)
         assert uow.schedule.due(NOW, **quiet) == [], "an ordinary change waits for quiet"
@@ -205,6 +205,23 @@ def test_an_urgent_change_is_due_at_once_until_its_generation_is_solved(engine: 
         assert uow.schedule.mark_solved(club_id, 4, "a") is True
         uow.schedule.mark_dirty(club_id, NOW)
         assert uow.schedule.due(NOW, **quiet) == [], "solved: the next change waits for quiet again"
+        uow.commit()
+
+
+def test_a_resting_club_waits_for_quiet_or_an_urgent_change_not_for_the_longest_wait(engine: Engine) -> None:
+    club_id, _, _ = club_with_member(engine)
+    waits: dict[str, Any] = {"debounce_s": 60, "max_delay_s": 10}
+    later = NOW + timedelta(seconds=30)  # past the longest wait, changes still coming
+    with SqlUnitOfWork(engine) as uow:
+        uow.schedule.mark_dirty(club_id, NOW)
+        uow.schedule.mark_dirty(club_id, later)
+        assert uow.schedule.due(later, **waits) == [(club_id, 2)], "the longest wait has passed"
+        assert uow.schedule.due(later, **waits, resting=[club_id]) == [], "resting: not by the longest wait"
+        assert uow.schedule.due(later, **waits, resting=["another club"]) == [(club_id, 2)]
+        quiet = later + timedelta(seconds=61)
+        assert uow.schedule.due(quiet, **waits, resting=[club_id]) == [(club_id, 2)], "quiet re-plans"
+        uow.schedule.mark_dirty(club_id, later, urgent=True)
+        assert uow.schedule.due(later, **waits, resting=[club_id]) == [(club_id, 3)], "urgent re-plans"
         uow.commit()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -48,7 +48,9 @@ class FakeSchedule(ScheduleRepository):
     def mark_horizon_arrivals(self, now: datetime, horizon_end: datetime) -> list[str]:
         return []
 
-    def due(self, now: datetime, debounce_s: float, max_delay_s: float) -> list[tuple[str, int]]:
+    def due(
+        self, now: datetime, debounce_s: float, max_delay_s: float, resting: Collection[str] = ()
+    ) -> list[tuple[str, int]]:
         return []
 
     def take_lease(self, club_id: str, owner: str, now: datetime, seconds: float) -> int | None:
