@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,25 @@ def new_club(name: str) -> Any:
     return work
 
 
+@contextmanager
+def busy(writer: Writer) -> Iterator[None]:
+    """Keep the writer on one piece of work, so what is submitted inside the block queues for its
+    next batch (one transaction); the held work finishes when the block ends."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold(conn: Connection) -> None:
+        held.set()
+        release.wait(10)
+
+    first = writer.submit(hold)
+    assert held.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        first.result(10)
+
+
 def stored_names(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(clubs.c.name)).scalars())
@@ -56,25 +76,16 @@ def test_work_queued_together_commits_together_and_one_failure_is_its_own(
     def counted(conn: Connection) -> None:
         commits.append(conn)
 
-    held, release = threading.Event(), threading.Event()
-
-    def hold(conn: Connection) -> None:
-        held.set()
-        release.wait(10)
-
     def refuse(conn: Connection) -> None:
         create_club(conn, "Half-made")
         raise writes.Conflict("refused")
 
-    first = writer.submit(hold)
-    assert held.wait(10)  # the writer is busy: what follows queues for its next batch
-    queued: list[Future[Any]] = [writer.submit(new_club(f"Club {i}")) for i in range(5)]
-    refused = writer.submit(refuse)
-    queued.append(writer.submit(new_club("Club 5")))
     event.listen(engine, "commit", counted)
     try:
-        release.set()
-        first.result(10)
+        with busy(writer):  # what follows queues for the writer's next batch
+            queued: list[Future[Any]] = [writer.submit(new_club(f"Club {i}")) for i in range(5)]
+            refused = writer.submit(refuse)
+            queued.append(writer.submit(new_club("Club 5")))
         results = [f.result(10) for f in queued]
     finally:
         event.remove(engine, "commit", counted)
@@ -103,22 +114,14 @@ def test_a_connection_lost_inside_the_work_is_a_driver_error_for_everyone_in_its
     own driver error (a 503 for the API) goes to its caller and to those it shared the transaction
     with, never SQLAlchemy's "rollback first" complaint about the dead connection (a 500)."""
     before = count(engine, clubs)
-    held, release = threading.Event(), threading.Event()
-
-    def hold(conn: Connection) -> None:
-        held.set()
-        release.wait(5)
 
     def dies(conn: Connection) -> None:
         create_club(conn, "Half")
         lose_connection(conn)
         create_club(conn, "Never")
 
-    first = writer.submit(hold)
-    assert held.wait(5)
-    queued = [writer.submit(new_club("Beside")), writer.submit(dies), writer.submit(new_club("After it"))]
-    release.set()
-    first.result(5)
+    with busy(writer):
+        queued = [writer.submit(new_club("Beside")), writer.submit(dies), writer.submit(new_club("After it"))]
     for future in queued:
         with pytest.raises(DBAPIError):
             future.result(5)
