@@ -114,7 +114,14 @@ class SqlRequests(RequestRepository):
         return lifts.ask_for_lift(self.conn, club_id, member_id, work_id)
 
     def cancel(self, request_id: str) -> None:
+        """Only an open request changes, so the partner's count of open ones (``writes``) drops
+        once however often the cancel is asked for, even by two transactions at once."""
         r = help_requests.c
-        self.conn.execute(
-            update(help_requests).where(r.id == request_id).values(status=RequestStatus.CANCELLED)
-        )
+        cancelled = self.conn.execute(
+            update(help_requests)
+            .where(r.id == request_id, r.status == RequestStatus.OPEN)
+            .values(status=RequestStatus.CANCELLED)
+            .returning(r.partner_id, r.lift_for)
+        ).first()
+        if cancelled is not None and cancelled.lift_for is None:
+            writes.uncount_cancelled(self.conn, cancelled.partner_id)

@@ -83,6 +83,13 @@ partners = Table(
     Column("contact_email", String(320)),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # What its quota is checked against without counting its requests (writes._count_submission):
+    # its open requests (not lifts; ended ones too, until cancelled), and how many it sent on the
+    # UTC day numbered sent_day (date.toordinal) and on the day before.
+    Column("open_requests", Integer, nullable=False, default=0, server_default="0"),
+    Column("sent_day", Integer, nullable=False, default=0, server_default="0"),
+    Column("sent_today", Integer, nullable=False, default=0, server_default="0"),
+    Column("sent_yesterday", Integer, nullable=False, default=0, server_default="0"),
 )
 
 members = Table(
@@ -166,10 +173,11 @@ help_requests = Table(
     # The weekly series one submission made (None for a single date): edited or cancelled as one.
     Column("series_id", String(64), index=True),
     Index("ix_help_requests_club_starts", "club_id", "starts_at"),
-    # Every partner submission counts the partner's open requests and those of the last day
-    # (writes._QUOTA_COUNTS): this index holds every column both counts read, so neither reads
-    # the table, however many requests the partner has sent over the years.
-    Index("ix_help_requests_partner_quota", "partner_id", "lift_for", "status", "ends_at", "created_at"),
+    # A partner at its quota has its open requests, and those it sent in the last day, counted
+    # (writes._QUOTA_OPEN, _QUOTA_SENT): each index starts where its count does, so neither reads
+    # the requests that have ended or were sent before, however many the partner has.
+    Index("ix_help_requests_partner_open", "partner_id", "lift_for", "status", "ends_at"),
+    Index("ix_help_requests_partner_sent", "partner_id", "lift_for", "created_at"),
 )
 
 request_pickups = Table(

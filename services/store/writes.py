@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from services import homes
-from services.domain import Conflict, PartnerQuota, new_id
+from services.domain import Conflict, PartnerQuota, RequestStatus, new_id
 from services.domain import NotFound as NotFound  # re-exported: callers catch writes.NotFound
 from services.store import tokens
 from services.store.tables import (
@@ -60,31 +60,82 @@ def register_member(conn: Connection, club_id: str, values: Mapping[str, Any]) -
     return member_id, tokens.issue(conn, "member", club_id, member_id)
 
 
-_r = help_requests.c
-_QUOTA_COUNTS = select(
-    func.count().filter(_r.status == "open", _r.ends_at > bindparam("now")),
-    func.count().filter(_r.created_at > bindparam("since")),
-).where(_r.partner_id == bindparam("partner_id"), _r.lift_for.is_(None))
-"""A partner's open requests and its submissions of the last 24 hours, in one read; built once,
-as the intake path runs it for every request (compiling it afresh cost more than running it)."""
+_r, _p = help_requests.c, partners.c
+_COUNT_SUBMISSION = (
+    update(partners)
+    .where(_p.id == bindparam("partner_id"))
+    .values(
+        open_requests=_p.open_requests + 1,
+        sent_today=case((_p.sent_day >= bindparam("day"), _p.sent_today + 1), else_=1),
+        sent_yesterday=case(
+            (_p.sent_day >= bindparam("day"), _p.sent_yesterday),
+            (_p.sent_day == bindparam("day") - 1, _p.sent_today),
+            else_=0,
+        ),
+        sent_day=case((_p.sent_day >= bindparam("day"), _p.sent_day), else_=bindparam("day")),
+    )
+    .returning(_p.open_requests, _p.sent_today + _p.sent_yesterday)
+)
+"""Counts a partner's submission on its own row, whatever the partner has sent before, and takes
+that row's lock: on PostgreSQL a partner's concurrent submissions (from any process) check their
+quota one after another. The counts only ever overstate (open requests that have ended, a 24-hour
+window read as two calendar days; a clock that runs behind counts into the later day), so below the
+quota they settle it at once, and at it ``_QUOTA_OPEN`` and ``_QUOTA_SENT`` decide exactly."""
+_QUOTA_OPEN = select(func.count()).select_from(
+    select(_r.id)
+    .where(
+        _r.partner_id == bindparam("partner_id"),
+        _r.lift_for.is_(None),
+        _r.status == RequestStatus.OPEN,
+        _r.ends_at > bindparam("now"),
+    )
+    .limit(bindparam("most"))
+    .subquery()
+)
+_QUOTA_SENT = select(func.count()).select_from(
+    select(_r.id)
+    .where(
+        _r.partner_id == bindparam("partner_id"), _r.lift_for.is_(None), _r.created_at > bindparam("since")
+    )
+    .limit(bindparam("most"))
+    .subquery()
+)
+"""The exact counts, read only at the quota: each stops at the quota, over an index that starts
+where it does, so neither grows with the partner's history."""
+_UNCOUNT_CANCELLED = (
+    update(partners).where(_p.id == bindparam("partner_id")).values(open_requests=_p.open_requests - 1)
+)
 _INSERT_REQUEST = insert(help_requests)
 
 
-def _within_quota(conn: Connection, partner_id: str, quota: PartnerQuota) -> None:
+def _count_submission(conn: Connection, partner_id: str, quota: PartnerQuota | None) -> None:
+    """Count a partner's new request (not a member's lift) and, with a ``quota``, refuse it in
+    words when the partner already has as many open requests, or sent as many in the last 24 hours,
+    as the quota allows. The caller rolls back a refusal, the count with it."""
     now = _now()
-    live, today = conn.execute(
-        _QUOTA_COUNTS, {"now": now, "since": now - timedelta(days=1), "partner_id": partner_id}
-    ).one()
-    if live >= quota.open_requests:
-        raise Conflict(
-            f"You have {live} open requests, the most one partner may have at once: cancel those you "
-            "no longer need, or ask the club to raise the limit."
-        )
-    if today >= quota.per_day:
-        raise Conflict(
-            f"You have sent {today} requests in the last 24 hours, the most one partner may send in a "
-            "day: try again tomorrow, or ask the club to raise the limit."
-        )
+    opened, sent = conn.execute(_COUNT_SUBMISSION, {"partner_id": partner_id, "day": now.toordinal()}).one()
+    if quota is None:
+        return
+    ask = {"partner_id": partner_id, "now": now, "since": now - timedelta(days=1)}
+    if opened > quota.open_requests:
+        live = conn.execute(_QUOTA_OPEN, {**ask, "most": quota.open_requests}).scalar_one()
+        if live >= quota.open_requests:
+            raise Conflict(
+                f"You have {live} open requests, the most one partner may have at once: cancel those "
+                "you no longer need, or ask the club to raise the limit."
+            )
+    if sent > quota.per_day:
+        today = conn.execute(_QUOTA_SENT, {**ask, "most": quota.per_day}).scalar_one()
+        if today >= quota.per_day:
+            raise Conflict(
+                f"You have sent {today} requests in the last 24 hours, the most one partner may send "
+                "in a day: try again tomorrow, or ask the club to raise the limit."
+            )
+
+
+def uncount_cancelled(conn: Connection, partner_id: str) -> None:
+    """A partner's open request (not a lift) was cancelled: one fewer counts against its quota."""
+    conn.execute(_UNCOUNT_CANCELLED, {"partner_id": partner_id})
 
 
 def with_pickups(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Mapping[str, Any]]]:
@@ -110,8 +161,8 @@ def submit_request(
     per passenger): the solver sends only the cars the seats and the routes need. With a ``quota``
     (a partner's own submissions), a partner over it is refused in words. Rows only: the
     ``SubmitRequest`` (or ``AskForLift``) handler emits the event."""
-    if quota is not None:
-        _within_quota(conn, partner_id, quota)
+    if values.get("lift_for") is None:
+        _count_submission(conn, partner_id, quota)
     request_id = new_id("r")
     values, pickups = with_pickups(values)
     conn.execute(
