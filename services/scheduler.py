@@ -36,6 +36,9 @@ from services.solve_pool import InThreads, SolveFn, SolveRunner
 from services.translate import to_instance, to_proposal
 from solver.schema import Instance, Params, Roster, SolveKind, SolveStatus
 
+Solved = tuple[PlanningSnapshot, Instance, Roster]
+"""What a solve answered, with what it was asked: a proposal is made from these."""
+
 log = structlog.get_logger("mechanic.scheduler")
 
 HORIZON_CHECK_S = 60.0
@@ -198,9 +201,8 @@ class Scheduler:
         claim = await asyncio.to_thread(self._claim, club_id)
         if claim is None:
             return 0
-        generation, snap, solved = claim
+        generation, snap, solved, fingerprint = claim
         claimed = time.monotonic()
-        fingerprint = snap.fingerprint()
         if solved == fingerprint:
             await asyncio.to_thread(self._record_unchanged, club_id, generation, fingerprint)
             if club_id in self._to_improve:  # the same proposal answers this generation too
@@ -226,8 +228,9 @@ class Scheduler:
             prepared = time.monotonic()
             roster = await self._run(self.solve, instance, params)
             solved_at = time.monotonic()
-            proposal = to_proposal(new_id("ro"), snap, instance, roster)
-            recorded = await asyncio.to_thread(self._record, proposal, generation, fingerprint)
+            proposal, recorded = await asyncio.to_thread(
+                self._record, (snap, instance, roster), generation, fingerprint
+            )
         except Exception as exc:
             await asyncio.to_thread(self._fail, club_id, generation, exc)
             return 0
@@ -284,8 +287,9 @@ class Scheduler:
                 log.info("improve.none", club_id=club_id, generation=generation, objective=roster.objective)
                 return 0
             improved = roster.model_copy(update={"kind": SolveKind.IMPROVED})
-            proposal = to_proposal(new_id("ro"), snap, instance, improved)
-            recorded = await asyncio.to_thread(self._record_improvement, proposal, generation, roster_id)
+            proposal, recorded = await asyncio.to_thread(
+                self._record_improvement, (snap, instance, improved), generation, roster_id
+            )
         except Exception:  # a bonus that failed: the repaired proposal stands
             log.exception("improve.failed", club_id=club_id, generation=generation)
             return 0
@@ -305,10 +309,14 @@ class Scheduler:
         return await self.runner.run(solve, instance, params, params.time_limit_s * 2 + 10)
 
     async def _instance(self, snap: PlanningSnapshot) -> Instance:
+        """Built in a thread, as the snapshot's fingerprint and the proposal are: each walks the
+        whole club (tens of milliseconds for thousands of requests), which on the event loop held
+        up every answer the API was giving meanwhile."""
+        return await asyncio.to_thread(self._build, snap)
+
+    def _build(self, snap: PlanningSnapshot) -> Instance:
         instance = to_instance(snap)
-        if self.roads is not None:
-            instance = await asyncio.to_thread(self.roads.apply, instance)
-        return instance
+        return instance if self.roads is None else self.roads.apply(instance)
 
     def _workers(self) -> int:
         """CP-SAT threads for one solve: the configured number, shared out when several clubs are
@@ -359,10 +367,10 @@ class Scheduler:
         else:
             self._resting.pop(club_id, None)
 
-    def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None] | None:
+    def _claim(self, club_id: str) -> tuple[int, PlanningSnapshot, str | None, str] | None:
         """Take the club's lease with the generation it covers (a short write), then read what to
-        solve and the fingerprint of the last solve outside the write turn; None if another
-        scheduler has the club.
+        solve and the fingerprint of the last solve outside the write turn, and fingerprint what
+        was read; None if another scheduler has the club.
 
         The snapshot of a big club takes tenths of a second to read; inside the lease's write
         transaction it held every other writer (the API's intake) back that long. Read afterwards,
@@ -378,7 +386,7 @@ class Scheduler:
         with self.reads() as uow:
             snap = uow.rosters.snapshot(club_id, *horizon(now, self.settings.horizon_days))
             solved = uow.schedule.solved_fingerprint(club_id)
-        return generation, snap, solved
+        return generation, snap, solved, snap.fingerprint()
 
     def _fail(self, club_id: str, generation: int, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:500]
@@ -399,26 +407,28 @@ class Scheduler:
         if first is not None:
             SOLVES.labels("failed").inc()
 
-    def _record(self, proposal: Proposal, generation: int, fingerprint: str) -> bool:
-        """Store the proposal only if this scheduler still holds the club and nothing newer was
+    def _record(self, solved: Solved, generation: int, fingerprint: str) -> tuple[Proposal, bool]:
+        """The proposal, stored only if this scheduler still holds the club and nothing newer was
         recorded (the fence against a solve that outlived its lease)."""
+        proposal = to_proposal(new_id("ro"), *solved)
         with self.uow_factory() as uow:
             if not uow.schedule.mark_solved(proposal.club_id, generation, self.owner, fingerprint):
-                return False
+                return proposal, False
             _store(uow, proposal)
             uow.commit()
-        return True
+        return proposal, True
 
-    def _record_improvement(self, proposal: Proposal, generation: int, replaces: str) -> bool:
+    def _record_improvement(self, solved: Solved, generation: int, replaces: str) -> tuple[Proposal, bool]:
+        proposal = to_proposal(new_id("ro"), *solved)
         with self.uow_factory() as uow:
             head = uow.rosters.head(proposal.club_id, replaces)
             if head is None or head.status != RosterStatus.PROPOSED:
-                return False
+                return proposal, False
             if not uow.schedule.settled(proposal.club_id, generation):
-                return False
+                return proposal, False
             _store(uow, proposal)
             uow.commit()
-        return True
+        return proposal, True
 
 
 def _store(uow: UnitOfWork, proposal: Proposal) -> None:
