@@ -159,7 +159,7 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
     """A coordinator account with a password read from standard input (never from the command line)."""
     from services.commands import SetUpCoordinator, execute
-    from services.domain import Invalid, new_id
+    from services.domain import Invalid, NotFound, new_id
     from services.store.db import make_engine, upgrade
     from services.store.uow import SqlUnitOfWork
 
@@ -171,6 +171,9 @@ def _coordinator_add(args: argparse.Namespace, settings: Settings) -> int:
         execute(SqlUnitOfWork(engine), command)
     except Invalid as exc:
         print(f"the account will not do: {exc}", file=sys.stderr)
+        return 2
+    except NotFound as exc:
+        print(f"no account made: {exc}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()

@@ -544,6 +544,9 @@ class ClubRepository(abc.ABC):
     def create(self, club_id: str, name: str, timezone: str) -> None: ...
 
     @abc.abstractmethod
+    def exists(self, club_id: str) -> bool: ...
+
+    @abc.abstractmethod
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None: ...
 
     @abc.abstractmethod

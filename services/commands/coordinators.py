@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from events import CoordinatorAccountCreated, CoordinatorDeactivated
 from services import passwords
-from services.domain import Conflict, Invalid
+from services.domain import Conflict, Invalid, NotFound
 from services.ports import UnitOfWork
 
 
@@ -34,7 +34,10 @@ class SetUpCoordinator:
 
 
 def set_up_coordinator(cmd: SetUpCoordinator, uow: UnitOfWork) -> None:
-    """Refused field by field (``Invalid``: email, password) before anything is written."""
+    """Refused field by field (``Invalid``: email, password) before anything is written; an
+    unknown club (a mistyped id on the command line) is ``NotFound``."""
+    if not uow.clubs.exists(cmd.club_id):
+        raise NotFound(f"There is no club with the id {cmd.club_id!r}: `mechanic club create` prints it.")
     email = cmd.email.strip().lower()
     wrong = passwords.problem(cmd.password, email)
     if wrong:

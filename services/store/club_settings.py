@@ -3,7 +3,7 @@ kinds of work members may sign themselves up for. The SQL behind ``ClubRepositor
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, select, update
 
 from services.ports import ClubRepository
 from services.store import writes
@@ -16,6 +16,9 @@ class SqlClubs(ClubRepository):
 
     def create(self, club_id: str, name: str, timezone: str) -> None:
         writes.create_club(self.conn, club_id, name, timezone)
+
+    def exists(self, club_id: str) -> bool:
+        return self.conn.execute(select(clubs.c.id).where(clubs.c.id == club_id)).first() is not None
 
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
         self.conn.execute(

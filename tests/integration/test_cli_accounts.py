@@ -66,3 +66,13 @@ def test_a_coordinator_added_from_the_command_line_keeps_to_the_password_and_ema
     again = _mechanic(tmp_path, *add, stdin="another good long password\n")
     assert again.returncode == 2 and "Another account uses this email address." in again.stderr
     assert _accounts(tmp_path) == [(club_id, "ana@example.org")]
+
+
+def test_a_coordinator_for_a_club_that_does_not_exist_is_refused_in_words(tmp_path: Path) -> None:
+    _mechanic(tmp_path, "club", "create", "Riverside")
+    add = ("coordinator", "add", "club-mistyped", "ana@example.org", "--name", "Ana Morgan")
+    refused = _mechanic(tmp_path, *add, stdin="correct horse battery staple\n")
+    assert refused.returncode == 2 and "There is no club with the id 'club-mistyped'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _accounts(tmp_path) == []
+    assert [kind for kind, _ in _events(tmp_path)] == ["ClubCreated"]

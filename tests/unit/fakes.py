@@ -390,6 +390,9 @@ class FakeClubs(ClubRepository):
     def create(self, club_id: str, name: str, timezone: str) -> None:
         self.names[club_id] = (name, timezone)
 
+    def exists(self, club_id: str) -> bool:
+        return club_id in self.names
+
     def set_retention(self, club_id: str, days: int, high_risk_kinds: list[str]) -> None:
         self.retention[club_id] = (days, high_risk_kinds)
 
