@@ -30,18 +30,22 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from bench.pages_bench import _port, approve, login, mechanic_up, prepare, wait
+from services.commands import SetAlertChoices, execute
+from services.ports import AlertChoices
 from services.store import alerts, tokens
 from services.store.db import make_engine
 from services.store.tables import assignments, coordinators, help_requests, notices
+from services.store.uow import SqlUnitOfWork
 
 
 def _choose_alerts(url: str) -> None:
     """Email, immediate alerts, no quiet hours: the bench measures recording, not holding."""
+    chosen = AlertChoices(**alerts.DEFAULTS | {"quiet_start": None, "quiet_end": None})
     engine = make_engine(url)
     with engine.begin() as conn:
-        for coordinator_id in conn.execute(select(coordinators.c.id)).scalars():
-            values = alerts.DEFAULTS | {"quiet_start": None, "quiet_end": None}
-            alerts.set_choices(conn, coordinator_id, values)
+        found = conn.execute(select(coordinators.c.club_id, coordinators.c.id)).all()
+    for club_id, coordinator_id in found:
+        execute(SqlUnitOfWork(engine), SetAlertChoices(club_id, coordinator_id, chosen))
     engine.dispose()
 
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from events import AssignmentDeclined, RosterProposed
-from services.commands import AnswerAssignment
+from services.commands import AnswerAssignment, SetAlertChoices
 from services.delivery import Container
 from services.notify.alerts import CoordinatorAlerts, held_until, in_quiet
+from services.ports import AlertChoices
 from services.store import alerts
 from services.store.notices import SqlNoticeStore
 from services.store.tables import clubs, help_requests, notices
@@ -27,9 +28,10 @@ SIGNAL = "+447700900555"
 
 
 def _choose(site: Site, **values: object) -> None:
+    """As the coordinator's alerts page saves them: through the command, held to its rules."""
     chosen = alerts.DEFAULTS | {"signal_number": SIGNAL, "quiet_start": None, "quiet_end": None} | values
     with site.engine.begin() as conn:
-        alerts.set_choices(conn, site.coordinator_id, chosen)
+        run_in(conn, SetAlertChoices(site.club_id, site.coordinator_id, AlertChoices(**chosen)))
 
 
 def _alerts(site: Site) -> list[object]:
