@@ -81,25 +81,18 @@ that row's lock: on PostgreSQL a partner's concurrent submissions (from any proc
 quota one after another. The counts only ever overstate (open requests that have ended, a 24-hour
 window read as two calendar days; a clock that runs behind counts into the later day), so below the
 quota they settle it at once, and at it ``_QUOTA_OPEN`` and ``_QUOTA_SENT`` decide exactly."""
-_QUOTA_OPEN = select(func.count()).select_from(
-    select(_r.id)
-    .where(
-        _r.partner_id == bindparam("partner_id"),
-        _r.lift_for.is_(None),
-        _r.status == RequestStatus.OPEN,
-        _r.ends_at > bindparam("now"),
+
+
+def _bounded_count(*where: Any) -> Any:
+    """How many of a partner's requests (not lifts) match, counted no further than ``most``."""
+    own = (_r.partner_id == bindparam("partner_id"), _r.lift_for.is_(None))
+    return select(func.count()).select_from(
+        select(_r.id).where(*own, *where).limit(bindparam("most")).subquery()
     )
-    .limit(bindparam("most"))
-    .subquery()
-)
-_QUOTA_SENT = select(func.count()).select_from(
-    select(_r.id)
-    .where(
-        _r.partner_id == bindparam("partner_id"), _r.lift_for.is_(None), _r.created_at > bindparam("since")
-    )
-    .limit(bindparam("most"))
-    .subquery()
-)
+
+
+_QUOTA_OPEN = _bounded_count(_r.status == RequestStatus.OPEN, _r.ends_at > bindparam("now"))
+_QUOTA_SENT = _bounded_count(_r.created_at > bindparam("since"))
 """The exact counts, read only at the quota: each stops at the quota, over an index that starts
 where it does, so neither grows with the partner's history."""
 _UNCOUNT_CANCELLED = (
@@ -117,20 +110,30 @@ def _count_submission(conn: Connection, partner_id: str, quota: PartnerQuota | N
     if quota is None:
         return
     ask = {"partner_id": partner_id, "now": now, "since": now - timedelta(days=1)}
-    if opened > quota.open_requests:
-        live = conn.execute(_QUOTA_OPEN, {**ask, "most": quota.open_requests}).scalar_one()
-        if live >= quota.open_requests:
-            raise Conflict(
-                f"You have {live} open requests, the most one partner may have at once: cancel those "
-                "you no longer need, or ask the club to raise the limit."
-            )
-    if sent > quota.per_day:
-        today = conn.execute(_QUOTA_SENT, {**ask, "most": quota.per_day}).scalar_one()
-        if today >= quota.per_day:
-            raise Conflict(
-                f"You have sent {today} requests in the last 24 hours, the most one partner may send "
-                "in a day: try again tomorrow, or ask the club to raise the limit."
-            )
+    _refuse_at(conn, _QUOTA_OPEN, ask, opened - 1, quota.open_requests, OVER_OPEN)
+    _refuse_at(conn, _QUOTA_SENT, ask, sent - 1, quota.per_day, OVER_DAY)
+
+
+OVER_OPEN = (
+    "You have {} open requests, the most one partner may have at once: cancel those you no longer "
+    "need, or ask the club to raise the limit."
+)
+OVER_DAY = (
+    "You have sent {} requests in the last 24 hours, the most one partner may send in a day: try "
+    "again tomorrow, or ask the club to raise the limit."
+)
+
+
+def _refuse_at(
+    conn: Connection, exact: Any, ask: Mapping[str, Any], kept: int, most: int, words: str
+) -> None:
+    """Refused in ``words`` when the partner already has ``most``: the kept count (before this
+    request) settles it below that; at or over it, the exact count decides."""
+    if kept < most:
+        return
+    found = conn.execute(exact, {**ask, "most": most}).scalar_one()
+    if found >= most:
+        raise Conflict(words.format(found))
 
 
 def uncount_cancelled(conn: Connection, partner_id: str) -> None:
