@@ -111,7 +111,7 @@ def improve_whole(
     else:
         from solver.lns import NeighbourhoodSearch
 
-        search = NeighbourhoodSearch(problem, state, params.seed, params.workers)
+        search = NeighbourhoodSearch(problem, state, params.seed, params.workers, presolve=False)
         search.run(deadline, params.max_rounds)
     return state, status, bound
 

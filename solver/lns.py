@@ -55,6 +55,7 @@ class NeighbourhoodSearch:
         max_pairs: int = _MAX_PAIRS,
         sub_limit: float = _SUB_DETERMINISTIC_LIMIT,
         guide: list[float] | None = None,
+        presolve: bool = True,
     ) -> None:
         self.pb = problem
         self.state = state
@@ -66,6 +67,11 @@ class NeighbourhoodSearch:
         self.sub_limit = sub_limit
         self.size = min(size, max_pairs)
         """Target number of free pairs per neighbourhood, adapted to how hard sub-solves are."""
+        self.presolve = presolve
+        """Whether CP-SAT presolves each sub-model. Off on large and xl: a neighbourhood is small
+        next to the fixed roster around it, presolve took a fifth of the time there, and without it
+        more sub-solves finish proven, so neighbourhoods grow (23-29 k pairs against 5-7 k on large
+        seed 22). At 60 s on large seeds 21-25 it ended higher on every seed (docs/benchmarks.md)."""
         self.rounds = 0
         self.guide = guide
         """An LP optimum, one value per pair: members whose roster differs from it are freed
@@ -105,7 +111,14 @@ class NeighbourhoodSearch:
                     )
 
     def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
-        return solve_scope(self.pb, scope, time_limit=left, deterministic_limit=self.sub_limit, seed=seed)
+        return solve_scope(
+            self.pb,
+            scope,
+            time_limit=left,
+            deterministic_limit=self.sub_limit,
+            seed=seed,
+            presolve=self.presolve,
+        )
 
     def _apply(self, scope: Scope, result: ScopeResult) -> None:
         proven = result.status == cp_model.OPTIMAL

@@ -75,6 +75,7 @@ def solve_scope(
     deterministic_limit: float | None = None,
     workers: int = 1,
     seed: int = 0,
+    presolve: bool = True,
 ) -> ScopeResult:
     model, v = build(problem, scope)
     solver = cp_model.CpSolver()
@@ -84,6 +85,7 @@ def solve_scope(
         params.max_deterministic_time = deterministic_limit
     params.num_workers = workers
     params.random_seed = seed
+    params.cp_model_presolve = presolve
     params.interleave_search = workers > 1 and deterministic_limit is not None
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
