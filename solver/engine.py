@@ -44,8 +44,9 @@ WIDEN_SHARE = 0.1
 """Share of the time left after the RINS steps that the widening neighbourhoods get before HiGHS
 takes the whole model from their roster (when it has ``MIP_PER_LP`` LPs' worth of time): enough
 for the first (0.2-0.8 s on medium), a floor of 0.1-0.3% under the optimum if HiGHS then proves
-nothing. At 10 s on medium seeds 21-25 a 0.25 share cost HiGHS its proof on two seeds (0.001% and
-0.004% left, one core busy); at 0.1 every seed ended at the optimum, three proven, quiet or busy."""
+nothing. At 10 s on medium seeds 21-25 a 0.25 share cost HiGHS its proof on s21, and on s21-22
+with one core busy (0.001-0.004% left); at 0.1 every seed ended at the optimum, three proven,
+quiet or busy."""
 FIRST_REACH = 0.05
 """Share of the pairs the LP and the roster both leave out that the first widening neighbourhood
 frees, those that gain most; each neighbourhood HiGHS proves doubles it. From the wide RINS roster
