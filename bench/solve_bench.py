@@ -1,12 +1,16 @@
 """Benchmark ``python -m solver`` on generated instances of every size and print one table.
 
 Usage: python bench/solve_bench.py [--shared /work/shared/bench] [--seeds 1 2 3] [--sizes medium large]
-       [--limit 2] [--greedy] [--mip]
+       [--limit 2] [--greedy] [--mip] [--busy 1]
 
 With ``--greedy`` every instance also gets a row for the reference greedy.py (re-scored by
 score.py) and a column comparing every peer to it. With ``--mip`` every instance also gets a row
 for HiGHS's MIP alone (bench/mip_peer.py) under the same limit, and the gap column of every row
-is measured to the best bound any peer proved.
+is measured to the best bound any peer proved. With ``--busy N``, N processes spinning a core each
+run beside every peer for the whole benchmark: the solver's answer on a machine another process
+shares (on two cores, ``--busy 1`` leaves one core to the peer's two workers). With ``--optima
+FILE`` (JSON, instance name to objective, e.g. proven by bench/mip_peer.py at a long limit) those
+count among the bounds, so the gap column is the distance to the proven optimum.
 
 Each run is a separate process, timed from outside (wall clock of the whole process, start-up
 included) with its peak memory from ``wait4``. Every roster is verified with the reference
@@ -22,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +42,18 @@ def run_solver(cmd: list[str], roster: Path) -> tuple[float, int, int]:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         _, status, usage = os.wait4(proc.pid, 0)
     return time.monotonic() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+@contextmanager
+def busy(n: int) -> Iterator[None]:
+    """``n`` processes spinning a core each while the block runs, stopped after it."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in spinners:
+            proc.kill()
+            proc.wait()
 
 
 def verify(shared: Path | None, instance: Path, roster: Path) -> dict[str, object]:
@@ -100,10 +118,20 @@ def main() -> int:
         "--greedy", action="store_true", help="also run the reference greedy.py: column vs greedy"
     )
     ap.add_argument("--mip", action="store_true", help="also run HiGHS's MIP alone: a row per instance")
+    ap.add_argument("--optima", type=Path, help="JSON of proven optima by instance name (bounds)")
+    ap.add_argument("--busy", type=int, default=0, help="processes spinning a core each beside the run")
     args = ap.parse_args()
     if args.shared is None and args.instances is None:
         ap.error("need --shared (to generate instances) or --instances")
+    with busy(args.busy):
+        table(args)
+    return 0
+
+
+def table(args: argparse.Namespace) -> None:
+    """Run every peer on every instance and print the table, a row as soon as it is measured."""
     work = Path(tempfile.mkdtemp(prefix="solve-bench-"))
+    optima: dict[str, int] = json.loads(args.optima.read_text()) if args.optima else {}
     columns = ["instance", "peer", "limit s", "wall s", "first feasible s", "objective", "bound", "gap"]
     columns += ["slots", *(["vs greedy"] if args.greedy else []), "peak MiB", "check"]
     print("| " + " | ".join(columns) + " |")
@@ -121,6 +149,7 @@ def main() -> int:
                 for label, cmd, roster in peers(args, instance, work, limit)
             ]
             bounds = [b for _, meta, _ in rows if meta and isinstance(b := meta.get("bound"), int)]
+            bounds += [optima[name]] if name in optima else []
             best = min(bounds) if bounds else None
             greedy = greedy_objective(args.shared, instance, work) if args.greedy else None
             if greedy:  # the yardstick's own row: its objective, its gap to the same bound
@@ -142,7 +171,6 @@ def main() -> int:
                 else:
                     cells += [""] * (len(columns) - 1 - len(cells) - len(tail))
                 print("| " + " | ".join([name, *cells, *tail]) + " |", flush=True)
-    return 0
 
 
 def measure(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from solver.explain import explain_unfilled
 from solver.greedy import greedy_roster, rounded_roster
-from solver.mip import MipModel, expressible, solve_mip, verified_state
+from solver.mip import MipModel, Relaxation, expressible, solve_mip, verified_state
 from solver.pins import prepare, release_broken_teams
 from solver.problem import Problem
 from solver.schema import Assignment, Instance, Params, Roster, SolveStatus
@@ -35,14 +35,26 @@ MIP_READ_S = 0.3
 SUB_MIP_READ_S = 0.1
 """The same for HiGHS on the LP-guided sub-program, which keeps to its time limit (the whole
 program's presolve can overrun it)."""
-SEARCH_MIN_S = 0.5
-"""Least time left after the RINS steps for which the search starts when HiGHS cannot take the
-whole model: loading CP-SAT (and pandas with it) alone takes 0.3-0.5 s on this machine, so with
-less the search would only overrun the deadline (2 s on medium: 0.3-0.5 s late when it ran)."""
-MIP_PER_LP = 10.0
+MIP_PER_LP = 40.0
 """HiGHS runs on the whole model only with this many times the LP relaxation's solve time left
-after the RINS steps: below that it does not improve on its warm start (medium seeds 1-5 at 2 s
-from the greedy start: no better roster on any), while the search may."""
+after the RINS steps; with less, the widening neighbourhoods have all of it. HiGHS alone took
+50-300 LPs' time to prove medium optima (seeds 11-15, 21-25), and at 2 s on medium seed 21 its
+1.2 s on the whole model improved nothing (and ran 0.65 s past its own time limit)."""
+WIDEN_SHARE = 0.1
+"""Share of the time left after the RINS steps that the widening neighbourhoods get before HiGHS
+takes the whole model from their roster (when it has ``MIP_PER_LP`` LPs' worth of time): enough
+for the first (0.2-0.8 s on medium), a floor of 0.1-0.3% under the optimum if HiGHS then proves
+nothing. At 10 s on medium seeds 21-25 a 0.25 share cost HiGHS its proof on s21, and on s21-22
+with one core busy (0.001-0.004% left); at 0.1 every seed ended at the optimum, three proven,
+quiet or busy."""
+FIRST_REACH = 0.05
+"""Share of the pairs the LP and the roster both leave out that the first widening neighbourhood
+frees, those that gain most; each neighbourhood HiGHS proves doubles it. From the wide RINS roster
+(0.35-0.82% under the optimum on medium seeds 21, 23-25) the first took 0.3-1.0 s at load 4-5 and
+ended 0.08-0.31% under it. Ordered instead by the LP's reduced cost the same neighbourhoods ended
+0.16-0.80% under it, at random 0.31-0.80%."""
+WIDEN_MIN_S = 0.1
+"""Least time for which one more widening neighbourhood is started."""
 LP_SHARE = 0.8
 """At most this share of the time left goes to the LP relaxation; unsolved by then, the search
 runs alone and unguided. Most of it: at 2 s on medium the search improved nothing in the second
@@ -144,12 +156,15 @@ def _mip_and_search(
     problem: Problem, params: Params, state: RosterState, deadline: float
 ) -> tuple[RosterState, SolveStatus, int | None]:
     """The LP relaxation, its rounding, HiGHS where LP and rounding agree (RINS), then where they
-    share a zero (wide RINS); then HiGHS on the whole model from that roster if the LP says it has
-    time, else the search guided by the LP; the best roster answers, with the best bound.
+    share a zero (wide RINS), then on ever wider neighbourhoods (``_widen``); then HiGHS on the
+    whole model from that roster if the LP says it has time. The best roster answers, with the best
+    bound. Without an LP (a rule the program cannot write, or no LP optimum in time) the search runs.
 
-    The LP's solve time measures the instance: HiGHS took 10-60 times its root LP to prove medium
-    optima, so with less than ``MIP_PER_LP`` LPs' worth of time left the search takes it (at 2 s
-    on medium, or when the machine is busy and the LP slow). Only the search loads CP-SAT.
+    The LP's solve time measures the instance (and how busy the machine is): with less than
+    ``MIP_PER_LP`` LPs' worth of time left, HiGHS on the whole model would not improve on its
+    start, so the widening neighbourhoods, which HiGHS solves within their limits, take it all.
+    None of this loads CP-SAT (and pandas with it, 0.3-0.5 s): at 2 s on medium the search it ran
+    improved nothing in the second it had, and the import alone made the run late when busy.
 
     Measured on medium seeds 21-25 (load 3-9): running the search for 5% of the time before
     HiGHS, or beside it in a thread, did no better than HiGHS alone from the wide RINS roster
@@ -161,22 +176,45 @@ def _mip_and_search(
     if model is None or relaxation is None:
         return _search(problem, params, state, deadline, None), SolveStatus.FEASIBLE, None
     state = _better(state, rounded_roster(problem, relaxation.values), "LP rounding")
-    narrow = model.within_support(relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state)
+    narrow, _ = model.within_support(relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state)
     state = _better(state, narrow, "RINS")
-    wide = model.within_support(
+    wide, _ = model.within_support(
         relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state, keep_agreed=False
     )
     state = _better(state, wide, "wide RINS")
     left = deadline - time.monotonic()
-    if left < MIP_PER_LP * relaxation.seconds:
-        if left >= SEARCH_MIN_S:
-            state = _search(problem, params, state, deadline, relaxation.values)
-        return state, _status(state.objective(), relaxation.bound), relaxation.bound
+    whole = left >= MIP_PER_LP * relaxation.seconds
+    state, proven = _widen(
+        model, relaxation, state, deadline - (1 - WIDEN_SHARE) * left if whole else deadline
+    )
+    bound = state.objective() if proven else relaxation.bound
+    if not whole or proven:
+        return state, _status(state.objective(), bound), bound
     mip = model.solve(deadline - time.monotonic() - MIP_READ_S, state)
     found = None if mip is None else verified_state(problem, mip)
     best = found if found is not None and found.objective() >= state.objective() else state
     bound = relaxation.bound if mip is None or mip.bound is None else min(mip.bound, relaxation.bound)
     return best, _status(best.objective(), bound), bound
+
+
+def _widen(
+    model: MipModel, relaxation: Relaxation, state: RosterState, until: float
+) -> tuple[RosterState, bool]:
+    """HiGHS on the wide RINS neighbourhood plus the pairs that gain most of those left out,
+    ``FIRST_REACH`` of them first, twice as many after each neighbourhood it proves, until
+    ``until``; the best roster, and whether it is proven optimal (the last neighbourhood held
+    every pair). Each neighbourhood starts from the best roster so far."""
+    reach = max(1, int(FIRST_REACH * model.outside(relaxation, state)))
+    while (limit := until - time.monotonic() - SUB_MIP_READ_S) >= WIDEN_MIN_S:
+        everything = reach >= model.outside(relaxation, state)
+        found, proven = model.within_support(relaxation, limit, state, keep_agreed=False, reach=reach)
+        state = _better(state, found, f"RINS and {reach} pairs more")
+        if not proven or found is None:
+            break
+        if everything:
+            return state, True
+        reach *= 2
+    return state, False
 
 
 def _search(

@@ -85,7 +85,8 @@ def test_the_lp_leads_to_rosters_check_accepts_and_bounds_the_optimum(product: b
     optimum = _cp_sat_optimum(pb)
     assert relaxation is not None and relaxation.bound >= optimum
     rounded = rounded_roster(pb, relaxation.values)
-    within = model.within_support(relaxation, 20, rounded)
+    within, proven = model.within_support(relaxation, 20, rounded)
+    assert proven
     assert within is not None and rounded.objective() <= within.objective() <= optimum
     for state in (rounded, within):
         assert set(pb.pinned) <= state.chosen
