@@ -217,7 +217,7 @@ def _retention(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _solve(args: argparse.Namespace, settings: Settings) -> int:
-    from solver.cli import run_cli
+    from solver.cli import process_started, run_cli
 
     return run_cli(
         [
@@ -230,7 +230,8 @@ def _solve(args: argparse.Namespace, settings: Settings) -> int:
             str(args.workers),
             "--seed",
             str(args.seed),
-        ]
+        ],
+        started=process_started(),  # the limit covers the whole `mechanic solve` process
     )
 
 
