@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -161,10 +162,7 @@ class MipModel:
         0.3-1.5% under it, and the wide one (nothing kept) in 0.35-0.8 s, 0.2-0.3% under.
         """
         h, values, chosen = self.h, relaxation.values, start.chosen
-        out = sorted(
-            (p for p, v in enumerate(values) if v < 1e-6 and p not in chosen),
-            key=lambda p: -self.pb.gain[p],
-        )
+        out = sorted(_left_out(values, chosen), key=lambda p: -self.pb.gain[p])
         shut = np.array(out[reach:], dtype=np.int32)
         agreed = (p for p, v in enumerate(values) if keep_agreed and v > 1 - 1e-6 and p in chosen)
         kept = np.array(list(agreed), dtype=np.int32)
@@ -182,7 +180,7 @@ class MipModel:
 
     def outside(self, relaxation: Relaxation, start: RosterState) -> int:
         """How many pairs the LP optimum and ``start`` both leave out (the most ``reach`` can free)."""
-        return sum(1 for p, v in enumerate(relaxation.values) if v < 1e-6 and p not in start.chosen)
+        return len(_left_out(relaxation.values, start.chosen))
 
     def _values(self, state: RosterState) -> list[float]:
         """Every column's value for ``state``: the pairs, the flags and the load extremes."""
@@ -343,3 +341,8 @@ def verified_state(problem: Problem, result: MipResult) -> RosterState | None:
         log.warning("MIP roster scores %d, not %d: not used", state.objective(), result.objective)
         return None
     return state
+
+
+def _left_out(values: Sequence[float], chosen: Container[int]) -> list[int]:
+    """The pairs the LP optimum (``values``) and a roster (``chosen``) both leave out."""
+    return [p for p, v in enumerate(values) if v < 1e-6 and p not in chosen]
