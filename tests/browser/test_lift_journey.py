@@ -97,9 +97,13 @@ def test_a_lift_with_two_pickups_from_the_partners_form_to_the_drivers_route(
     partner_asks_for_a_lift(partner, partner_link, day, artifacts)
     coordinator_approves_the_lift(coordinator, server, artifacts)
 
-    driver.goto(member_link)
     card = driver.locator(".card", has_text="Lifts to the picket")
-    card.get_by_text("You drive").wait_for()
+
+    def issued() -> bool:  # assignments are issued by the RosterApproved handler, after the answer
+        driver.goto(member_link)
+        return card.get_by_text("You drive").count() > 0
+
+    wait_for("the lift on the driver's week", issued, timeout_s=30, every_s=0.3)
     steps = card.locator("ol.route li").all_inner_texts()
     assert steps[0].startswith("Leave home at"), steps
     collected = [s for s in steps if "collect" in s]

@@ -127,8 +127,13 @@ def test_a_coordinator_places_from_the_ranked_list_and_the_open_board_sees_a_dec
             page.goto(f"{base}/c/")
             page.evaluate("window.stillTheSamePage = true")
             member = browser.new_page(viewport=SIZES["phone"])
-            member.goto(f"{base}/m/{links[placed['phone']]}/")
             lift = member.locator("li.card", has_text=LIFTS["phone"])
+
+            def issued() -> bool:  # the RosterApproved handler issues assignments after the answer
+                member.goto(f"{base}/m/{links[placed['phone']]}/")
+                return lift.get_by_role("button", name="Decline").count() > 0
+
+            wait("the lift on the driver's week", issued, 30)
             lift.get_by_label("Reason").fill(REASON)
             lift.get_by_role("button", name="Decline").click()
             member.get_by_text("Thank you for telling us").wait_for()
