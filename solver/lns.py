@@ -171,7 +171,7 @@ class NeighbourhoodSearch:
     def _fill(self, members: list[int], pool: list[int], count: dict[int, int] | None = None) -> list[int]:
         """Add members from ``pool`` (shuffled) until the free pairs reach the target size."""
         chosen = set(members) | self._taken
-        total = sum(len(self.pb.by_mem[m]) if count is None else count.get(m, 0) for m in chosen)
+        total = sum(len(self.pb.by_mem[m]) if count is None else count.get(m, 0) for m in members)
         self.rng.shuffle(pool)
         for m in pool:
             if total >= self.size:
@@ -191,11 +191,31 @@ class NeighbourhoodSearch:
         return self.rng.randrange(pb.n_req)
 
     def _around_request(self) -> Scope:
-        """Members who could take one (preferably unfilled) request, with their whole week."""
-        pb = self.pb
-        r = self._seed_request()
-        members = self._fill([], [pb.pair_m[p] for p in pb.by_req[r]])
-        return Scope.around(self.state, members, None)
+        """The members who gain most on one (preferably unfilled) request, with their whole week,
+        then those who gain most on the requests these hold, and so on until the size is reached:
+        an ejection chain (Ann takes the open job, Bob takes Ann's Tuesday, ...)."""
+        pb, state = self.pb, self.state
+        width = self.rng.choice([4, 8, 16])
+        members: list[int] = []
+        total, seen = 0, set(self._taken)
+        level = [self._seed_request()]
+        while level and total < self.size:
+            ranked = sorted(
+                (p for r in level for p in pb.by_req[r] if pb.pair_m[p] not in seen),
+                key=lambda p: -pb.gain[p] * (0.5 + self.rng.random()),
+            )
+            nxt: list[int] = []
+            for p in ranked[: width * len(level)]:
+                m = pb.pair_m[p]
+                if m in seen or total >= self.size:
+                    continue
+                seen.add(m)
+                members.append(m)
+                total += len(pb.by_mem[m])
+                nxt += [pb.pair_r[q] for q in pb.by_mem[m] if q in state.chosen]
+            level = nxt
+        self._taken.update(members)
+        return Scope.around(state, members, None)
 
     def _time_window(self) -> Scope:
         """Every request starting in a few hours, and enough of their members to fill the size."""
