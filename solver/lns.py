@@ -73,6 +73,8 @@ class NeighbourhoodSearch:
         more sub-solves finish proven, so neighbourhoods grow (23-29 k pairs against 5-7 k on large
         seed 22). At 60 s on large seeds 21-25 it ended higher on every seed (docs/benchmarks.md)."""
         self.rounds = 0
+        self._taken: set[int] = set()
+        """Members a neighbourhood of this round already frees (the others free the rest)."""
         self.guide = guide
         """An LP optimum, one value per pair: members whose roster differs from it are freed
         together (a relaxation-induced neighbourhood), where the integer optimum most likely lies."""
@@ -92,7 +94,7 @@ class NeighbourhoodSearch:
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             while time.monotonic() < deadline - 0.05 and (max_rounds is None or self.rounds < max_rounds):
-                self._taken: set[int] = set()
+                self._taken = set()
                 scopes = [self._neighbourhood() for _ in range(self.workers)]
                 seeds = [self.rng.randrange(1 << 30) for _ in scopes]
                 left = deadline - time.monotonic()
