@@ -208,8 +208,10 @@ class NeighbourhoodSearch:
             )
             nxt: list[int] = []
             for p in ranked[: width * len(level)]:
+                if total >= self.size:
+                    break
                 m = pb.pair_m[p]
-                if m in seen or total >= self.size:
+                if m in seen:
                     continue
                 seen.add(m)
                 members.append(m)
