@@ -2,17 +2,20 @@
 
 Large instances are far beyond one CP-SAT model (its presolve alone outlasts the time limit), but
 their structure is local: a member's week interacts with the requests they could take and with
-the other members who could take those. Each round frees a few such neighbourhoods, one per
-worker, solves them in parallel threads (CP-SAT releases the GIL) and applies them in a fixed
-order, re-checking each against the roster the previous one left behind.
+the other members who could take those. Each worker thread frees such a neighbourhood, has CP-SAT
+re-solve it (CP-SAT releases the GIL), applies the answer if it still fits the roster the other
+workers have changed meanwhile, and frees the next: no worker waits for another's slower sub-solve.
+Waiting for both of a round's sub-solves left the two cores busy 60% of the time on large; free
+workers keep them busy over 90% (docs/benchmarks.md).
 
 Medium instances use it too, after a short whole-model solve for the bound (``for_mid_size``): on
 a shared two-core machine many short sub-solves beat one long parallel solve.
 
-Determinism: neighbourhoods come from a seeded generator, every sub-solve is single-threaded and
-bounded by deterministic time, and a round that the wall clock cuts short is discarded. So for a
-given seed and worker count the search walks one fixed sequence of rosters; the time limit only
-decides how far along it the answer is (``Params.max_rounds`` fixes that too).
+Determinism: with one worker the search is one fixed sequence for a seed. Neighbourhoods come from
+a seeded generator, every sub-solve is single-threaded and bounded by deterministic time, and a
+sub-solve that the wall clock cuts short is discarded, so the time limit only decides how far along
+the sequence the answer is (``Params.max_rounds`` fixes that too). With more workers, which
+sub-solve finishes first, and so the rosters the next neighbourhoods start from, is up to timing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -73,8 +77,9 @@ class NeighbourhoodSearch:
         more sub-solves finish proven, so neighbourhoods grow (23-29 k pairs against 5-7 k on large
         seed 22). At 60 s on large seeds 21-25 it ended higher on every seed (docs/benchmarks.md)."""
         self.rounds = 0
+        """Neighbourhoods started."""
         self._taken: set[int] = set()
-        """Members a neighbourhood of this round already frees (the others free the rest)."""
+        """Members that neighbourhoods being solved free: the next neighbourhood frees others."""
         self.guide = guide
         """An LP optimum, one value per pair: members whose roster differs from it are freed
         together (a relaxation-induced neighbourhood), where the integer optimum most likely lies."""
@@ -84,7 +89,7 @@ class NeighbourhoodSearch:
         cls, problem: Problem, state: RosterState, seed: int, workers: int, guide: list[float] | None = None
     ) -> NeighbourhoodSearch:
         """Settings for problems one CP-SAT model could hold (medium): neighbourhoods of 30-50% of
-        the pairs and short sub-solves, so that a round takes a fraction of a second even when the
+        the pairs and short sub-solves, so that a sub-solve takes a fraction of a second even when the
         machine is shared. Measured on medium seeds 1-5 against the whole model (docs/benchmarks.md).
         """
         n = len(problem.pair_r)
@@ -92,25 +97,28 @@ class NeighbourhoodSearch:
         return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3, guide=guide)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
+        """Improve the roster until ``deadline`` or until ``max_rounds`` neighbourhoods were solved."""
+        lock = threading.Lock()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            while time.monotonic() < deadline - 0.05 and (max_rounds is None or self.rounds < max_rounds):
-                self._taken = set()
-                scopes = [self._neighbourhood() for _ in range(self.workers)]
-                seeds = [self.rng.randrange(1 << 30) for _ in scopes]
-                left = deadline - time.monotonic()
-                results = list(pool.map(self._solve, scopes, seeds, [left] * len(scopes)))
-                if time.monotonic() >= deadline:
-                    break
-                for scope, result in zip(scopes, results, strict=True):
-                    self._apply(scope, result)
+            running = [pool.submit(self._work, lock, deadline, max_rounds) for _ in range(self.workers)]
+            for worker in running:
+                worker.result()  # a worker's error is the search's
+
+    def _work(self, lock: threading.Lock, deadline: float, max_rounds: int | None) -> None:
+        while True:
+            with lock:
+                if time.monotonic() >= deadline - 0.05 or self.rounds == max_rounds:
+                    return
+                scope = self._neighbourhood()
+                seed = self.rng.randrange(1 << 30)
                 self.rounds += 1
-                if self.rounds % 20 == 0:
-                    log.info(
-                        "lns round %d: objective %d, neighbourhood %d pairs",
-                        self.rounds,
-                        self.value,
-                        self.size,
-                    )
+                if self.rounds % 40 == 0:
+                    log.info("lns: %d neighbourhoods, objective %d", self.rounds, self.value)
+            result = self._solve(scope, seed, deadline - time.monotonic())
+            with lock:
+                self._taken.difference_update(scope.fixed_load)
+                if time.monotonic() < deadline:
+                    self._apply(scope, result)
 
     def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
         return solve_scope(
@@ -271,7 +279,7 @@ class NeighbourhoodSearch:
 
     def _lp_guided(self) -> Scope:
         """Members the LP optimum would roster differently, most different first (a random share of
-        them, so that rounds differ), with the members who could take their jobs."""
+        them, so that neighbourhoods differ), with the members who could take their jobs."""
         pb, state, guide = self.pb, self.state, self.guide
         assert guide is not None
         apart = [

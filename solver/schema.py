@@ -215,8 +215,9 @@ class Params(_Frozen):
     lift whose groups fit the seats only when split is searched twice). ``solve`` keeps this time,
     at most 30% of ``time_limit_s`` in all, for routing."""
     max_rounds: int | None = Field(default=None, ge=0)
-    """Stop the neighbourhood search after this many rounds, for runs that must be bit-identical
-    whatever the machine's speed (large instances only; small ones are solved in one model)."""
+    """Stop the neighbourhood search after this many neighbourhoods: with one worker, for runs that
+    must be bit-identical whatever the machine's speed (large instances only; small ones are solved
+    in one model)."""
 
 
 class SolveStatus(StrEnum):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from solver import Params, check
 from solver.bench_format import instance_from_bench
 from solver.engine import number_slots
@@ -17,19 +19,40 @@ from tests.unit.solver.test_solver_mip import _with_product_data
 PRODUCT = Params(product_rules=True)
 
 
-def test_sub_solves_without_presolve_repeat_themselves_and_keep_the_rules() -> None:
+def _product_search(workers: int) -> tuple[NeighbourhoodSearch, int]:
     inst = _with_product_data(instance_from_bench(load_fixture("small-s2")))
     pb = Problem(inst, PRODUCT)
     admit_pins(pb)
-    start = greedy_roster(pb).objective()
-    rosters = []
-    for _ in range(2):
-        search = NeighbourhoodSearch(pb, greedy_roster(pb), 7, 2, size=200, presolve=False)
-        search.run(time.monotonic() + 60, max_rounds=6)
-        rosters.append(sorted(search.state.chosen))
-        checked = check(inst, number_slots(pb, search.state), PRODUCT)
-        assert checked.feasible and checked.objective == search.value > start
-    assert rosters[0] == rosters[1]
+    search = NeighbourhoodSearch(pb, greedy_roster(pb), 7, workers, size=200, presolve=False)
+    search.run(time.monotonic() + 60, max_rounds=12)
+    checked = check(inst, number_slots(pb, search.state), PRODUCT)
+    assert checked.feasible and checked.objective == search.value > greedy_roster(pb).objective()
+    return search, search.rounds
+
+
+def test_one_worker_without_presolve_repeats_itself_and_keeps_the_rules() -> None:
+    first, _ = _product_search(1)
+    again, _ = _product_search(1)
+    assert sorted(first.state.chosen) == sorted(again.state.chosen)
+
+
+def test_free_workers_keep_the_rules_and_stop_after_the_neighbourhoods_asked_for() -> None:
+    """Two workers apply their answers to a roster the other keeps changing: each answer is
+    checked again against it, so the roster stays within the rules."""
+    _, solved = _product_search(2)
+    assert solved == 12
+
+
+def test_a_workers_error_stops_the_search_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker thread that fails must not leave the search running on, silently, with one less."""
+    search = _search(size=60)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("sub-solve failed")
+
+    monkeypatch.setattr(search, "_solve", broken)
+    with pytest.raises(RuntimeError, match="sub-solve failed"):
+        search.run(time.monotonic() + 60)
 
 
 def _search(size: int) -> NeighbourhoodSearch:

@@ -105,8 +105,8 @@ def test_the_lp_guided_search_repeats_itself_and_keeps_the_rules() -> None:
     assert relaxation is not None
     rosters = []
     for _ in range(2):
-        search = NeighbourhoodSearch.for_mid_size(pb, greedy_roster(pb), 7, 2, relaxation.values)
-        search.run(time.monotonic() + 60, max_rounds=4)
+        search = NeighbourhoodSearch.for_mid_size(pb, greedy_roster(pb), 7, 1, relaxation.values)
+        search.run(time.monotonic() + 60, max_rounds=8)
         rosters.append(sorted(search.state.chosen))
         checked = check(inst, number_slots(pb, search.state), PRODUCT)
         assert checked.feasible and checked.objective == search.value >= greedy_roster(pb).objective()

@@ -39,7 +39,7 @@ def test_every_fixture_gets_a_checked_roster_with_explanations(name: str) -> Non
 def _searched(monkeypatch: pytest.MonkeyPatch, seed: int) -> tuple[object, ...]:
     monkeypatch.setattr(solver.engine, "EXACT_MAX_PAIRS", 0)
     inst = instance_from_bench(load_fixture("small-s2"))
-    roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=6))
+    roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=12, workers=1))
     assert check(inst, roster.assignments).objective == roster.objective
     return roster.assignments
 
@@ -48,7 +48,7 @@ def test_the_neighbourhood_search_improves_on_the_warm_start(monkeypatch: pytest
     monkeypatch.setattr(solver.engine, "EXACT_MAX_PAIRS", 0)
     inst = instance_from_bench(load_fixture("small-s2"))
     start = greedy_roster(Problem(inst, Params())).objective()
-    roster = solve(inst, Params(time_limit_s=30, max_rounds=6))
+    roster = solve(inst, Params(time_limit_s=30, max_rounds=12))
     assert roster.objective > start
 
 
@@ -78,7 +78,7 @@ def test_an_invalid_instance_exits_2_and_writes_nothing(
 def _mid_size(monkeypatch: pytest.MonkeyPatch, seed: int) -> Roster:
     monkeypatch.setattr(solver.engine, "EXACT_ONLY_PAIRS", 0)
     inst = instance_from_bench(load_fixture("small-s2"))
-    roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=4))
+    roster = solve(inst, Params(time_limit_s=30, seed=seed, max_rounds=8, workers=1))
     assert check(inst, roster.assignments).objective == roster.objective
     return roster
 
