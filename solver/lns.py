@@ -98,27 +98,37 @@ class NeighbourhoodSearch:
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         """Improve the roster until ``deadline`` or until ``max_rounds`` neighbourhoods were solved."""
-        lock = threading.Lock()
+        lock, failed = threading.Lock(), threading.Event()
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            running = [pool.submit(self._work, lock, deadline, max_rounds) for _ in range(self.workers)]
+            running = [
+                pool.submit(self._work, lock, failed, deadline, max_rounds) for _ in range(self.workers)
+            ]
             for worker in running:
                 worker.result()  # a worker's error is the search's
 
-    def _work(self, lock: threading.Lock, deadline: float, max_rounds: int | None) -> None:
-        while True:
-            with lock:
-                if time.monotonic() >= deadline - 0.05 or self.rounds == max_rounds:
-                    return
-                scope = self._neighbourhood()
-                seed = self.rng.randrange(1 << 30)
-                self.rounds += 1
-                if self.rounds % 40 == 0:
-                    log.info("lns: %d neighbourhoods, objective %d", self.rounds, self.value)
-            result = self._solve(scope, seed, deadline - time.monotonic())
-            with lock:
-                self._taken.difference_update(scope.fixed_load)
-                if time.monotonic() < deadline:
-                    self._apply(scope, result)
+    def _work(
+        self, lock: threading.Lock, failed: threading.Event, deadline: float, max_rounds: int | None
+    ) -> None:
+        """Neighbourhood after neighbourhood until the deadline, the count, or another worker's error
+        (the others stop at once, not at the deadline)."""
+        try:
+            while True:
+                with lock:
+                    if failed.is_set() or time.monotonic() >= deadline - 0.05 or self.rounds == max_rounds:
+                        return
+                    scope = self._neighbourhood()
+                    seed = self.rng.randrange(1 << 30)
+                    self.rounds += 1
+                    if self.rounds % 40 == 0:
+                        log.info("lns: %d neighbourhoods, objective %d", self.rounds, self.value)
+                result = self._solve(scope, seed, deadline - time.monotonic())
+                with lock:
+                    self._taken.difference_update(scope.fixed_load)
+                    if time.monotonic() < deadline:
+                        self._apply(scope, result)
+        except BaseException:
+            failed.set()
+            raise
 
     def _solve(self, scope: Scope, seed: int, left: float) -> ScopeResult:
         return solve_scope(

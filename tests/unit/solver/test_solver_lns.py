@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from solver.bench_format import instance_from_bench
 from solver.engine import number_slots
 from solver.greedy import greedy_roster
 from solver.lns import NeighbourhoodSearch
+from solver.model import ScopeResult
 from solver.pins import admit_pins
 from solver.problem import Problem
 from tests.unit.solver.builders import load_fixture
@@ -43,16 +45,25 @@ def test_free_workers_keep_the_rules_and_stop_after_the_neighbourhoods_asked_for
     assert solved == 12
 
 
-def test_a_workers_error_stops_the_search_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker thread that fails must not leave the search running on, silently, with one less."""
+def test_a_workers_error_stops_the_search_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker thread that fails must neither leave the search running on, silently, with one
+    worker less, nor keep the other worker busy until the deadline before the error is told."""
     search = _search(size=60)
+    solve = search._solve
+    calls = 0
 
-    def broken(*_: object) -> None:
-        raise RuntimeError("sub-solve failed")
+    def first_fails(*args: Any) -> ScopeResult:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("sub-solve failed")
+        return solve(*args)
 
-    monkeypatch.setattr(search, "_solve", broken)
+    monkeypatch.setattr(search, "_solve", first_fails)
+    started = time.monotonic()
     with pytest.raises(RuntimeError, match="sub-solve failed"):
-        search.run(time.monotonic() + 60)
+        search.run(started + 60)
+    assert time.monotonic() - started < 20
 
 
 def _search(size: int) -> NeighbourhoodSearch:
