@@ -234,7 +234,7 @@ class NeighbourhoodSearch:
                 seen.add(m)
                 members.append(m)
                 total += len(pb.by_mem[m])
-                nxt += [pb.pair_r[q] for q in pb.by_mem[m] if q in state.chosen]
+                nxt += [pb.pair_r[q] for q in sorted(state.mine[m])]
             level = nxt
         self._taken.update(members)
         return Scope.around(state, members, None)
@@ -325,11 +325,5 @@ class NeighbourhoodSearch:
             if (side < 0.6 and load >= used[-1][0] - slack) or (side > 0.4 and load <= used[0][0] + slack)
         ]
         ends = [m for m in ends if m not in self._taken][:_MAX_EXTREMES]
-        related = {
-            pb.pair_m[q]
-            for m in ends
-            for p in pb.by_mem[m]
-            if p in state.chosen
-            for q in pb.by_req[pb.pair_r[p]]
-        }
+        related = {pb.pair_m[q] for m in ends for p in state.mine[m] for q in pb.by_req[pb.pair_r[p]]}
         return Scope.around(state, self._fill(ends, sorted(related)), None)

@@ -33,31 +33,34 @@ class Scope:
         """Free every current assignment of ``members`` to ``requests`` (None: to any request)."""
         pb: Problem = state.pb
         free_req = None if requests is None else set(requests)
-        chosen = state.chosen
         pinned = state.pinned
         freed = {
             p
             for m in members
-            for p in pb.by_mem[m]
-            if p in chosen and p not in pinned and (free_req is None or pb.pair_r[p] in free_req)
+            for p in state.mine[m]
+            if p not in pinned and (free_req is None or pb.pair_r[p] in free_req)
         }
         fixed_load: dict[int, int] = {}
         fixed_mask: dict[int, int] = {}
         for m in members:
-            fixed_load[m] = state.load[m] - sum(pb.dur[pb.pair_r[p]] for p in pb.by_mem[m] if p in freed)
-            fixed_mask[m] = state.held[m] & ~sum(1 << pb.pair_r[p] for p in pb.by_mem[m] if p in freed)
+            mine = [p for p in state.mine[m] if p in freed]
+            fixed_load[m] = state.load[m] - sum(pb.dur[pb.pair_r[p]] for p in mine)
+            fixed_mask[m] = state.held[m] & ~sum(1 << pb.pair_r[p] for p in mine)
         count = list(state.count)
         for p in freed:
             count[pb.pair_r[p]] -= 1
         pairs = []
-        for m in members:
-            mask, room = fixed_mask[m], pb.cap[m] - fixed_load[m]
-            for p in pb.by_mem[m]:
-                r = pb.pair_r[p]
-                if (free_req is not None and r not in free_req) or count[r] >= pb.head[r]:
-                    continue
-                if pb.dur[r] <= room and not (mask >> r) & 1 and not pb.conflicts[r] & mask:
-                    pairs.append(p)
+        for p in _candidate_pairs(pb, members, free_req):
+            r, m = pb.pair_r[p], pb.pair_m[p]
+            mask = fixed_mask[m]
+            if (
+                count[r] < pb.head[r]
+                and pb.dur[r] <= pb.cap[m] - fixed_load[m]
+                and not (mask >> r) & 1
+                and not pb.conflicts[r] & mask
+            ):
+                pairs.append(p)
+        chosen = state.chosen
         touched = {pb.pair_r[p] for p in pairs}
         fixed_on = {r: [p for p in pb.by_req[r] if p in chosen and p not in freed] for r in touched}
         high, low = state.fairness_extremes(skip=set(members))
@@ -66,3 +69,17 @@ class Scope:
     @classmethod
     def everything(cls, state: RosterState) -> Scope:
         return cls.around(state, range(state.pb.n_mem), None)
+
+
+def _candidate_pairs(pb: Problem, members: Collection[int], requests: set[int] | None) -> list[int]:
+    """The pairs of ``members`` with ``requests`` (None: any request), member by member, read from
+    whichever side is shorter: a window of a few hours has far fewer pairs than its members' weeks."""
+    if requests is not None and sum(len(pb.by_req[r]) for r in requests) < sum(
+        len(pb.by_mem[m]) for m in members
+    ):
+        rank = {m: i for i, m in enumerate(members)}
+        found = [p for r in requests for p in pb.by_req[r] if pb.pair_m[p] in rank]
+        return sorted(found, key=lambda p: (rank[pb.pair_m[p]], p))
+    if requests is None:
+        return [p for m in members for p in pb.by_mem[m]]
+    return [p for m in members for p in pb.by_mem[m] if pb.pair_r[p] in requests]

@@ -13,8 +13,14 @@ class RosterState:
         self.chosen: set[int] = set()
         self.held = [0] * problem.n_mem
         """Bitmask of the requests each member holds."""
+        self.mine: list[set[int]] = [set() for _ in range(problem.n_mem)]
+        """The chosen pairs of each member: neighbourhoods read a member's week without scanning the
+        hundreds of pairs a member on xl could take."""
         self.load = [0] * problem.n_mem
         self.count = [0] * problem.n_req
+        self.gained = 0
+        """The chosen pairs' gains, kept as they change: the search asks for the objective after
+        every neighbourhood, and summing 9 k gains each time held up the other worker on xl."""
         self.pinned = frozenset(problem.pinned)
         for p in self.pinned:
             self.add(p)
@@ -25,16 +31,20 @@ class RosterState:
     def add(self, p: int) -> None:
         r, m = self.pb.pair_r[p], self.pb.pair_m[p]
         self.chosen.add(p)
+        self.mine[m].add(p)
         self.held[m] |= 1 << r
         self.load[m] += self.pb.dur[r]
         self.count[r] += 1
+        self.gained += self.pb.gain[p]
 
     def remove(self, p: int) -> None:
         r, m = self.pb.pair_r[p], self.pb.pair_m[p]
         self.chosen.remove(p)
+        self.mine[m].remove(p)
         self.held[m] &= ~(1 << r)
         self.load[m] -= self.pb.dur[r]
         self.count[r] -= 1
+        self.gained -= self.pb.gain[p]
 
     def fits(self, p: int, spare_places: int = 0) -> bool:
         """Whether the pair can be added without breaking headcount, hours or double booking (with
@@ -61,6 +71,4 @@ class RosterState:
         high, low = self.fairness_extremes()
         spread = 0 if high is None or low is None else high - low
         served = sum(g for r, g in pb.served if self.count[r])
-        return (
-            sum(pb.gain[p] for p in self.chosen) + served - pb.params.fairness_weight * spread - pb.constant
-        )
+        return self.gained + served - pb.params.fairness_weight * spread - pb.constant
