@@ -15,8 +15,9 @@ in time (travel between them is ignored) and the load stays within the member's 
 
 The prices come from column generation (Dantzig-Wolfe): a master LP chooses among the weeks found so
 far, one per member at most and each request's headcount at most, and its row prices find the next
-weeks. ``--roster`` starts the master from a roster's weeks. When no week is worth more than the
-master pays its member, the prices are optimal for this relaxation.
+weeks (sought first at prices smoothed towards the best bound's). ``--roster`` starts the master
+from a roster's weeks. When no week is worth more than the master pays its member, the prices are
+optimal for this relaxation.
 
 Fairness is counted last, at the best prices: for each pair (lowest load ``lo``, highest load
 ``hi``) among the members with any job, every week must be empty or have its load in ``[lo, hi]``,
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
     from solver.problem import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
+SMOOTHING = 0.5
+"""Weeks are sought at prices halfway between the best bound's and the master's (Wentges): the
+master's own prices jump about from one solve to the next, and at low prices every job is worth
+taking, which makes the weeks long to find and the bound poor."""
 FAIRNESS_PER_MINUTE = 10
 """The bench objective's price of one minute of spread between the most and least loaded member."""
 
@@ -154,20 +159,24 @@ def column_generation(
         dual = np.abs(np.array(lp.getSolution().row_dual))  # a maximum's duals come out negative
         return dual[n_mem:], dual[:n_mem]
 
-    price, own = np.zeros(n_req), np.zeros(n_mem)
+    dual, own = np.zeros(n_req), np.zeros(n_mem)
     if any(start):
-        price, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
-    best, best_price = math.inf, price
+        dual, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
+    best, best_price = math.inf, dual
     for it in range(1, iterations + 1):
-        tables = [weeks.table(m, price) for m in range(n_mem)]
-        value = float(price @ head) + sum(max(0.0, float(t[-1].max())) for t in tables)
-        if value < best:
-            best, best_price = value, price
-        found = []
-        for m, table in enumerate(tables):
-            load = int(np.argmax(table[-1]))
-            if table[-1, load] > own[m] + 1e-6:
-                found.append((m, weeks.week(m, table, load)))
+        found: list[tuple[int, list[int]]] = []
+        for price in (SMOOTHING * best_price + (1 - SMOOTHING) * dual, dual):
+            tables = [weeks.table(m, price) for m in range(n_mem)]
+            value = float(price @ head) + sum(max(0.0, float(t[-1].max())) for t in tables)
+            if value < best:
+                best, best_price = value, price
+            for m, table in enumerate(tables):
+                pairs = weeks.week(m, table, int(np.argmax(table[-1])))
+                worth = float((weeks.gain[pairs] - dual[weeks.pair_r[pairs]]).sum())
+                if worth > own[m] + 1e-6:  # pays more than the master pays the member now
+                    found.append((m, pairs))
+            if found:
+                break
         master = lp.getInfo().objective_function_value
         print(
             f"iteration {it}: bound {value:,.0f}, best {best:,.0f}, master LP {master:,.0f}, "
@@ -176,7 +185,7 @@ def column_generation(
         )
         if not found:
             break
-        price, own = add(found)
+        dual, own = add(found)
     return best, best_price
 
 
