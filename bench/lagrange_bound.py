@@ -15,10 +15,9 @@ in time (travel between them is ignored) and the load stays within the member's 
 
 The prices come from column generation (Dantzig-Wolfe): a master LP chooses among the weeks found so
 far, one per member at most and each request's headcount at most, and its row prices find the next
-weeks (sought first at prices smoothed towards the best bound's, which start at ``--roster``'s going
-rates). ``--roster`` starts the master
-from a roster's weeks. When no week is worth more than the master pays its member, the prices are
-optimal for this relaxation.
+weeks (sought first at prices smoothed towards the best bound's). ``--roster`` starts the master
+from a roster's weeks, and the prices from its going rates. When no week is worth more than the
+master pays its member, the prices are optimal for this relaxation.
 
 Fairness is counted last, at the best prices: for each pair (lowest load ``lo``, highest load
 ``hi``) among the members with any job, every week must be empty or have its load in ``[lo, hi]``,
