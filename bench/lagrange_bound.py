@@ -10,14 +10,18 @@ request's price, and
     optimum <= Σ_r λ_r · headcount_r + Σ_m (the best week of member m at these prices)
 
 A member's best week is found exactly, by dynamic programming over their jobs in order of end time
-and their load, under a relaxation of the rules, so that the bound stays valid: jobs may not overlap
-in time (travel between them is ignored) and the load stays within the member's hours.
+and their load, under a relaxation of the rules, so that the bound stays valid: each job must leave
+the time to travel to the next one (the rule is checked between consecutive jobs, not every pair),
+and the load stays within the member's hours.
 
 The prices come from column generation (Dantzig-Wolfe): a master LP chooses among the weeks found so
 far, one per member at most and each request's headcount at most, and its row prices find the next
-weeks (sought first at prices smoothed towards the best bound's). ``--roster`` starts the master
-from a roster's weeks, and the prices from its going rates. When no week is worth more than the
-master pays its member, the prices are optimal for this relaxation.
+weeks. Left alone, the master's prices start near zero, where every job is worth taking, and jump
+about: they are kept in a box around the best bound's prices (moved and widened when they reach its
+edge), and weeks are sought first at prices smoothed towards the best bound's. ``--roster`` starts
+the master from a roster's weeks, and the prices from its going rates. When no week is worth more
+than the master pays its member and no price is at the box's edge, the prices are optimal for this
+relaxation.
 
 Fairness is counted last, at the best prices: for each pair (lowest load ``lo``, highest load
 ``hi``) among the members with any job, every week must be empty or have its load in ``[lo, hi]``,
@@ -32,6 +36,7 @@ import json
 import math
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,14 +51,31 @@ SMOOTHING = 0.8
 master's own prices jump about from one solve to the next, and at low prices every job is worth
 taking, which makes the weeks long to find and the bound poor. Large s12 from its 60 s roster:
 244 s with the master's prices alone, 126 s at 0.5, 104 s at 0.8, the same bound."""
+BOX = 250.0
+"""Half the width of the box the master's prices are kept in, around the best bound's prices."""
 FAIRNESS_PER_MINUTE = 10
 """The bench objective's price of one minute of spread between the most and least loaded member."""
+
+
+@dataclass
+class Tables:
+    """A member's dynamic programme at one set of prices."""
+
+    first: np.ndarray
+    """Row ``k``: the best value of a week among the first ``k`` jobs, at each exact load (``-inf``
+    where none)."""
+    ending: np.ndarray
+    """Row ``k``: the best value of a week whose last job is job ``k``, at each exact load."""
+    worth: np.ndarray
 
 
 class MemberWeeks:
     """Each member's jobs in order of end time, with what the dynamic programme needs."""
 
     def __init__(self, pb: Problem) -> None:
+        from solver.candidates import dist_m_many
+        from solver.geo import travel_min
+
         self.unit = math.gcd(*pb.dur, *pb.cap) or 1
         """Loads are counted in units of the gcd of durations and hours, which keeps them exact."""
         self.cap = [c // self.unit for c in pb.cap]
@@ -63,8 +85,14 @@ class MemberWeeks:
         self.pairs: list[np.ndarray] = []
         self.req: list[np.ndarray] = []
         self.dur: list[np.ndarray] = []
-        self.before: list[np.ndarray] = []
-        """Per job, how many of the member's jobs end by its start (the ones it can follow)."""
+        self.safe: list[np.ndarray] = []
+        """Per job, how many of the member's jobs end early enough for any trip to it."""
+        self.near: list[list[list[int]]] = []
+        """Per job, the later jobs it can follow, travel time included (the rest end too late)."""
+        lat = np.array([r.lat for r in pb.instance.requests])
+        lon = np.array([r.lon for r in pb.instance.requests])
+        reach = int(dist_m_many(lat[:1], lon[:1], lat, lon).max()) if len(lat) else 0
+        longest = travel_min(2 * reach + 2)  # no two requests are further apart (triangle inequality)
         starts, ends = np.array(pb.start), np.array(pb.end)
         durs = np.array(pb.dur) // self.unit
         for m in range(pb.n_mem):
@@ -75,36 +103,57 @@ class MemberWeeks:
             self.pairs.append(ps)
             self.req.append(rs)
             self.dur.append(durs[rs])
-            self.before.append(np.searchsorted(ends[rs], starts[rs], side="right"))
+            safe = np.searchsorted(ends[rs], starts[rs] - longest, side="right")
+            before = np.searchsorted(ends[rs], starts[rs], side="right")
+            self.safe.append(safe)
+            self.near.append(
+                [
+                    [i for i in range(safe[k], before[k]) if not (pb.conflicts[rs[k]] >> int(rs[i])) & 1]
+                    for k in range(len(rs))
+                ]
+            )
 
-    def table(self, m: int, price: np.ndarray, every_job: bool = False) -> np.ndarray:
-        """Row ``k``: the best value of the member's first ``k`` jobs at each exact load (``-inf``
-        where none). Without ``every_job`` a job worth nothing is left out: it cannot raise the
-        best week, only help reach a given load, which only fairness asks for."""
-        reqs, durs, before, cap = self.req[m], self.dur[m], self.before[m], self.cap[m]
+    def table(self, m: int, price: np.ndarray, every_job: bool = False) -> Tables:
+        """The member's best weeks at these prices. Without ``every_job`` a job worth nothing is
+        left out: it cannot raise the best week, only help reach a given load, which only fairness
+        asks for."""
+        reqs, durs, safe, near, cap = self.req[m], self.dur[m], self.safe[m], self.near[m], self.cap[m]
         worth = self.gain[self.pairs[m]] - price[reqs]
-        table = np.full((len(reqs) + 1, cap + 1), -np.inf)
-        table[0, 0] = 0.0
+        first = np.full((len(reqs) + 1, cap + 1), -np.inf)
+        first[0, 0] = 0.0
+        ending = np.full((len(reqs), cap + 1), -np.inf)
         for k in range(len(reqs)):
-            row = table[k + 1]
-            row[:] = table[k]
+            first[k + 1] = first[k]
             d = int(durs[k])
             if (every_job or worth[k] > 0) and d <= cap:
-                np.maximum(row[d:], table[before[k], : cap + 1 - d] + worth[k], out=row[d:])
-        return table
+                after = first[safe[k], : cap + 1 - d]
+                for i in near[k]:
+                    after = np.maximum(after, ending[i, : cap + 1 - d])
+                ending[k, d:] = after + worth[k]
+                np.maximum(first[k + 1], ending[k], out=first[k + 1])
+        return Tables(first, ending, worth)
 
-    def week(self, m: int, table: np.ndarray, load: int) -> list[int]:
-        """The pairs of the week the table found at ``load``, walked back through its rows."""
-        pairs, durs, before = self.pairs[m], self.dur[m], self.before[m]
+    def week(self, m: int, tables: Tables, load: int) -> list[int]:
+        """The pairs of the week the tables found at ``load``, walked back through them."""
+        pairs, durs, safe, near = self.pairs[m], self.dur[m], self.safe[m], self.near[m]
+        first, ending = tables.first, tables.ending
         out: list[int] = []
-        k = len(pairs)
-        while k > 0 and load > 0:
-            if table[k, load] == table[k - 1, load]:
-                k -= 1
+        j = len(pairs)
+        while load > 0:
+            if first[j, load] == first[j - 1, load]:
+                j -= 1
                 continue
-            out.append(int(pairs[k - 1]))
-            load -= int(durs[k - 1])
-            k = int(before[k - 1])
+            k = j - 1  # the week ends with job k
+            while True:
+                out.append(int(pairs[k]))
+                load -= int(durs[k])
+                if load == 0:
+                    break
+                best = max(near[k], key=lambda i: ending[i, load], default=None)
+                if best is None or first[safe[k], load] >= ending[best, load]:
+                    j = int(safe[k])
+                    break
+                k = best
         return out
 
 
@@ -113,7 +162,7 @@ def fairness_bound(weeks: MemberWeeks, price: np.ndarray, head: np.ndarray) -> f
     top = weeks.top
     total = np.zeros((top + 1, top + 1))
     for m in range(len(weeks.cap)):
-        last = weeks.table(m, price, every_job=True)[-1]
+        last = weeks.table(m, price, every_job=True).first[-1]
         cap = len(last) - 1
         best = np.zeros((top + 1, top + 1))  # [lo, hi]: the best week with its load in [lo, hi]
         for lo in range(1, cap + 1):
@@ -160,33 +209,67 @@ def column_generation(
         dual = np.abs(np.array(lp.getSolution().row_dual))  # a maximum's duals come out negative
         return dual[n_mem:], dual[:n_mem]
 
-    dual, own = np.zeros(n_req), np.zeros(n_mem)
-    if any(start):
-        dual, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
-    best, best_price = math.inf, _going_rate(weeks, head, start) if any(start) else dual
+    # The box: a column that buys a place on request r at u_r keeps its price at most u_r, one that
+    # sells a place at l_r keeps it at least l_r.
+    rows = np.arange(n_mem, n_mem + n_req, dtype=np.int32)
+    ends = np.arange(n_req, dtype=np.int32)
+    lp.addCols(
+        n_req,
+        np.zeros(n_req),
+        np.zeros(n_req),
+        np.full(n_req, highspy.kHighsInf),
+        n_req,
+        ends,
+        rows,
+        -np.ones(n_req),
+    )
+    lp.addCols(
+        n_req,
+        np.zeros(n_req),
+        np.zeros(n_req),
+        np.full(n_req, highspy.kHighsInf),
+        n_req,
+        ends,
+        rows,
+        np.ones(n_req),
+    )
+    width = BOX
+
+    def box(center: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        low, high = np.maximum(center - width, 0.0), center + width
+        lp.changeColsCost(n_req, ends, -high)
+        lp.changeColsCost(n_req, ends + n_req, low)
+        return low, high
+
+    best, best_price = math.inf, _going_rate(weeks, head, start) if any(start) else np.zeros(n_req)
+    low, high = box(best_price)
+    dual, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
     for it in range(1, iterations + 1):
         found: list[tuple[int, list[int]]] = []
         alpha = 1.0 if it == 1 else SMOOTHING  # the first prices as they are
         for price in (alpha * best_price + (1 - alpha) * dual, dual):
             tables = [weeks.table(m, price) for m in range(n_mem)]
-            value = float(price @ head) + sum(max(0.0, float(t[-1].max())) for t in tables)
+            value = float(price @ head) + sum(max(0.0, float(t.first[-1].max())) for t in tables)
             if value < best:
                 best, best_price = value, price
             for m, table in enumerate(tables):
-                pairs = weeks.week(m, table, int(np.argmax(table[-1])))
+                pairs = weeks.week(m, table, int(np.argmax(table.first[-1])))
                 worth = float((weeks.gain[pairs] - dual[weeks.pair_r[pairs]]).sum())
                 if worth > own[m] + 1e-6:  # pays more than the master pays the member now
                     found.append((m, pairs))
             if found:
                 break
-        master = lp.getInfo().objective_function_value
+        edge = int(((dual >= high - 1e-6) | ((dual <= low + 1e-6) & (low > 0))).sum())
         print(
-            f"iteration {it}: bound {value:,.0f}, best {best:,.0f}, master LP {master:,.0f}, "
-            f"{len(found)} better weeks, {time.monotonic() - t0:.0f} s",
+            f"iteration {it}: bound {value:,.0f}, best {best:,.0f}, {len(found)} better weeks, "
+            f"{edge} prices at the box's edge (width {width:,.0f}), {time.monotonic() - t0:.0f} s",
             flush=True,
         )
-        if not found:
+        if not found and not edge:
             break
+        if not found:  # the best prices within the box: move it to the best bound's, wider
+            width *= 2
+            low, high = box(best_price)
         dual, own = add(found)
     return best, best_price
 

@@ -14,7 +14,7 @@ from bench.lagrange_bound import MemberWeeks, upper_bound
 from solver import Params
 from solver.bench_format import instance_from_bench
 from solver.problem import Problem
-from tests.unit.solver.builders import instance, load_fixture, member, request
+from tests.unit.solver.builders import SPOTS, instance, load_fixture, member, request
 from tests.unit.solver.test_solver_replay import OPTIMA
 
 
@@ -27,7 +27,7 @@ def test_the_bound_lies_above_a_proven_optimum_and_close_to_it(name: str) -> Non
 
 
 JOBS = st.lists(
-    st.tuples(st.integers(0, 40), st.sampled_from([30, 60, 90, 120]), st.integers(-3000, 5000)),
+    st.tuples(st.integers(0, 40), st.sampled_from([30, 60, 90, 120]), st.integers(-3000, 5000), SPOTS),
     min_size=1,
     max_size=7,
 )
@@ -36,24 +36,29 @@ JOBS = st.lists(
 @settings(max_examples=60, deadline=None)
 @given(jobs=JOBS, hours=st.integers(1, 5))
 def test_a_members_best_week_at_each_load_is_the_best_of_all_their_possible_weeks(
-    jobs: list[tuple[int, int, int]], hours: int
+    jobs: list[tuple[int, int, int, tuple[float, float]]], hours: int
 ) -> None:
-    """The dynamic programme against every subset of non-overlapping jobs within the member's hours."""
-    reqs = [request(f"r{i}", 30 * at, 30 * at + d, priority=1) for i, (at, d, _) in enumerate(jobs)]
+    """The dynamic programme against every subset of jobs within the member's hours in which each
+    job leaves time to travel to the next (the rule between consecutive jobs only: a relaxation)."""
+    reqs = [
+        request(f"r{i}", 30 * at, 30 * at + d, priority=1, at=spot) for i, (at, d, _, spot) in enumerate(jobs)
+    ]
     pb = Problem(instance(reqs, [member("m", max_minutes=60 * hours)]), Params(product_rules=False))
     weeks = MemberWeeks(pb)
-    price = np.array([pb.gain[pb.by_req[r][0]] - worth for r, (_, _, worth) in enumerate(jobs)], float)
-    table = weeks.table(0, price, every_job=True)
-    last = table[-1]
+    price = np.array([pb.gain[pb.by_req[r][0]] - job[2] for r, job in enumerate(jobs)], float)
+    tables = weeks.table(0, price, every_job=True)
+    last = tables.first[-1]
     best = np.full(len(last), -np.inf)
     for size in range(len(jobs) + 1):
         for chosen in itertools.combinations(range(len(jobs)), size):
-            spans = sorted((reqs[r].start, reqs[r].end) for r in chosen)
-            load = sum(e - s for s, e in spans)
-            if load <= 60 * hours and all(a[1] <= b[0] for a, b in itertools.pairwise(spans)):
+            week = sorted(chosen, key=lambda r: reqs[r].end)
+            load = sum(reqs[r].end - reqs[r].start for r in week)
+            if load <= 60 * hours and not any(
+                (pb.conflicts[a] >> b) & 1 for a, b in itertools.pairwise(week)
+            ):
                 unit = load // weeks.unit
                 best[unit] = max(best[unit], sum(jobs[r][2] for r in chosen))
     assert np.array_equal(last, best)
     for reached in np.flatnonzero(last > -np.inf).tolist():
-        week = weeks.week(0, table, reached)
-        assert sum(jobs[pb.pair_r[p]][2] for p in week) == last[reached]
+        found = weeks.week(0, tables, reached)
+        assert sum(jobs[pb.pair_r[p]][2] for p in found) == last[reached]
