@@ -17,11 +17,10 @@ and the load stays within the member's hours.
 The prices come from column generation (Dantzig-Wolfe): a master LP chooses among the weeks found so
 far, one per member at most and each request's headcount at most, and its row prices find the next
 weeks. Left alone, the master's prices start near zero, where every job is worth taking, and jump
-about: they are kept in a box around the best bound's prices (moved and widened when they reach its
-edge), and weeks are sought first at prices smoothed towards the best bound's. ``--roster`` starts
-the master from a roster's weeks, and the prices from its going rates. When no week is worth more
-than the master pays its member and no price is at the box's edge, the prices are optimal for this
-relaxation.
+about: they are kept in a box around the best bound's prices, which follows whenever they give a
+better bound and widens when they stop at its edge. ``--roster`` starts the master from a roster's
+weeks, and the prices from its going rates. When no week is worth more than the master pays its
+member and no price is at the box's edge, the prices are optimal for this relaxation.
 
 Fairness is counted last, at the best prices: for each pair (lowest load ``lo``, highest load
 ``hi``) among the members with any job, every week must be empty or have its load in ``[lo, hi]``,
@@ -46,13 +45,11 @@ if TYPE_CHECKING:
     from solver.problem import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
-SMOOTHING = 0.8
-"""Weeks are sought at prices 80% of the way from the master's to the best bound's (Wentges): the
-master's own prices jump about from one solve to the next, and at low prices every job is worth
-taking, which makes the weeks long to find and the bound poor. Large s12 from its 60 s roster:
-244 s with the master's prices alone, 126 s at 0.5, 104 s at 0.8, the same bound."""
-BOX = 250.0
-"""Half the width of the box the master's prices are kept in, around the best bound's prices."""
+BOX = 1000.0
+"""Half the width of the box the master's prices are kept in, around the best bound's prices: one
+priority level. Large s12 from its 60 s roster: 210 s to the bound; with a quarter of it, still
+0.3% above it after 90 s; with no box but prices smoothed towards the best bound's, xl s15 was at
+28.9 M after 563 s."""
 FAIRNESS_PER_MINUTE = 10
 """The bench objective's price of one minute of spread between the most and least loaded member."""
 
@@ -245,20 +242,18 @@ def column_generation(
     low, high = box(best_price)
     dual, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
     for it in range(1, iterations + 1):
-        found: list[tuple[int, list[int]]] = []
-        alpha = 1.0 if it == 1 else SMOOTHING  # the first prices as they are
-        for price in (alpha * best_price + (1 - alpha) * dual, dual):
-            tables = [weeks.table(m, price) for m in range(n_mem)]
-            value = float(price @ head) + sum(max(0.0, float(t.first[-1].max())) for t in tables)
-            if value < best:
-                best, best_price = value, price
-            for m, table in enumerate(tables):
-                pairs = weeks.week(m, table, int(np.argmax(table.first[-1])))
-                worth = float((weeks.gain[pairs] - dual[weeks.pair_r[pairs]]).sum())
-                if worth > own[m] + 1e-6:  # pays more than the master pays the member now
-                    found.append((m, pairs))
-            if found:
-                break
+        price = best_price if it == 1 else dual  # the first prices as they are
+        tables = [weeks.table(m, price) for m in range(n_mem)]
+        value = float(price @ head) + sum(max(0.0, float(t.first[-1].max())) for t in tables)
+        if value < best:  # a step forward: the box follows
+            best, best_price = value, price
+            low, high = box(best_price)
+        found = []
+        for m, table in enumerate(tables):
+            pairs = weeks.week(m, table, int(np.argmax(table.first[-1])))
+            worth = float((weeks.gain[pairs] - dual[weeks.pair_r[pairs]]).sum())
+            if worth > own[m] + 1e-6:  # pays more than the master pays the member now
+                found.append((m, pairs))
         edge = int(((dual >= high - 1e-6) | ((dual <= low + 1e-6) & (low > 0))).sum())
         print(
             f"iteration {it}: bound {value:,.0f}, best {best:,.0f}, {len(found)} better weeks, "
@@ -267,7 +262,7 @@ def column_generation(
         )
         if not found and not edge:
             break
-        if not found:  # the best prices within the box: move it to the best bound's, wider
+        if not found:  # the best prices within the box: widen it
             width *= 2
             low, high = box(best_price)
         dual, own = add(found)
