@@ -243,18 +243,18 @@ def column_generation(
     dual, own = add([(m, pairs) for m, pairs in enumerate(start) if pairs])
     for it in range(1, iterations + 1):
         price = best_price if it == 1 else dual  # the first prices as they are
+        edge = int(((dual >= high - 1e-6) | ((dual <= low + 1e-6) & (low > 0))).sum())
         tables = [weeks.table(m, price) for m in range(n_mem)]
         value = float(price @ head) + sum(max(0.0, float(t.first[-1].max())) for t in tables)
-        if value < best:  # a step forward: the box follows
+        moved = value < best
+        if moved:
             best, best_price = value, price
-            low, high = box(best_price)
         found = []
         for m, table in enumerate(tables):
             pairs = weeks.week(m, table, int(np.argmax(table.first[-1])))
             worth = float((weeks.gain[pairs] - dual[weeks.pair_r[pairs]]).sum())
             if worth > own[m] + 1e-6:  # pays more than the master pays the member now
                 found.append((m, pairs))
-        edge = int(((dual >= high - 1e-6) | ((dual <= low + 1e-6) & (low > 0))).sum())
         print(
             f"iteration {it}: bound {value:,.0f}, best {best:,.0f}, {len(found)} better weeks, "
             f"{edge} prices at the box's edge (width {width:,.0f}), {time.monotonic() - t0:.0f} s",
@@ -264,6 +264,7 @@ def column_generation(
             break
         if not found:  # the best prices within the box: widen it
             width *= 2
+        if moved or not found:  # the box follows the best bound's prices
             low, high = box(best_price)
         dual, own = add(found)
     return best, best_price
