@@ -210,26 +210,11 @@ def column_generation(
     # sells a place at l_r keeps it at least l_r.
     rows = np.arange(n_mem, n_mem + n_req, dtype=np.int32)
     ends = np.arange(n_req, dtype=np.int32)
-    lp.addCols(
-        n_req,
-        np.zeros(n_req),
-        np.zeros(n_req),
-        np.full(n_req, highspy.kHighsInf),
-        n_req,
-        ends,
-        rows,
-        -np.ones(n_req),
-    )
-    lp.addCols(
-        n_req,
-        np.zeros(n_req),
-        np.zeros(n_req),
-        np.full(n_req, highspy.kHighsInf),
-        n_req,
-        ends,
-        rows,
-        np.ones(n_req),
-    )
+    for sign in (-1.0, 1.0):
+        lp.addCols(
+            n_req, np.zeros(n_req), np.zeros(n_req), np.full(n_req, highspy.kHighsInf), n_req,
+            ends, rows, np.full(n_req, sign),
+        )  # fmt: skip
     width = BOX
 
     def box(center: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
