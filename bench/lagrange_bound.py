@@ -63,7 +63,6 @@ class Tables:
     where none)."""
     ending: np.ndarray
     """Row ``k``: the best value of a week whose last job is job ``k``, at each exact load."""
-    worth: np.ndarray
 
 
 class MemberWeeks:
@@ -128,7 +127,7 @@ class MemberWeeks:
                     after = np.maximum(after, ending[i, : cap + 1 - d])
                 ending[k, d:] = after + worth[k]
                 np.maximum(first[k + 1], ending[k], out=first[k + 1])
-        return Tables(first, ending, worth)
+        return Tables(first, ending)
 
     def week(self, m: int, tables: Tables, load: int) -> list[int]:
         """The pairs of the week the tables found at ``load``, walked back through them."""
