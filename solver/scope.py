@@ -34,18 +34,17 @@ class Scope:
         pb: Problem = state.pb
         free_req = None if requests is None else set(requests)
         pinned = state.pinned
-        freed = {
-            p
-            for m in members
-            for p in state.mine[m]
-            if p not in pinned and (free_req is None or pb.pair_r[p] in free_req)
-        }
+
+        def released(p: int) -> bool:
+            return p not in pinned and (free_req is None or pb.pair_r[p] in free_req)
+
+        let_go = {m: [p for p in state.mine[m] if released(p)] for m in members}
+        freed = {p for pairs in let_go.values() for p in pairs}
         fixed_load: dict[int, int] = {}
         fixed_mask: dict[int, int] = {}
-        for m in members:
-            mine = [p for p in state.mine[m] if p in freed]
-            fixed_load[m] = state.load[m] - sum(pb.dur[pb.pair_r[p]] for p in mine)
-            fixed_mask[m] = state.held[m] & ~sum(1 << pb.pair_r[p] for p in mine)
+        for m, pairs in let_go.items():
+            fixed_load[m] = state.load[m] - sum(pb.dur[pb.pair_r[p]] for p in pairs)
+            fixed_mask[m] = state.held[m] & ~sum(1 << pb.pair_r[p] for p in pairs)
         count = list(state.count)
         for p in freed:
             count[pb.pair_r[p]] -= 1
