@@ -37,7 +37,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -269,17 +269,34 @@ def _going_rate(weeks: MemberWeeks, head: np.ndarray, start: list[list[int]]) ->
     return rate
 
 
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except OSError as err:
+        raise SystemExit(f"cannot read the {what} {path}: {err.strerror}") from None
+    except json.JSONDecodeError as err:
+        raise SystemExit(f"{path}: the {what} is not JSON ({err})") from None
+
+
 def roster_weeks(pb: Problem, paths: list[Path]) -> list[list[int]]:
     """Each member's week in the given rosters (the last roster's, where several name the member)."""
     start: list[list[int]] = [[] for _ in range(pb.n_mem)]
     for path in paths:
-        doc = json.loads(path.read_text())
+        doc = _read_json(path, "roster")
         found: dict[int, list[int]] = {}
-        for a in doc["assignments"] if isinstance(doc, dict) else doc:
-            m = pb.mem_pos[a["member_id"]]
-            p = pb.pair(pb.req_pos[a["request_id"]], m)
+        try:
+            listed = doc["assignments"] if isinstance(doc, dict) else doc
+            assignments = [(a["member_id"], a["request_id"]) for a in listed]
+        except (KeyError, TypeError):
+            raise SystemExit(f"{path}: not a roster (no assignments with member_id and request_id)") from None
+        for member, request in assignments:
+            unknown = [x for x, known in ((member, pb.mem_pos), (request, pb.req_pos)) if x not in known]
+            if unknown:
+                raise SystemExit(f"{path}: {unknown[0]} is not in the instance")
+            m = pb.mem_pos[member]
+            p = pb.pair(pb.req_pos[request], m)
             if p is None:
-                raise SystemExit(f"{path}: {a['member_id']} cannot take {a['request_id']}")
+                raise SystemExit(f"{path}: {member} cannot take {request}")
             found.setdefault(m, []).append(p)
         for m, pairs in found.items():
             start[m] = pairs
@@ -307,7 +324,11 @@ def main() -> int:
     from solver.problem import Problem
 
     t0 = time.monotonic()
-    pb = Problem(instance_from_bench(json.loads(args.instance.read_text())), Params())
+    try:
+        instance = instance_from_bench(_read_json(args.instance, "instance"))
+    except ValueError as err:
+        raise SystemExit(f"{args.instance}: not a valid instance ({err})") from None
+    pb = Problem(instance, Params())
     bound, plain = upper_bound(pb, roster_weeks(pb, args.roster), args.iterations, t0)
     print(f"bound {bound} (without fairness {plain:,.0f}), {time.monotonic() - t0:.0f} s")
     return 0

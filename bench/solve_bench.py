@@ -14,7 +14,8 @@ count among the bounds, so the gap column is the distance to the proven optimum.
 
 Each run is a separate process, timed from outside (wall clock of the whole process, start-up
 included) with its peak memory from ``wait4``. Every roster is verified with the reference
-``score.py`` when the shared benchmark is available, otherwise with ``solver.check``.
+``score.py`` when the shared benchmark is available, otherwise with ``solver.check``. A run still
+going well past its limit is killed, and its row says so.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,15 +36,24 @@ from typing import Any
 
 LIMITS = {"tiny": 1.0, "small": 1.0, "medium": 10.0, "large": 60.0, "xl": 120.0}
 ROOT = Path(__file__).resolve().parents[1]
+_KILL_GRACE_S = 5.0
+"""A peer still running this long (or a tenth of its limit, if longer) after its limit is killed."""
 
 
-def run_solver(cmd: list[str], roster: Path) -> tuple[float, int, int]:
-    """Wall seconds, peak resident memory in KiB and exit code of one solver process."""
+def run_solver(cmd: list[str], roster: Path, cap: float) -> tuple[float, int, int | None]:
+    """Wall seconds, peak resident memory in KiB and exit code of one solver process (None if it
+    was still running ``cap`` seconds after its start and was killed: HiGHS's presolve of a large
+    model does not look at its time limit, and a 60 s run went on for 299 s)."""
     t0 = time.monotonic()
     with (roster.parent / f"{roster.stem}.log").open("w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        timer = threading.Timer(cap, proc.kill)
+        timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
-    return time.monotonic() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+        timer.cancel()
+    code = os.waitstatus_to_exitcode(status)
+    killed = code == -signal.SIGKILL and time.monotonic() - t0 >= cap
+    return time.monotonic() - t0, usage.ru_maxrss, None if killed else code
 
 
 @contextmanager
@@ -178,9 +190,10 @@ def measure(
 ) -> tuple[list[str], dict[str, Any] | None, list[str]]:
     """One peer's leading cells, its roster's meta (None if it gave no roster) and trailing cells."""
     limit = cmd[cmd.index("--time-limit") + 1]
-    wall, rss, code = run_solver(cmd, roster)
+    wall, rss, code = run_solver(cmd, roster, float(limit) + max(_KILL_GRACE_S, float(limit) / 10))
     if code != 0:
-        return [label, limit, f"{wall:.2f}", f"exit {code}"], None, [str(rss // 1024), ""]
+        ended = "killed past its limit" if code is None else f"exit {code}"
+        return [label, limit, f"{wall:.2f}", ended], None, [str(rss // 1024), ""]
     meta = json.loads(roster.read_text())["meta"]
     checked = verify(args.shared, instance, roster)
     agrees = checked.get("feasible") and checked.get("objective") == meta["objective"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.lagrange_bound import MemberWeeks, upper_bound
+from bench.lagrange_bound import MemberWeeks, roster_weeks, upper_bound
 from solver import Params
 from solver.bench_format import instance_from_bench
 from solver.problem import Problem
@@ -62,3 +64,22 @@ def test_a_members_best_week_at_each_load_is_the_best_of_all_their_possible_week
     for reached in np.flatnonzero(last > -np.inf).tolist():
         found = weeks.week(0, tables, reached)
         assert sum(jobs[pb.pair_r[p]][2] for p in found) == last[reached]
+
+
+@pytest.mark.parametrize(
+    ("roster", "message"),
+    [
+        ({"assignments": [{"member_id": "nobody", "request_id": "r0"}]}, "nobody is not in the instance"),
+        ({"assignments": [{"member_id": "m", "request_id": "r9"}]}, "r9 is not in the instance"),
+        ({"members": []}, "not a roster"),
+        ("[1", "the roster is not JSON"),
+    ],
+)
+def test_a_roster_the_bound_cannot_start_from_is_named_with_the_reason(
+    tmp_path: Path, roster: object, message: str
+) -> None:
+    pb = Problem(instance([request("r0", 0, 60)], [member("m")]), Params())
+    path = tmp_path / "roster.json"
+    path.write_text(roster if isinstance(roster, str) else json.dumps(roster))
+    with pytest.raises(SystemExit, match=message):
+        roster_weeks(pb, [path])
