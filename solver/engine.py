@@ -18,7 +18,7 @@ log = logging.getLogger("solver")
 
 EXACT_MAX_PAIRS = 50_000
 """Up to this many eligible pairs the whole roster is built as one program for HiGHS (its LP
-guides the search, its MIP proves); above it only neighbourhood search is used: a memory guard,
+leads the sub-programs, its MIP proves); above it only neighbourhood search is used: a memory guard,
 since HiGHS held 1.6 GiB on large (318 k pairs) and had no LP optimum after 60 s."""
 EXACT_ONLY_PAIRS = 2_000
 """Up to this many pairs (tiny, small) the whole model gets all the time: HiGHS proves small
@@ -174,7 +174,7 @@ def _mip_and_search(
     model = MipModel(problem) if expressible(problem.rules) else None
     relaxation = None if model is None else model.relax(LP_SHARE * (deadline - time.monotonic()))
     if model is None or relaxation is None:
-        return _search(problem, params, state, deadline, None), SolveStatus.FEASIBLE, None
+        return _search(problem, params, state, deadline), SolveStatus.FEASIBLE, None
     state = _better(state, rounded_roster(problem, relaxation.values), "LP rounding")
     narrow, _ = model.within_support(relaxation, deadline - time.monotonic() - SUB_MIP_READ_S, state)
     state = _better(state, narrow, "RINS")
@@ -217,13 +217,11 @@ def _widen(
     return state, False
 
 
-def _search(
-    problem: Problem, params: Params, state: RosterState, deadline: float, guide: list[float] | None
-) -> RosterState:
-    """The neighbourhood search from ``state`` until ``deadline`` (guided by an LP optimum if given)."""
+def _search(problem: Problem, params: Params, state: RosterState, deadline: float) -> RosterState:
+    """The neighbourhood search from ``state`` until ``deadline``."""
     from solver.lns import NeighbourhoodSearch
 
-    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers, guide)
+    search = NeighbourhoodSearch.for_mid_size(problem, state, params.seed, params.workers)
     search.run(deadline, params.max_rounds)
     return search.state
 

@@ -40,11 +40,9 @@ _SUB_DETERMINISTIC_LIMIT = 0.3
 _MIN_PAIRS, _MAX_PAIRS = 800, 40_000
 _MAX_EXTREMES = 80
 LOCAL_SHARE = 0.25
-"""Share of unguided neighbourhoods that are local windows (requests near one in place and time).
+"""Share of neighbourhoods that are local windows (requests near one in place and time).
 Taken from the request-led kind, the weakest per sub-solve on large: at 60 s on large seeds 21-22
 the search went from +2.74/+2.51% over greedy to +3.05/+2.75% (a half share did no better at 30 s)."""
-GUIDED_SHARE = 0.5
-"""Share of neighbourhoods led by the LP optimum when the search has one."""
 
 
 class NeighbourhoodSearch:
@@ -58,7 +56,6 @@ class NeighbourhoodSearch:
         size: int = 2000,
         max_pairs: int = _MAX_PAIRS,
         sub_limit: float = _SUB_DETERMINISTIC_LIMIT,
-        guide: list[float] | None = None,
         presolve: bool = True,
     ) -> None:
         self.pb = problem
@@ -80,13 +77,10 @@ class NeighbourhoodSearch:
         """Neighbourhoods started."""
         self._taken: set[int] = set()
         """Members that neighbourhoods being solved free: the next neighbourhood frees others."""
-        self.guide = guide
-        """An LP optimum, one value per pair: members whose roster differs from it are freed
-        together (a relaxation-induced neighbourhood), where the integer optimum most likely lies."""
 
     @classmethod
     def for_mid_size(
-        cls, problem: Problem, state: RosterState, seed: int, workers: int, guide: list[float] | None = None
+        cls, problem: Problem, state: RosterState, seed: int, workers: int
     ) -> NeighbourhoodSearch:
         """Settings for problems one CP-SAT model could hold (medium): neighbourhoods of 30-50% of
         the pairs and short sub-solves, so that a sub-solve takes a fraction of a second even when the
@@ -94,7 +88,7 @@ class NeighbourhoodSearch:
         """
         n = len(problem.pair_r)
         size, most = 3 * n // 10, n // 2
-        return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3, guide=guide)
+        return cls(problem, state, seed, workers, size=size, max_pairs=most, sub_limit=0.3)
 
     def run(self, deadline: float, max_rounds: int | None = None) -> None:
         """Improve the roster until ``deadline`` or until ``max_rounds`` neighbourhoods were solved."""
@@ -178,8 +172,6 @@ class NeighbourhoodSearch:
 
     def _neighbourhood(self) -> Scope:
         pick = self.rng.random()
-        if self.guide is not None and pick < GUIDED_SHARE:
-            return self._lp_guided()
         if pick < LOCAL_SHARE:
             return self._local_window()
         if pick < 0.5:
@@ -286,26 +278,6 @@ class NeighbourhoodSearch:
                 total += len(pb.by_mem[m])
         self._taken.update(members)
         return Scope.around(self.state, members, None)
-
-    def _lp_guided(self) -> Scope:
-        """Members the LP optimum would roster differently, most different first (a random share of
-        them, so that neighbourhoods differ), with the members who could take their jobs."""
-        pb, state, guide = self.pb, self.state, self.guide
-        assert guide is not None
-        apart = [
-            (sum(abs(guide[p] - (p in state.chosen)) for p in pb.by_mem[m]), m)
-            for m in range(pb.n_mem)
-            if m not in self._taken
-        ]
-        members, total = [], 0
-        for d, m in sorted(apart, reverse=True):
-            if d <= 0.01 or total >= self.size:
-                break
-            if self.rng.random() < 0.5:
-                members.append(m)
-                total += len(pb.by_mem[m])
-        self._taken.update(members)
-        return Scope.around(state, members, None)
 
     def _fairness(self) -> Scope:
         """All members at (or near) the largest or the smallest load, and members who could take over.

@@ -70,7 +70,7 @@ def expressible(rules: list[Rule]) -> bool:
 
 class MipModel:
     """The whole roster as one HiGHS program, built once from arrays (a tenth of the time the
-    expression API takes on medium) so that its LP relaxation can guide the search and the same
+    expression API takes on medium) so that its LP relaxation can lead the sub-programs and the same
     rows can then be solved as the MIP.
 
     Columns: one per pair (``x``), a "sent" flag per request with eligible members, a "used" flag

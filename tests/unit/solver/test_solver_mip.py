@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from ortools.sat.python import cp_model
 
@@ -11,7 +9,6 @@ from solver import Params, check
 from solver.bench_format import instance_from_bench
 from solver.engine import number_slots
 from solver.greedy import greedy_roster, rounded_roster
-from solver.lns import NeighbourhoodSearch
 from solver.mip import MipModel, solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins
@@ -95,19 +92,3 @@ def test_the_lp_leads_to_rosters_check_accepts_and_bounds_the_optimum(product: b
     # The sub-program's fixings are undone: the same model still proves the whole optimum.
     result = model.solve(20)
     assert result is not None and result.proven and result.objective == optimum
-
-
-def test_the_lp_guided_search_repeats_itself_and_keeps_the_rules() -> None:
-    inst = _with_product_data(instance_from_bench(load_fixture("small-s2")))
-    pb = Problem(inst, PRODUCT)
-    admit_pins(pb)
-    relaxation = MipModel(pb).relax(20)
-    assert relaxation is not None
-    rosters = []
-    for _ in range(2):
-        search = NeighbourhoodSearch.for_mid_size(pb, greedy_roster(pb), 7, 1, relaxation.values)
-        search.run(time.monotonic() + 60, max_rounds=8)
-        rosters.append(sorted(search.state.chosen))
-        checked = check(inst, number_slots(pb, search.state), PRODUCT)
-        assert checked.feasible and checked.objective == search.value >= greedy_roster(pb).objective()
-    assert rosters[0] == rosters[1]
