@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from solver.rules import (
 )
 from solver.rules.no_double_booking import overlap_cliques
 from solver.state import RosterState
+from solver.stopping import halted_once
 
 log = logging.getLogger("solver")
 
@@ -112,8 +114,11 @@ class MipModel:
         log.info("LP relaxation: bound %d in %.2f s", bound, seconds)
         return Relaxation(list(values), bound, seconds)
 
-    def solve(self, time_limit: float, start: RosterState | None = None) -> MipResult | None:
-        """Best roster HiGHS finds within ``time_limit`` seconds (from ``start`` if given), or None.
+    def solve(
+        self, time_limit: float, start: RosterState | None = None, stop: threading.Event | None = None
+    ) -> MipResult | None:
+        """Best roster HiGHS finds within ``time_limit`` seconds (from ``start`` if given), or None;
+        with ``stop``, it ends early once the event is set (another solver answered).
 
         HiGHS's own binding is used (not OR-Tools' ``pywraplp``): at the time limit it still returns
         its incumbent and dual bound, where ``pywraplp`` reports an unknown status and no solution.
@@ -124,7 +129,9 @@ class MipModel:
             solution.col_value = self._values(start)
             h.setSolution(solution)
         h.setOptionValue("time_limit", max(0.01, time_limit))
-        h.run()
+        h.HandleUserInterrupt = stop is not None  # HiGHS polls for cancelSolve only when asked to
+        with halted_once(stop, h.cancelSolve):
+            h.run()
         info = h.getInfo()
         if info.primal_solution_status != 2:  # kSolutionStatusFeasible
             log.info("MIP: no solution (%s)", h.modelStatusToString(h.getModelStatus()))
@@ -312,13 +319,16 @@ class _Builder:
         )
 
 
-def solve_mip(problem: Problem, time_limit: float, start: RosterState | None = None) -> MipResult | None:
-    """HiGHS on the whole program from scratch (None if a rule is not expressible or no time)."""
+def solve_mip(
+    problem: Problem, time_limit: float, start: RosterState | None = None, stop: threading.Event | None = None
+) -> MipResult | None:
+    """HiGHS on the whole program from scratch (None if a rule is not expressible, no time, or
+    ``stop`` was set before it found a roster)."""
     if not expressible(problem.rules) or time_limit <= 0.05:
         return None
     deadline = time.monotonic() + time_limit
     model = MipModel(problem)
-    return model.solve(deadline - time.monotonic(), start)
+    return model.solve(deadline - time.monotonic(), start, stop)
 
 
 def verified_state(problem: Problem, result: MipResult) -> RosterState | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from solver.problem import Problem
 from solver.scope import Scope
+from solver.stopping import halted_once
 from solver.variables import AssignmentVars
 
 log = logging.getLogger("solver")
@@ -76,7 +78,10 @@ def solve_scope(
     workers: int = 1,
     seed: int = 0,
     presolve: bool = True,
+    stop: threading.Event | None = None,
 ) -> ScopeResult:
+    """CP-SAT on ``scope``; with ``stop``, it ends early once the event is set (another solver
+    answered)."""
     model, v = build(problem, scope)
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -87,7 +92,8 @@ def solve_scope(
     params.random_seed = seed
     params.cp_model_presolve = presolve
     params.interleave_search = workers > 1 and deterministic_limit is not None
-    status = solver.solve(model)
+    with halted_once(stop, solver.stop_search):
+        status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ScopeResult(status, [], 0, None)
     chosen = [p for p, var in v.x.items() if solver.boolean_value(var)]
