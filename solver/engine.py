@@ -127,7 +127,10 @@ def _race(
     with the product rules (lifts, buddy rule, leads) a demo-sized club took HiGHS 0.5-3 s and
     CP-SAT 0.4-4 s. Taking turns, each had a share of the time: HiGHS's 0.3 of a 1 s run was too
     little for small seeds 11 and 15, which CP-SAT then proved in some runs only; a larger share
-    left CP-SAT too little to improve the start when HiGHS proved nothing on a busy machine."""
+    left CP-SAT too little to improve the start when HiGHS proved nothing on a busy machine.
+    Where a rule cannot be written for HiGHS, CP-SAT runs alone, with every worker."""
+    if not expressible(problem.rules):
+        return _cp_sat(problem, params, state, deadline)
     highs_proved, cp_sat_proved = threading.Event(), threading.Event()
 
     def highs() -> tuple[MipResult | None, RosterState | None]:

@@ -8,7 +8,7 @@ time; scarce requests, with few eligible members, first), keeping the best roste
 to the eligible member who stays feasible with the best gain less the demand on their hours
 (``hours_demand``); a lift with pickups (one gain for the whole lift) takes drivers only until their
 seats hold everyone. No order wins everywhere (large seed 2: 9,593,466 short-first against 9,654,903
-by start) and each pass is ~0.1 s on large, ~0.8 s on xl."""
+by start); the whole warm start takes ~0.2 s on large and ~1.4 s on xl."""
 
 from __future__ import annotations
 
@@ -50,8 +50,8 @@ def hours_demand(pb: Problem) -> list[float]:
     A slot's gain differs between its candidates only by their distance (a few points against
     1,000 a priority level), so the nearest member is a weak choice: it spends the hours of a member
     whom many other requests need. Charging each member one point per time over their hours are
-    wanted leaves the busy ones for where nobody else can go. The first rosters gained 0.6-1.5%
-    (xl seed 21: 26,506,385 to 26,669,882; large seeds 21-22: +1.5% and +1.2%); the exact charge
+    wanted leaves the busy ones for where nobody else can go. The first rosters gained 0.6-1.75%
+    (xl seed 21: 26,506,385 to 26,669,882; large seeds 21 and 23: +1.75% and +1.08%); the exact charge
     mattered little (five points gave the same within 0.2%)."""
     wanted = np.bincount(
         np.asarray(pb.pair_m, dtype=np.int64),

@@ -33,7 +33,7 @@ from solver.rules import (
 )
 from solver.rules.no_double_booking import overlap_cliques
 from solver.state import RosterState
-from solver.stopping import halted_once
+from solver.stopping import halted_when
 
 log = logging.getLogger("solver")
 
@@ -130,7 +130,7 @@ class MipModel:
             h.setSolution(solution)
         h.setOptionValue("time_limit", max(0.01, time_limit))
         h.HandleUserInterrupt = stop is not None  # HiGHS polls for cancelSolve only when asked to
-        with halted_once(stop, h.cancelSolve):
+        with halted_when(stop, h.cancelSolve):
             h.run()
         info = h.getInfo()
         if info.primal_solution_status != 2:  # kSolutionStatusFeasible

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from solver.problem import Problem
 from solver.scope import Scope
-from solver.stopping import halted_once
+from solver.stopping import halted_when
 from solver.variables import AssignmentVars
 
 log = logging.getLogger("solver")
@@ -92,7 +92,7 @@ def solve_scope(
     params.random_seed = seed
     params.cp_model_presolve = presolve
     params.interleave_search = workers > 1 and deterministic_limit is not None
-    with halted_once(stop, solver.stop_search):
+    with halted_when(stop, solver.stop_search):
         status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ScopeResult(status, [], 0, None)

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def halted_once(stop: threading.Event | None, halt: Callable[[], None]) -> Iterator[None]:
+def halted_when(stop: threading.Event | None, halt: Callable[[], None]) -> Iterator[None]:
     """While the block runs, call ``halt`` once ``stop`` is set, and again every 10 ms until the
-    block ends: a halt asked for before the solver began its search would be lost."""
+    block ends: a single halt asked for before the solver began its search would be lost."""
     if stop is None:
         yield
         return

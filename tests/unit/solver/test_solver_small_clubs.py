@@ -19,6 +19,7 @@ from solver.mip import solve_mip as real_solve_mip
 from solver.model import solve_scope
 from solver.problem import Problem
 from solver.scope import Scope
+from solver.state import RosterState
 from tests.unit.solver.builders import load_fixture
 
 LIMIT = Params(time_limit_s=1.0, workers=1, product_rules=True)
@@ -106,3 +107,25 @@ def test_cp_sat_asked_to_stop_before_it_starts_still_stops() -> None:
     stop.set()
     result = solve_scope(pb, Scope.everything(greedy_roster(pb)), time_limit=30, stop=stop)
     assert result.status != cp_model.OPTIMAL
+
+
+def test_where_highs_cannot_write_a_rule_cp_sat_runs_alone_with_every_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workers: list[int] = []
+    real_cp_sat = engine_module._cp_sat
+
+    def cp_sat(
+        pb: Problem, params: Params, state: RosterState, deadline: float, stop: object = None
+    ) -> object:
+        workers.append(params.workers)
+        return real_cp_sat(pb, params, state, deadline)
+
+    def no_highs(*args: object, **kwargs: object) -> None:
+        raise AssertionError("HiGHS cannot write this model")
+
+    monkeypatch.setattr(engine_module, "expressible", lambda _: False)
+    monkeypatch.setattr(engine_module, "solve_mip", no_highs)
+    monkeypatch.setattr(engine_module, "_cp_sat", cp_sat)
+    roster = solve(instance_from_bench(load_fixture("small-s2")), Params(time_limit_s=5.0, workers=2))
+    assert workers == [2] and roster.status == SolveStatus.OPTIMAL
