@@ -176,12 +176,9 @@ def _cp_sat(
     if not result.solved:
         return state, SolveStatus.FEASIBLE, None
     found = RosterState(problem, result.chosen)
-    # The model leaves out what no decision changes (pinned assignments stay outside the scope), so
-    # its objective and bound are the roster's less that offset: 3,990 on a demo-sized club with
-    # one pin, where the bound came out below the roster it had proven.
-    offset = found.objective() - result.objective
-    bound = None if result.bound is None else result.bound + offset
-    if found.objective() >= state.objective():
+    value = found.objective()
+    bound = result.bound_for(value)
+    if value >= state.objective():
         state = found
     return state, SolveStatus.OPTIMAL if result.status == cp_model.OPTIMAL else SolveStatus.FEASIBLE, bound
 

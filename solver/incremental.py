@@ -139,8 +139,10 @@ def _repair(
             break
         scope = Scope.around(state, sorted(members), None)
         result = solve_scope(problem, scope, time_limit=left, seed=seed)
+        ring_bound = None
         if result.solved:
             repaired = RosterState(problem, (state.chosen - scope.hint) | set(result.chosen))
+            ring_bound = result.bound_for(repaired.objective())
             if repaired.objective() >= state.objective():
                 state = repaired
         proven = result.status == cp_model.OPTIMAL
@@ -153,7 +155,7 @@ def _repair(
             "proven" if proven else "not proven",
         )
         if members == everyone:
-            if proven and result.bound is not None and state.objective() == result.bound - problem.constant:
+            if proven and ring_bound is not None and state.objective() == ring_bound:
                 status, bound = SolveStatus.OPTIMAL, state.objective()
             break
         wider = _next_ring(problem, state, members)

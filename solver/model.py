@@ -25,6 +25,15 @@ class ScopeResult:
     """Objective of the scope's model (the whole roster's, up to a constant from outside the scope)."""
     bound: int | None
 
+    def bound_for(self, value: int) -> int | None:
+        """The bound in the terms of the roster the answer makes, whose objective is ``value``.
+
+        The model leaves out what no decision in it changes (the assignments that stay, pinned
+        ones included, and the objective's constant), so its objective and bound are the roster's
+        less the same offset: on a demo-sized club with one pin the bound came out 3,990 below the
+        very roster it had proven optimal."""
+        return None if self.bound is None else self.bound + value - self.objective
+
     @property
     def solved(self) -> bool:
         return self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
