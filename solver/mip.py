@@ -93,6 +93,8 @@ class MipModel:
         self.used = {m: 0 for m in range(problem.n_mem) if problem.by_mem[m]}
         self.kinds = np.zeros(0, dtype=np.uint8)
         """Each column's integrality (all integer), to restore after the LP relaxation."""
+        self.cost = np.zeros(0)
+        """Each column's objective coefficient."""
         _Builder(self).write()
 
     def relax(self, time_limit: float) -> Relaxation | None:
@@ -122,8 +124,27 @@ class MipModel:
 
         HiGHS's own binding is used (not OR-Tools' ``pywraplp``): at the time limit it still returns
         its incumbent and dual bound, where ``pywraplp`` reports an unknown status and no solution.
+
+        A start HiGHS values wrongly is dropped and the program solved again without it: with
+        columns fixed at one (the narrow RINS), HiGHS 1.16's presolve scored the start above the
+        sub-program's optimum, took it as proven and returned it unimproved (medium seeds 11 and
+        38: 1,591,119 claimed for a start worth 1,583,149, where the optimum is 1,589,726).
         """
-        h, pb = self.h, self.pb
+        deadline = time.monotonic() + time_limit
+        self._run(time_limit, start, stop)
+        h = self.h
+        if start is not None and self._misvalued():
+            log.warning(
+                "MIP: HiGHS scored the start %d, its columns score %d: solved again without it",
+                round(h.getInfo().objective_function_value),
+                round(self._columns_value()),
+            )
+            h.clearSolver()
+            self._run(deadline - time.monotonic(), None, stop)
+        return self._result()
+
+    def _run(self, time_limit: float, start: RosterState | None, stop: threading.Event | None) -> None:
+        h = self.h
         if start is not None:
             solution = highspy.HighsSolution()
             solution.col_value = self._values(start)
@@ -132,6 +153,20 @@ class MipModel:
         h.HandleUserInterrupt = stop is not None  # HiGHS polls for cancelSolve only when asked to
         with halted_when(stop, h.cancelSolve):
             h.run()
+
+    def _columns_value(self) -> float:
+        """The objective of the solution HiGHS returns, from its columns."""
+        return float(np.dot(self.cost, self.h.getSolution().col_value))
+
+    def _misvalued(self) -> bool:
+        """Whether HiGHS's objective is not that of the solution it returns (beyond rounding)."""
+        info = self.h.getInfo()
+        if info.primal_solution_status != 2:
+            return False
+        return abs(info.objective_function_value - self._columns_value()) > 0.5
+
+    def _result(self) -> MipResult | None:
+        h, pb = self.h, self.pb
         info = h.getInfo()
         if info.primal_solution_status != 2:  # kSolutionStatusFeasible
             log.info("MIP: no solution (%s)", h.modelStatusToString(h.getModelStatus()))
@@ -304,7 +339,8 @@ class _Builder:
         upper = [1.0] * (width - 2) + [float(top)] * 2
         h = model.h
         none = np.zeros(0, dtype=np.int32)
-        h.addCols(width, np.array(cost), np.zeros(width), np.array(upper), 0, none, none, np.zeros(0))
+        model.cost = np.array(cost)
+        h.addCols(width, model.cost, np.zeros(width), np.array(upper), 0, none, none, np.zeros(0))
         model.kinds = np.ones(width, dtype=np.uint8)
         h.changeColsIntegrality(width, np.arange(width, dtype=np.int32), model.kinds)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)

@@ -92,3 +92,20 @@ def test_the_lp_leads_to_rosters_check_accepts_and_bounds_the_optimum(product: b
     # The sub-program's fixings are undone: the same model still proves the whole optimum.
     result = model.solve(20)
     assert result is not None and result.proven and result.objective == optimum
+
+
+def test_a_start_highs_scores_wrongly_is_dropped_not_taken_for_a_proof() -> None:
+    """On small seed 13 HiGHS's presolve scores the narrow RINS start 220,160 where its columns
+    score 218,170, above the sub-program's optimum: it returned the start unimproved as "optimal",
+    and ``verified_state`` then threw the answer away."""
+    pb = Problem(instance_from_bench(load_fixture("small-s13")), Params())
+    admit_pins(pb)
+    model = MipModel(pb)
+    relaxation = model.relax(20)
+    assert relaxation is not None
+    rounded = rounded_roster(pb, relaxation.values)
+    within, proven = model.within_support(relaxation, 20, rounded)
+    assert proven and within is not None
+    assert rounded.objective() < within.objective() <= relaxation.bound
+    checked = check(pb.instance, number_slots(pb, within), Params())
+    assert checked.feasible and checked.objective == within.objective()
