@@ -39,11 +39,10 @@ after the RINS steps; with less, the widening neighbourhoods have all of it. HiG
 1.2 s on the whole model improved nothing (and ran 0.65 s past its own time limit)."""
 WIDEN_SHARE = 0.1
 """Share of the time left after the RINS steps that the widening neighbourhoods get before HiGHS
-takes the whole model (when it has ``MIP_PER_LP`` LPs' worth of time): enough
-for the first (0.2-0.8 s on medium), a floor of 0.1-0.3% under the optimum if HiGHS then proves
-nothing. At 10 s on medium seeds 21-25 a 0.25 share cost HiGHS its proof on s21, and on s21-22
-with one core busy (0.001-0.004% left); at 0.1 every seed ended at the optimum, three proven,
-quiet or busy."""
+takes the whole model (when it has ``MIP_PER_LP`` LPs' worth of time): enough for the first
+(0.2-0.8 s on medium), a floor of 0.1-0.3% under the optimum if HiGHS then proves nothing. At
+10 s on medium seeds 21-25 a 0.25 share cost HiGHS its proof on s21, and on s21-22 with one core
+busy (0.001-0.004% left); at 0.1 every seed ended at the optimum, three proven, quiet or busy."""
 FIRST_REACH = 0.05
 """Share of the pairs the LP and the roster both leave out that the first widening neighbourhood
 frees, those that gain most; each neighbourhood HiGHS proves doubles it. From the wide RINS roster
@@ -194,7 +193,7 @@ def _mip_and_search(
     HiGHS gets no start on the whole model: from the widened roster its root node cut away at the
     bound until the time limit and it never branched, so on medium seeds 25, 35 and 38 at 10 s it
     ended where the widening did (0.26%, 0.09% and 0.42% under the optimum); from scratch it proved
-    all three optima in 5-8 s, and every seed of 11-15, 21-25 and 31-38 ended within 0.03%.
+    all three optima in 5-8 s, and every seed of 11-15, 21-25 and 31-38 ended within 0.021%.
 
     The LP's solve time measures the instance (and how busy the machine is): with less than
     ``MIP_PER_LP`` LPs' worth of time left, HiGHS on the whole model would not improve on its

@@ -42,6 +42,9 @@ MIP_HEURISTIC_EFFORT = 0.3
 ``solver.engine`` the whole program then ended within 0.001% of the optimum on medium seeds 21-25
 at 10 s (three proven), where the default left 0.65% and 0.82% on two of them."""
 
+_FEASIBLE = 2
+"""HiGHS's ``primal_solution_status`` when it holds a feasible solution (kSolutionStatusFeasible)."""
+
 _MODELLED = (
     CoverageRule,
     NoDoubleBookingRule,
@@ -127,8 +130,9 @@ class MipModel:
 
         A start HiGHS values wrongly is dropped and the program solved again without it: with
         columns fixed at one (the narrow RINS), HiGHS 1.16's presolve scored the start above the
-        sub-program's optimum, took it as proven and returned it unimproved (medium seeds 11 and
-        38: 1,591,119 claimed for a start worth 1,583,149, where the optimum is 1,589,726).
+        sub-program's optimum, took it as proven and returned it unimproved (medium seed 11:
+        1,591,119 claimed for a start worth 1,583,149, where the optimum is 1,589,726; also medium
+        seed 38 and small seed 13).
         """
         deadline = time.monotonic() + time_limit
         self._run(time_limit, start, stop)
@@ -161,14 +165,14 @@ class MipModel:
     def _misvalued(self) -> bool:
         """Whether HiGHS's objective is not that of the solution it returns (beyond rounding)."""
         info = self.h.getInfo()
-        if info.primal_solution_status != 2:
+        if info.primal_solution_status != _FEASIBLE:
             return False
         return abs(info.objective_function_value - self._columns_value()) > 0.5
 
     def _result(self) -> MipResult | None:
         h, pb = self.h, self.pb
         info = h.getInfo()
-        if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        if info.primal_solution_status != _FEASIBLE:
             log.info("MIP: no solution (%s)", h.modelStatusToString(h.getModelStatus()))
             return None
         values = h.getSolution().col_value
