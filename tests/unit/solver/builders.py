@@ -9,7 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from solver import Assignment, Instance, Member, Request
+from solver import Assignment, Instance, Member, Params, Request
+from solver.problem import Problem
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "solver"
 MONDAY = datetime(2026, 3, 2, tzinfo=UTC)
@@ -82,3 +83,26 @@ def pairs(assignments: tuple[Assignment, ...] | list[Assignment]) -> set[tuple[s
 def load_fixture(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
     return data
+
+
+def with_product_data(inst: Instance) -> Instance:
+    """Lifts, leads, buddy teams, history and a pin on a replayed instance, so every rule binds."""
+    skills = sorted({s for m in inst.members for s in m.skills})
+    requests = tuple(
+        r.model_copy(
+            update={
+                "passengers": 3 if i % 3 == 0 else 0,
+                "lead_skills": frozenset(skills[i % len(skills) :][:1]) if i % 4 == 0 else frozenset(),
+                "min_team": 2 if i % 5 == 0 and r.headcount > 1 else 1,
+            }
+        )
+        for i, r in enumerate(inst.requests)
+    )
+    members = tuple(
+        m.model_copy(update={"history_minutes": 60 * (i % 4)}) for i, m in enumerate(inst.members)
+    )
+    draft = inst.model_copy(update={"requests": requests, "members": members})
+    pb = Problem(draft, Params(product_rules=True))
+    p = next(p for p, r in enumerate(pb.pair_r) if r % 3 and r % 4 and r % 5)
+    pin = Assignment(request_id=requests[pb.pair_r[p]].id, slot_index=0, member_id=members[pb.pair_m[p]].id)
+    return draft.model_copy(update={"pinned": (pin,)})

@@ -15,14 +15,13 @@ from solver.lns import NeighbourhoodSearch
 from solver.model import ScopeResult
 from solver.pins import admit_pins
 from solver.problem import Problem
-from tests.unit.solver.builders import load_fixture
-from tests.unit.solver.test_solver_mip import _with_product_data
+from tests.unit.solver.builders import load_fixture, with_product_data
 
 PRODUCT = Params(product_rules=True)
 
 
 def _product_search(workers: int) -> tuple[NeighbourhoodSearch, int]:
-    inst = _with_product_data(instance_from_bench(load_fixture("small-s2")))
+    inst = with_product_data(instance_from_bench(load_fixture("small-s2")))
     pb = Problem(inst, PRODUCT)
     admit_pins(pb)
     search = NeighbourhoodSearch(pb, greedy_roster(pb), 7, workers, size=200, presolve=False)

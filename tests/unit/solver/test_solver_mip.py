@@ -13,35 +13,11 @@ from solver.mip import MipModel, solve_mip, verified_state
 from solver.model import solve_scope
 from solver.pins import admit_pins
 from solver.problem import Problem
-from solver.schema import Assignment, Instance
 from solver.scope import Scope
 from solver.state import RosterState
-from tests.unit.solver.builders import load_fixture
+from tests.unit.solver.builders import load_fixture, with_product_data
 
 PRODUCT = Params(product_rules=True)
-
-
-def _with_product_data(inst: Instance) -> Instance:
-    """Lifts, leads, buddy teams, history and a pin on a replayed instance, so every rule binds."""
-    skills = sorted({s for m in inst.members for s in m.skills})
-    requests = tuple(
-        r.model_copy(
-            update={
-                "passengers": 3 if i % 3 == 0 else 0,
-                "lead_skills": frozenset(skills[i % len(skills) :][:1]) if i % 4 == 0 else frozenset(),
-                "min_team": 2 if i % 5 == 0 and r.headcount > 1 else 1,
-            }
-        )
-        for i, r in enumerate(inst.requests)
-    )
-    members = tuple(
-        m.model_copy(update={"history_minutes": 60 * (i % 4)}) for i, m in enumerate(inst.members)
-    )
-    draft = inst.model_copy(update={"requests": requests, "members": members})
-    pb = Problem(draft, PRODUCT)
-    p = next(p for p, r in enumerate(pb.pair_r) if r % 3 and r % 4 and r % 5)
-    pin = Assignment(request_id=requests[pb.pair_r[p]].id, slot_index=0, member_id=members[pb.pair_m[p]].id)
-    return draft.model_copy(update={"pinned": (pin,)})
 
 
 def _cp_sat_optimum(pb: Problem) -> int:
@@ -57,7 +33,7 @@ def test_mip_proves_the_cp_sat_optimum_with_a_roster_check_accepts(name: str, pr
     inst = instance_from_bench(load_fixture(name))
     params = PRODUCT if product else Params()
     if product:
-        inst = _with_product_data(inst)
+        inst = with_product_data(inst)
     pb = Problem(inst, params)
     admit_pins(pb)
     result = solve_mip(pb, 20)
@@ -74,7 +50,7 @@ def test_the_lp_leads_to_rosters_check_accepts_and_bounds_the_optimum(product: b
     inst = instance_from_bench(load_fixture("small-s2"))
     params = PRODUCT if product else Params()
     if product:
-        inst = _with_product_data(inst)
+        inst = with_product_data(inst)
     pb = Problem(inst, params)
     admit_pins(pb)
     model = MipModel(pb)

@@ -14,8 +14,7 @@ from solver.bench_format import instance_from_bench
 from solver.greedy import greedy_roster
 from solver.incremental import _repair
 from solver.pins import prepare
-from tests.unit.solver.builders import DAY, load_fixture, pairs, request
-from tests.unit.solver.test_solver_mip import _with_product_data
+from tests.unit.solver.builders import DAY, load_fixture, pairs, request, with_product_data
 
 RESOLVE = Params(time_limit_s=5, change_weight=2000, workers=1)
 
@@ -94,7 +93,7 @@ def test_small_problems_are_solved_whole_from_the_current_roster(monkeypatch: py
 def test_a_repair_of_everybody_is_proven_also_with_a_pin_outside_its_model() -> None:
     """The pinned assignment's gain stays outside the repair's model: compared with the model's
     bound as it was, the roster never matched it, and a proven repair was reported unproven."""
-    inst = _with_product_data(instance_from_bench(load_fixture("small-s2")))
+    inst = with_product_data(instance_from_bench(load_fixture("small-s2")))
     pb, _ = prepare(inst, Params(time_limit_s=10.0, product_rules=True))
     assert pb.pinned
     everybody = set(range(pb.n_mem))

@@ -21,8 +21,7 @@ from solver.pins import prepare
 from solver.problem import Problem
 from solver.scope import Scope
 from solver.state import RosterState
-from tests.unit.solver.builders import load_fixture
-from tests.unit.solver.test_solver_mip import _with_product_data
+from tests.unit.solver.builders import load_fixture, with_product_data
 
 LIMIT = Params(time_limit_s=1.0, workers=1, product_rules=True)
 
@@ -136,7 +135,7 @@ def test_where_highs_cannot_write_a_rule_cp_sat_runs_alone_with_every_worker(
 def test_cp_sats_proof_counts_the_pinned_assignments_outside_its_model() -> None:
     """A pinned assignment stays outside CP-SAT's model, and so does its gain: the bound it proved
     came out 3,990 below the very roster it proved optimal, and the answer's gap was negative."""
-    inst = _with_product_data(instance_from_bench(load_fixture("small-s2")))
+    inst = with_product_data(instance_from_bench(load_fixture("small-s2")))
     params = Params(time_limit_s=10.0, product_rules=True)
     pb, _ = prepare(inst, params)
     assert pb.pinned
